@@ -1,0 +1,112 @@
+"""Assembles the PTB application from settings, storage and handlers, and runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import BotData, LeagueContext
+from bot.domain.registration import AgeRange
+from bot.menus import publish_default_menus
+from bot.persistence import DraftPersistence
+from bot.runtime import PerChatUpdateProcessor
+from bot.services import Services
+from handlers import errors, profile, registration, settings, start
+from storage.database import Database
+from storage.drafts import DraftRepository
+
+_LOGGER = logging.getLogger(__name__)
+
+LeagueApp = Application[Any, LeagueContext, Any, Any, BotData, Any]
+
+
+def build_application(settings_: Settings, *, db: Database, clock: Clock) -> LeagueApp:
+    """The PTB application over a connected, migrated database; nothing is started yet."""
+    services = Services.create(
+        db=db,
+        clock=clock,
+        timezone=settings_.bot.tz,
+        ages=AgeRange(
+            min_age=settings_.registration.min_age, max_age=settings_.registration.max_age
+        ),
+    )
+    app: LeagueApp = (
+        ApplicationBuilder()
+        .token(settings_.telegram.token)
+        .base_url(settings_.telegram.api_base)
+        .base_file_url(settings_.telegram.file_base)
+        .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))
+        .persistence(DraftPersistence(DraftRepository(db)))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .build()
+    )
+    app.bot_data.attach(services=services, settings=settings_)
+    for group, handler in start.build_handlers():
+        app.add_handler(handler, group=group)
+    app.add_handlers(
+        registration.build_handlers(more_entry_points=[profile.edit_entry_point()]), group=0
+    )
+    app.add_handlers(profile.build_handlers(), group=0)
+    app.add_handlers(settings.build_handlers(), group=0)
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+@asynccontextmanager
+async def running_bot(
+    settings_: Settings, *, clock: Clock | None = None, poll_timeout: int | None = None
+) -> AsyncIterator[LeagueApp]:
+    """Opens the database, starts the application and its polling; stops both on exit."""
+    async with Database(
+        settings_.storage.path, busy_timeout_ms=settings_.storage.busy_timeout_ms
+    ) as db:
+        await db.migrate()
+        app = build_application(settings_, db=db, clock=clock or SystemClock())
+        async with app:
+            await publish_default_menus(app.bot, app.bot_data.translator)
+            await app.start()
+            assert app.updater is not None
+            if settings_.telegram.mode == "webhook":
+                tg = settings_.telegram
+                await app.updater.start_webhook(
+                    listen=tg.webhook_listen,
+                    port=tg.webhook_port,
+                    url_path=tg.webhook_path,
+                    webhook_url=tg.webhook_url,
+                    secret_token=tg.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await app.updater.start_polling(
+                    timeout=settings_.telegram.poll_timeout
+                    if poll_timeout is None
+                    else poll_timeout,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            _LOGGER.info("bot @%s is running", app.bot.username)
+            try:
+                yield app
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
+                await app.stop()
+
+
+async def serve(settings_: Settings) -> None:
+    """Runs the bot until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_bot(settings_):
+        await stop.wait()
+    _LOGGER.info("bot stopped")

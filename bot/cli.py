@@ -1,0 +1,140 @@
+"""The `leaguebot` command: run, sandbox, chat, migrate, import-orgs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leaguebot",
+        description="Telegram bot of a Communist Youth League district committee.",
+    )
+    parser.add_argument("--version", action="version", version=f"leaguebot {version('leaguebot')}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_config(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument(
+            "--config",
+            type=Path,
+            default=Path("config.toml"),
+            help="TOML settings file (default: config.toml); LEAGUEBOT_* variables override it",
+        )
+        return sub
+
+    with_config(commands.add_parser("run", help="run the bot for real"))
+    with_config(commands.add_parser("migrate", help="apply database migrations and exit"))
+    imports = with_config(
+        commands.add_parser("import-orgs", help="import the org tree from a CSV or TOML file")
+    )
+    imports.add_argument("file", type=Path)
+    sandbox = commands.add_parser(
+        "sandbox", help="run the bot against a local sandbox Telegram with demo data"
+    )
+    sandbox.add_argument("--port", type=int, default=8765, help="sandbox port (default 8765)")
+    sandbox.add_argument(
+        "--data-dir", type=Path, default=Path(".sandbox"), help="where the demo database lives"
+    )
+    sandbox.add_argument(
+        "--fresh", action="store_true", help="start from new demo data, dropping the old"
+    )
+    chat = commands.add_parser("chat", help="chat with the sandbox bot in this terminal")
+    chat.add_argument("--as", dest="name", required=True, help="the sandbox user to act as")
+    chat.add_argument(
+        "--sandbox", default="http://127.0.0.1:8765", help="sandbox address (default port 8765)"
+    )
+    return parser
+
+
+def _settings(path: Path) -> Settings:
+    return load_settings(path)
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    # Every long poll would otherwise be logged at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "sandbox":
+        from bot.sandbox_mode import run_sandbox
+
+        _configure_logging("INFO")
+        asyncio.run(run_sandbox(port=args.port, data_dir=args.data_dir, fresh=args.fresh))
+        return 0
+    if args.command == "chat":
+        from sandbox.terminal import run_terminal_chat
+
+        asyncio.run(run_terminal_chat(args.sandbox, args.name))
+        return 0
+    settings = _settings(args.config)
+    _configure_logging(settings.logging.level)
+    if args.command == "run":
+        from bot.app import serve
+
+        asyncio.run(serve(settings))
+        return 0
+    if args.command == "migrate":
+        applied = asyncio.run(_migrate(settings))
+        print(f"database {settings.storage.path}: applied {len(applied)} migration(s)")
+        return 0
+    if args.command == "import-orgs":
+        return asyncio.run(_import_orgs(settings, args.file))
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+async def _migrate(settings: Settings) -> list[int]:
+    from storage.database import Database
+
+    async with Database(settings.storage.path) as db:
+        return await db.migrate()
+
+
+async def _import_orgs(settings: Settings, path: Path) -> int:
+    from bot.clock import SystemClock
+    from bot.domain.org_import import OrgImportError
+    from bot.services.org_import import import_orgs
+    from storage.database import Database
+    from storage.org_units import OrgUnitRepository
+
+    async with Database(settings.storage.path) as db:
+        await db.migrate()
+        try:
+            report = await import_orgs(
+                repo=OrgUnitRepository(db), path=path, now=SystemClock().now()
+            )
+        except OrgImportError as exc:
+            print(f"{path}: nothing imported, {len(exc.problems)} problem(s):", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
+            return 1
+    print(f"{path}: {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

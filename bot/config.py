@@ -1,0 +1,193 @@
+"""Settings from a TOML file plus LEAGUEBOT_<SECTION>__<KEY> environment variables."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from bot.domain.models import Language
+
+ENV_PREFIX = "LEAGUEBOT_"
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is one line per problem, naming the key."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramSettings(Section):
+    token: str = Field(description="bot token from @BotFather")
+    base_url: str = "https://api.telegram.org"
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+    webhook_secret: str = ""
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if not _TOKEN.match(value):
+            raise ValueError("must look like 123456789:AAE... (the token @BotFather gave you)")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramSettings:
+        if self.mode == "webhook" and not self.webhook_url:
+            raise ValueError("telegram.webhook_url is required when telegram.mode = 'webhook'")
+        if self.mode == "webhook" and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", self.webhook_secret
+        ):
+            raise ValueError(
+                "telegram.webhook_secret is required in webhook mode: 1-256 of A-Z a-z 0-9 _ -"
+            )
+        return self
+
+    @property
+    def api_base(self) -> str:
+        """What PTB calls base_url: the server plus '/bot' (the token is appended by PTB)."""
+        return f"{self.base_url}/bot"
+
+    @property
+    def file_base(self) -> str:
+        return f"{self.base_url}/file/bot"
+
+
+class StorageSettings(Section):
+    path: Path = Path("leaguebot.db")
+    busy_timeout_ms: int = Field(default=5000, ge=0)
+
+
+class BotSettings(Section):
+    admins: list[int] = Field(default_factory=list)
+    timezone: str = "Asia/Shanghai"
+    default_language: Language = Language.ZH
+    error_report_interval: int = Field(default=60, ge=0, description="seconds between reports")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown timezone {value!r} (use an IANA name like Asia/Shanghai)"
+            ) from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class RegistrationSettings(Section):
+    min_age: int = Field(default=14, ge=0, le=120)
+    max_age: int = Field(default=40, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _range(self) -> RegistrationSettings:
+        if self.min_age > self.max_age:
+            raise ValueError("registration.min_age must not be above registration.max_age")
+        return self
+
+
+class DeliverySettings(Section):
+    rate_per_second: float = Field(default=30.0, gt=0)
+    per_chat_interval: float = Field(default=1.0, ge=0)
+    group_per_minute: int = Field(default=20, gt=0)
+    max_attempts: int = Field(default=5, ge=1)
+
+
+class LoggingSettings(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    telegram: TelegramSettings
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    bot: BotSettings = Field(default_factory=BotSettings)
+    registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments; the environment overrides them.
+        return (env_settings, init_settings)
+
+
+def load_settings(path: Path | None, *, overrides: dict[str, Any] | None = None) -> Settings:
+    """Reads the TOML file (if any) and the environment; raises ConfigError naming the key."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        data = _read_toml(path)
+    # An absent [telegram] section should be reported as its missing token.
+    data.setdefault("telegram", {})
+    for section, values in (overrides or {}).items():
+        data.setdefault(section, {}).update(values)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_describe(error) for error in exc.errors())) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {path} not found (copy config.example.toml to {path} and edit it)"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _describe(error: Any) -> str:
+    location = [str(part) for part in error["loc"]]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "missing":
+        key = ".".join(location)
+        env = ENV_PREFIX + "__".join(part.upper() for part in location)
+        return f"config error: {key} is required (set it in the config file or {env})"
+    if error["type"] == "extra_forbidden":
+        return f"config error: {'.'.join(location)} is not a known setting"
+    key = ".".join(location) if location else "config"
+    return f"config error: {key}: {message}"

@@ -1,0 +1,93 @@
+"""The records the bot works with, as pydantic models shared by storage and services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Language(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class OrgKind(StrEnum):
+    DISTRICT = "district"
+    STREET = "street"
+    COMMITTEE = "committee"
+    BRANCH = "branch"
+
+
+class MemberStatus(StrEnum):
+    YOUTH = "youth"
+    LEAGUE_MEMBER = "league_member"
+    LEAGUE_CADRE = "league_cadre"
+
+    @property
+    def is_league_member(self) -> bool:
+        return self is not MemberStatus.YOUTH
+
+
+class MemberSource(StrEnum):
+    SELF = "self"
+    ROSTER = "roster"
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OrgUnit(Record):
+    id: int
+    parent_id: int | None
+    kind: OrgKind
+    code: str
+    name: str
+    path: str
+    sort_order: int = 0
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind is OrgKind.BRANCH
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit, read off the materialised path."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class Account(Record):
+    """A Telegram user who has talked to the bot."""
+
+    telegram_user_id: int
+    chat_id: int
+    language: Language
+    reachable: bool = True
+
+
+class Member(Record):
+    id: int
+    telegram_user_id: int | None
+    name: str
+    phone: str | None
+    birth_date: date | None
+    org_unit_id: int | None
+    status: MemberStatus
+    league_join_date: date | None
+    party_application_date: date | None = None
+    consent_at: datetime | None
+    source: MemberSource = MemberSource.SELF
+    version: int = 1
+
+
+class AuditEntry(Record):
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    action: str
+    entity: str
+    entity_id: int | None
+    before: str | None
+    after: str | None
+    comment: str | None

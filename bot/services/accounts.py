@@ -1,0 +1,25 @@
+"""Use-cases around a Telegram account: being seen, choosing a language."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.domain.models import Account, Language
+from storage.accounts import AccountRepository
+
+
+class AccountService:
+    def __init__(self, *, accounts: AccountRepository, clock: Clock) -> None:
+        self._accounts = accounts
+        self._clock = clock
+
+    async def seen(self, *, telegram_user_id: int, chat_id: int, language: Language) -> Account:
+        """Records contact with the user; their first language is the one Telegram reports."""
+        return await self._accounts.seen(
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            language=language,
+            now=self._clock.now(),
+        )
+
+    async def set_language(self, *, telegram_user_id: int, language: Language) -> None:
+        await self._accounts.set_language(telegram_user_id=telegram_user_id, language=language)

@@ -1,0 +1,51 @@
+"""Use-cases of the organisation tree: browsing it level by level, naming a unit's path."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from bot.domain.models import OrgUnit
+from storage.org_units import OrgUnitRepository
+
+
+class OrgLevel(BaseModel):
+    """One page of the children of a unit (or of the roots), for a tree picker."""
+
+    parent: OrgUnit | None
+    units: list[OrgUnit]
+    page: int
+    pages: int
+
+
+class OrgService:
+    def __init__(self, *, org_units: OrgUnitRepository, page_size: int = 8) -> None:
+        self._units = org_units
+        self._page_size = page_size
+
+    async def level(self, *, parent_id: int | None, page: int = 0) -> OrgLevel:
+        """Children of parent_id on one page; a single root is opened straight away."""
+        parent = await self._units.get(unit_id=parent_id) if parent_id is not None else None
+        children = await self._units.children(parent_id=parent_id)
+        if parent is None and len(children) == 1 and not children[0].is_branch:
+            parent = children[0]
+            children = await self._units.children(parent_id=parent.id)
+        pages = max(1, -(-len(children) // self._page_size))
+        page = min(max(page, 0), pages - 1)
+        start = page * self._page_size
+        return OrgLevel(
+            parent=parent,
+            units=children[start : start + self._page_size],
+            page=page,
+            pages=pages,
+        )
+
+    async def get(self, *, unit_id: int) -> OrgUnit:
+        return await self._units.get(unit_id=unit_id)
+
+    async def path_names(self, *, unit_id: int) -> list[str]:
+        """Names from the district down to the unit, for showing where a member belongs."""
+        unit = await self._units.get(unit_id=unit_id)
+        names = []
+        for ancestor_id in unit.ancestor_ids():
+            names.append((await self._units.get(unit_id=ancestor_id)).name)
+        return names

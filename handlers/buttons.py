@@ -1,0 +1,77 @@
+"""Button data as small typed classes packed into Telegram's 64-byte callback_data."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+MAX_BYTES = 64
+
+
+class CallbackData(BaseModel):
+    """`prefix:field:field...`; every field is re-checked by the service when pressed."""
+
+    model_config = ConfigDict(frozen=True)
+    prefix: ClassVar[str]
+
+    def pack(self) -> str:
+        values = [str(getattr(self, name)) for name in type(self).model_fields]
+        for value in values:
+            if ":" in value:
+                raise ValueError(f"{value!r} cannot go into callback data")
+        packed = ":".join([self.prefix, *values])
+        if len(packed.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {packed!r}")
+        return packed
+
+    @classmethod
+    def parse(cls, data: str) -> Self:
+        prefix, *values = data.split(":")
+        names = list(cls.model_fields)
+        if prefix != cls.prefix or len(values) != len(names):
+            raise ValueError(f"not {cls.__name__} data: {data!r}")
+        return cls.model_validate(dict(zip(names, values, strict=True)))
+
+    @classmethod
+    def matches(cls, data: object) -> bool:
+        """Pattern for CallbackQueryHandler: True for well-formed data of this class."""
+        if not isinstance(data, str):
+            return False
+        try:
+            cls.parse(data)
+        except (ValueError, ValidationError):
+            return False
+        return True
+
+
+class RegAction(StrEnum):
+    CONSENT = "ok"
+    DECLINE = "no"
+    OPEN = "open"
+    PICK = "pick"
+    STATUS = "st"
+    CONFIRM = "yes"
+    EDIT_MENU = "edit"
+    FIELD = "field"
+    SUMMARY = "sum"
+
+
+class RegButton(CallbackData):
+    """A button of the registration wizard; `nonce` ties it to one run of the wizard."""
+
+    prefix: ClassVar[str] = "reg"
+    nonce: str
+    action: RegAction
+    arg: str = "-"
+
+
+class ProfileButton(CallbackData):
+    prefix: ClassVar[str] = "prof"
+    action: str
+
+
+class LanguageButton(CallbackData):
+    prefix: ClassVar[str] = "lang"
+    language: str

@@ -1,0 +1,70 @@
+"""Pieces every journey uses: who is writing, replying, answering bad input and stale buttons."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.context import LeagueContext
+from bot.domain.validation import InvalidInput
+from bot.services.errors import ServiceError
+from bot.services.registration import Chat
+
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def chat_of(update: Update) -> Chat:
+    """The (chat, user) pair a wizard belongs to."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    return Chat(chat_id=update.effective_chat.id, user_id=update.effective_user.id)
+
+
+async def send(
+    update: Update,
+    context: LeagueContext,
+    text: str,
+    markup: object | None = None,
+) -> Message:
+    """Sends an HTML message to the chat the update came from."""
+    assert update.effective_chat is not None
+    return await context.bot.send_message(
+        chat_id=update.effective_chat.id,
+        text=text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,  # type: ignore[arg-type]
+    )
+
+
+async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replaces a message the user pressed a button on; an unchanged message is fine."""
+    try:
+        await query.edit_message_text(text=text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        # Pressing the same button twice would ask Telegram for the same content again.
+        if "message is not modified" not in exc.message:
+            raise
+
+
+async def answer_invalid(update: Update, context: LeagueContext, error: InvalidInput) -> None:
+    """Says what was wrong with the input and what to send instead."""
+    text = context.t(error.code, **error.params)
+    if update.callback_query is not None:
+        await update.callback_query.answer(_toast(text), show_alert=True)
+    else:
+        await send(update, context, text)
+
+
+async def answer_refusal(update: Update, context: LeagueContext, error: ServiceError) -> None:
+    """Explains a refused action: as a toast on a button, as a message otherwise."""
+    text = context.t(error.code)
+    if update.callback_query is not None:
+        await update.callback_query.answer(_toast(text), show_alert=True)
+    else:
+        await send(update, context, text)
+
+
+def _toast(text: str) -> str:
+    # Callback answers are plain text up to 200 characters and cannot carry HTML.
+    plain = text.replace("<b>", "").replace("</b>", "")
+    return plain if len(plain) <= 200 else plain[:199] + "…"

@@ -1,0 +1,80 @@
+"""The member's own profile: /profile shows it, its button opens the edit wizard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import LeagueContext
+from bot.domain.registration import RegistrationDraft, Step
+from bot.services.errors import NoWizard
+from bot.services.registration import Wizard
+from handlers import registration
+from handlers import registration_views as views
+from handlers.buttons import ProfileButton
+from handlers.common import answer_refusal, chat_of, send
+
+EDIT = "edit"
+
+
+async def show_profile(update: Update, context: LeagueContext) -> None:
+    """Shows everything the member entered, with a button to change it."""
+    assert update.effective_user is not None
+    member = await context.services.registration.member_or_none(update.effective_user.id)
+    if member is None:
+        await send(update, context, context.t("profile.not_registered"))
+        return
+    draft = RegistrationDraft.from_member(member)
+    path = (
+        await context.services.orgs.path_names(unit_id=member.org_unit_id)
+        if member.org_unit_id
+        else []
+    )
+    lines = [context.t("profile.title"), ""]
+    labels = {
+        Step.NAME: "fields.name",
+        Step.BIRTH_DATE: "fields.birth_date",
+        Step.PHONE: "fields.phone",
+        Step.BRANCH: "fields.branch",
+        Step.STATUS: "fields.status",
+        Step.JOIN_DATE: "fields.join_date",
+    }
+    for step, value in views.field_values(context, draft, path).items():
+        lines.append(
+            context.t("registration.summary_line", label=context.t(labels[step]), value=value)
+        )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    context.t("profile.edit"), callback_data=ProfileButton(action=EDIT).pack()
+                )
+            ]
+        ]
+    )
+    await send(update, context, "\n".join(lines), keyboard)
+
+
+async def start_edit(update: Update, context: LeagueContext) -> object:
+    """Opens the profile as a wizard at its summary, where single fields can be changed."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        wizard: Wizard = await context.services.registration.start_edit(chat_of(update))
+    except NoWizard:
+        await answer_refusal(update, context, NoWizard())
+        return registration.END
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    return await registration.ask(update, context, wizard)
+
+
+def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [CommandHandler("profile", show_profile, filters=filters.ChatType.PRIVATE)]
+
+
+def edit_entry_point() -> BaseHandler[Any, Any, Any]:
+    """The profile's edit button starts the registration conversation in edit mode."""
+    return CallbackQueryHandler(start_edit, pattern=ProfileButton.matches)

@@ -1,0 +1,67 @@
+"""/settings and /language: the member chooses the bot's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import LeagueContext
+from bot.domain.models import Language
+from bot.menus import publish_chat_menu
+from handlers.buttons import LanguageButton
+from handlers.common import edit, send
+
+
+def _language_view(context: LeagueContext) -> tuple[str, InlineKeyboardMarkup]:
+    current = context.t("settings.language_name")
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if language is context.language else "")
+            + context.t_in(language, "settings.language_name"),
+            callback_data=LanguageButton(language=language.value).pack(),
+        )
+        for language in Language
+    ]
+    return context.t("settings.title", language=current), InlineKeyboardMarkup([buttons])
+
+
+async def show_settings(update: Update, context: LeagueContext) -> None:
+    """Shows the current language with a button per language."""
+    await send(update, context, *_language_view(context))
+
+
+async def language_chosen(update: Update, context: LeagueContext) -> None:
+    """Switches the language, redraws the settings in it, and moves the command menu along."""
+    query = update.callback_query
+    assert query is not None
+    assert query.data is not None
+    assert update.effective_user is not None
+    assert update.effective_chat is not None
+    try:
+        language = Language(LanguageButton.parse(query.data).language)
+    except ValueError:
+        await query.answer(context.t("errors.stale_button"), show_alert=True)
+        return
+    await context.services.accounts.set_language(
+        telegram_user_id=update.effective_user.id, language=language
+    )
+    if context.account is not None:
+        context.account = context.account.model_copy(update={"language": language})
+    await query.answer(context.t("settings.changed"))
+    await edit(query, *_language_view(context))
+    await publish_chat_menu(
+        context.bot,
+        context.bot_data.translator,
+        chat_id=update.effective_chat.id,
+        language=language,
+    )
+
+
+def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler(["settings", "language"], show_settings, filters=private),
+        CallbackQueryHandler(language_chosen, pattern=LanguageButton.matches),
+    ]

@@ -1,0 +1,86 @@
+"""What every chat gets: the account lookup before anything else, /help, and the catch-alls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import LeagueContext
+from bot.i18n import language_from_code
+from handlers.common import send
+
+# Runs before every journey so each handler knows the user's language.
+ACCOUNT_GROUP = -1
+# Runs after every journey, for whatever none of them took.
+CATCH_ALL_GROUP = 10
+
+
+async def remember_account(update: Update, context: LeagueContext) -> None:
+    """Records the user and keeps their account on the context for this update."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != "private":
+        return
+    default = context.settings.bot.default_language
+    context.account = await context.services.accounts.seen(
+        telegram_user_id=user.id,
+        chat_id=chat.id,
+        language=language_from_code(user.language_code, default=default),
+    )
+
+
+async def show_help(update: Update, context: LeagueContext) -> None:
+    """Lists what this member can do now."""
+    assert update.effective_user is not None
+    member = await context.services.registration.member_or_none(update.effective_user.id)
+    lines = [context.t("help.title")]
+    if member is None or member.org_unit_id is None:
+        lines.append(context.t("help.unregistered"))
+    else:
+        path = await context.services.orgs.path_names(unit_id=member.org_unit_id)
+        lines.append(
+            context.t(
+                "help.registered",
+                branch=path[-1] if path else "",
+                status=context.t(f"status.{member.status.value}"),
+            )
+        )
+    lines.append("")
+    lines.append(context.t("help.commands"))
+    await send(update, context, "\n".join(lines))
+
+
+async def nothing_to_cancel(update: Update, context: LeagueContext) -> None:
+    """/cancel outside any wizard."""
+    await send(update, context, context.t("errors.nothing_to_cancel"))
+
+
+async def not_understood(update: Update, context: LeagueContext) -> None:
+    """Text or a command no journey took: points to /help."""
+    await send(update, context, context.t("errors.unknown_text"))
+
+
+async def stale_button(update: Update, context: LeagueContext) -> None:
+    """A button whose wizard or message is gone: a polite toast instead of silence."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.t("errors.stale_button"), show_alert=True)
+
+
+def build_handlers() -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
+    """(group, handler) pairs: the account step first, the catch-alls last."""
+    private = filters.ChatType.PRIVATE
+    return [
+        (ACCOUNT_GROUP, TypeHandler(Update, remember_account)),
+        (0, CommandHandler("help", show_help, filters=private)),
+        (0, CommandHandler("cancel", nothing_to_cancel, filters=private)),
+        (CATCH_ALL_GROUP, CallbackQueryHandler(stale_button)),
+        (CATCH_ALL_GROUP, MessageHandler(private & ~filters.StatusUpdate.ALL, not_understood)),
+    ]

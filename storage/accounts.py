@@ -1,0 +1,56 @@
+"""Repository of Telegram accounts: language and reachability of everyone who wrote to the bot."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from bot.domain.models import Account, Language
+from storage.database import Database, NotFound
+
+_GET = (
+    "SELECT telegram_user_id, chat_id, language, reachable FROM accounts"
+    " WHERE telegram_user_id = ?"
+)
+_UPSERT = """
+INSERT INTO accounts (telegram_user_id, chat_id, language, reachable, first_seen_at, last_seen_at)
+VALUES (?, ?, ?, 1, ?, ?)
+ON CONFLICT (telegram_user_id) DO UPDATE SET
+    chat_id = excluded.chat_id, reachable = 1, last_seen_at = excluded.last_seen_at
+"""
+_SET_LANGUAGE = "UPDATE accounts SET language = ? WHERE telegram_user_id = ?"
+_SET_REACHABLE = "UPDATE accounts SET reachable = ? WHERE telegram_user_id = ?"
+
+
+def _account(row: sqlite3.Row) -> Account:
+    return Account(
+        telegram_user_id=row["telegram_user_id"],
+        chat_id=row["chat_id"],
+        language=Language(row["language"]),
+        reachable=bool(row["reachable"]),
+    )
+
+
+class AccountRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, *, telegram_user_id: int) -> Account:
+        row = await self._db.fetch_one(_GET, (telegram_user_id,))
+        if row is None:
+            raise NotFound(f"account {telegram_user_id}")
+        return _account(row)
+
+    async def seen(
+        self, *, telegram_user_id: int, chat_id: int, language: Language, now: datetime
+    ) -> Account:
+        """Records that the user wrote; a new account starts with the given language."""
+        stamp = now.isoformat()
+        await self._db.execute(_UPSERT, (telegram_user_id, chat_id, language.value, stamp, stamp))
+        return await self.get(telegram_user_id=telegram_user_id)
+
+    async def set_language(self, *, telegram_user_id: int, language: Language) -> None:
+        await self._db.execute(_SET_LANGUAGE, (language.value, telegram_user_id))
+
+    async def set_reachable(self, *, telegram_user_id: int, reachable: bool) -> None:
+        await self._db.execute(_SET_REACHABLE, (int(reachable), telegram_user_id))

@@ -1,0 +1,169 @@
+"""Repository of members: registration, profile changes, look-ups."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.domain.models import Member, MemberSource, MemberStatus
+from storage import audit
+from storage.database import Conflict, Database, NotFound
+
+_COLUMNS = (
+    "id, telegram_user_id, name, phone, birth_date, org_unit_id, status, league_join_date,"
+    " party_application_date, consent_at, source, version"
+)
+_BY_TELEGRAM = f"SELECT {_COLUMNS} FROM members WHERE telegram_user_id = ? AND deleted = 0"
+_BY_ID = f"SELECT {_COLUMNS} FROM members WHERE id = ? AND deleted = 0"
+_INSERT = """
+INSERT INTO members (telegram_user_id, name, phone, birth_date, org_unit_id, status,
+                     league_join_date, consent_at, source, created_at, updated_at)
+VALUES (:telegram_user_id, :name, :phone, :birth_date, :org_unit_id, :status,
+        :league_join_date, :consent_at, :source, :now, :now)
+"""
+_UPDATE = """
+UPDATE members SET name = :name, phone = :phone, birth_date = :birth_date,
+    org_unit_id = :org_unit_id, status = :status, league_join_date = :league_join_date,
+    version = version + 1, updated_at = :now
+WHERE id = :id AND version = :version AND deleted = 0
+"""
+_COUNT_IN_UNIT = "SELECT COUNT(*) AS n FROM members WHERE org_unit_id = ? AND deleted = 0"
+
+
+class MemberProfile(BaseModel):
+    """The fields a member fills in themselves."""
+
+    name: str
+    phone: str
+    birth_date: date
+    org_unit_id: int
+    status: MemberStatus
+    league_join_date: date | None
+
+    def audit_view(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _member(row: sqlite3.Row) -> Member:
+    return Member(
+        id=row["id"],
+        telegram_user_id=row["telegram_user_id"],
+        name=row["name"],
+        phone=row["phone"],
+        birth_date=_date(row["birth_date"]),
+        org_unit_id=row["org_unit_id"],
+        status=MemberStatus(row["status"]),
+        league_join_date=_date(row["league_join_date"]),
+        party_application_date=_date(row["party_application_date"]),
+        consent_at=datetime.fromisoformat(row["consent_at"]) if row["consent_at"] else None,
+        source=MemberSource(row["source"]),
+        version=row["version"],
+    )
+
+
+def _profile_params(profile: MemberProfile) -> dict[str, Any]:
+    return {
+        "name": profile.name,
+        "phone": profile.phone,
+        "birth_date": profile.birth_date.isoformat(),
+        "org_unit_id": profile.org_unit_id,
+        "status": profile.status.value,
+        "league_join_date": (
+            profile.league_join_date.isoformat() if profile.league_join_date else None
+        ),
+    }
+
+
+class MemberRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, *, member_id: int) -> Member:
+        row = await self._db.fetch_one(_BY_ID, (member_id,))
+        if row is None:
+            raise NotFound(f"member {member_id}")
+        return _member(row)
+
+    async def get_by_telegram_user(self, *, telegram_user_id: int) -> Member:
+        row = await self._db.fetch_one(_BY_TELEGRAM, (telegram_user_id,))
+        if row is None:
+            raise NotFound(f"member with telegram user {telegram_user_id}")
+        return _member(row)
+
+    async def count_in_unit(self, *, org_unit_id: int) -> int:
+        row = await self._db.fetch_one(_COUNT_IN_UNIT, (org_unit_id,))
+        return int(row["n"]) if row else 0
+
+    async def register(
+        self,
+        *,
+        telegram_user_id: int,
+        profile: MemberProfile,
+        consent_at: datetime,
+        now: datetime,
+    ) -> Member:
+        """Creates the member and its audit entry together; Conflict if already registered."""
+        params = {
+            **_profile_params(profile),
+            "telegram_user_id": telegram_user_id,
+            "consent_at": consent_at.isoformat(),
+            "source": MemberSource.SELF.value,
+            "now": now.isoformat(),
+        }
+        async with self._db.atomic() as conn:
+            try:
+                cursor = await conn.execute(_INSERT, params)
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"telegram user {telegram_user_id} is already a member") from exc
+            member_id = cursor.lastrowid
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=telegram_user_id,
+                action="member.registered",
+                entity="member",
+                entity_id=member_id,
+                after=profile.audit_view(),
+            )
+        assert member_id is not None
+        return await self.get(member_id=member_id)
+
+    async def update_profile(
+        self,
+        *,
+        member_id: int,
+        expected_version: int,
+        profile: MemberProfile,
+        actor_user_id: int,
+        now: datetime,
+    ) -> Member:
+        """Saves a changed profile if nobody changed it meanwhile; Conflict otherwise."""
+        before = await self.get(member_id=member_id)
+        params = {
+            **_profile_params(profile),
+            "id": member_id,
+            "version": expected_version,
+            "now": now.isoformat(),
+        }
+        async with self._db.atomic() as conn:
+            cursor = await conn.execute(_UPDATE, params)
+            if cursor.rowcount == 0:
+                raise Conflict(f"member {member_id} changed since version {expected_version}")
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=actor_user_id,
+                action="member.profile_changed",
+                entity="member",
+                entity_id=member_id,
+                before=MemberProfile.model_validate(before.model_dump()).audit_view(),
+                after=profile.audit_view(),
+            )
+        return await self.get(member_id=member_id)

@@ -1,0 +1,139 @@
+"""Repository of the organisation tree (district > street/committee > branch)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from bot.domain.models import OrgKind, OrgUnit
+from storage.database import Conflict, Database, NotFound
+
+_COLUMNS = "id, parent_id, kind, code, name, path, sort_order"
+_GET = f"SELECT {_COLUMNS} FROM org_units WHERE id = ?"
+_GET_BY_CODE = f"SELECT {_COLUMNS} FROM org_units WHERE code = ?"
+_CHILDREN = f"SELECT {_COLUMNS} FROM org_units WHERE parent_id = ? ORDER BY sort_order, name, id"
+_ROOTS = f"SELECT {_COLUMNS} FROM org_units WHERE parent_id IS NULL ORDER BY sort_order, name, id"
+_SUBTREE = f"SELECT {_COLUMNS} FROM org_units WHERE path LIKE ? || '%' ORDER BY path"
+_ALL = f"SELECT {_COLUMNS} FROM org_units ORDER BY path"
+_COUNT = "SELECT COUNT(*) AS n FROM org_units"
+_INSERT = (
+    "INSERT INTO org_units (parent_id, kind, code, name, path, sort_order, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_SET_PATH = "UPDATE org_units SET path = ? WHERE id = ?"
+
+
+def _unit(row: sqlite3.Row) -> OrgUnit:
+    return OrgUnit(
+        id=row["id"],
+        parent_id=row["parent_id"],
+        kind=OrgKind(row["kind"]),
+        code=row["code"],
+        name=row["name"],
+        path=row["path"],
+        sort_order=row["sort_order"],
+    )
+
+
+class OrgUnitRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, *, unit_id: int) -> OrgUnit:
+        row = await self._db.fetch_one(_GET, (unit_id,))
+        if row is None:
+            raise NotFound(f"org unit {unit_id}")
+        return _unit(row)
+
+    async def get_by_code(self, *, code: str) -> OrgUnit:
+        row = await self._db.fetch_one(_GET_BY_CODE, (code,))
+        if row is None:
+            raise NotFound(f"org unit with code {code!r}")
+        return _unit(row)
+
+    async def children(self, *, parent_id: int | None) -> list[OrgUnit]:
+        """Direct children in display order; the roots when parent_id is None."""
+        if parent_id is None:
+            rows = await self._db.fetch_all(_ROOTS)
+        else:
+            rows = await self._db.fetch_all(_CHILDREN, (parent_id,))
+        return [_unit(row) for row in rows]
+
+    async def subtree(self, *, unit_id: int) -> list[OrgUnit]:
+        """The unit and everything below it, parents before children."""
+        unit = await self.get(unit_id=unit_id)
+        rows = await self._db.fetch_all(_SUBTREE, (unit.path,))
+        return [_unit(row) for row in rows]
+
+    async def all(self) -> list[OrgUnit]:
+        return [_unit(row) for row in await self._db.fetch_all(_ALL)]
+
+    async def count(self) -> int:
+        row = await self._db.fetch_one(_COUNT)
+        return int(row["n"]) if row else 0
+
+    async def add_many(self, *, units: list[NewOrgUnit], now: datetime) -> list[OrgUnit]:
+        """Inserts a batch in one transaction; parents are named by code and may be in the batch."""
+        created: list[OrgUnit] = []
+        async with self._db.atomic() as conn:
+            for new in units:
+                parent_id: int | None = None
+                parent_path = "/"
+                if new.parent_code is not None:
+                    cursor = await conn.execute(
+                        "SELECT id, path FROM org_units WHERE code = ?", (new.parent_code,)
+                    )
+                    parent = await cursor.fetchone()
+                    if parent is None:
+                        raise NotFound(f"parent org unit {new.parent_code!r}")
+                    parent_id, parent_path = parent["id"], parent["path"]
+                try:
+                    cursor = await conn.execute(
+                        _INSERT,
+                        (
+                            parent_id,
+                            new.kind.value,
+                            new.code,
+                            new.name,
+                            f"pending:{new.code}",
+                            new.sort_order,
+                            now.isoformat(),
+                        ),
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise Conflict(f"org unit code {new.code!r} already exists") from exc
+                unit_id = cursor.lastrowid
+                assert unit_id is not None
+                path = f"{parent_path}{unit_id}/"
+                await conn.execute(_SET_PATH, (path, unit_id))
+                created.append(
+                    OrgUnit(
+                        id=unit_id,
+                        parent_id=parent_id,
+                        kind=new.kind,
+                        code=new.code,
+                        name=new.name,
+                        path=path,
+                        sort_order=new.sort_order,
+                    )
+                )
+        return created
+
+
+class NewOrgUnit:
+    """An org unit to insert, its parent named by code."""
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        name: str,
+        kind: OrgKind,
+        parent_code: str | None,
+        sort_order: int = 0,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.parent_code = parent_code
+        self.sort_order = sort_order
