@@ -50,13 +50,16 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         .build()
     )
     app.bot_data.attach(services=services, settings=settings_)
-    for group, handler in start.build_handlers():
-        app.add_handler(handler, group=group)
-    app.add_handlers(
-        registration.build_handlers(more_entry_points=[profile.edit_entry_point()]), group=0
-    )
-    app.add_handlers(profile.build_handlers(), group=0)
-    app.add_handlers(settings.build_handlers(), group=0)
+    app.add_handler(start.account_handler(), group=start.ACCOUNT_GROUP)
+    # One group for the journeys: the first handler that matches takes the update.
+    journeys = [
+        *registration.build_handlers(more_entry_points=[profile.edit_entry_point()]),
+        *profile.build_handlers(),
+        *settings.build_handlers(),
+        *start.build_handlers(),
+        *start.catch_all_handlers(),
+    ]
+    app.add_handlers(journeys, group=0)
     app.add_error_handler(errors.on_error)
     return app
 

@@ -132,7 +132,8 @@ async def _import_orgs(settings: Settings, path: Path) -> int:
             for problem in exc.problems:
                 print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
             return 1
-    print(f"{path}: {report}")
+    counts = ", ".join(f"{n} {kind.value}" for kind, n in report.created.items() if n)
+    print(f"{path}: imported {report.total} org unit(s): {counts or 'none'}")
     return 0
 
 

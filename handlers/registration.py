@@ -114,39 +114,44 @@ async def consent_given(update: Update, context: LeagueContext) -> object:
     return await ask(update, context, wizard)
 
 
-async def _take_text(update: Update, context: LeagueContext) -> Wizard | None:
-    """Applies the typed answer; on bad input says why and stays on the same step."""
+async def _take_text(update: Update, context: LeagueContext) -> Wizard:
+    """Applies the typed answer; bad input raises InvalidInput, answered by the guard."""
     assert update.effective_message is not None
     text = update.effective_message.text or ""
-    try:
-        return await context.services.registration.answer_text(chat_of(update), text)
-    except InvalidInput as exc:
-        await answer_invalid(update, context, exc)
-        return None
+    return await context.services.registration.answer_text(chat_of(update), text)
+
+
+async def _refuse_phone(update: Update, context: LeagueContext, error: InvalidInput) -> None:
+    """Says what was wrong and shows the share button again (Telegram hid it after use)."""
+    keyboard = views.share_phone_keyboard(context)
+    await send(update, context, context.t(error.code, **error.params), keyboard)
 
 
 async def got_name(update: Update, context: LeagueContext) -> object:
     """Stores the name and asks for the birth date."""
-    wizard = await _take_text(update, context)
-    return None if wizard is None else await ask(update, context, wizard)
+    return await ask(update, context, await _take_text(update, context))
 
 
 async def got_birth_date(update: Update, context: LeagueContext) -> object:
     """Stores the birth date and asks for the phone number."""
-    wizard = await _take_text(update, context)
-    return None if wizard is None else await ask(update, context, wizard)
+    return await ask(update, context, await _take_text(update, context))
 
 
 async def got_join_date(update: Update, context: LeagueContext) -> object:
     """Stores the League join date and shows the summary."""
-    wizard = await _take_text(update, context)
-    return None if wizard is None else await ask(update, context, wizard)
+    return await ask(update, context, await _take_text(update, context))
 
 
 async def got_phone(update: Update, context: LeagueContext) -> object:
     """Stores a typed phone number and asks for the branch."""
-    wizard = await _take_text(update, context)
-    return None if wizard is None else await _phone_saved(update, context, wizard)
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    try:
+        wizard = await context.services.registration.answer_text(chat_of(update), text)
+    except InvalidInput as exc:
+        await _refuse_phone(update, context, exc)
+        return None
+    return await _phone_saved(update, context, wizard)
 
 
 async def got_contact(update: Update, context: LeagueContext) -> object:
@@ -160,7 +165,7 @@ async def got_contact(update: Update, context: LeagueContext) -> object:
             contact_user_id=message.contact.user_id,
         )
     except InvalidInput as exc:
-        await answer_invalid(update, context, exc)
+        await _refuse_phone(update, context, exc)
         return None
     return await _phone_saved(update, context, wizard)
 
@@ -255,13 +260,9 @@ async def field_chosen(update: Update, context: LeagueContext) -> object:
         step = Step(pressed.arg)
     except ValueError:
         raise StaleButton("malformed field button") from None
-    try:
-        wizard = await context.services.registration.reopen(
-            chat_of(update), nonce=pressed.nonce, step=step
-        )
-    except InvalidInput as exc:
-        await answer_invalid(update, context, exc)
-        return None
+    wizard = await context.services.registration.reopen(
+        chat_of(update), nonce=pressed.nonce, step=step
+    )
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     return await ask(update, context, wizard)
@@ -272,13 +273,9 @@ async def back_to_summary(update: Update, context: LeagueContext) -> object:
     query = update.callback_query
     assert query is not None
     pressed = _pressed(update)
-    try:
-        wizard = await context.services.registration.back_to_summary(
-            chat_of(update), nonce=pressed.nonce
-        )
-    except InvalidInput as exc:
-        await answer_invalid(update, context, exc)
-        return None
+    wizard = await context.services.registration.back_to_summary(
+        chat_of(update), nonce=pressed.nonce
+    )
     await query.answer()
     if wizard.step is Step.SUMMARY:
         await edit(query, *await _summary_view(context, wizard))
@@ -330,11 +327,15 @@ async def wrong_input(update: Update, context: LeagueContext) -> object:
 def _guarded(
     callback: Callable[[Update, LeagueContext], Any],
 ) -> Callable[[Update, LeagueContext], Any]:
-    """Answers refused actions (stale buttons, finished wizards) where they arrive."""
+    """Answers bad input and refused actions (stale buttons, finished wizards) where they
+    arrive; the conversation stays on its step."""
 
     async def run(update: Update, context: LeagueContext) -> object:
         try:
             return await callback(update, context)
+        except InvalidInput as exc:
+            await answer_invalid(update, context, exc)
+            return None
         except ServiceError as exc:
             await answer_refusal(update, context, exc)
             return END if isinstance(exc, NoWizard) else None

@@ -60,12 +60,17 @@ def text_prompt(
     if editing:
         text += "\n" + context.t("registration.editing_current", value=current)
     if wizard.step is Step.PHONE:
-        share = KeyboardButton(context.t("registration.share_phone"), request_contact=True)
-        return text, ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
+        return text, share_phone_keyboard(context)
     if editing:
         keep = button(context, "registration.keep_value", wizard, RegAction.SUMMARY)
         return text, InlineKeyboardMarkup([[keep]])
     return text, None
+
+
+def share_phone_keyboard(context: LeagueContext) -> ReplyKeyboardMarkup:
+    """Telegram's own button that sends the member's verified number."""
+    share = KeyboardButton(context.t("registration.share_phone"), request_contact=True)
+    return ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
 
 
 def status_prompt(context: LeagueContext, wizard: Wizard) -> tuple[str, InlineKeyboardMarkup]:

@@ -20,8 +20,6 @@ from handlers.common import send
 
 # Runs before every journey so each handler knows the user's language.
 ACCOUNT_GROUP = -1
-# Runs after every journey, for whatever none of them took.
-CATCH_ALL_GROUP = 10
 
 
 async def remember_account(update: Update, context: LeagueContext) -> None:
@@ -74,13 +72,24 @@ async def stale_button(update: Update, context: LeagueContext) -> None:
     await update.callback_query.answer(context.t("errors.stale_button"), show_alert=True)
 
 
-def build_handlers() -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
-    """(group, handler) pairs: the account step first, the catch-alls last."""
+def account_handler() -> BaseHandler[Any, Any, Any]:
+    """Goes in ACCOUNT_GROUP, before every journey."""
+    return TypeHandler(Update, remember_account)
+
+
+def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     return [
-        (ACCOUNT_GROUP, TypeHandler(Update, remember_account)),
-        (0, CommandHandler("help", show_help, filters=private)),
-        (0, CommandHandler("cancel", nothing_to_cancel, filters=private)),
-        (CATCH_ALL_GROUP, CallbackQueryHandler(stale_button)),
-        (CATCH_ALL_GROUP, MessageHandler(private & ~filters.StatusUpdate.ALL, not_understood)),
+        CommandHandler("help", show_help, filters=private),
+        CommandHandler("cancel", nothing_to_cancel, filters=private),
+    ]
+
+
+def catch_all_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """Last in the journeys' group: PTB runs one handler per group, so these only get what
+    no journey took."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CallbackQueryHandler(stale_button),
+        MessageHandler(private & ~filters.StatusUpdate.ALL, not_understood),
     ]

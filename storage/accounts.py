@@ -9,8 +9,7 @@ from bot.domain.models import Account, Language
 from storage.database import Database, NotFound
 
 _GET = (
-    "SELECT telegram_user_id, chat_id, language, reachable FROM accounts"
-    " WHERE telegram_user_id = ?"
+    "SELECT telegram_user_id, chat_id, language, reachable FROM accounts WHERE telegram_user_id = ?"
 )
 _UPSERT = """
 INSERT INTO accounts (telegram_user_id, chat_id, language, reachable, first_seen_at, last_seen_at)

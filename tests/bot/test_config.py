@@ -108,7 +108,7 @@ def test_each_bad_setting_is_named_in_one_line(tmp_path, text, expected):
 
 
 def test_a_missing_file_says_to_copy_the_example(tmp_path):
-    with pytest.raises(ConfigError, match="copy config.example.toml"):
+    with pytest.raises(ConfigError, match=r"copy config\.example\.toml"):
         load_settings(tmp_path / "nope.toml")
 
 

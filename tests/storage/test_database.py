@@ -56,13 +56,17 @@ async def test_a_failing_migration_leaves_neither_its_tables_nor_its_record(tmp_
 async def test_atomic_block_rolls_back_everything_on_error(tmp_path):
     async with Database(tmp_path / "atomic.db") as db:
         await db.migrate()
-        with pytest.raises(RuntimeError):
+
+        async def half_way() -> None:
             async with db.atomic() as conn:
                 await conn.execute(
                     "INSERT INTO accounts (telegram_user_id, chat_id, first_seen_at, last_seen_at)"
                     " VALUES (1, 1, 'a', 'a')"
                 )
                 raise RuntimeError("half-way")
+
+        with pytest.raises(RuntimeError):
+            await half_way()
         assert await db.fetch_all("SELECT * FROM accounts") == []
 
 

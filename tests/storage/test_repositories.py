@@ -144,7 +144,13 @@ async def test_accounts_keep_their_language_and_reachability(db):
 async def test_drafts_are_saved_replaced_listed_and_deleted(db):
     drafts = DraftRepository(db)
     await drafts.save(
-        journey="registration", chat_id=1, user_id=1, step="name", data={"a": 1}, nonce="n1", now=NOW
+        journey="registration",
+        chat_id=1,
+        user_id=1,
+        step="name",
+        data={"a": 1},
+        nonce="n1",
+        now=NOW,
     )
     await drafts.save(
         journey="registration",
