@@ -80,9 +80,9 @@ class LeagueContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
             return self.account.language
         return self.bot_data.translator.default
 
-    def t(self, key: str, **params: object) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         """The text `key` in this user's language, parameters HTML-escaped."""
         return self.bot_data.translator.t(self.language, key, **params)
 
-    def t_in(self, language: Language, key: str, **params: object) -> str:
+    def t_in(self, language: Language, key: str, /, **params: object) -> str:
         return self.bot_data.translator.t(language, key, **params)

@@ -35,7 +35,7 @@ class Translator:
     def __init__(self, default: Language = Language.ZH) -> None:
         self.default = default
 
-    def t(self, language: Language, key: str, **params: object) -> str:
+    def t(self, language: Language, key: str, /, **params: object) -> str:
         catalogue = load_catalogue(language)
         template = catalogue.get(key)
         if template is None:
