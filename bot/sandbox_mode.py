@@ -11,14 +11,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.client import SandboxClient
-from sandbox.server import SandboxServer, SandboxSettings
-
 from bot.app import running_bot
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.demo import orgs_path
 from bot.services.org_import import import_orgs
+from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer, SandboxSettings
 from storage.database import Database
 from storage.org_units import OrgUnitRepository
 
