@@ -18,7 +18,7 @@ from bot.context import BotData, LeagueContext
 from bot.domain.registration import AgeRange
 from bot.menus import publish_default_menus
 from bot.persistence import DraftPersistence
-from bot.runtime import PerChatUpdateProcessor
+from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.services import Services
 from handlers import errors, profile, registration, settings, start
 from storage.database import Database
@@ -47,6 +47,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))
         .persistence(DraftPersistence(DraftRepository(db)))
         .concurrent_updates(PerChatUpdateProcessor())
+        .rate_limiter(RetryAfterLimiter())
         .build()
     )
     app.bot_data.attach(services=services, settings=settings_)

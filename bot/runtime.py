@@ -1,12 +1,22 @@
-"""How updates are processed: one chat in order, different chats side by side."""
+"""How updates are processed: one chat in order, different chats side by side, and
+what happens when Telegram says to slow down."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram._utils.types import JSONDict
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
+from telegram.warnings import PTBDeprecationWarning
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def chat_key(update: object) -> int | None:
@@ -50,3 +60,50 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+class RetryAfterLimiter(BaseRateLimiter[None]):
+    """Waits out Telegram's flood control (429 retry_after) and tries again, a few times.
+
+    Direct replies are few per chat, so they are not throttled in advance; when Telegram still
+    says "too many", the reply is late rather than lost. Messages the bot sends on its own
+    initiative go through the delivery engine, which keeps under the limits itself.
+    """
+
+    def __init__(self, *, max_retries: int = 3, max_wait: float = 30.0) -> None:
+        self._max_retries = max_retries
+        self._max_wait = max_wait
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        for attempt in range(self._max_retries + 1):
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = _retry_after_seconds(exc)
+                if attempt == self._max_retries or wait > self._max_wait:
+                    raise
+                _LOGGER.info("%s: flood control, retrying in %.1f s", endpoint, wait)
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after becomes a timedelta one day; both forms are handled.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

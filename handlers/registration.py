@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -317,11 +318,20 @@ async def wrong_input(update: Update, context: LeagueContext) -> object:
     """Anything the current step cannot take: says what is expected and asks again."""
     wizard = await context.services.registration.current(chat_of(update))
     if update.callback_query is not None:
-        raise StaleButton("button does not belong to this step")
+        # A button of an earlier step: say so, and show where the member is now.
+        await answer_refusal(update, context, StaleButton())
+        return await ask(update, context, wizard)
     text_steps = (Step.NAME, Step.BIRTH_DATE, Step.PHONE, Step.JOIN_DATE)
     hint = "registration.send_text" if wizard.step in text_steps else "registration.use_buttons"
     await send(update, context, context.t(hint))
     return await ask(update, context, wizard)
+
+
+async def _stored_step(update: Update, context: LeagueContext) -> object:
+    try:
+        return (await context.services.registration.current(chat_of(update))).step
+    except NoWizard:
+        return END
 
 
 def _guarded(
@@ -339,6 +349,11 @@ def _guarded(
         except ServiceError as exc:
             await answer_refusal(update, context, exc)
             return END if isinstance(exc, NoWizard) else None
+        except TelegramError as exc:
+            # The step was stored before the reply failed. Report the failure, and keep PTB's
+            # state on the stored step so the member's next answer is taken by the right step.
+            await context.application.process_error(update, exc)
+            return await _stored_step(update, context)
 
     run.__name__ = callback.__name__
     run.__doc__ = callback.__doc__
