@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.config import ConfigError, Settings, load_settings
+from storage.database import CannotOpen
 
 EXIT_CONFIG = 2
 
@@ -75,6 +78,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
+    except CannotOpen as exc:
+        print(f"config error: storage.path: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except InvalidToken:
+        print("config error: telegram.token: the Bot API server refused the token", file=sys.stderr)
+        return EXIT_CONFIG
+    except NetworkError as exc:
+        print(f"cannot reach the Bot API server: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -92,7 +104,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         asyncio.run(run_terminal_chat(args.sandbox, args.name))
         return 0
     settings = _settings(args.config)
-    _configure_logging(settings.logging.level)
+    # One-shot commands print their own summary; the log is for the long-running bot.
+    _configure_logging(settings.logging.level if args.command == "run" else "WARNING")
     if args.command == "run":
         from bot.app import serve
 

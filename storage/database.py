@@ -43,6 +43,10 @@ class Conflict(StorageError):
     """The write would break a uniqueness or state rule."""
 
 
+class CannotOpen(StorageError):
+    """The database file cannot be created or opened (path, permissions, not a database)."""
+
+
 class Migration:
     """One numbered SQL file from `storage/migrations`."""
 
@@ -84,15 +88,18 @@ class Database:
 
     async def connect(self) -> None:
         """Opens the connection and sets the pragmas the rest of the code relies on."""
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens
-        # implicit transactions behind our back.
-        self._conn = await aiosqlite.connect(str(self.path), isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        await self._conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-        for pragma in _PRAGMAS:
-            await self._conn.execute(pragma)
+        try:
+            await asyncio.to_thread(self.path.parent.mkdir, parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens
+            # implicit transactions behind our back.
+            self._conn = await aiosqlite.connect(str(self.path), isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            await self._conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            for pragma in _PRAGMAS:
+                await self._conn.execute(pragma)
+        except (OSError, sqlite3.Error) as exc:
+            await self.close()
+            raise CannotOpen(f"cannot open the database {self.path}: {exc}") from exc
 
     async def close(self) -> None:
         """Closes the connection; safe to call twice."""

@@ -166,3 +166,31 @@ def test_migrate_creates_the_database_and_version_prints(tmp_path):
     assert db.exists()
     version = _run_cli("--version")
     assert version.stdout.startswith("leaguebot ")
+
+
+def test_an_unusable_database_path_is_named_in_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[telegram]\ntoken = "1:a"\n[storage]\npath = "{blocker}/bot.db"\n', encoding="utf-8"
+    )
+    result = _run_cli("migrate", "--config", str(path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"config error: storage.path: cannot open the database {blocker}")
+
+
+def test_an_unreachable_bot_api_server_is_reported_without_a_traceback(tmp_path):
+    path = tmp_path / "config.toml"
+    # Nothing listens on port 9 of localhost: the bot cannot reach its Bot API server.
+    path.write_text(
+        '[telegram]\ntoken = "1:a"\nbase_url = "http://127.0.0.1:9"\n'
+        f'[storage]\npath = "{tmp_path / "bot.db"}"\n',
+        encoding="utf-8",
+    )
+    result = _run_cli("run", "--config", str(path))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("cannot reach the Bot API server")
+    assert "Traceback" not in result.stderr
