@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sandbox.client import ChatUser, SandboxClient
 
 ZH = {
@@ -11,10 +13,13 @@ ZH = {
     "league_member": "共青团员",
     "youth": "青年",
 }
+# The wizard's steps in the order a member meets them.
+STEPS = ("consent", "name", "birth_date", "phone", "branch", "status", "join_date", "summary")
 
 
-async def register(
+async def fill_until(
     person: ChatUser,
+    stop: str,
     *,
     name: str = "张晓明",
     birth: str = "2001-05-04",
@@ -24,17 +29,31 @@ async def register(
     league_member: bool = True,
     joined: str = "2016-05-04",
 ) -> None:
-    """Goes through the whole Chinese registration wizard with valid answers."""
+    """Answers the Chinese wizard with valid answers from /start on, until `stop` is asked."""
+
+    async def pick_branch() -> None:
+        await person.press(street)
+        await person.press(branch)
+
+    answers: dict[str, Callable[[], Awaitable[None]]] = {
+        "consent": lambda: person.press(ZH["agree"]),
+        "name": lambda: person.send(name),
+        "birth_date": lambda: person.send(birth),
+        "phone": lambda: person.send(phone),
+        "branch": pick_branch,
+        "status": lambda: person.press(ZH["league_member"] if league_member else ZH["youth"]),
+        "join_date": lambda: person.send(joined),
+    }
     await person.send("/start")
-    await person.press(ZH["agree"])
-    await person.send(name)
-    await person.send(birth)
-    await person.send(phone)
-    await person.press(street)
-    await person.press(branch)
-    await person.press(ZH["league_member"] if league_member else ZH["youth"])
-    if league_member:
-        await person.send(joined)
+    for step in STEPS[: STEPS.index(stop)]:
+        if step == "join_date" and not league_member:
+            continue
+        await answers[step]()
+
+
+async def register(person: ChatUser, **answers: object) -> None:
+    """Goes through the whole Chinese registration wizard and confirms."""
+    await fill_until(person, "summary", **answers)  # type: ignore[arg-type]
     await person.press(ZH["confirm"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storage.database import Database
-from tests.journeys.steps import ZH, person, register
+from tests.journeys.steps import fill_until, person, register
 
 
 async def _step(db: Database, user_id: int) -> str | None:
@@ -15,9 +15,7 @@ async def _step(db: Database, user_id: int) -> str | None:
 
 async def _to_birth_date(telegram):
     ming = await person(telegram, "张晓明")
-    await ming.send("/start")
-    await ming.press(ZH["agree"])
-    await ming.send("张晓明")
+    await fill_until(ming, "birth_date")
     return ming
 
 
@@ -74,8 +72,7 @@ async def test_the_age_range_comes_from_the_settings(sandbox, demo_db, clock):
 )
 async def test_a_bad_name_is_explained_and_asked_again(telegram, db, typed, answer):
     ming = await person(telegram, "张晓明")
-    await ming.send("/start")
-    await ming.press(ZH["agree"])
+    await fill_until(ming, "name")
     await ming.send(typed)
     assert ming.last_message().text == answer
     assert await _step(db, ming.id) == "name"
@@ -103,8 +100,8 @@ async def test_a_name_with_html_characters_is_stored_and_shown_exactly(telegram,
     ],
 )
 async def test_a_bad_phone_number_is_explained_and_asked_again(telegram, db, typed, answer):
-    ming = await _to_birth_date(telegram)
-    await ming.send("2001-05-04")
+    ming = await person(telegram, "张晓明")
+    await fill_until(ming, "phone")
     await ming.send(typed)
     assert ming.last_message().text.startswith(answer)
     assert await _step(db, ming.id) == "phone"
@@ -112,8 +109,8 @@ async def test_a_bad_phone_number_is_explained_and_asked_again(telegram, db, typ
 
 
 async def test_someone_elses_contact_is_not_taken_as_the_members_phone(telegram, db):
-    ming = await _to_birth_date(telegram)
-    await ming.send("2001-05-04")
+    ming = await person(telegram, "张晓明")
+    await fill_until(ming, "phone")
     await ming.share_contact("13900139000", user_id=ming.id + 1000)
     assert ming.last_message().text.startswith("请分享您本人的手机号")
     assert await _step(db, ming.id) == "phone"
@@ -122,12 +119,8 @@ async def test_someone_elses_contact_is_not_taken_as_the_members_phone(telegram,
 
 
 async def test_a_join_date_before_the_age_of_14_is_refused(telegram, db):
-    ming = await _to_birth_date(telegram)
-    await ming.send("2001-05-04")
-    await ming.send("13800138000")
-    await ming.press("📂 东湖街道团工委")
-    await ming.press("湖滨社区团支部")
-    await ming.press("共青团员")
+    ming = await person(telegram, "张晓明")
+    await fill_until(ming, "join_date")
     await ming.send("2012-01-01")
     assert ming.last_message().text == (
         "按这个日期，您入团时只有 10 岁，入团年龄应不小于 14 岁，请检查后重新发送。"
@@ -159,14 +152,7 @@ async def test_a_photo_where_text_is_expected_asks_for_text(telegram, db):
 
 async def test_confirm_pressed_twice_registers_once(telegram, db):
     ming = await person(telegram, "张晓明")
-    await ming.send("/start")
-    await ming.press(ZH["agree"])
-    await ming.send("张晓明")
-    await ming.send("2001-05-04")
-    await ming.send("13800138000")
-    await ming.press("📂 东湖街道团工委")
-    await ming.press("湖滨社区团支部")
-    await ming.press("青年")
+    await fill_until(ming, "summary", league_member=False)
     summary = ming.last_message()
     confirm_data = summary.button_data[0][0]
     await ming.press("✅ 确认提交")
@@ -194,9 +180,8 @@ async def test_a_button_of_a_finished_wizard_gets_a_polite_answer(telegram, db):
 
 
 async def test_forged_button_data_is_refused_without_harm(telegram, db):
-    ming = await _to_birth_date(telegram)
-    await ming.send("2001-05-04")
-    await ming.send("13800138000")
+    ming = await person(telegram, "张晓明")
+    await fill_until(ming, "branch")
     picker = ming.last_message()
     nonce = picker.button_data[0][0].split(":")[1]
     district = await db.fetch_one("SELECT id FROM org_units WHERE code = 'D01'")

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from tests.journeys.steps import ZH, person
+from tests.journeys.steps import fill_until, person
 
 
 async def _at_branch_picker(telegram):
     ming = await person(telegram, "张晓明")
-    await ming.send("/start")
-    await ming.press(ZH["agree"])
-    await ming.send("张晓明")
-    await ming.send("2001-05-04")
-    await ming.send("13800138000")
+    await fill_until(ming, "branch")
     await ming.press("📂 东湖街道团工委")
     return ming
 
@@ -35,10 +31,7 @@ async def test_a_failed_reply_keeps_the_stored_step_and_the_member_can_go_on(tel
 
 async def test_flood_control_on_a_reply_is_waited_out_not_lost(telegram, db):
     ming = await person(telegram, "张晓明")
-    await ming.send("/start")
-    await ming.press(ZH["agree"])
-    await ming.send("张晓明")
-    await ming.send("2001-05-04")
+    await fill_until(ming, "phone")
     # One message per second in this chat: the phone step answers with two messages.
     await telegram.change_settings(private_chat_burst=1, private_chat_per_second=1.0)
     await ming.send("13800138000")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from storage.database import Database
-from tests.journeys.steps import ZH, person, register
+from tests.journeys.steps import fill_until, person, register
 
 
 async def _member_rows(db: Database) -> list[dict[str, object]]:
@@ -141,14 +141,7 @@ async def test_declining_the_notice_saves_nothing(telegram, db):
 
 async def test_the_summary_can_change_one_field_and_keep_the_rest(telegram, db):
     ming = await person(telegram, "张晓明")
-    await ming.send("/start")
-    await ming.press(ZH["agree"])
-    await ming.send("张晓明")
-    await ming.send("2001-05-04")
-    await ming.send("13800138000")
-    await ming.press("📂 东湖街道团工委")
-    await ming.press("湖滨社区团支部")
-    await ming.press("青年")
+    await fill_until(ming, "summary", league_member=False)
     summary_id = ming.last_message().message_id
 
     await ming.press("✏️ 修改")
@@ -188,9 +181,7 @@ async def test_the_summary_can_change_one_field_and_keep_the_rest(telegram, db):
 
 async def test_cancel_leaves_the_wizard_and_forgets_what_was_typed(telegram, db):
     ming = await person(telegram, "张晓明")
-    await ming.send("/start")
-    await ming.press(ZH["agree"])
-    await ming.send("张晓明")
+    await fill_until(ming, "birth_date")
     await ming.send("/cancel")
     assert ming.last_message().text.startswith("已退出登记，填写的信息已删除。")
     assert await db.fetch_all("SELECT * FROM drafts") == []
@@ -202,9 +193,7 @@ async def test_cancel_leaves_the_wizard_and_forgets_what_was_typed(telegram, db)
 
 async def test_start_in_the_middle_of_the_wizard_asks_the_same_question_again(telegram, db):
     ming = await person(telegram, "张晓明")
-    await ming.send("/start")
-    await ming.press(ZH["agree"])
-    await ming.send("张晓明")
+    await fill_until(ming, "birth_date")
     await ming.send("/start")
     assert ming.messages()[-2].text == "您有一份未完成的登记，我们从上次的地方继续。"
     assert "出生日期" in ming.last_message().text
