@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import LeagueContext
-from bot.domain.registration import RegistrationDraft, Step
+from bot.domain.registration import RegistrationDraft
 from bot.services.errors import NoWizard
 from bot.services.registration import Wizard
 from handlers import registration
@@ -32,19 +32,7 @@ async def show_profile(update: Update, context: LeagueContext) -> None:
         if member.org_unit_id
         else []
     )
-    lines = [context.t("profile.title"), ""]
-    labels = {
-        Step.NAME: "fields.name",
-        Step.BIRTH_DATE: "fields.birth_date",
-        Step.PHONE: "fields.phone",
-        Step.BRANCH: "fields.branch",
-        Step.STATUS: "fields.status",
-        Step.JOIN_DATE: "fields.join_date",
-    }
-    for step, value in views.field_values(context, draft, path).items():
-        lines.append(
-            context.t("registration.summary_line", label=context.t(labels[step]), value=value)
-        )
+    lines = [context.t("profile.title"), "", *views.field_lines(context, draft, path)]
     keyboard = InlineKeyboardMarkup(
         [
             [

@@ -23,7 +23,7 @@ _TEXT_PROMPTS = {
     Step.PHONE: "registration.ask_phone",
     Step.JOIN_DATE: "registration.ask_join_date",
 }
-_FIELD_LABELS = {
+FIELD_LABELS = {
     Step.NAME: "fields.name",
     Step.BIRTH_DATE: "fields.birth_date",
     Step.PHONE: "fields.phone",
@@ -147,13 +147,7 @@ def summary(
         if draft.mode is Mode.EDIT
         else "registration.summary_title"
     )
-    lines = [context.t(title), ""]
-    for step, value in field_values(context, draft, branch_path).items():
-        lines.append(
-            context.t(
-                "registration.summary_line", label=context.t(_FIELD_LABELS[step]), value=value
-            )
-        )
+    lines = [context.t(title), "", *field_lines(context, draft, branch_path)]
     keyboard = InlineKeyboardMarkup(
         [
             [button(context, "registration.confirm", wizard, RegAction.CONFIRM)],
@@ -167,7 +161,7 @@ def edit_menu(
     context: LeagueContext, wizard: Wizard, summary_text: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
-        [button(context, _FIELD_LABELS[step], wizard, RegAction.FIELD, step.value)]
+        [button(context, FIELD_LABELS[step], wizard, RegAction.FIELD, step.value)]
         for step in EDITABLE_STEPS
         if step is not Step.JOIN_DATE or wizard.draft.needs_join_date
     ]
@@ -193,6 +187,16 @@ def field_values(
     if draft.needs_join_date and draft.league_join_date is not None:
         values[Step.JOIN_DATE] = draft.league_join_date.isoformat()
     return values
+
+
+def field_lines(
+    context: LeagueContext, draft: RegistrationDraft, branch_path: list[str]
+) -> list[str]:
+    """`label：value` lines of the filled-in fields, for the summary and the profile."""
+    return [
+        context.t("registration.summary_line", label=context.t(FIELD_LABELS[step]), value=value)
+        for step, value in field_values(context, draft, branch_path).items()
+    ]
 
 
 def masked(phone: str) -> str:
