@@ -24,9 +24,22 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def load_catalogue(language: Language) -> dict[str, str]:
-    """The flattened `section.key -> text` table of one language, read once."""
-    source = resources.files("bot.i18n").joinpath(f"{language.value}.toml").read_text("utf-8")
-    return _flatten(tomllib.loads(source))
+    """The flattened `section.key -> text` table of one language, read once.
+
+    Each journey keeps its texts in its own file (`bot/i18n/<language>/<journey>.toml`); a key
+    defined in two files is a mistake and stops the bot at start-up.
+    """
+    catalogue: dict[str, str] = {}
+    folder = resources.files("bot.i18n").joinpath(language.value)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        texts = _flatten(tomllib.loads(entry.read_text("utf-8")))
+        clashes = sorted(set(texts) & set(catalogue))
+        if clashes:
+            raise ValueError(f"{language.value}/{entry.name} defines {clashes} again")
+        catalogue.update(texts)
+    return catalogue
 
 
 class Translator:
