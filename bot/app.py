@@ -15,7 +15,6 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotData, LeagueContext
-from bot.domain.registration import AgeRange
 from bot.menus import publish_default_menus
 from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
@@ -31,14 +30,7 @@ LeagueApp = Application[Any, LeagueContext, Any, Any, BotData, Any]
 
 def build_application(settings_: Settings, *, db: Database, clock: Clock) -> LeagueApp:
     """The PTB application over a connected, migrated database; nothing is started yet."""
-    services = Services.create(
-        db=db,
-        clock=clock,
-        timezone=settings_.bot.tz,
-        ages=AgeRange(
-            min_age=settings_.registration.min_age, max_age=settings_.registration.max_age
-        ),
-    )
+    services = Services.create(db=db, clock=clock, settings=settings_)
     app: LeagueApp = (
         ApplicationBuilder()
         .token(settings_.telegram.token)

@@ -86,6 +86,7 @@ class BotSettings(Section):
     timezone: str = "Asia/Shanghai"
     default_language: Language = Language.ZH
     error_report_interval: int = Field(default=60, ge=0, description="seconds between reports")
+    invitation_hours: int = Field(default=72, ge=1, le=24 * 90)
 
     @field_validator("timezone")
     @classmethod

@@ -75,3 +75,30 @@ class AuditRepository:
     async def for_entity(self, *, entity: str, entity_id: int) -> list[AuditEntry]:
         rows = await self._db.fetch_all(_FOR_ENTITY, (entity, entity_id))
         return [_entry(row) for row in rows]
+
+
+async def record(
+    db: Database,
+    *,
+    at: datetime,
+    actor_user_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    comment: str | None = None,
+) -> None:
+    """Writes one entry in its own transaction, for events that change nothing else."""
+    async with db.atomic() as conn:
+        await append(
+            conn,
+            at=at,
+            actor_user_id=actor_user_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            comment=comment,
+        )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.domain.registration import AgeRange
+from bot.services.access import AccessService
 from bot.services.accounts import AccountService
+from bot.services.cadres import CadreService
 from bot.services.orgs import OrgService
 from bot.services.registration import RegistrationService
 from storage.accounts import AccountRepository
@@ -15,6 +18,7 @@ from storage.database import Database
 from storage.drafts import DraftRepository
 from storage.members import MemberRepository
 from storage.org_units import OrgUnitRepository
+from storage.roles import RoleRepository
 
 
 @dataclass(frozen=True)
@@ -22,22 +26,41 @@ class Services:
     """Every use-case the handlers may call, built once over one database and one clock."""
 
     accounts: AccountService
+    access: AccessService
+    cadres: CadreService
     orgs: OrgService
     registration: RegistrationService
 
     @classmethod
-    def create(cls, *, db: Database, clock: Clock, timezone: ZoneInfo, ages: AgeRange) -> Services:
+    def create(cls, *, db: Database, clock: Clock, settings: Settings) -> Services:
         org_units = OrgUnitRepository(db)
-        drafts = DraftRepository(db)
+        roles = RoleRepository(db)
+        access = AccessService(
+            db=db,
+            roles=roles,
+            org_units=org_units,
+            admins=frozenset(settings.bot.admins),
+            clock=clock,
+        )
         return cls(
             accounts=AccountService(accounts=AccountRepository(db), clock=clock),
+            access=access,
+            cadres=CadreService(
+                roles=roles,
+                org_units=org_units,
+                access=access,
+                clock=clock,
+                invitation_ttl=timedelta(hours=settings.bot.invitation_hours),
+            ),
             orgs=OrgService(org_units=org_units),
             registration=RegistrationService(
-                drafts=drafts,
+                drafts=DraftRepository(db),
                 members=MemberRepository(db),
                 org_units=org_units,
                 clock=clock,
-                timezone=timezone,
-                ages=ages,
+                timezone=settings.bot.tz,
+                ages=AgeRange(
+                    min_age=settings.registration.min_age, max_age=settings.registration.max_age
+                ),
             ),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.clock import Clock
 from bot.domain.models import Account, Language
 from storage.accounts import AccountRepository
+from storage.database import NotFound
 
 
 class AccountService:
@@ -20,6 +21,16 @@ class AccountService:
             language=language,
             now=self._clock.now(),
         )
+
+    async def get(self, *, telegram_user_id: int) -> Account | None:
+        """The account of someone who has written to the bot, or None."""
+        try:
+            return await self._accounts.get(telegram_user_id=telegram_user_id)
+        except NotFound:
+            return None
+
+    async def set_reachable(self, *, telegram_user_id: int, reachable: bool) -> None:
+        await self._accounts.set_reachable(telegram_user_id=telegram_user_id, reachable=reachable)
 
     async def set_language(self, *, telegram_user_id: int, language: Language) -> None:
         await self._accounts.set_language(telegram_user_id=telegram_user_id, language=language)
