@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotData, LeagueContext
-from bot.menus import publish_default_menus
+from bot.menus import publish_chat_menu, publish_default_menus
 from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.services import Services
@@ -57,6 +58,27 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
     return app
 
 
+async def publish_cadre_menus(app: LeagueApp) -> None:
+    """Gives every cadre who has opened the bot the menu of their roles (they may have been
+    appointed or removed while the bot was down)."""
+    services = app.bot_data.services
+    for user_id in sorted(await services.access.cadre_ids()):
+        account = await services.accounts.get(telegram_user_id=user_id)
+        if account is None:
+            continue
+        actor = await services.access.actor(user_id)
+        try:
+            await publish_chat_menu(
+                app.bot,
+                app.bot_data.translator,
+                chat_id=account.chat_id,
+                language=account.language,
+                roles=actor.roles(),
+            )
+        except TelegramError as exc:
+            _LOGGER.warning("could not set the menu of cadre %s: %s", user_id, exc)
+
+
 @asynccontextmanager
 async def running_bot(
     settings_: Settings, *, clock: Clock | None = None, poll_timeout: int | None = None
@@ -69,6 +91,7 @@ async def running_bot(
         app = build_application(settings_, db=db, clock=clock or SystemClock())
         async with app:
             await publish_default_menus(app.bot, app.bot_data.translator)
+            await publish_cadre_menus(app)
             await app.start()
             assert app.updater is not None
             if settings_.telegram.mode == "webhook":

@@ -1,38 +1,87 @@
-"""The command menus Telegram shows next to the text field, per language."""
+"""The command menus Telegram shows next to the text field, per role and language.
+
+Members see the member menu (published for everyone at start-up); a cadre's own chat gets a
+chat-scoped menu with the commands of their roles, so members never see cadre commands.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
+
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
+from bot.domain.authz import Role
 from bot.domain.models import Language
 from bot.i18n import Translator
 
-MEMBER_COMMANDS = ("start", "profile", "settings", "language", "help", "cancel")
+
+class Audience(Enum):
+    MEMBER = "member"
+    CADRE = "cadre"
+    COMMITTEE = "committee"
+    ADMIN = "admin"
+
+    def includes(self, roles: set[Role]) -> bool:
+        if self is Audience.MEMBER:
+            return True
+        if self is Audience.CADRE:
+            return bool(roles)
+        if self is Audience.COMMITTEE:
+            return bool(roles & {Role.COMMITTEE_CADRE, Role.ADMIN})
+        return Role.ADMIN in roles
 
 
-def member_commands(translator: Translator, language: Language) -> list[BotCommand]:
+@dataclass(frozen=True)
+class MenuCommand:
+    name: str
+    audience: Audience
+
+
+MENU = (
+    MenuCommand("start", Audience.MEMBER),
+    MenuCommand("profile", Audience.MEMBER),
+    MenuCommand("transfer", Audience.MEMBER),
+    MenuCommand("settings", Audience.MEMBER),
+    MenuCommand("language", Audience.MEMBER),
+    MenuCommand("help", Audience.MEMBER),
+    MenuCommand("cancel", Audience.MEMBER),
+    MenuCommand("members", Audience.CADRE),
+    MenuCommand("pending", Audience.CADRE),
+    MenuCommand("transfers", Audience.CADRE),
+    MenuCommand("cadres", Audience.COMMITTEE),
+    MenuCommand("invite", Audience.ADMIN),
+    MenuCommand("audit", Audience.ADMIN),
+    MenuCommand("import", Audience.ADMIN),
+)
+
+
+def commands_for(translator: Translator, language: Language, roles: set[Role]) -> list[BotCommand]:
+    """The commands a person with these roles may use, described in their language."""
     return [
-        BotCommand(name, translator.t(language, f"commands.{name}")) for name in MEMBER_COMMANDS
+        BotCommand(entry.name, translator.t(language, f"commands.{entry.name}"))
+        for entry in MENU
+        if entry.audience.includes(roles)
     ]
 
 
 async def publish_default_menus(bot: Bot, translator: Translator) -> None:
-    """Sets the menu for everyone, in the default language and once per other language."""
+    """Sets the member menu for everyone, in the default language and once per language."""
     await bot.set_my_commands(
-        member_commands(translator, translator.default), scope=BotCommandScopeDefault()
+        commands_for(translator, translator.default, set()), scope=BotCommandScopeDefault()
     )
     for language in Language:
         await bot.set_my_commands(
-            member_commands(translator, language),
+            commands_for(translator, language, set()),
             scope=BotCommandScopeDefault(),
             language_code=language.value,
         )
 
 
 async def publish_chat_menu(
-    bot: Bot, translator: Translator, *, chat_id: int, language: Language
+    bot: Bot, translator: Translator, *, chat_id: int, language: Language, roles: set[Role]
 ) -> None:
-    """A member who chose a language in /settings sees the menu in it, whatever their app says."""
+    """One person's menu: their roles' commands, in the language they chose."""
     await bot.set_my_commands(
-        member_commands(translator, language), scope=BotCommandScopeChat(chat_id)
+        commands_for(translator, language, roles), scope=BotCommandScopeChat(chat_id)
     )

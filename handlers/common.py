@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot.context import LeagueContext
 from bot.domain.validation import InvalidInput
@@ -62,6 +65,51 @@ async def answer_refusal(update: Update, context: LeagueContext, error: ServiceE
         await update.callback_query.answer(_toast(text), show_alert=True)
     else:
         await send(update, context, text)
+
+
+def answers_refusals(
+    callback: Callable[[Update, LeagueContext], Awaitable[object]],
+) -> Callable[[Update, LeagueContext], Awaitable[object]]:
+    """Wraps a handler so bad input and refused actions (no permission, stale button, ...) are
+    answered where they arrive, politely, with nothing changed."""
+
+    @functools.wraps(callback)
+    async def run(update: Update, context: LeagueContext) -> object:
+        try:
+            return await callback(update, context)
+        except InvalidInput as exc:
+            await answer_invalid(update, context, exc)
+        except ServiceError as exc:
+            await answer_refusal(update, context, exc)
+        return None
+
+    return run
+
+
+async def notify(
+    context: LeagueContext,
+    telegram_user_id: int,
+    key: str,
+    markup: InlineKeyboardMarkup | None = None,
+    /,
+    **params: object,
+) -> bool:
+    """Tells someone other than the sender, in their own language; False if they cannot be
+    reached (they blocked the bot or never opened it), which is recorded on their account."""
+    account = await context.services.accounts.get(telegram_user_id=telegram_user_id)
+    if account is None:
+        return False
+    text = context.t_in(account.language, key, **params)
+    try:
+        await context.bot.send_message(
+            chat_id=account.chat_id, text=text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    except Forbidden:
+        await context.services.accounts.set_reachable(
+            telegram_user_id=telegram_user_id, reachable=False
+        )
+        return False
+    return True
 
 
 def _toast(text: str) -> str:

@@ -24,6 +24,7 @@ from bot.domain.registration import Step
 from bot.domain.validation import InvalidInput
 from bot.services.errors import AlreadyRegistered, NoWizard, ServiceError, StaleButton
 from bot.services.registration import JOURNEY, Wizard
+from handlers import org_picker
 from handlers import registration_views as views
 from handlers.buttons import RegAction, RegButton
 from handlers.common import answer_invalid, answer_refusal, chat_of, edit, send
@@ -184,13 +185,12 @@ async def browse_units(update: Update, context: LeagueContext) -> object:
     query = update.callback_query
     assert query is not None
     pressed = _pressed(update)
-    parent_text, _, page_text = pressed.arg.partition(".")
     try:
         wizard = await context.services.registration.current(chat_of(update))
         if wizard.nonce != pressed.nonce or wizard.step is not Step.BRANCH:
             raise StaleButton("picker of another wizard")
-        parent_id = int(parent_text) or None
-        view = await _branch_view(context, wizard, parent_id, int(page_text or 0))
+        parent_id, page = org_picker.parse_open(pressed.arg)
+        view = await _branch_view(context, wizard, parent_id, page)
     except (NoWizard, ValueError):
         raise StaleButton("picker button without a wizard") from None
     await query.answer()

@@ -10,11 +10,12 @@ from telegram import (
 )
 
 from bot.context import LeagueContext
-from bot.domain.models import MemberStatus
+from bot.domain.models import MemberStatus, OrgUnit
 from bot.domain.registration import EDITABLE_STEPS, Mode, RegistrationDraft, Step
 from bot.domain.validation import mask_phone
 from bot.services.orgs import OrgLevel
 from bot.services.registration import Wizard
+from handlers import org_picker
 from handlers.buttons import RegAction, RegButton
 
 _TEXT_PROMPTS = {
@@ -85,57 +86,23 @@ def branch_picker(
     context: LeagueContext, wizard: Wizard, level: OrgLevel, path: list[str]
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One level of the org tree: sub-units open, branches are picked; paging when long."""
-    lines = [context.t("registration.ask_branch")]
-    if path:
-        lines.append(context.t("registration.branch_here", path=" › ".join(path)))
-    if level.pages > 1:
-        lines.append(context.t("registration.branch_page", page=level.page + 1, pages=level.pages))
-    if not level.units:
-        lines.append(context.t("registration.branch_empty"))
-    rows: list[list[InlineKeyboardButton]] = []
-    for unit in level.units:
-        action = RegAction.PICK if unit.is_branch else RegAction.OPEN
-        arg = str(unit.id) if unit.is_branch else f"{unit.id}.0"
-        label = unit.name if unit.is_branch else f"📂 {unit.name}"
-        data = RegButton(nonce=wizard.nonce, action=action, arg=arg).pack()
-        rows.append([InlineKeyboardButton(label, callback_data=data)])
-    here = level.parent.id if level.parent else 0
-    paging = []
-    if level.page > 0:
-        paging.append(
-            button(
-                context,
-                "registration.branch_prev",
-                wizard,
-                RegAction.OPEN,
-                f"{here}.{level.page - 1}",
-            )
-        )
-    if level.page + 1 < level.pages:
-        paging.append(
-            button(
-                context,
-                "registration.branch_next",
-                wizard,
-                RegAction.OPEN,
-                f"{here}.{level.page + 1}",
-            )
-        )
-    if paging:
-        rows.append(paging)
-    if level.parent is not None and level.parent.parent_id is not None:
-        rows.append(
-            [
-                button(
-                    context,
-                    "registration.branch_up",
-                    wizard,
-                    RegAction.OPEN,
-                    f"{level.parent.parent_id}.0",
-                )
-            ]
-        )
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+    def open_data(parent_id: int, page: int) -> str:
+        return RegButton(
+            nonce=wizard.nonce, action=RegAction.OPEN, arg=f"{parent_id}.{page}"
+        ).pack()
+
+    def pick_data(unit: OrgUnit) -> str:
+        return RegButton(nonce=wizard.nonce, action=RegAction.PICK, arg=str(unit.id)).pack()
+
+    return org_picker.render(
+        context,
+        prompt=context.t("registration.ask_branch"),
+        level=level,
+        path=path,
+        open_data=open_data,
+        pick_data=pick_data,
+    )
 
 
 def summary(

@@ -51,11 +51,13 @@ async def language_chosen(update: Update, context: LeagueContext) -> None:
         context.account = context.account.model_copy(update={"language": language})
     await query.answer(context.t("settings.changed"))
     await edit(query, *_language_view(context))
+    actor = await context.services.access.actor(update.effective_user.id)
     await publish_chat_menu(
         context.bot,
         context.bot_data.translator,
         chat_id=update.effective_chat.id,
         language=language,
+        roles=actor.roles(),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from telegram import Update
@@ -16,6 +17,7 @@ from telegram.ext import (
 
 from bot.context import LeagueContext
 from bot.i18n import language_from_code
+from bot.menus import commands_for
 from handlers.common import send
 
 # Runs before every journey so each handler knows the user's language.
@@ -51,8 +53,10 @@ async def show_help(update: Update, context: LeagueContext) -> None:
                 status=context.t(f"status.{member.status.value}"),
             )
         )
+    actor = await context.services.access.actor(update.effective_user.id)
     lines.append("")
-    lines.append(context.t("help.commands"))
+    for command in commands_for(context.bot_data.translator, context.language, actor.roles()):
+        lines.append(f"/{command.command} — {html.escape(command.description)}")
     await send(update, context, "\n".join(lines))
 
 

@@ -65,6 +65,10 @@ class AccessService:
             raise AccessDenied(f"{telegram_user_id} may not {action}")
         return actor
 
+    async def cadre_ids(self) -> set[int]:
+        """Everyone whose menu carries cadre commands: role holders and configured admins."""
+        return set(await self._roles.holders()) | set(self._admins)
+
     def scopes(self, actor: Actor, action: Action) -> list[Grant]:
         """The actor's grants that allow the action: the subtrees they may do it in."""
         return [grant for grant in actor.grants if grant.role in PERMISSIONS[action]]

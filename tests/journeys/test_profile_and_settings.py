@@ -89,14 +89,23 @@ async def test_the_command_menu_is_published_in_chinese_and_english_at_start_up(
     assert by_language[""]["start"] == "开始 / 登记"
     assert by_language["zh"]["help"] == "帮助"
     assert by_language["en"]["help"] == "Help"
-    assert set(by_language["en"]) == {"start", "profile", "settings", "language", "help", "cancel"}
+    assert set(by_language["en"]) == {
+        "start",
+        "profile",
+        "transfer",
+        "settings",
+        "language",
+        "help",
+        "cancel",
+    }
 
 
 async def test_help_says_what_the_member_can_do_now(telegram):
     li = await person(telegram, "李娜")
     await li.send("/help")
     assert "您还没有登记。发送 /start 开始登记" in li.last_message().text
-    assert "/profile — 查看和修改我的资料" in li.last_message().text
+    assert "/profile — 我的资料" in li.last_message().text
+    assert "/members" not in li.last_message().text
     await register(li, name="李娜", league_member=False)
     await li.send("/help")
     assert "您已登记为 湖滨社区团支部 的青年。" in li.last_message().text
