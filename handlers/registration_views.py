@@ -114,7 +114,10 @@ def summary(
         if draft.mode is Mode.EDIT
         else "registration.summary_title"
     )
-    lines = [context.t(title), "", *field_lines(context, draft, branch_path)]
+    lines = [context.t(title), ""]
+    if draft.roster_member_id is not None and draft.mode is Mode.REGISTER:
+        lines[1:1] = [context.t("registration.roster_found")]
+    lines += field_lines(context, draft, branch_path)
     keyboard = InlineKeyboardMarkup(
         [
             [button(context, "registration.confirm", wizard, RegAction.CONFIRM)],

@@ -8,27 +8,38 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.domain.models import Member, MemberSource, MemberStatus
+from bot.domain.models import Member, MemberSource, MemberStatus, ReviewState
 from storage import audit
 from storage.database import Conflict, Database, NotFound
 
 _COLUMNS = (
     "id, telegram_user_id, name, phone, birth_date, org_unit_id, status, league_join_date,"
-    " party_application_date, consent_at, source, version"
+    " party_application_date, consent_at, source, review_state, review_comment, version"
 )
 _BY_TELEGRAM = f"SELECT {_COLUMNS} FROM members WHERE telegram_user_id = ? AND deleted = 0"
 _BY_ID = f"SELECT {_COLUMNS} FROM members WHERE id = ? AND deleted = 0"
 _INSERT = """
 INSERT INTO members (telegram_user_id, name, phone, birth_date, org_unit_id, status,
-                     league_join_date, consent_at, source, created_at, updated_at)
+                     league_join_date, consent_at, source, review_state, created_at, updated_at)
 VALUES (:telegram_user_id, :name, :phone, :birth_date, :org_unit_id, :status,
-        :league_join_date, :consent_at, :source, :now, :now)
+        :league_join_date, :consent_at, :source, 'pending', :now, :now)
 """
 _UPDATE = """
 UPDATE members SET name = :name, phone = :phone, birth_date = :birth_date,
     org_unit_id = :org_unit_id, status = :status, league_join_date = :league_join_date,
     version = version + 1, updated_at = :now
 WHERE id = :id AND version = :version AND deleted = 0
+"""
+_ROSTER_BY_PHONE = (
+    f"SELECT {_COLUMNS} FROM members WHERE phone = ? AND telegram_user_id IS NULL"
+    " AND source = 'roster' AND deleted = 0 ORDER BY id LIMIT 1"
+)
+_LINK_ROSTER = """
+UPDATE members SET telegram_user_id = :telegram_user_id, consent_at = :consent_at,
+    name = :name, phone = :phone, birth_date = :birth_date, org_unit_id = :org_unit_id,
+    status = :status, league_join_date = :league_join_date, version = version + 1,
+    updated_at = :now
+WHERE id = :id AND telegram_user_id IS NULL AND deleted = 0
 """
 _COUNT_IN_UNIT = "SELECT COUNT(*) AS n FROM members WHERE org_unit_id = ? AND deleted = 0"
 
@@ -64,6 +75,8 @@ def _member(row: sqlite3.Row) -> Member:
         party_application_date=_date(row["party_application_date"]),
         consent_at=datetime.fromisoformat(row["consent_at"]) if row["consent_at"] else None,
         source=MemberSource(row["source"]),
+        review_state=ReviewState(row["review_state"]),
+        review_comment=row["review_comment"],
         version=row["version"],
     )
 
@@ -96,6 +109,50 @@ class MemberRepository:
         if row is None:
             raise NotFound(f"member with telegram user {telegram_user_id}")
         return _member(row)
+
+    async def roster_by_phone(self, *, phone: str) -> Member:
+        """An imported roster record with this phone that nobody has claimed yet."""
+        row = await self._db.fetch_one(_ROSTER_BY_PHONE, (phone,))
+        if row is None:
+            raise NotFound(f"unclaimed roster record with phone {phone}")
+        return _member(row)
+
+    async def link_roster(
+        self,
+        *,
+        member_id: int,
+        telegram_user_id: int,
+        profile: MemberProfile,
+        consent_at: datetime,
+        now: datetime,
+    ) -> Member:
+        """Gives a roster record its Telegram account (with any corrections), once."""
+        before = await self.get(member_id=member_id)
+        params = {
+            **_profile_params(profile),
+            "id": member_id,
+            "telegram_user_id": telegram_user_id,
+            "consent_at": consent_at.isoformat(),
+            "now": now.isoformat(),
+        }
+        async with self._db.atomic() as conn:
+            try:
+                cursor = await conn.execute(_LINK_ROSTER, params)
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"telegram user {telegram_user_id} is already a member") from exc
+            if cursor.rowcount == 0:
+                raise Conflict(f"roster record {member_id} is already claimed")
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=telegram_user_id,
+                action="member.linked_to_roster",
+                entity="member",
+                entity_id=member_id,
+                before=MemberProfile.model_validate(before.model_dump()).audit_view(),
+                after=profile.audit_view(),
+            )
+        return await self.get(member_id=member_id)
 
     async def count_in_unit(self, *, org_unit_id: int) -> int:
         row = await self._db.fetch_one(_COUNT_IN_UNIT, (org_unit_id,))

@@ -35,6 +35,14 @@ class MemberSource(StrEnum):
     ROSTER = "roster"
 
 
+class ReviewState(StrEnum):
+    """Whether the branch cadre has confirmed a self-registered member."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -78,6 +86,8 @@ class Member(Record):
     party_application_date: date | None = None
     consent_at: datetime | None
     source: MemberSource = MemberSource.SELF
+    review_state: ReviewState = ReviewState.CONFIRMED
+    review_comment: str | None = None
     version: int = 1
 
 

@@ -56,6 +56,8 @@ class RegistrationDraft(BaseModel):
     status: MemberStatus | None = None
     league_join_date: date | None = None
     editing: Step | None = None
+    # The imported roster record this registration will be linked to, found by shared phone.
+    roster_member_id: int | None = None
 
     @classmethod
     def from_member(cls, member: Member) -> RegistrationDraft:
@@ -82,10 +84,12 @@ class RegistrationDraft(BaseModel):
             return Step.CONSENT
         if self.editing is not None:
             return self.editing
+        # The phone comes first: a number shared through Telegram can match a roster record,
+        # and then nothing else needs typing.
         missing = {
+            Step.PHONE: self.phone is None,
             Step.NAME: self.name is None,
             Step.BIRTH_DATE: self.birth_date is None,
-            Step.PHONE: self.phone is None,
             Step.BRANCH: self.org_unit_id is None,
             Step.STATUS: self.status is None,
             Step.JOIN_DATE: self.needs_join_date and self.league_join_date is None,
@@ -128,6 +132,21 @@ def set_birth_date(
 def set_phone(draft: RegistrationDraft, text: str) -> RegistrationDraft:
     """Stores a typed or shared mainland mobile number in its 11-digit form."""
     return _done_editing(draft, phone=validation.normalize_phone(text))
+
+
+def prefill_from_roster(draft: RegistrationDraft, member: Member) -> RegistrationDraft:
+    """Takes the roster's record as the member's answers; they confirm or correct it."""
+    return draft.model_copy(
+        update={
+            "roster_member_id": member.id,
+            "name": member.name,
+            "birth_date": member.birth_date,
+            "org_unit_id": member.org_unit_id,
+            "status": member.status,
+            "league_join_date": member.league_join_date,
+            "editing": None,
+        }
+    )
 
 
 def set_branch(draft: RegistrationDraft, org_unit_id: int) -> RegistrationDraft:

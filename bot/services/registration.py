@@ -116,7 +116,11 @@ class RegistrationService:
         applier = appliers.get(wizard.step)
         if applier is None:
             raise InvalidInput("registration.use_buttons", {})
-        return await self._apply(chat, wizard.nonce, applier)
+        changed = applier(wizard.draft)
+        if wizard.step is Step.PHONE and await self._unclaimed_roster(changed) is not None:
+            # A typed number proves nothing; only Telegram's shared contact may claim a record.
+            raise InvalidInput("phone.on_roster_share_instead", {})
+        return await self._apply(chat, wizard.nonce, lambda _: changed)
 
     async def share_contact(self, chat: Chat, *, phone: str, contact_user_id: int | None) -> Wizard:
         """Takes the phone number from a shared contact, which must be the member's own."""
@@ -125,7 +129,20 @@ class RegistrationService:
         wizard = await self.current(chat)
         if wizard.step is not Step.PHONE:
             raise InvalidInput("registration.use_buttons", {})
-        return await self._apply(chat, wizard.nonce, lambda d: rules.set_phone(d, phone))
+        draft = rules.set_phone(wizard.draft, phone)
+        roster = await self._unclaimed_roster(draft)
+        if roster is not None and wizard.draft.mode is Mode.REGISTER:
+            # Telegram vouches for a shared contact's number, so the roster record is theirs.
+            draft = rules.prefill_from_roster(draft, roster)
+        return await self._apply(chat, wizard.nonce, lambda _: draft)
+
+    async def _unclaimed_roster(self, draft: RegistrationDraft) -> Member | None:
+        if draft.phone is None:
+            return None
+        try:
+            return await self._members.roster_by_phone(phone=draft.phone)
+        except NotFound:
+            return None
 
     async def choose_branch(self, chat: Chat, *, nonce: str, unit_id: int) -> Wizard:
         """Stores the chosen branch after checking that it exists and is a branch."""
@@ -170,7 +187,15 @@ class RegistrationService:
         profile = MemberProfile.model_validate(draft.model_dump())
         now = self._clock.now()
         try:
-            if draft.mode is Mode.REGISTER:
+            if draft.mode is Mode.REGISTER and draft.roster_member_id is not None:
+                member = await self._members.link_roster(
+                    member_id=draft.roster_member_id,
+                    telegram_user_id=chat.user_id,
+                    profile=profile,
+                    consent_at=draft.consent_at,
+                    now=now,
+                )
+            elif draft.mode is Mode.REGISTER:
                 member = await self._members.register(
                     telegram_user_id=chat.user_id,
                     profile=profile,

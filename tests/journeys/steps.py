@@ -14,7 +14,7 @@ ZH = {
     "youth": "青年",
 }
 # The wizard's steps in the order a member meets them.
-STEPS = ("consent", "name", "birth_date", "phone", "branch", "status", "join_date", "summary")
+STEPS = ("consent", "phone", "name", "birth_date", "branch", "status", "join_date", "summary")
 
 
 async def fill_until(

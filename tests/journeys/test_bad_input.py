@@ -45,8 +45,8 @@ async def test_a_bad_birth_date_is_explained_and_asked_again(telegram, db, typed
     assert ming.last_message().text == answer
     assert await _step(db, ming.id) == "birth_date"
     await ming.send("2001/5/4")
-    assert "手机号" in ming.last_message().text
-    assert await _step(db, ming.id) == "phone"
+    assert "团支部" in ming.last_message().text
+    assert await _step(db, ming.id) == "branch"
 
 
 async def test_the_age_range_comes_from_the_settings(sandbox, demo_db, clock):

@@ -38,4 +38,4 @@ async def test_flood_control_on_a_reply_is_waited_out_not_lost(telegram, db):
     activity = await telegram.activity()
     assert activity["errors"].get("429", 0) >= 1
     assert ming.messages()[-2].text == "✅ 手机号已记录：138****8000"
-    assert "团支部" in ming.last_message().text
+    assert "真实姓名" in ming.last_message().text

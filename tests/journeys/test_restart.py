@@ -21,16 +21,16 @@ async def test_a_stopped_bot_resumes_the_wizard_with_everything_typed(sandbox, d
         ming = await telegram.user("张晓明")
         await ming.send("/start")
         await ming.press(ZH["agree"])
+        await ming.send("13800138000")
         await ming.send("张晓明")
-        await ming.send("2001-05-04")
         await telegram.close()
 
     async with running_bot(settings, clock=clock, poll_timeout=5) as app:
         telegram = SandboxClient(sandbox.url, settle=settle_with(app))
         ming = await telegram.user("张晓明", user_id=ming.id)
-        # The phone step is still open: a typed number is taken without /start.
-        await ming.send("13800138000")
-        assert ming.messages()[-2].text == "✅ 手机号已记录：138****8000"
+        # The birth date step is still open: a typed date is taken without /start.
+        await ming.send("2001-05-04")
+        assert "团支部" in ming.last_message().text
         await ming.press("📂 东湖街道团工委")
         await ming.press("湖滨社区团支部")
         await ming.press("青年")
@@ -88,12 +88,13 @@ async def test_a_killed_bot_process_resumes_every_open_wizard(sandbox, demo_db, 
         li = await telegram.user("李娜", language_code="en")
         await ming.send("/start")
         await ming.press(ZH["agree"])
+        await ming.send("13800138000")
         await ming.send("张晓明")
         await li.send("/start")
         await li.press("✅ Agree and continue")
+        await li.send("13900139000")
         await li.send("Li Na")
         await li.send("2002-02-02")
-        await li.send("13900139000")
         await li.press("📂 西城街道团工委")
     finally:
         process.send_signal(signal.SIGKILL)
@@ -103,7 +104,7 @@ async def test_a_killed_bot_process_resumes_every_open_wizard(sandbox, demo_db, 
     process = await _start_bot_process(config, telegram)
     try:
         await ming.send("2001-05-04")
-        assert "手机号" in ming.last_message().text
+        assert "团支部" in ming.last_message().text
         # Li Na was inside the branch picker: its buttons still work after the restart.
         await li.press(li.last_message().buttons[0][0])
         assert "political status" in li.last_message().text
