@@ -20,7 +20,7 @@ from bot.menus import publish_chat_menu, publish_default_menus
 from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.services import Services
-from handlers import errors, profile, registration, settings, start
+from handlers import cadres, errors, members, profile, registration, settings, start
 from storage.database import Database
 from storage.drafts import DraftRepository
 
@@ -47,7 +47,10 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
     app.add_handler(start.account_handler(), group=start.ACCOUNT_GROUP)
     # One group for the journeys: the first handler that matches takes the update.
     journeys = [
+        cadres.invitation_entry(),
         *registration.build_handlers(more_entry_points=[profile.edit_entry_point()]),
+        *cadres.build_handlers(),
+        *members.build_handlers(),
         *profile.build_handlers(),
         *settings.build_handlers(),
         *start.build_handlers(),

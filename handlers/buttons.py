@@ -75,3 +75,20 @@ class ProfileButton(CallbackData):
 class LanguageButton(CallbackData):
     prefix: ClassVar[str] = "lang"
     language: str
+
+
+class CadreButton(CallbackData):
+    """Buttons of /invite and /cadres; every press is authorised again by the service."""
+
+    prefix: ClassVar[str] = "cad"
+    action: str
+    arg: str = "-"
+
+
+class ReviewButton(CallbackData):
+    """Buttons of /pending and /members: confirm, send back with a reason, turn pages."""
+
+    prefix: ClassVar[str] = "rev"
+    action: str
+    member_id: int
+    arg: str = "-"

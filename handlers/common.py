@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
@@ -35,14 +36,25 @@ async def send(
         chat_id=update.effective_chat.id,
         text=text,
         parse_mode=ParseMode.HTML,
-        reply_markup=markup,  # type: ignore[arg-type]
+        reply_markup=_keyboard_or_none(markup),  # type: ignore[arg-type]
     )
+
+
+def _keyboard_or_none(markup: object | None) -> object | None:
+    # Telegram refuses an inline keyboard without buttons; no keyboard is what is meant.
+    if isinstance(markup, InlineKeyboardMarkup) and not markup.inline_keyboard:
+        return None
+    return markup
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Replaces a message the user pressed a button on; an unchanged message is fine."""
     try:
-        await query.edit_message_text(text=text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(
+            text=text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_keyboard_or_none(markup),  # type: ignore[arg-type]
+        )
     except BadRequest as exc:
         # Pressing the same button twice would ask Telegram for the same content again.
         if "message is not modified" not in exc.message:
@@ -68,8 +80,8 @@ async def answer_refusal(update: Update, context: LeagueContext, error: ServiceE
 
 
 def answers_refusals(
-    callback: Callable[[Update, LeagueContext], Awaitable[object]],
-) -> Callable[[Update, LeagueContext], Awaitable[object]]:
+    callback: Callable[[Update, LeagueContext], Coroutine[Any, Any, object]],
+) -> Callable[[Update, LeagueContext], Coroutine[Any, Any, object]]:
     """Wraps a handler so bad input and refused actions (no permission, stale button, ...) are
     answered where they arrive, politely, with nothing changed."""
 

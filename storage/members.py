@@ -27,6 +27,8 @@ VALUES (:telegram_user_id, :name, :phone, :birth_date, :org_unit_id, :status,
 _UPDATE = """
 UPDATE members SET name = :name, phone = :phone, birth_date = :birth_date,
     org_unit_id = :org_unit_id, status = :status, league_join_date = :league_join_date,
+    -- a member whose registration was sent back corrects it and asks again
+    review_state = CASE review_state WHEN 'rejected' THEN 'pending' ELSE review_state END,
     version = version + 1, updated_at = :now
 WHERE id = :id AND version = :version AND deleted = 0
 """
@@ -41,7 +43,32 @@ UPDATE members SET telegram_user_id = :telegram_user_id, consent_at = :consent_a
     updated_at = :now
 WHERE id = :id AND telegram_user_id IS NULL AND deleted = 0
 """
+_IN_SUBTREE = f"""
+SELECT {", ".join("m." + c.strip() for c in _COLUMNS.split(","))}, u.name AS unit_name
+FROM members m JOIN org_units u ON u.id = m.org_unit_id
+WHERE m.deleted = 0 AND u.path LIKE :path || '%'
+  AND (:review_state IS NULL OR m.review_state = :review_state)
+ORDER BY u.path, m.name, m.id
+LIMIT :limit OFFSET :offset
+"""
+_COUNT_IN_SUBTREE = """
+SELECT COUNT(*) AS n FROM members m JOIN org_units u ON u.id = m.org_unit_id
+WHERE m.deleted = 0 AND u.path LIKE :path || '%'
+  AND (:review_state IS NULL OR m.review_state = :review_state)
+"""
+_SET_REVIEW = """
+UPDATE members SET review_state = :state, review_comment = :comment, version = version + 1,
+    updated_at = :now
+WHERE id = :id AND review_state = :expected AND deleted = 0
+"""
 _COUNT_IN_UNIT = "SELECT COUNT(*) AS n FROM members WHERE org_unit_id = ? AND deleted = 0"
+
+
+class RosterEntry(BaseModel):
+    """A member as listed to cadres, with the name of their unit."""
+
+    member: Member
+    unit_name: str
 
 
 class MemberProfile(BaseModel):
@@ -151,6 +178,64 @@ class MemberRepository:
                 entity_id=member_id,
                 before=MemberProfile.model_validate(before.model_dump()).audit_view(),
                 after=profile.audit_view(),
+            )
+        return await self.get(member_id=member_id)
+
+    async def in_subtree(
+        self,
+        *,
+        path: str,
+        review_state: ReviewState | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[RosterEntry]:
+        """Members of the unit at `path` and below, by unit then name."""
+        params = {
+            "path": path,
+            "review_state": review_state.value if review_state else None,
+            "limit": limit,
+            "offset": offset,
+        }
+        rows = await self._db.fetch_all(_IN_SUBTREE, params)
+        return [RosterEntry(member=_member(row), unit_name=row["unit_name"]) for row in rows]
+
+    async def count_in_subtree(self, *, path: str, review_state: ReviewState | None = None) -> int:
+        params = {"path": path, "review_state": review_state.value if review_state else None}
+        row = await self._db.fetch_one(_COUNT_IN_SUBTREE, params)
+        return int(row["n"]) if row else 0
+
+    async def set_review(
+        self,
+        *,
+        member_id: int,
+        expected: ReviewState,
+        state: ReviewState,
+        comment: str | None,
+        actor_user_id: int,
+        now: datetime,
+    ) -> Member:
+        """Records a cadre's decision on a registration once; Conflict if it was decided already."""
+        params = {
+            "id": member_id,
+            "expected": expected.value,
+            "state": state.value,
+            "comment": comment,
+            "now": now.isoformat(),
+        }
+        async with self._db.atomic() as conn:
+            cursor = await conn.execute(_SET_REVIEW, params)
+            if cursor.rowcount == 0:
+                raise Conflict(f"member {member_id} is not {expected.value}")
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=actor_user_id,
+                action=f"member.{state.value}",
+                entity="member",
+                entity_id=member_id,
+                before={"review_state": expected.value},
+                after={"review_state": state.value},
+                comment=comment,
             )
         return await self.get(member_id=member_id)
 

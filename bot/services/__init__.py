@@ -11,6 +11,7 @@ from bot.domain.registration import AgeRange
 from bot.services.access import AccessService
 from bot.services.accounts import AccountService
 from bot.services.cadres import CadreService
+from bot.services.member_review import MemberReviewService
 from bot.services.orgs import OrgService
 from bot.services.registration import RegistrationService
 from storage.accounts import AccountRepository
@@ -28,6 +29,7 @@ class Services:
     accounts: AccountService
     access: AccessService
     cadres: CadreService
+    member_review: MemberReviewService
     orgs: OrgService
     registration: RegistrationService
 
@@ -51,6 +53,9 @@ class Services:
                 access=access,
                 clock=clock,
                 invitation_ttl=timedelta(hours=settings.bot.invitation_hours),
+            ),
+            member_review=MemberReviewService(
+                members=MemberRepository(db), access=access, clock=clock
             ),
             orgs=OrgService(org_units=org_units),
             registration=RegistrationService(
