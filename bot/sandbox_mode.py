@@ -15,11 +15,13 @@ from bot.app import running_bot
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.demo import orgs_path
+from bot.domain.authz import Role
 from bot.services.org_import import import_orgs
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer, SandboxSettings
 from storage.database import Database
 from storage.org_units import OrgUnitRepository
+from storage.roles import RoleRepository
 
 # A well-formed token that only the sandbox accepts; it never reaches Telegram.
 SANDBOX_TOKEN = "7000000001:SANDBOX-leaguebot-demo-token-00000000000"
@@ -38,20 +40,29 @@ DEMO_PEOPLE = (
     DemoPerson(900101, "张晓明", "zh-hans", "young member, not registered yet"),
     DemoPerson(900102, "李娜", "zh-hans", "young member, not registered yet"),
     DemoPerson(900103, "Tom", "en", "member whose Telegram speaks English"),
-    DemoPerson(900201, "王书记", "zh-hans", "branch secretary (roles arrive with part 2)"),
-    DemoPerson(900301, "赵书记", "zh-hans", "street committee cadre (roles arrive with part 2)"),
+    DemoPerson(900201, "王书记", "zh-hans", "团支部书记 of 湖滨社区团支部"),
+    DemoPerson(900301, "赵书记", "zh-hans", "团工委干部 of 东湖街道团工委"),
 )
 ADMIN_ID = DEMO_PEOPLE[0].user_id
+# Demo cadres: (person, org unit code, role).
+DEMO_CADRES = ((900201, "S01-01", Role.BRANCH_SECRETARY), (900301, "S01", Role.COMMITTEE_CADRE))
 
 
 async def seed_demo(db_path: Path) -> int:
-    """Creates the demo org tree in an empty database; returns how many units were added."""
+    """Creates the demo org tree and cadres in an empty database; returns the units added."""
     async with Database(db_path) as db:
         await db.migrate()
         repo = OrgUnitRepository(db)
         if await repo.count() > 0:
             return 0
-        report = await import_orgs(repo=repo, path=orgs_path(), now=SystemClock().now())
+        now = SystemClock().now()
+        report = await import_orgs(repo=repo, path=orgs_path(), now=now)
+        roles = RoleRepository(db)
+        for user_id, code, role in DEMO_CADRES:
+            unit = await repo.get_by_code(code=code)
+            await roles.grant(
+                telegram_user_id=user_id, org_unit_id=unit.id, role=role, granted_by=None, now=now
+            )
         return report.total
 
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.context import LeagueContext
 from bot.i18n import language_from_code
-from bot.menus import commands_for
+from bot.menus import commands_for, publish_chat_menu
 from handlers.common import send
 
 # Runs before every journey so each handler knows the user's language.
@@ -54,6 +54,15 @@ async def show_help(update: Update, context: LeagueContext) -> None:
             )
         )
     actor = await context.services.access.actor(update.effective_user.id)
+    if actor.is_cadre and update.effective_chat is not None:
+        # A cadre appointed before ever writing to the bot gets their menu here.
+        await publish_chat_menu(
+            context.bot,
+            context.bot_data.translator,
+            chat_id=update.effective_chat.id,
+            language=context.language,
+            roles=actor.roles(),
+        )
     lines.append("")
     for command in commands_for(context.bot_data.translator, context.language, actor.roles()):
         lines.append(f"/{command.command} — {html.escape(command.description)}")
