@@ -20,7 +20,18 @@ from bot.menus import publish_chat_menu, publish_default_menus
 from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.services import Services
-from handlers import cadres, errors, members, profile, registration, settings, start
+from handlers import (
+    audit,
+    cadres,
+    errors,
+    imports,
+    members,
+    profile,
+    registration,
+    settings,
+    start,
+    transfer,
+)
 from storage.database import Database
 from storage.drafts import DraftRepository
 
@@ -53,6 +64,9 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         *members.build_handlers(),
         *profile.build_handlers(),
         *settings.build_handlers(),
+        *audit.build_handlers(),
+        *transfer.build_handlers(),
+        *imports.build_handlers(),
         *start.build_handlers(),
         *start.catch_all_handlers(),
     ]

@@ -1,4 +1,4 @@
-"""The `leaguebot` command: run, sandbox, chat, migrate, import-orgs."""
+"""The `leaguebot` command: run, sandbox, chat, migrate, import-orgs, import-members."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser("import-orgs", help="import the org tree from a CSV or TOML file")
     )
     imports.add_argument("file", type=Path)
+    roster = with_config(
+        commands.add_parser(
+            "import-members", help="import a member roster from an .xlsx or CSV file"
+        )
+    )
+    roster.add_argument("file", type=Path)
     sandbox = commands.add_parser(
         "sandbox", help="run the bot against a local sandbox Telegram with demo data"
     )
@@ -117,6 +123,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "import-orgs":
         return asyncio.run(_import_orgs(settings, args.file))
+    if args.command == "import-members":
+        return asyncio.run(_import_members(settings, args.file))
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -147,6 +155,30 @@ async def _import_orgs(settings: Settings, path: Path) -> int:
             return 1
     counts = ", ".join(f"{n} {kind.value}" for kind, n in report.created.items() if n)
     print(f"{path}: imported {report.total} org unit(s): {counts or 'none'}")
+    return 0
+
+
+async def _import_members(settings: Settings, path: Path) -> int:
+    from bot.clock import SystemClock
+    from bot.domain.roster_import import RosterImportError
+    from bot.services import Services
+    from storage.database import Database
+
+    async with Database(settings.storage.path) as db:
+        await db.migrate()
+        services = Services.create(db=db, clock=SystemClock(), settings=settings)
+        try:
+            report = await services.roster_import.import_roster_file(path=path)
+        except RosterImportError as exc:
+            print(f"{path}: nothing imported, {len(exc.problems)} problem(s):", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
+            return 1
+    counts = ", ".join(f"{n} {status.value}" for status, n in report.by_status.items() if n)
+    print(
+        f"{path}: imported {report.total} member(s) into {len(report.by_branch)} branch(es):"
+        f" {counts or 'none'}"
+    )
     return 0
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, Self
+from typing import Annotated, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 MAX_BYTES = 64
 
@@ -92,3 +92,62 @@ class ReviewButton(CallbackData):
     action: str
     member_id: int
     arg: str = "-"
+
+
+class TransferAction(StrEnum):
+    OPEN = "open"
+    PICK = "pick"
+    CONFIRM = "ok"
+    CHOOSE_AGAIN = "again"
+    ABORT = "x"
+    WITHDRAW = "wd"
+
+
+class TransferButton(CallbackData):
+    """A button of a member's /transfer screen: a unit or a request id in `arg`, checked again
+    by the service against the member's record when pressed."""
+
+    prefix: ClassVar[str] = "tr"
+    action: TransferAction
+    arg: str = "-"
+
+
+class DecisionAction(StrEnum):
+    APPROVE = "ok"
+    REJECT = "no"
+    SKIP_REASON = "skip"
+    BACK = "back"
+
+
+class TransferDecisionButton(CallbackData):
+    """A cadre's 同意/不同意 on one transfer request; authorised again on every press."""
+
+    prefix: ClassVar[str] = "trd"
+    transfer_id: int
+    action: DecisionAction
+
+
+class TransferPageButton(CallbackData):
+    """Another page of the pending transfer requests."""
+
+    prefix: ClassVar[str] = "trp"
+    page: int
+
+
+class AuditAction(StrEnum):
+    PAGE = "p"
+    UNITS = "u"
+    OPEN = "o"
+    PICK = "k"
+
+
+class AuditButton(CallbackData):
+    """A button of /audit: a page of a view (`scope` + `key`), or the unit picker (`key` the
+    unit, `page` the picker's page); the admin is authorised again on every press."""
+
+    prefix: ClassVar[str] = "aud"
+    action: AuditAction
+    scope: str = "a"
+    # bounded so forged numbers never reach SQLite (whose integers stop at 2**63)
+    key: Annotated[int, Field(ge=0, lt=2**53)] = 0
+    page: Annotated[int, Field(ge=0, lt=10**6)] = 0

@@ -67,8 +67,9 @@ async def browse_units(update: Update, context: LeagueContext) -> None:
     except ValueError:
         await query.answer(context.t("errors.stale_button"), show_alert=True)
         return
+    view = await _picker(context, parent_id, page)
     await query.answer()
-    await edit(query, *await _picker(context, parent_id, page))
+    await edit(query, *view)
 
 
 def _role_buttons(context: LeagueContext, unit: OrgUnit) -> InlineKeyboardMarkup:

@@ -63,20 +63,24 @@ async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
 
 async def answer_invalid(update: Update, context: LeagueContext, error: InvalidInput) -> None:
     """Says what was wrong with the input and what to send instead."""
-    text = context.t(error.code, **error.params)
-    if update.callback_query is not None:
-        await update.callback_query.answer(_toast(text), show_alert=True)
-    else:
-        await send(update, context, text)
+    await _answer_where_it_arrived(update, context, context.t(error.code, **error.params))
 
 
 async def answer_refusal(update: Update, context: LeagueContext, error: ServiceError) -> None:
     """Explains a refused action: as a toast on a button, as a message otherwise."""
-    text = context.t(error.code)
+    await _answer_where_it_arrived(update, context, context.t(error.code))
+
+
+async def _answer_where_it_arrived(update: Update, context: LeagueContext, text: str) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(_toast(text), show_alert=True)
-    else:
-        await send(update, context, text)
+        try:
+            await update.callback_query.answer(_toast(text), show_alert=True)
+            return
+        except BadRequest:
+            # The press was answered already (the refusal came after a first answer): the
+            # explanation still has to reach the person, so it goes as a message.
+            pass
+    await send(update, context, text)
 
 
 def answers_refusals(

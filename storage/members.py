@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -62,6 +64,19 @@ UPDATE members SET review_state = :state, review_comment = :comment, version = v
 WHERE id = :id AND review_state = :expected AND deleted = 0
 """
 _COUNT_IN_UNIT = "SELECT COUNT(*) AS n FROM members WHERE org_unit_id = ? AND deleted = 0"
+_PHONES = "SELECT DISTINCT phone FROM members WHERE phone IS NOT NULL AND deleted = 0"
+_INSERT_FROM_ROSTER = """
+INSERT INTO members (telegram_user_id, name, phone, birth_date, org_unit_id, status,
+                     league_join_date, consent_at, source, review_state, created_at, updated_at)
+VALUES (NULL, :name, :phone, :birth_date, :org_unit_id, :status,
+        :league_join_date, NULL, 'roster', 'confirmed', :now, :now)
+"""
+# Checked inside the import's transaction: phones are not unique in the schema, so a member
+# who registered while the roster was being validated must still stop the import.
+_PHONES_AMONG = """
+SELECT DISTINCT phone FROM members
+WHERE deleted = 0 AND phone IN (SELECT value FROM json_each(:phones))
+"""
 
 
 class RosterEntry(BaseModel):
@@ -309,3 +324,40 @@ class MemberRepository:
                 after=profile.audit_view(),
             )
         return await self.get(member_id=member_id)
+
+    async def phones(self) -> set[str]:
+        """Every phone number a member has now, so an import can refuse to repeat one."""
+        rows = await self._db.fetch_all(_PHONES)
+        return {row["phone"] for row in rows}
+
+    async def add_from_roster(
+        self,
+        *,
+        profiles: Sequence[MemberProfile],
+        actor_user_id: int | None,
+        summary: dict[str, Any],
+        now: datetime,
+    ) -> int:
+        """Inserts imported members, confirmed and not yet linked to Telegram, with one audit
+        entry, all in one transaction; Conflict (and nothing inserted) if a phone is taken."""
+        params = [{**_profile_params(profile), "now": now.isoformat()} for profile in profiles]
+        phones = json.dumps([profile.phone for profile in profiles])
+        async with self._db.atomic() as conn:
+            cursor = await conn.execute(_PHONES_AMONG, {"phones": phones})
+            taken = sorted(row["phone"] for row in await cursor.fetchall())
+            if taken:
+                raise Conflict(f"phones already belong to members: {', '.join(taken)}")
+            try:
+                await conn.executemany(_INSERT_FROM_ROSTER, params)
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"the roster no longer fits the database: {exc}") from exc
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=actor_user_id,
+                action="roster.imported",
+                entity="roster",
+                entity_id=None,
+                after=summary,
+            )
+        return len(params)

@@ -10,16 +10,21 @@ from bot.config import Settings
 from bot.domain.registration import AgeRange
 from bot.services.access import AccessService
 from bot.services.accounts import AccountService
+from bot.services.audit_view import AuditViewService
 from bot.services.cadres import CadreService
 from bot.services.member_review import MemberReviewService
 from bot.services.orgs import OrgService
 from bot.services.registration import RegistrationService
+from bot.services.roster_import import RosterImportService
+from bot.services.transfers import TransferService
 from storage.accounts import AccountRepository
+from storage.audit import AuditRepository
 from storage.database import Database
 from storage.drafts import DraftRepository
 from storage.members import MemberRepository
 from storage.org_units import OrgUnitRepository
 from storage.roles import RoleRepository
+from storage.transfers import TransferRepository
 
 
 @dataclass(frozen=True)
@@ -28,10 +33,13 @@ class Services:
 
     accounts: AccountService
     access: AccessService
+    audit: AuditViewService
     cadres: CadreService
     member_review: MemberReviewService
     orgs: OrgService
     registration: RegistrationService
+    roster_import: RosterImportService
+    transfers: TransferService
 
     @classmethod
     def create(cls, *, db: Database, clock: Clock, settings: Settings) -> Services:
@@ -47,6 +55,12 @@ class Services:
         return cls(
             accounts=AccountService(accounts=AccountRepository(db), clock=clock),
             access=access,
+            audit=AuditViewService(
+                audit=AuditRepository(db),
+                members=MemberRepository(db),
+                orgs=OrgService(org_units=org_units),
+                access=access,
+            ),
             cadres=CadreService(
                 roles=roles,
                 org_units=org_units,
@@ -67,5 +81,26 @@ class Services:
                 ages=AgeRange(
                     min_age=settings.registration.min_age, max_age=settings.registration.max_age
                 ),
+            ),
+            roster_import=RosterImportService(
+                members=MemberRepository(db),
+                org_units=org_units,
+                access=access,
+                clock=clock,
+                timezone=settings.bot.tz,
+                ages=AgeRange(
+                    min_age=settings.registration.min_age, max_age=settings.registration.max_age
+                ),
+            ),
+            transfers=TransferService(
+                transfers=TransferRepository(db),
+                members=MemberRepository(db),
+                org_units=org_units,
+                roles=roles,
+                drafts=DraftRepository(db),
+                orgs=OrgService(org_units=org_units),
+                access=access,
+                clock=clock,
+                admins=frozenset(settings.bot.admins),
             ),
         )

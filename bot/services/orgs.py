@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from bot.domain.models import OrgUnit
+from bot.services.errors import StaleButton
+from storage.database import NotFound
 from storage.org_units import OrgUnitRepository
 
 
@@ -24,7 +26,11 @@ class OrgService:
 
     async def level(self, *, parent_id: int | None, page: int = 0) -> OrgLevel:
         """Children of parent_id on one page; a single root is opened straight away."""
-        parent = await self._units.get(unit_id=parent_id) if parent_id is not None else None
+        try:
+            parent = await self._units.get(unit_id=parent_id) if parent_id is not None else None
+        except NotFound:
+            # Only a forged or very old button names a unit that does not exist.
+            raise StaleButton(f"unit {parent_id} does not exist") from None
         children = await self._units.children(parent_id=parent_id)
         if parent is None and len(children) == 1 and not children[0].is_branch:
             parent = children[0]

@@ -191,6 +191,7 @@ async def test_forged_button_data_is_refused_without_harm(telegram, db):
     assert ming.toasts()[-1].startswith("“示例区团区委”不是团支部")
     await ming.press_data(picker.message_id, f"reg:{nonce}:pick:99999")
     await ming.press_data(picker.message_id, f"reg:{nonce}:pick:abc")
+    await ming.press_data(picker.message_id, f"reg:{nonce}:open:99999.0")
     await ming.press_data(picker.message_id, "reg:zzz")
     await ming.press_data(picker.message_id, "totally-made-up")
     assert ming.toasts()[-1] == "这个按钮已经失效了。发送 /start 或 /help 继续。"

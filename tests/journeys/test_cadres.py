@@ -204,3 +204,12 @@ async def test_members_and_branch_cadres_cannot_invite_list_or_remove(telegram, 
     )
     assert sorted({d["actor_user_id"] for d in denials}) == sorted({ming.id, wang.id, zhao.id})
     del boss
+
+
+async def test_a_forged_picker_button_gets_a_polite_answer(telegram, db):
+    boss = await admin(telegram)
+    await boss.send("/invite")
+    await boss.press_data(boss.last_message().message_id, "cad:open:99999.0")
+    assert boss.toasts()[-1] == "这个按钮已经失效了。发送 /start 或 /help 继续。"
+    await boss.refresh()
+    assert not any("出错" in m.text for m in boss.messages())

@@ -1,0 +1,205 @@
+"""Repository of branch transfers: requests, their settlement, and the move of the member."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain.transfers import Transfer, TransferState
+from storage import audit
+from storage.database import Conflict, Database, NotFound
+
+_COLUMNS = (
+    "id, member_id, from_unit_id, to_unit_id, requested_at, state, decided_by, decided_at, comment"
+)
+_GET = f"SELECT {_COLUMNS} FROM transfers WHERE id = ?"
+_PENDING_FOR_MEMBER = f"SELECT {_COLUMNS} FROM transfers WHERE member_id = ? AND state = 'pending'"
+_HISTORY = f"SELECT {_COLUMNS} FROM transfers WHERE member_id = ? ORDER BY requested_at, id"
+_PENDING_INTO = """
+SELECT t.id, t.member_id, t.from_unit_id, t.to_unit_id, t.requested_at, t.state, t.decided_by,
+       t.decided_at, t.comment
+FROM transfers t JOIN org_units u ON u.id = t.to_unit_id
+WHERE t.state = 'pending' AND u.path LIKE ? || '%'
+ORDER BY t.requested_at, t.id
+"""
+_INSERT = (
+    "INSERT INTO transfers (member_id, from_unit_id, to_unit_id, requested_at, state)"
+    " VALUES (?, ?, ?, ?, 'pending')"
+)
+_SETTLE = (
+    "UPDATE transfers SET state = ?, decided_by = ?, decided_at = ?, comment = ?"
+    " WHERE id = ? AND state = 'pending'"
+)
+# The member must still be where the request moves them from: a request made before some
+# other change of branch must not undo that change.
+_MOVE_MEMBER = (
+    "UPDATE members SET org_unit_id = ?, version = version + 1, updated_at = ?"
+    " WHERE id = ? AND org_unit_id = ? AND deleted = 0"
+)
+
+
+def _transfer(row: sqlite3.Row) -> Transfer:
+    return Transfer(
+        id=row["id"],
+        member_id=row["member_id"],
+        from_unit_id=row["from_unit_id"],
+        to_unit_id=row["to_unit_id"],
+        requested_at=datetime.fromisoformat(row["requested_at"]),
+        state=TransferState(row["state"]),
+        decided_by=row["decided_by"],
+        decided_at=datetime.fromisoformat(row["decided_at"]) if row["decided_at"] else None,
+        comment=row["comment"],
+    )
+
+
+class MemberMoved(Conflict):
+    """The member is no longer in the branch the request moves them from."""
+
+
+class TransferRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, *, transfer_id: int) -> Transfer:
+        row = await self._db.fetch_one(_GET, (transfer_id,))
+        if row is None:
+            raise NotFound(f"transfer {transfer_id}")
+        return _transfer(row)
+
+    async def pending_for_member(self, *, member_id: int) -> Transfer:
+        """The member's open request; NotFound when there is none."""
+        row = await self._db.fetch_one(_PENDING_FOR_MEMBER, (member_id,))
+        if row is None:
+            raise NotFound(f"pending transfer of member {member_id}")
+        return _transfer(row)
+
+    async def history(self, *, member_id: int) -> list[Transfer]:
+        """Every request the member made, oldest first."""
+        return [_transfer(row) for row in await self._db.fetch_all(_HISTORY, (member_id,))]
+
+    async def pending_into(self, *, path: str) -> list[Transfer]:
+        """Open requests whose receiving branch lies in the subtree at `path`, oldest first."""
+        return [_transfer(row) for row in await self._db.fetch_all(_PENDING_INTO, (path,))]
+
+    async def create(
+        self,
+        *,
+        member_id: int,
+        from_unit_id: int,
+        to_unit_id: int,
+        actor_user_id: int,
+        now: datetime,
+    ) -> Transfer:
+        """Stores a pending request with its audit entry; Conflict if one is already open."""
+        async with self._db.atomic() as conn:
+            try:
+                cursor = await conn.execute(
+                    _INSERT, (member_id, from_unit_id, to_unit_id, now.isoformat())
+                )
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"member {member_id} already has an open transfer") from exc
+            transfer_id = cursor.lastrowid
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=actor_user_id,
+                action="transfer.requested",
+                entity="transfer",
+                entity_id=transfer_id,
+                after={
+                    "member_id": member_id,
+                    "from_unit_id": from_unit_id,
+                    "to_unit_id": to_unit_id,
+                },
+            )
+        assert transfer_id is not None
+        return await self.get(transfer_id=transfer_id)
+
+    async def approve(self, *, transfer_id: int, actor_user_id: int, now: datetime) -> Transfer:
+        """Settles the request and moves the member, in one transaction with both audit entries.
+
+        Conflict when the request is no longer pending; MemberMoved when the member has left the
+        branch it moves them from (nothing changes then).
+        """
+        transfer = await self.get(transfer_id=transfer_id)
+        async with self._db.atomic() as conn:
+            await self._settle(conn, transfer, TransferState.APPROVED, actor_user_id, None, now)
+            cursor = await conn.execute(
+                _MOVE_MEMBER,
+                (transfer.to_unit_id, now.isoformat(), transfer.member_id, transfer.from_unit_id),
+            )
+            if cursor.rowcount == 0:
+                raise MemberMoved(f"member {transfer.member_id} left unit {transfer.from_unit_id}")
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=actor_user_id,
+                action="member.transferred",
+                entity="member",
+                entity_id=transfer.member_id,
+                before={"org_unit_id": transfer.from_unit_id},
+                after={"org_unit_id": transfer.to_unit_id, "transfer_id": transfer.id},
+            )
+        return await self.get(transfer_id=transfer_id)
+
+    async def reject(
+        self, *, transfer_id: int, actor_user_id: int, reason: str | None, now: datetime
+    ) -> Transfer:
+        """Settles the request as rejected, with the cadre's reason; Conflict if not pending."""
+        return await self._settle_alone(
+            transfer_id, TransferState.REJECTED, actor_user_id, reason, now
+        )
+
+    async def cancel(self, *, transfer_id: int, actor_user_id: int, now: datetime) -> Transfer:
+        """Settles the request as withdrawn by the member; Conflict if not pending."""
+        return await self._settle_alone(
+            transfer_id, TransferState.CANCELLED, actor_user_id, None, now
+        )
+
+    async def _settle_alone(
+        self,
+        transfer_id: int,
+        state: TransferState,
+        actor_user_id: int,
+        comment: str | None,
+        now: datetime,
+    ) -> Transfer:
+        transfer = await self.get(transfer_id=transfer_id)
+        async with self._db.atomic() as conn:
+            await self._settle(conn, transfer, state, actor_user_id, comment, now)
+        return await self.get(transfer_id=transfer_id)
+
+    @staticmethod
+    async def _settle(
+        conn: aiosqlite.Connection,
+        transfer: Transfer,
+        state: TransferState,
+        actor_user_id: int,
+        comment: str | None,
+        now: datetime,
+    ) -> None:
+        # `state = 'pending'` in the WHERE clause makes a second decision a no-op, even when
+        # two presses race past the service's own check.
+        cursor = await conn.execute(
+            _SETTLE, (state.value, actor_user_id, now.isoformat(), comment, transfer.id)
+        )
+        if cursor.rowcount == 0:
+            raise Conflict(f"transfer {transfer.id} is no longer pending")
+        await audit.append(
+            conn,
+            at=now,
+            actor_user_id=actor_user_id,
+            action=f"transfer.{state.value}",
+            entity="transfer",
+            entity_id=transfer.id,
+            before={"state": TransferState.PENDING.value},
+            after={
+                "state": state.value,
+                "member_id": transfer.member_id,
+                "from_unit_id": transfer.from_unit_id,
+                "to_unit_id": transfer.to_unit_id,
+            },
+            comment=comment,
+        )
