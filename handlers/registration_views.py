@@ -11,7 +11,7 @@ from telegram import (
 
 from bot.context import LeagueContext
 from bot.domain.models import MemberStatus, OrgUnit
-from bot.domain.registration import EDITABLE_STEPS, Mode, RegistrationDraft, Step
+from bot.domain.registration import Mode, RegistrationDraft, Step
 from bot.domain.validation import mask_phone
 from bot.services.orgs import OrgLevel
 from bot.services.registration import Wizard
@@ -132,8 +132,7 @@ def edit_menu(
 ) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
         [button(context, FIELD_LABELS[step], wizard, RegAction.FIELD, step.value)]
-        for step in EDITABLE_STEPS
-        if step is not Step.JOIN_DATE or wizard.draft.needs_join_date
+        for step in wizard.draft.editable_steps()
     ]
     rows.append([button(context, "registration.back", wizard, RegAction.SUMMARY)])
     return f"{summary_text}\n\n{context.t('registration.edit_which')}", InlineKeyboardMarkup(rows)

@@ -323,7 +323,7 @@ async def reason_given(update: Update, context: LeagueContext) -> object:
     wait = await context.services.transfers.reason_wait(chat)
     try:
         rejection = await context.services.transfers.reject_awaited(
-            chat, reason_text=update.effective_message.text or ""
+            chat, update.effective_message.text or ""
         )
     except AlreadySettled as exc:
         await _replace(context, chat.chat_id, wait.message_id, views.settled(context, exc.card))
@@ -339,13 +339,13 @@ async def reason_given(update: Update, context: LeagueContext) -> object:
 async def reason_skipped(update: Update, context: LeagueContext) -> object:
     """Rejects the request without a reason."""
     query = update.callback_query
-    assert query is not None
-    rejection = await context.services.transfers.reject_awaited(
-        chat_of(update), reason_text=None, transfer_id=_decision_pressed(update).transfer_id
+    assert query is not None and query.message is not None
+    notice = await context.services.transfers.reject_without_reason(
+        chat_of(update), transfer_id=_decision_pressed(update).transfer_id
     )
     await query.answer()
-    await _rejected(update, context, rejection.notice.card, rejection.message_id)
-    return END
+    await _rejected(update, context, notice.card, query.message.message_id)
+    return await _stored_state(update, context)
 
 
 async def back_to_decision(update: Update, context: LeagueContext) -> object:
@@ -438,25 +438,25 @@ def _reason_conversation() -> ConversationHandler[Any]:
         # Keyed by (chat, user) on purpose: one awaited reason per cadre, whatever the message.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
+            # With allow_reentry the buttons work in and out of the conversation: 不同意 on
+            # another request switches the awaited reason to it, and the buttons of an older
+            # prompt still act on the request they name.
             entry_points=[
-                CallbackQueryHandler(g(ask_reason), pattern=_decision_on(DecisionAction.REJECT))
+                CallbackQueryHandler(g(ask_reason), pattern=_decision_on(DecisionAction.REJECT)),
+                CallbackQueryHandler(
+                    g(reason_skipped), pattern=_decision_on(DecisionAction.SKIP_REASON)
+                ),
+                CallbackQueryHandler(
+                    g(back_to_decision), pattern=_decision_on(DecisionAction.BACK)
+                ),
             ],
             states={
-                REASON_STEP: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, g(reason_given)),
-                    CallbackQueryHandler(
-                        g(reason_skipped), pattern=_decision_on(DecisionAction.SKIP_REASON)
-                    ),
-                    CallbackQueryHandler(
-                        g(back_to_decision), pattern=_decision_on(DecisionAction.BACK)
-                    ),
-                ],
+                REASON_STEP: [MessageHandler(filters.TEXT & ~filters.COMMAND, g(reason_given))],
             },
             fallbacks=[
                 CommandHandler("cancel", g(reason_cancelled)),
                 MessageHandler(~filters.COMMAND, g(reason_not_text)),
             ],
-            # 不同意 on another request switches the awaited reason to that one.
             allow_reentry=True,
             name=REASON_JOURNEY,
             persistent=True,

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from bot.domain import validation
-from bot.domain.models import Member, MemberStatus
+from bot.domain.models import Member, MemberStatus, ReviewState
 
 
 class Step(StrEnum):
@@ -58,6 +58,8 @@ class RegistrationDraft(BaseModel):
     editing: Step | None = None
     # The imported roster record this registration will be linked to, found by shared phone.
     roster_member_id: int | None = None
+    # A confirmed member changes branch through a transfer (组织关系转接), not a profile edit.
+    branch_locked: bool = False
 
     @classmethod
     def from_member(cls, member: Member) -> RegistrationDraft:
@@ -72,6 +74,7 @@ class RegistrationDraft(BaseModel):
             org_unit_id=member.org_unit_id,
             status=member.status,
             league_join_date=member.league_join_date,
+            branch_locked=member.review_state is ReviewState.CONFIRMED,
         )
 
     @property
@@ -98,6 +101,15 @@ class RegistrationDraft(BaseModel):
             if is_missing:
                 return step
         return Step.SUMMARY
+
+    def editable_steps(self) -> list[Step]:
+        """The fields the summary offers to change."""
+        return [
+            step
+            for step in EDITABLE_STEPS
+            if not (step is Step.JOIN_DATE and not self.needs_join_date)
+            and not (step is Step.BRANCH and self.branch_locked)
+        ]
 
     def is_complete(self) -> bool:
         return self.next_step() is Step.SUMMARY
@@ -175,7 +187,9 @@ def set_join_date(draft: RegistrationDraft, text: str, *, today: date) -> Regist
 
 def reopen(draft: RegistrationDraft, step: Step) -> RegistrationDraft:
     """Goes back from the summary to one field; its current value stays until replaced."""
-    if step not in EDITABLE_STEPS or (step is Step.JOIN_DATE and not draft.needs_join_date):
+    if step not in draft.editable_steps():
+        if step is Step.BRANCH and draft.branch_locked:
+            raise validation.InvalidInput("registration.branch_use_transfer", {})
         raise validation.InvalidInput("registration.not_editable", {"step": str(step)})
     return draft.model_copy(update={"editing": step})
 

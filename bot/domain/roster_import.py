@@ -279,7 +279,7 @@ def find_header(rows: Sequence[SheetRow]) -> tuple[SheetRow, dict[str, int]] | N
     for row in rows[:HEADER_SEARCH_ROWS]:
         columns: dict[str, int] = {}
         for index, cell in enumerate(row.cells):
-            column = _HEADERS.get(_header_key(cell))
+            column = _column_of(cell)
             if column is not None and column not in columns:
                 columns[column] = index
         if all(column in columns for column in _REQUIRED_COLUMNS):
@@ -340,9 +340,12 @@ def parse_roster(
 # --- the header ---------------------------------------------------------------------------
 
 
-def _header_key(cell: object) -> str:
+def _column_of(cell: object) -> str | None:
+    """The column a header cell names: 姓名, "姓  名", "*姓名", Name, birth_date, Birth Date..."""
     text = cell_text(cell).strip("*＊ ").replace("_", " ")
-    return " ".join(text.lower().split())
+    key = " ".join(text.lower().split())
+    # Chinese forms space out short headers to line them up: 姓  名.
+    return _HEADERS.get(key) or _HEADERS.get(key.replace(" ", ""))
 
 
 def _check_header(header: SheetRow, columns: Mapping[str, int]) -> None:
@@ -350,7 +353,7 @@ def _check_header(header: SheetRow, columns: Mapping[str, int]) -> None:
     found: list[Problem] = []
     seen: set[str] = set()
     for cell in header.cells:
-        column = _HEADERS.get(_header_key(cell))
+        column = _column_of(cell)
         if column is None:
             continue
         if column in seen:
@@ -476,6 +479,8 @@ def _labels(branches: Sequence[BranchRef]) -> str:
 
 @dataclass
 class _RowChecker:
+    """Checks rows one by one, keeping the good ones and every problem of the bad ones."""
+
     columns: Mapping[str, int]
     branches: _BranchIndex
     taken_phones: frozenset[str]

@@ -120,6 +120,18 @@ def _read_xlsx(data: bytes) -> list[SheetRow]:
         ) from None
 
 
+# Columns only an org tree has (see bot.domain.org_import); a roster has none of them.
+_ORG_ONLY_COLUMNS = frozenset({"code", "编码", "kind", "类型", "parent_code", "上级编码"})
+
+
+def _names_org_columns(rows: list[SheetRow]) -> bool:
+    """Whether the first non-empty row, where an org tree's header must be, names its columns."""
+    first = next((row for row in rows if not row.is_empty), None)
+    if first is None:
+        return False
+    return any(cell_text(cell).lower() in _ORG_ONLY_COLUMNS for cell in first.cells)
+
+
 def _rows_as_csv(rows: list[SheetRow]) -> str:
     """A sheet written out as CSV text, one line per row, so the org-tree reader can take it."""
     width = max((len(row.cells) for row in rows), default=0)
@@ -188,27 +200,28 @@ class RosterImportService:
     async def import_document(
         self, *, data: bytes, file_name: str, actor_user_id: int
     ) -> ImportReport | OrgImportReport:
-        """Imports a file sent in the chat: a .toml tree, or a .csv/.xlsx that is a roster when
-        its header names roster columns and an org tree otherwise."""
+        """Imports a file sent in the chat: a .toml is an org tree; a .csv or .xlsx is a roster
+        unless its first row names org-tree columns (code, 编码, kind, 类型, ...)."""
         await self.authorise(actor_user_id)
         suffix = Path(file_name).suffix.lower()
         now = self._clock.now()
         if suffix == ".toml":
             try:
-                text = data.decode("utf-8-sig")
+                tree = data.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise OrgImportError([OrgProblem.of("file", "org_import.not_utf8")]) from None
-            return await import_orgs_text(repo=self._units, text=text, fmt="toml", now=now)
+            return await import_orgs_text(repo=self._units, text=tree, fmt="toml", now=now)
+        csv_text: str | None = None
         if suffix == ".csv":
-            text = decode_roster_csv(data)
-            rows = read_csv_rows(text)
+            csv_text = decode_roster_csv(data)
+            rows = read_csv_rows(csv_text)
         else:
             rows = await asyncio.to_thread(read_sheet, data, file_name)
-            text = ""
-        if find_header(rows) is not None:
-            return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
-        csv_text = text or _rows_as_csv(rows)
-        return await import_orgs_text(repo=self._units, text=csv_text, fmt="csv", now=now)
+        if find_header(rows) is None and _names_org_columns(rows):
+            tree = csv_text if csv_text is not None else _rows_as_csv(rows)
+            return await import_orgs_text(repo=self._units, text=tree, fmt="csv", now=now)
+        # A roster, or a file with neither header: the roster's complaint names the columns.
+        return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
 
     async def _import_rows(
         self, rows: list[SheetRow], *, file_name: str, actor_user_id: int | None

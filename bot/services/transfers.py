@@ -313,22 +313,25 @@ class TransferService:
             raise NoWizard(f"no rejection reason awaited from {chat.user_id}") from None
         return ReasonWait.model_validate(stored.data)
 
-    async def reject_awaited(
-        self, chat: Chat, *, reason_text: str | None, transfer_id: int | None = None
-    ) -> Rejection:
-        """Rejects the request whose reason is awaited: with the typed reason, or without one
-        (skip pressed; its button must name the awaited request). A reason that does not fit,
-        or a skip button of an earlier prompt, keeps the wait; any other refusal ends it."""
+    async def reject_awaited(self, chat: Chat, text: str) -> Rejection:
+        """Rejects the request whose reason is awaited, with the typed reason. A reason that
+        does not fit keeps the wait; any other refusal ends it."""
         wait = await self.reason_wait(chat)
-        if transfer_id is not None and transfer_id != wait.transfer_id:
-            raise StaleButton(f"skip for {transfer_id} while {wait.transfer_id} is awaited")
-        reason = rules.clean_reason(reason_text) if reason_text is not None else None
+        reason = rules.clean_reason(text)
         try:
             notice = await self.reject(chat.user_id, transfer_id=wait.transfer_id, reason=reason)
         finally:
             # Rejected, or refused because it can no longer be rejected: nothing more to await.
             await self.stop_waiting(chat)
         return Rejection(notice=notice, message_id=wait.message_id)
+
+    async def reject_without_reason(self, chat: Chat, *, transfer_id: int) -> Notice:
+        """不填理由: rejects the request the button names, its reason awaited or not (the
+        prompt may be older than the cadre's latest 不同意)."""
+        try:
+            return await self.reject(chat.user_id, transfer_id=transfer_id)
+        finally:
+            await self.stop_waiting(chat, transfer_id=transfer_id)
 
     async def stop_waiting(self, chat: Chat, *, transfer_id: int | None = None) -> bool:
         """Forgets the awaited reason (only if it is for `transfer_id`, when given); False when

@@ -126,3 +126,19 @@ async def test_the_roster_is_paged_with_masked_phones_and_scoped_to_the_branch(t
     assert wang.last_message().message_id == first.message_id
     await outsider.send("/members")
     assert outsider.last_message().text == DENIED
+
+
+async def test_a_confirmed_member_changes_branch_only_by_transfer(telegram, db):
+    ming = await person(telegram, "张晓明")
+    await register(ming, branch="湖滨社区团支部")
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+    await wang.send("/pending")
+    await wang.press("✅ 确认 1. 张晓明")
+    await ming.send("/profile")
+    await ming.press("✏️ 修改资料")
+    await ming.press("✏️ 修改")
+    assert ["所在团支部"] not in ming.last_message().buttons
+    nonce = ming.last_message().button_data[0][0].split(":")[1]
+    await ming.press_data(ming.last_message().message_id, f"reg:{nonce}:field:branch")
+    assert ming.toasts()[-1] == "已确认的团员变更所在团支部，请发送 /transfer 申请组织关系转接。"

@@ -451,3 +451,22 @@ async def test_each_person_is_told_in_their_own_language(telegram, db):
     assert tom.last_message().text == "❌ You rejected the request of 张晓明; the member was told."
     await ming.refresh()
     assert ming.last_message().text.startswith(f"您转入 {TARGET} 的组织关系转接申请未获同意。")
+
+
+async def test_the_reason_goes_to_the_request_whose_rejection_was_pressed_last(telegram, db):
+    await _seed_requests(db, 2)
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S02-01", Role.BRANCH_SECRETARY)
+    await wang.send("/transfers")
+    first, second = wang.messages()[-2:]
+    await wang.press_button(first.message_id, first.button_data[0][1])
+    await wang.press_button(second.message_id, second.button_data[0][1])
+    await wang.send(REASON)
+    assert wang.last_message().text == "❌ 已不同意 团员01 的组织关系转接申请，已通知申请人。"
+    # « 返回 on the first prompt brings its buttons back; it is still pending.
+    first_prompt = next(m for m in wang.messages() if m.message_id == first.message_id)
+    await wang.press_button(first.message_id, first_prompt.button_data[1][0])
+    restored = next(m for m in wang.messages() if m.message_id == first.message_id)
+    assert restored.buttons == [[APPROVE, REJECT]]
+    rows = await _transfers(db)
+    assert [(r["state"], r["comment"]) for r in rows] == [("pending", None), ("rejected", REASON)]

@@ -303,3 +303,16 @@ async def test_an_org_tree_document_with_a_bad_row_names_the_sheet_line(services
     assert [(p.where, p.code) for p in caught.value.problems] == [
         ("line 3", "org_import.unknown_kind")
     ]
+
+
+async def test_a_document_with_neither_header_gets_the_rosters_list_of_columns(services):
+    data = "姓名,联系方式,出生年月\n张晓明,13800138000,2001.05\n".encode()
+
+    with pytest.raises(RosterImportError) as caught:
+        await services.roster_import.import_document(
+            data=data, file_name="名单.csv", actor_user_id=ADMIN_ID
+        )
+
+    assert [(p.where, p.code) for p in caught.value.problems] == [
+        ("file", "roster_import.no_header")
+    ]
