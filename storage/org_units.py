@@ -6,6 +6,7 @@ import sqlite3
 from datetime import datetime
 
 from bot.domain.models import OrgKind, OrgUnit
+from storage import audit
 from storage.database import Conflict, Database, NotFound
 
 _COLUMNS = "id, parent_id, kind, code, name, path, sort_order"
@@ -72,8 +73,11 @@ class OrgUnitRepository:
         row = await self._db.fetch_one(_COUNT)
         return int(row["n"]) if row else 0
 
-    async def add_many(self, *, units: list[NewOrgUnit], now: datetime) -> list[OrgUnit]:
-        """Inserts a batch in one transaction; parents are named by code and may be in the batch."""
+    async def add_many(
+        self, *, units: list[NewOrgUnit], now: datetime, actor_user_id: int | None = None
+    ) -> list[OrgUnit]:
+        """Inserts a batch in one transaction with its audit entry; parents are named by code
+        and may be in the batch."""
         created: list[OrgUnit] = []
         async with self._db.atomic() as conn:
             for new in units:
@@ -117,6 +121,15 @@ class OrgUnitRepository:
                         sort_order=new.sort_order,
                     )
                 )
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=actor_user_id,
+                action="orgs.imported",
+                entity="org_unit",
+                entity_id=created[0].id if created else None,
+                after={"codes": [unit.code for unit in created]},
+            )
         return created
 
 

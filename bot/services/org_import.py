@@ -40,7 +40,9 @@ class ImportReport(BaseModel):
         return len(self.units)
 
 
-async def import_orgs(*, repo: OrgUnitRepository, path: Path, now: datetime) -> ImportReport:
+async def import_orgs(
+    *, repo: OrgUnitRepository, path: Path, now: datetime, actor_user_id: int | None = None
+) -> ImportReport:
     """Imports a .csv or .toml tree from `path`; raises OrgImportError naming every problem."""
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -54,11 +56,18 @@ async def import_orgs(*, repo: OrgUnitRepository, path: Path, now: datetime) -> 
         )
         raise OrgImportError([problem]) from exc
     text = decode_org_csv(data) if fmt == "csv" else _decode_toml(data, path.name)
-    return await import_orgs_text(repo=repo, text=text, fmt=fmt, now=now)
+    return await import_orgs_text(
+        repo=repo, text=text, fmt=fmt, now=now, actor_user_id=actor_user_id
+    )
 
 
 async def import_orgs_text(
-    *, repo: OrgUnitRepository, text: str, fmt: ImportFormat, now: datetime
+    *,
+    repo: OrgUnitRepository,
+    text: str,
+    fmt: ImportFormat,
+    now: datetime,
+    actor_user_id: int | None = None,
 ) -> ImportReport:
     """Imports a tree given as text; units already stored may be parents but not be repeated."""
     rows = await _parse(repo=repo, text=text, fmt=fmt)
@@ -73,7 +82,7 @@ async def import_orgs_text(
         for row in rows
     ]
     try:
-        units = await repo.add_many(units=new_units, now=now)
+        units = await repo.add_many(units=new_units, now=now, actor_user_id=actor_user_id)
     except (Conflict, NotFound):
         # Someone changed the tree between our reading it and writing: the batch was rolled
         # back, so judging the file again against the tree as it is now names the culprit rows.

@@ -210,7 +210,9 @@ class RosterImportService:
                 tree = data.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise OrgImportError([OrgProblem.of("file", "org_import.not_utf8")]) from None
-            return await import_orgs_text(repo=self._units, text=tree, fmt="toml", now=now)
+            return await import_orgs_text(
+                repo=self._units, text=tree, fmt="toml", now=now, actor_user_id=actor_user_id
+            )
         csv_text: str | None = None
         if suffix == ".csv":
             csv_text = decode_roster_csv(data)
@@ -219,7 +221,9 @@ class RosterImportService:
             rows = await asyncio.to_thread(read_sheet, data, file_name)
         if find_header(rows) is None and _names_org_columns(rows):
             tree = csv_text if csv_text is not None else _rows_as_csv(rows)
-            return await import_orgs_text(repo=self._units, text=tree, fmt="csv", now=now)
+            return await import_orgs_text(
+                repo=self._units, text=tree, fmt="csv", now=now, actor_user_id=actor_user_id
+            )
         # A roster, or a file with neither header: the roster's complaint names the columns.
         return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
 

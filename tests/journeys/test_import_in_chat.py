@@ -219,3 +219,16 @@ async def test_a_file_of_another_kind_or_over_five_megabytes_is_refused_with_a_r
     assert huge == (
         "文件太大（5.0 MB），无法导入。请发送不超过 5 MB 的文件，例如把名册分成几个文件。"
     )
+
+
+async def test_an_org_tree_sent_in_the_chat_is_audited_with_its_sender(telegram, db):
+    boss = await telegram.user("区团委管理员", user_id=ADMIN_ID)
+    await boss.send("/help")
+    tree = "code,name,kind,parent_code\nS01-99,新建社区团支部,branch,S01\n".encode()
+    await boss.send_document("orgs.csv", tree, "text/csv")
+    row = await db.fetch_one(
+        "SELECT actor_user_id, after FROM audit_log WHERE action = 'orgs.imported'"
+    )
+    assert row is not None
+    assert row["actor_user_id"] == ADMIN_ID
+    assert "S01-99" in row["after"]

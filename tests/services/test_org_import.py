@@ -263,11 +263,11 @@ class _RacingRepository(OrgUnitRepository):
         super().__init__(db)
         self._racer: NewOrgUnit | None = racer
 
-    async def add_many(self, *, units, now):
+    async def add_many(self, *, units, now, actor_user_id=None):
         if self._racer is not None:
             await super().add_many(units=[self._racer], now=now)
             self._racer = None
-        return await super().add_many(units=units, now=now)
+        return await super().add_many(units=units, now=now, actor_user_id=actor_user_id)
 
 
 async def test_a_code_stored_by_someone_else_during_the_import_is_reported_with_its_line(db):

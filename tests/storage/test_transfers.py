@@ -54,7 +54,10 @@ async def _setup(db: Database) -> tuple[int, int, int, int]:
 
 
 async def _actions(db: Database) -> list[str]:
-    return [row["action"] for row in await db.fetch_all("SELECT action FROM audit_log ORDER BY id")]
+    rows = await db.fetch_all(
+        "SELECT action FROM audit_log WHERE action != 'orgs.imported' ORDER BY id"
+    )
+    return [row["action"] for row in rows]
 
 
 async def test_a_request_round_trips_and_only_one_may_be_open(db):
