@@ -16,9 +16,12 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotData, LeagueContext
+from bot.delivery import DeliveryEngine
+from bot.domain.quiet_hours import QuietHours
 from bot.menus import publish_chat_menu, publish_default_menus
 from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
+from bot.scheduler import Scheduler
 from bot.services import Services
 from handlers import (
     audit,
@@ -32,8 +35,11 @@ from handlers import (
     start,
     transfer,
 )
+from storage.accounts import AccountRepository
 from storage.database import Database
 from storage.drafts import DraftRepository
+from storage.outbox import OutboxRepository
+from storage.reminders import ReminderRepository
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -96,6 +102,32 @@ async def publish_cadre_menus(app: LeagueApp) -> None:
             _LOGGER.warning("could not set the menu of cadre %s: %s", user_id, exc)
 
 
+def _engines(
+    app: LeagueApp, settings_: Settings, *, db: Database, clock: Clock
+) -> tuple[DeliveryEngine, Scheduler]:
+    """The delivery engine and the scheduler of a running bot, wired to the services."""
+    delivery = DeliveryEngine(
+        bot=app.bot,
+        outbox=OutboxRepository(db),
+        accounts=AccountRepository(db),
+        clock=clock,
+        settings=settings_.delivery,
+        quiet_hours=QuietHours(
+            start=settings_.delivery.quiet_start,
+            end=settings_.delivery.quiet_end,
+            timezone=settings_.bot.timezone,
+        ),
+    )
+    scheduler = Scheduler(
+        db=db, reminders=ReminderRepository(db), clock=clock, job_queue=app.job_queue
+    )
+    services = app.bot_data.services
+    services.outbox.attach(delivery.wake)
+    scheduler.after_each_round(delivery.wake)
+    app.bot_data.attach_engines(delivery=delivery, scheduler=scheduler)
+    return delivery, scheduler
+
+
 @asynccontextmanager
 async def running_bot(
     settings_: Settings, *, clock: Clock | None = None, poll_timeout: int | None = None
@@ -105,11 +137,15 @@ async def running_bot(
         settings_.storage.path, busy_timeout_ms=settings_.storage.busy_timeout_ms
     ) as db:
         await db.migrate()
-        app = build_application(settings_, db=db, clock=clock or SystemClock())
+        clock = clock or SystemClock()
+        app = build_application(settings_, db=db, clock=clock)
         async with app:
             await publish_default_menus(app.bot, app.bot_data.translator)
             await publish_cadre_menus(app)
             await app.start()
+            delivery, scheduler = _engines(app, settings_, db=db, clock=clock)
+            await delivery.start()
+            await scheduler.start()
             assert app.updater is not None
             if settings_.telegram.mode == "webhook":
                 tg = settings_.telegram
@@ -134,6 +170,8 @@ async def running_bot(
             finally:
                 if app.updater.running:
                     await app.updater.stop()
+                await scheduler.stop()
+                await delivery.stop()
                 await app.stop()
 
 

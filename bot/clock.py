@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -11,12 +12,18 @@ class Clock(Protocol):
 
     def now(self) -> datetime: ...
 
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Calls back whenever time jumps (a manual clock moved); real time never jumps."""
+
 
 class SystemClock:
     """Real time."""
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Real time flows; the scheduler's timers notice it."""
 
 
 class ManualClock:
@@ -26,6 +33,7 @@ class ManualClock:
         if start.tzinfo is None:
             raise ValueError("ManualClock needs an aware datetime")
         self._now = start.astimezone(UTC)
+        self._listeners: list[Callable[[], None]] = []
 
     def now(self) -> datetime:
         return self._now
@@ -35,7 +43,13 @@ class ManualClock:
         if delta < timedelta(0):
             raise ValueError("time only moves forward")
         self._now += delta
+        for listener in list(self._listeners):
+            listener()
         return self._now
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """The scheduler and the sender wake when the test or the sandbox moves time."""
+        self._listeners.append(callback)
 
     def set(self, moment: datetime) -> None:
         """Jumps to an aware moment that is not in the past."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from pathlib import Path
@@ -120,6 +121,15 @@ class DeliverySettings(Section):
     per_chat_interval: float = Field(default=1.0, ge=0)
     group_per_minute: int = Field(default=20, gt=0)
     max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=1.0, ge=0)
+    concurrency: int = Field(default=8, ge=1, le=256)
+    quiet_start: dt.time = dt.time(22, 0)
+    quiet_end: dt.time = dt.time(8, 0)
+
+
+class DigestSettings(Section):
+    enabled: bool = True
+    time: dt.time = dt.time(9, 0)
 
 
 class LoggingSettings(Section):
@@ -139,6 +149,7 @@ class Settings(BaseSettings):
     bot: BotSettings = Field(default_factory=BotSettings)
     registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod

@@ -8,8 +8,10 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.delivery import DeliveryEngine
 from bot.domain.models import Account, Language
 from bot.i18n import Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
 
 
@@ -33,6 +35,8 @@ class BotData:
     def __init__(self) -> None:
         self._services: Services | None = None
         self._settings: Settings | None = None
+        self._delivery: DeliveryEngine | None = None
+        self._scheduler: Scheduler | None = None
         self.translator = Translator()
         self.error_reports = ReportGate()
 
@@ -40,6 +44,22 @@ class BotData:
         self._services = services
         self._settings = settings
         self.translator = Translator(settings.bot.default_language)
+
+    def attach_engines(self, *, delivery: DeliveryEngine, scheduler: Scheduler) -> None:
+        self._delivery = delivery
+        self._scheduler = scheduler
+
+    @property
+    def delivery(self) -> DeliveryEngine:
+        if self._delivery is None:
+            raise RuntimeError("the delivery engine starts with the bot (bot.app.running_bot)")
+        return self._delivery
+
+    @property
+    def scheduler(self) -> Scheduler:
+        if self._scheduler is None:
+            raise RuntimeError("the scheduler starts with the bot (bot.app.running_bot)")
+        return self._scheduler
 
     @property
     def services(self) -> Services:

@@ -93,7 +93,7 @@ class RetryAfterLimiter(BaseRateLimiter[None]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                wait = _retry_after_seconds(exc)
+                wait = retry_after_seconds(exc)
                 if attempt == self._max_retries or wait > self._max_wait:
                     raise
                 _LOGGER.info("%s: flood control, retrying in %.1f s", endpoint, wait)
@@ -101,7 +101,7 @@ class RetryAfterLimiter(BaseRateLimiter[None]):
         raise AssertionError("unreachable")
 
 
-def _retry_after_seconds(error: RetryAfter) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
     with warnings.catch_warnings():
         # PTB 22 warns that retry_after becomes a timedelta one day; both forms are handled.
         warnings.simplefilter("ignore", PTBDeprecationWarning)

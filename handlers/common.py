@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 
 from bot.context import LeagueContext
 from bot.domain.validation import InvalidInput
@@ -110,21 +110,19 @@ async def notify(
     /,
     **params: object,
 ) -> bool:
-    """Tells someone other than the sender, in their own language; False if they cannot be
-    reached (they blocked the bot or never opened it), which is recorded on their account."""
+    """Tells someone other than the sender, in their own language, through the outbox (so it
+    is paced, retried and survives a restart); False if they never opened the bot."""
     account = await context.services.accounts.get(telegram_user_id=telegram_user_id)
     if account is None:
         return False
-    text = context.t_in(account.language, key, **params)
-    try:
-        await context.bot.send_message(
-            chat_id=account.chat_id, text=text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
-    except Forbidden:
-        await context.services.accounts.set_reachable(
-            telegram_user_id=telegram_user_id, reachable=False
-        )
-        return False
+    message = context.services.outbox.message(
+        chat_id=account.chat_id,
+        telegram_user_id=telegram_user_id,
+        kind="notification",
+        text=context.t_in(account.language, key, **params),
+        reply_markup=markup.to_dict() if markup is not None else None,
+    )
+    await context.services.outbox.send(message)
     return True
 
 

@@ -86,6 +86,8 @@ def settle_with(app: LeagueApp) -> Settle:
                 raise TimeoutError(f"the bot never took update {update_id}")
             await asyncio.sleep(0.005)
         await asyncio.wait_for(app.update_queue.join(), timeout=15)
+        # Messages the handlers put in the outbox (notifications to others) go out too.
+        await app.bot_data.delivery.wait_idle()
 
     return settle
 

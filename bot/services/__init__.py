@@ -14,6 +14,7 @@ from bot.services.audit_view import AuditViewService
 from bot.services.cadres import CadreService
 from bot.services.member_review import MemberReviewService
 from bot.services.orgs import OrgService
+from bot.services.outbox import OutboxService
 from bot.services.registration import RegistrationService
 from bot.services.roster_import import RosterImportService
 from bot.services.transfers import TransferService
@@ -23,6 +24,7 @@ from storage.database import Database
 from storage.drafts import DraftRepository
 from storage.members import MemberRepository
 from storage.org_units import OrgUnitRepository
+from storage.outbox import OutboxRepository
 from storage.roles import RoleRepository
 from storage.transfers import TransferRepository
 
@@ -37,6 +39,7 @@ class Services:
     cadres: CadreService
     member_review: MemberReviewService
     orgs: OrgService
+    outbox: OutboxService
     registration: RegistrationService
     roster_import: RosterImportService
     transfers: TransferService
@@ -72,6 +75,7 @@ class Services:
                 members=MemberRepository(db), access=access, clock=clock
             ),
             orgs=OrgService(org_units=org_units),
+            outbox=OutboxService(outbox=OutboxRepository(db), clock=clock),
             registration=RegistrationService(
                 drafts=DraftRepository(db),
                 members=MemberRepository(db),

@@ -1,0 +1,55 @@
+"""Putting messages in the outbox: every message the bot sends on its own goes this way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.clock import Clock
+from storage.outbox import OutboxRepository, OutgoingMessage
+
+
+class OutboxService:
+    def __init__(self, *, outbox: OutboxRepository, clock: Clock) -> None:
+        self._outbox = outbox
+        self._clock = clock
+        self._wake: Callable[[], None] = lambda: None
+
+    def attach(self, wake: Callable[[], None]) -> None:
+        """The delivery engine asks to be woken when something is added."""
+        self._wake = wake
+
+    def woke(self) -> None:
+        """For services that add messages inside their own transaction (storage.outbox.add_in)."""
+        self._wake()
+
+    def message(
+        self,
+        *,
+        chat_id: int,
+        text: str,
+        kind: str,
+        telegram_user_id: int | None = None,
+        reply_markup: dict[str, Any] | None = None,
+        urgent: bool = False,
+        not_before: datetime | None = None,
+        dedupe_key: str | None = None,
+    ) -> OutgoingMessage:
+        """A message for the outbox, due now unless told otherwise."""
+        return OutgoingMessage(
+            chat_id=chat_id,
+            telegram_user_id=telegram_user_id,
+            kind=kind,
+            text=text,
+            reply_markup=reply_markup,
+            urgent=urgent,
+            not_before=not_before or self._clock.now(),
+            dedupe_key=dedupe_key,
+        )
+
+    async def send(self, *messages: OutgoingMessage) -> int:
+        """Stores the messages and wakes the engine; returns how many were new."""
+        added = await self._outbox.add(messages=list(messages), now=self._clock.now())
+        self._wake()
+        return added

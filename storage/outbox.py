@@ -1,0 +1,205 @@
+"""Repository of the outbox: messages waiting to be sent, being sent, and their outcomes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from storage.database import Database
+
+_INSERT = """
+INSERT INTO outbox (chat_id, telegram_user_id, kind, text, parse_mode, reply_markup, urgent,
+                    broadcast_id, not_before, created_at, dedupe_key)
+VALUES (:chat_id, :telegram_user_id, :kind, :text, :parse_mode, :reply_markup, :urgent,
+        :broadcast_id, :not_before, :now, :dedupe_key)
+ON CONFLICT (dedupe_key) DO NOTHING
+"""
+_COLUMNS = (
+    "o.id, o.chat_id, o.telegram_user_id, o.kind, o.text, o.parse_mode, o.reply_markup,"
+    " o.urgent, o.broadcast_id, o.state, o.attempts, o.not_before"
+)
+# Broadcast messages go out only while their broadcast runs; quiet hours keep back all but
+# urgent messages.
+_DUE = f"""
+SELECT {_COLUMNS} FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id
+WHERE o.state = 'pending' AND o.not_before <= :now
+  AND (o.broadcast_id IS NULL OR b.state = 'running')
+  AND (:quiet = 0 OR o.urgent = 1)
+ORDER BY o.urgent DESC, o.id
+LIMIT :limit
+"""
+_NEXT_DUE = """
+SELECT MIN(o.not_before) AS at FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id
+WHERE o.state = 'pending' AND (o.broadcast_id IS NULL OR b.state = 'running')
+  AND (:quiet = 0 OR o.urgent = 1)
+"""
+_CLAIM = """
+UPDATE outbox SET state = 'sending', attempts = attempts + 1
+WHERE state = 'pending' AND id IN (SELECT value FROM json_each(:ids))
+RETURNING id
+"""
+_RELEASE = (
+    "UPDATE outbox SET state = 'pending', attempts = attempts - 1"
+    " WHERE id = ? AND state = 'sending'"
+)
+_FINISH = (
+    "UPDATE outbox SET state = :state, sent_at = :at, last_error = :error"
+    " WHERE id = :id AND state = 'sending'"
+)
+_RETRY_LATER = (
+    "UPDATE outbox SET state = 'pending', not_before = :not_before, last_error = :error"
+    " WHERE id = :id AND state = 'sending'"
+)
+_RECOVER = "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
+_COUNTS_FOR_BROADCAST = (
+    "SELECT state, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY state"
+)
+_CANCEL_BROADCAST = (
+    "UPDATE outbox SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'pending'"
+)
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    CANCELLED = "cancelled"
+
+
+class OutgoingMessage(BaseModel):
+    """A message to put in the outbox."""
+
+    chat_id: int
+    telegram_user_id: int | None = None
+    kind: str
+    text: str
+    parse_mode: str | None = "HTML"
+    reply_markup: dict[str, Any] | None = None
+    urgent: bool = False
+    broadcast_id: int | None = None
+    not_before: datetime
+    dedupe_key: str | None = None
+
+
+class Delivery(BaseModel):
+    """An outbox row as the sender sees it."""
+
+    id: int
+    chat_id: int
+    telegram_user_id: int | None
+    kind: str
+    text: str
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+    urgent: bool
+    broadcast_id: int | None
+    state: DeliveryState
+    attempts: int
+    not_before: datetime
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        telegram_user_id=row["telegram_user_id"],
+        kind=row["kind"],
+        text=row["text"],
+        parse_mode=row["parse_mode"],
+        reply_markup=json.loads(row["reply_markup"]) if row["reply_markup"] else None,
+        urgent=bool(row["urgent"]),
+        broadcast_id=row["broadcast_id"],
+        state=DeliveryState(row["state"]),
+        attempts=row["attempts"],
+        not_before=datetime.fromisoformat(row["not_before"]),
+    )
+
+
+def _params(message: OutgoingMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "chat_id": message.chat_id,
+        "telegram_user_id": message.telegram_user_id,
+        "kind": message.kind,
+        "text": message.text,
+        "parse_mode": message.parse_mode,
+        "reply_markup": json.dumps(message.reply_markup) if message.reply_markup else None,
+        "urgent": int(message.urgent),
+        "broadcast_id": message.broadcast_id,
+        "not_before": message.not_before.isoformat(),
+        "now": now.isoformat(),
+        "dedupe_key": message.dedupe_key,
+    }
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, *, messages: list[OutgoingMessage], now: datetime) -> int:
+        """Stores messages in one transaction; returns how many were new (not deduplicated)."""
+        async with self._db.atomic() as conn:
+            return await add_in(conn, messages=messages, now=now)
+
+    async def due(self, *, now: datetime, quiet: bool, limit: int) -> list[Delivery]:
+        params = {"now": now.isoformat(), "quiet": int(quiet), "limit": limit}
+        return [_delivery(row) for row in await self._db.fetch_all(_DUE, params)]
+
+    async def next_due(self, *, quiet: bool) -> datetime | None:
+        """When the earliest waiting message may go, or None when nothing waits."""
+        row = await self._db.fetch_one(_NEXT_DUE, {"quiet": int(quiet)})
+        return datetime.fromisoformat(row["at"]) if row and row["at"] else None
+
+    async def claim(self, *, delivery_ids: list[int]) -> set[int]:
+        """Marks messages as in flight, in one transaction; returns those still pending (a
+        cancelled broadcast's messages are not)."""
+        async with self._db.atomic() as conn:
+            cursor = await conn.execute(_CLAIM, {"ids": json.dumps(delivery_ids)})
+            return {int(row[0]) for row in await cursor.fetchall()}
+
+    async def release(self, *, delivery_id: int) -> None:
+        """Puts an in-flight message back untouched (flood control: not its fault)."""
+        await self._db.execute(_RELEASE, (delivery_id,))
+
+    async def finish(
+        self, *, delivery_id: int, state: DeliveryState, at: datetime, error: str | None = None
+    ) -> None:
+        params = {"id": delivery_id, "state": state.value, "at": at.isoformat(), "error": error}
+        await self._db.execute(_FINISH, params)
+
+    async def retry_later(self, *, delivery_id: int, not_before: datetime, error: str) -> None:
+        params = {"id": delivery_id, "not_before": not_before.isoformat(), "error": error}
+        await self._db.execute(_RETRY_LATER, params)
+
+    async def recover_in_flight(self) -> int:
+        """After a crash: messages that were being sent go back to the queue (they may go twice)."""
+        async with self._db.atomic() as conn:
+            cursor = await conn.execute(_RECOVER)
+            return cursor.rowcount
+
+    async def counts_for_broadcast(self, *, broadcast_id: int) -> dict[DeliveryState, int]:
+        rows = await self._db.fetch_all(_COUNTS_FOR_BROADCAST, (broadcast_id,))
+        counts = dict.fromkeys(DeliveryState, 0)
+        for row in rows:
+            counts[DeliveryState(row["state"])] = int(row["n"])
+        return counts
+
+    async def cancel_broadcast(self, *, broadcast_id: int) -> int:
+        async with self._db.atomic() as conn:
+            cursor = await conn.execute(_CANCEL_BROADCAST, (broadcast_id,))
+            return cursor.rowcount
+
+
+async def add_in(conn: Any, *, messages: list[OutgoingMessage], now: datetime) -> int:
+    """Stores messages inside the caller's transaction, next to the change that caused them."""
+    added = 0
+    for message in messages:
+        cursor = await conn.execute(_INSERT, _params(message, now))
+        added += cursor.rowcount
+    return added
