@@ -23,9 +23,11 @@ from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.services.digest import KIND as DIGEST_KIND
 from handlers import (
     audit,
     cadres,
+    digest,
     errors,
     imports,
     members,
@@ -124,6 +126,9 @@ def _engines(
     services = app.bot_data.services
     services.outbox.attach(delivery.wake)
     scheduler.after_each_round(delivery.wake)
+    services.digest.attach(digest.renderer(app.bot_data.translator))
+    if settings_.digest.enabled:
+        scheduler.register(DIGEST_KIND, services.digest.handle)
     app.bot_data.attach_engines(delivery=delivery, scheduler=scheduler)
     return delivery, scheduler
 
@@ -145,6 +150,8 @@ async def running_bot(
             await app.start()
             delivery, scheduler = _engines(app, settings_, db=db, clock=clock)
             await delivery.start()
+            if settings_.digest.enabled:
+                await app.bot_data.services.digest.ensure_scheduled()
             await scheduler.start()
             assert app.updater is not None
             if settings_.telegram.mode == "webhook":

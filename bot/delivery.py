@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 
@@ -105,6 +106,9 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        # Claimed from the outbox and not finished yet, including those waiting for the pacer.
+        self._claimed = 0
+        self._waiting: set[int] = set()
         self._task: asyncio.Task[None] | None = None
         self._listeners: list[Outcome] = []
 
@@ -126,12 +130,18 @@ class DeliveryEngine:
         self._task = asyncio.create_task(self._run(), name="delivery")
 
     async def stop(self) -> None:
+        """Stops taking new messages, lets the ones in flight finish, and puts back those that
+        were claimed but not yet sent."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
+        for delivery_id in sorted(self._waiting):
+            await self._outbox.release(delivery_id=delivery_id)
+        self._claimed -= len(self._waiting)
+        self._waiting.clear()
 
     async def wait_idle(self, within: float = 30.0) -> None:
         """Returns once nothing due is waiting and nothing is in flight (tests, shutdown)."""
@@ -140,7 +150,7 @@ class DeliveryEngine:
             self._progress.clear()
             now = self._clock.now()
             due = await self._outbox.due(now=now, quiet=self._quiet.contains(now), limit=1)
-            if not due and not self._in_flight:
+            if not due and not self._claimed:
                 return
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -178,16 +188,23 @@ class DeliveryEngine:
                 await asyncio.sleep(max(soonest - time.monotonic(), 0.01))
                 return True
             return False
-        claimed = await self._outbox.claim(delivery_ids=[d.id for d in picked])
-        for delivery in picked:
-            if delivery.id not in claimed:
-                continue
-            await self._pacer.wait()
-            self._slots.take(delivery.chat_id)
-            await self._limit.acquire()
-            task = asyncio.create_task(self._deliver(delivery), name=f"deliver:{delivery.id}")
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+        # Claim a quarter second's worth at a time, so that a crash leaves few rows marked as
+        # being sent (those are the only ones that may go out twice).
+        chunk = max(1, min(50, math.ceil(self._settings.rate_per_second / 4)))
+        for start in range(0, len(picked), chunk):
+            part = picked[start : start + chunk]
+            claimed = await self._outbox.claim(delivery_ids=[d.id for d in part])
+            self._claimed += len(claimed)
+            waiting = [d for d in part if d.id in claimed]
+            self._waiting.update(d.id for d in waiting)
+            for delivery in waiting:
+                await self._pacer.wait()
+                self._slots.take(delivery.chat_id)
+                await self._limit.acquire()
+                self._waiting.discard(delivery.id)
+                task = asyncio.create_task(self._deliver(delivery), name=f"deliver:{delivery.id}")
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
         return True
 
     async def _sleep(self) -> None:
@@ -201,7 +218,7 @@ class DeliveryEngine:
         if quiet:
             until_morning = (self._quiet.ends_after(now) - now).total_seconds()
             wait = until_morning if wait is None else min(wait, until_morning)
-        if self._in_flight:
+        if self._claimed:
             # A send in flight may fail and come back; look again when it is done.
             wait = 0.5 if wait is None else min(wait, 0.5)
         self._progress.set()
@@ -215,6 +232,7 @@ class DeliveryEngine:
                 for listener in self._listeners:
                     await listener(delivery, state)
         finally:
+            self._claimed -= 1
             self._limit.release()
             self._progress.set()
             self._wake.set()
@@ -263,6 +281,7 @@ class DeliveryEngine:
                 )
                 await asyncio.sleep(backoff)
                 attempt += 1
+                await self._outbox.note_attempt(delivery_id=delivery.id, error=exc.message)
                 continue
             await self._finish(delivery, DeliveryState.SENT, None)
             return DeliveryState.SENT

@@ -47,6 +47,7 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._job: Job[Any] | None = None
         self._idle = asyncio.Event()
+        self._broken: set[int] = set()
 
     def register(self, kind: str, handler: ReminderHandler) -> None:
         """What to do when a reminder of `kind` falls due."""
@@ -94,11 +95,18 @@ class Scheduler:
     async def _handle_due(self) -> None:
         while True:
             now = self._clock.now()
-            due = await self._reminders.due(now=now, limit=100)
+            due = await self._reminders.due(now=now, kinds=sorted(self._handlers), limit=100)
+            due = [reminder for reminder in due if reminder.id not in self._broken]
             if not due:
                 return
             for reminder in due:
-                await self._handle(reminder, now)
+                try:
+                    await self._handle(reminder, now)
+                except Exception:
+                    # A bug in one kind of reminder must not stop all the others; this one
+                    # stays pending (nothing of it was written) and is tried after a restart.
+                    _LOGGER.exception("reminder %d (%s) failed", reminder.id, reminder.kind)
+                    self._broken.add(reminder.id)
 
     async def _handle(self, reminder: Reminder, now: datetime) -> None:
         handler = self._handlers.get(reminder.kind)
@@ -125,7 +133,7 @@ class Scheduler:
         if self._job is not None:
             self._job.schedule_removal()
             self._job = None
-        next_due = await self._reminders.next_due()
+        next_due = await self._reminders.next_due(kinds=sorted(self._handlers))
         if next_due is None or self._job_queue is None:
             return
         delay = max((next_due - self._clock.now()).total_seconds(), 0.0)

@@ -55,6 +55,9 @@ _RETRY_LATER = (
     "UPDATE outbox SET state = 'pending', not_before = :not_before, last_error = :error"
     " WHERE id = :id AND state = 'sending'"
 )
+_NOTE_ATTEMPT = (
+    "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'sending'"
+)
 _RECOVER = "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
 _COUNTS_FOR_BROADCAST = (
     "SELECT state, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY state"
@@ -176,6 +179,10 @@ class OutboxRepository:
     async def retry_later(self, *, delivery_id: int, not_before: datetime, error: str) -> None:
         params = {"id": delivery_id, "not_before": not_before.isoformat(), "error": error}
         await self._db.execute(_RETRY_LATER, params)
+
+    async def note_attempt(self, *, delivery_id: int, error: str) -> None:
+        """Counts one more try of an in-flight message after a failed one."""
+        await self._db.execute(_NOTE_ATTEMPT, (error, delivery_id))
 
     async def recover_in_flight(self) -> int:
         """After a crash: messages that were being sent go back to the queue (they may go twice)."""

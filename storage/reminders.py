@@ -18,9 +18,13 @@ ON CONFLICT (kind, target, due_at) DO NOTHING
 """
 _DUE = """
 SELECT id, kind, target, due_at, payload FROM reminders
-WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?
+WHERE state = 'pending' AND due_at <= ? AND kind IN (SELECT value FROM json_each(?))
+ORDER BY due_at, id LIMIT ?
 """
-_NEXT = "SELECT MIN(due_at) AS at FROM reminders WHERE state = 'pending'"
+_NEXT = (
+    "SELECT MIN(due_at) AS at FROM reminders"
+    " WHERE state = 'pending' AND kind IN (SELECT value FROM json_each(?))"
+)
 _DONE = (
     "UPDATE reminders SET state = 'done', done_at = ?, late = ? WHERE id = ? AND state = 'pending'"
 )
@@ -73,12 +77,13 @@ class ReminderRepository:
         async with self._db.atomic() as conn:
             return await schedule_in(conn, kind=kind, target=target, due_at=due_at, payload=payload)
 
-    async def due(self, *, now: datetime, limit: int = 100) -> list[Reminder]:
-        rows = await self._db.fetch_all(_DUE, (now.isoformat(), limit))
+    async def due(self, *, now: datetime, kinds: list[str], limit: int = 100) -> list[Reminder]:
+        """Due reminders of the kinds this bot knows; others wait for a bot that knows them."""
+        rows = await self._db.fetch_all(_DUE, (now.isoformat(), json.dumps(kinds), limit))
         return [_reminder(row) for row in rows]
 
-    async def next_due(self) -> datetime | None:
-        row = await self._db.fetch_one(_NEXT)
+    async def next_due(self, *, kinds: list[str]) -> datetime | None:
+        row = await self._db.fetch_one(_NEXT, (json.dumps(kinds),))
         return datetime.fromisoformat(row["at"]) if row and row["at"] else None
 
     async def mark_done(

@@ -12,6 +12,7 @@ from bot.services.access import AccessService
 from bot.services.accounts import AccountService
 from bot.services.audit_view import AuditViewService
 from bot.services.cadres import CadreService
+from bot.services.digest import DigestService
 from bot.services.member_review import MemberReviewService
 from bot.services.orgs import OrgService
 from bot.services.outbox import OutboxService
@@ -25,6 +26,7 @@ from storage.drafts import DraftRepository
 from storage.members import MemberRepository
 from storage.org_units import OrgUnitRepository
 from storage.outbox import OutboxRepository
+from storage.reminders import ReminderRepository
 from storage.roles import RoleRepository
 from storage.transfers import TransferRepository
 
@@ -38,6 +40,7 @@ class Services:
     audit: AuditViewService
     cadres: CadreService
     member_review: MemberReviewService
+    digest: DigestService
     orgs: OrgService
     outbox: OutboxService
     registration: RegistrationService
@@ -73,6 +76,16 @@ class Services:
             ),
             member_review=MemberReviewService(
                 members=MemberRepository(db), access=access, clock=clock
+            ),
+            digest=DigestService(
+                access=access,
+                accounts=AccountRepository(db),
+                members=MemberRepository(db),
+                transfers=TransferRepository(db),
+                reminders=ReminderRepository(db),
+                clock=clock,
+                timezone=settings.bot.tz,
+                at=settings.digest.time,
             ),
             orgs=OrgService(org_units=org_units),
             outbox=OutboxService(outbox=OutboxRepository(db), clock=clock),
