@@ -19,7 +19,8 @@ from sandbox.client import ChatMessage, ChatUser, SandboxClient, SandboxError, S
 
 HELP = (
     "Type a message and press Enter. #N or /press N presses button N, "
-    "/contact PHONE shares a phone number, /refresh reprints new messages, /quit leaves."
+    "/contact PHONE shares a phone number, /refresh reprints new messages, /? shows this, "
+    "/quit leaves."
 )
 POLL_SECONDS = 1.0
 
@@ -142,7 +143,8 @@ class TerminalChat:
             await self.user.share_contact(phone)
         elif line == "/refresh":
             await self.user.refresh()
-        elif line == "/help":
+        elif line == "/?":
+            # /help belongs to the bot; the terminal's own help is /?
             self.write(HELP)
         else:
             await self.user.send(line)
