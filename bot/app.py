@@ -23,9 +23,12 @@ from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.services.broadcasts import REMINDER_KIND as BROADCAST_KIND
 from bot.services.digest import KIND as DIGEST_KIND
+from bot.services.trainings import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
 from handlers import (
     audit,
+    broadcast,
     cadres,
     digest,
     errors,
@@ -35,6 +38,9 @@ from handlers import (
     registration,
     settings,
     start,
+    training_wizard,
+    trainings,
+    trainings_views,
     transfer,
 )
 from storage.accounts import AccountRepository
@@ -67,6 +73,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
     # One group for the journeys: the first handler that matches takes the update.
     journeys = [
         cadres.invitation_entry(),
+        *trainings.deep_link_entries(),
         *registration.build_handlers(more_entry_points=[profile.edit_entry_point()]),
         *cadres.build_handlers(),
         *members.build_handlers(),
@@ -74,6 +81,9 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         *settings.build_handlers(),
         *audit.build_handlers(),
         *transfer.build_handlers(),
+        *training_wizard.build_handlers(),
+        *trainings.build_handlers(),
+        *broadcast.build_handlers(),
         *imports.build_handlers(),
         *start.build_handlers(),
         *start.catch_all_handlers(),
@@ -129,6 +139,15 @@ def _engines(
     services.digest.attach(digest.renderer(app.bot_data.translator))
     if settings_.digest.enabled:
         scheduler.register(DIGEST_KIND, services.digest.handle)
+    services.broadcasts.attach(
+        report=broadcast.report_renderer(app.bot_data.translator), wake_scheduler=scheduler.wake
+    )
+    scheduler.register(BROADCAST_KIND, services.broadcasts.on_due)
+    delivery.on_outcome(services.broadcasts.on_outcome)
+    services.trainings.attach(trainings_views.renderer(app.bot_data.translator, settings_.bot.tz))
+    scheduler.register(KIND_REMINDER, services.trainings.remind)
+    scheduler.register(KIND_OFFER_EXPIRY, services.trainings.expire_offer)
+    scheduler.register(KIND_CLOSE, services.trainings.close)
     app.bot_data.attach_engines(delivery=delivery, scheduler=scheduler)
     return delivery, scheduler
 
@@ -150,6 +169,8 @@ async def running_bot(
             await app.start()
             delivery, scheduler = _engines(app, settings_, db=db, clock=clock)
             await delivery.start()
+            # A broadcast whose last message went out just before a crash is finished now.
+            await app.bot_data.services.broadcasts.finish_idle()
             if settings_.digest.enabled:
                 await app.bot_data.services.digest.ensure_scheduled()
             await scheduler.start()

@@ -132,6 +132,19 @@ class DigestSettings(Section):
     time: dt.time = dt.time(9, 0)
 
 
+class TrainingSettings(Section):
+    reminder_offsets_hours: list[float] = Field(default_factory=lambda: [24.0, 1.0])
+    offer_hold_hours: float = Field(default=12.0, gt=0, le=24 * 14)
+    checkin_opens_minutes: int = Field(default=30, ge=0, le=24 * 60)
+
+    @field_validator("reminder_offsets_hours")
+    @classmethod
+    def _positive_offsets(cls, value: list[float]) -> list[float]:
+        if any(offset <= 0 or offset > 24 * 30 for offset in value):
+            raise ValueError("each offset must be above 0 and at most 720 hours")
+        return sorted(set(value), reverse=True)
+
+
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -150,6 +163,7 @@ class Settings(BaseSettings):
     registration: RegistrationSettings = Field(default_factory=RegistrationSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    trainings: TrainingSettings = Field(default_factory=TrainingSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod

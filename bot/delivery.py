@@ -15,14 +15,16 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.domain.quiet_hours import QuietHours
-from bot.runtime import retry_after_seconds
+from bot.runtime import NO_RETRY, retry_after_seconds
 from storage.accounts import AccountRepository
 from storage.outbox import Delivery, DeliveryState, OutboxRepository
 
@@ -84,7 +86,7 @@ class DeliveryEngine:
     def __init__(
         self,
         *,
-        bot: Bot,
+        bot: ExtBot[Any],
         outbox: OutboxRepository,
         accounts: AccountRepository,
         clock: Clock,
@@ -251,6 +253,7 @@ class DeliveryEngine:
                     text=delivery.text,
                     parse_mode=delivery.parse_mode,
                     reply_markup=markup,
+                    rate_limit_args=NO_RETRY,
                 )
             except RetryAfter as exc:
                 # Telegram says the whole bot is too fast: everyone waits, this one goes back.

@@ -62,7 +62,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
-class RetryAfterLimiter(BaseRateLimiter[None]):
+# Passed as `rate_limit_args` by callers that handle flood control themselves (the delivery
+# engine holds all of its sending, which a per-request retry here would get around).
+NO_RETRY = {"retry": False}
+
+
+class RetryAfterLimiter(BaseRateLimiter[dict[str, bool]]):
     """Waits out Telegram's flood control (429 retry_after) and tries again, a few times.
 
     Direct replies are few per chat, so they are not throttled in advance; when Telegram still
@@ -87,8 +92,10 @@ class RetryAfterLimiter(BaseRateLimiter[None]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: None,
+        rate_limit_args: dict[str, bool] | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        if rate_limit_args is not None and not rate_limit_args.get("retry", True):
+            return await callback(*args, **kwargs)
         for attempt in range(self._max_retries + 1):
             try:
                 return await callback(*args, **kwargs)

@@ -8,6 +8,7 @@ once, late, and logged as late. Each reminder is handled in one transaction with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -65,8 +66,7 @@ class Scheduler:
         self._task = asyncio.create_task(self._run(), name="scheduler")
 
     async def stop(self) -> None:
-        if self._job is not None:
-            self._job.schedule_removal()
+        self._drop_timer()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -130,14 +130,25 @@ class Scheduler:
 
     async def _arm(self) -> None:
         """Asks the JobQueue to wake us when the next reminder falls due."""
-        if self._job is not None:
-            self._job.schedule_removal()
-            self._job = None
-        next_due = await self._reminders.next_due(kinds=sorted(self._handlers))
+        self._drop_timer()
+        # A reminder whose handler failed waits for a restart instead of firing in a loop.
+        next_due = await self._reminders.next_due(
+            kinds=sorted(self._handlers), skip=frozenset(self._broken)
+        )
         if next_due is None or self._job_queue is None:
             return
         delay = max((next_due - self._clock.now()).total_seconds(), 0.0)
         self._job = self._job_queue.run_once(self._on_timer, when=delay, name="reminders")
 
+    def _drop_timer(self) -> None:
+        job, self._job = self._job, None
+        if job is not None:
+            # A run-once job leaves the JobQueue when it fires; removing it again raises
+            # JobLookupError (a LookupError), which must not stop the scheduler.
+            with contextlib.suppress(LookupError):
+                job.schedule_removal()
+
     async def _on_timer(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if context.job is self._job:
+            self._job = None
         self.wake()

@@ -151,3 +151,109 @@ class AuditButton(CallbackData):
     # bounded so forged numbers never reach SQLite (whose integers stop at 2**63)
     key: Annotated[int, Field(ge=0, lt=2**53)] = 0
     page: Annotated[int, Field(ge=0, lt=10**6)] = 0
+
+
+class BroadcastWizardAction(StrEnum):
+    UNIT = "u"
+    OPEN = "o"
+    STATUS = "s"
+    REVIEW = "r"
+    NEXT = "n"
+    NOW = "now"
+    LATER = "at"
+    BACK = "b"
+    CONFIRM = "ok"
+    ABORT = "x"
+
+
+class BroadcastWizardButton(CallbackData):
+    """A button of the /broadcast wizard; `nonce` ties it to one run of the wizard, and the
+    unit it names is authorised again against the author's scope."""
+
+    prefix: ClassVar[str] = "bw"
+    nonce: str
+    action: BroadcastWizardAction
+    arg: str = "-"
+
+
+class BroadcastAction(StrEnum):
+    PAUSE = "p"
+    RESUME = "r"
+    CANCEL = "c"
+    REFRESH = "f"
+    PAGE = "g"
+
+
+class BroadcastButton(CallbackData):
+    """暂停 / 继续 / 取消 / 刷新 on one broadcast of /broadcasts, or another page of the list;
+    the presser is authorised again on every press."""
+
+    prefix: ClassVar[str] = "bc"
+    action: BroadcastAction
+    broadcast_id: Annotated[int, Field(ge=0, lt=2**53)] = 0
+    page: Annotated[int, Field(ge=0, lt=10**6)] = 0
+
+
+class TrainingAction(StrEnum):
+    LIST = "l"
+    OPEN = "o"
+    SIGN_UP = "s"
+    SIGN_UP_ANYWAY = "sa"
+    LEAVE = "c"
+    LEAVE_CONFIRMED = "cc"
+    ACCEPT = "a"
+    DECLINE = "d"
+    CALENDAR = "i"
+    MINE = "m"
+
+
+class TrainingButton(CallbackData):
+    """A member's button on /trainings, /mytrainings, a training's page or an offer; `page` is
+    the list page to go back to. Everything is checked again against the database on press."""
+
+    prefix: ClassVar[str] = "trn"
+    action: TrainingAction
+    training_id: Annotated[int, Field(ge=0, lt=2**53)] = 0
+    page: Annotated[int, Field(ge=0, lt=10**6)] = 0
+
+
+class TrainingAdminAction(StrEnum):
+    LIST = "l"
+    OPEN = "o"
+    ROSTER = "x"
+    QR = "q"
+    EDIT = "e"
+    CANCEL = "c"
+    CANCEL_CONFIRMED = "cc"
+    ADMIT = "w"
+
+
+class TrainingAdminButton(CallbackData):
+    """A cadre's button on /roster and a training's management page, or 准许签到 on a walk-in
+    (`member_id`); the cadre is authorised again on every press."""
+
+    prefix: ClassVar[str] = "trm"
+    action: TrainingAdminAction
+    training_id: Annotated[int, Field(ge=0, lt=2**53)] = 0
+    member_id: Annotated[int, Field(ge=0, lt=2**53)] = 0
+    page: Annotated[int, Field(ge=0, lt=10**6)] = 0
+
+
+class TrainingWizardAction(StrEnum):
+    SKIP = "skip"
+    OPEN = "open"
+    PICK = "pick"
+    PUBLISH = "ok"
+    EDIT_MENU = "edit"
+    FIELD = "field"
+    SUMMARY = "sum"
+    ABORT = "x"
+
+
+class TrainingWizardButton(CallbackData):
+    """A button of the publish/edit wizard; `nonce` ties it to one run of the wizard."""
+
+    prefix: ClassVar[str] = "trw"
+    nonce: str
+    action: TrainingWizardAction
+    arg: str = "-"

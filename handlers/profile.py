@@ -11,12 +11,14 @@ from bot.context import LeagueContext
 from bot.domain.registration import RegistrationDraft
 from bot.services.errors import NoWizard
 from bot.services.registration import Wizard
-from handlers import registration
+from handlers import registration, trainings_views
 from handlers import registration_views as views
 from handlers.buttons import ProfileButton
 from handlers.common import answer_refusal, chat_of, send
 
 EDIT = "edit"
+# The profile lists this many completed trainings; /mytrainings has them all.
+PROFILE_TRAININGS = 5
 
 
 async def show_profile(update: Update, context: LeagueContext) -> None:
@@ -33,6 +35,7 @@ async def show_profile(update: Update, context: LeagueContext) -> None:
         else []
     )
     lines = [context.t("profile.title"), "", *views.field_lines(context, draft, path)]
+    lines += await _training_lines(context, update.effective_user.id)
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -43,6 +46,30 @@ async def show_profile(update: Update, context: LeagueContext) -> None:
         ]
     )
     await send(update, context, "\n".join(lines), keyboard)
+
+
+async def _training_lines(context: LeagueContext, telegram_user_id: int) -> list[str]:
+    """累计培训学时 and the latest completed trainings."""
+    record = await context.services.trainings.record(telegram_user_id)
+    tz = context.services.trainings.timezone
+    lines = [
+        "",
+        context.t("trainings.profile_hours", hours=trainings_views.hours(record.total_tenths)),
+    ]
+    if record.trainings:
+        lines.append(context.t("trainings.profile_completed"))
+    for entry in record.trainings[:PROFILE_TRAININGS]:
+        lines.append(
+            context.t(
+                "trainings.profile_line",
+                date=f"{entry.training.starts_at.astimezone(tz):%Y-%m-%d}",
+                title=entry.training.title,
+                hours=trainings_views.hours(entry.credited_tenths),
+            )
+        )
+    if len(record.trainings) > PROFILE_TRAININGS:
+        lines.append(context.t("trainings.profile_more", count=len(record.trainings)))
+    return lines
 
 
 async def start_edit(update: Update, context: LeagueContext) -> object:

@@ -29,6 +29,11 @@ async def remember_account(update: Update, context: LeagueContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != "private":
         return
+    member_update = update.my_chat_member
+    if member_update is not None and member_update.new_chat_member.status == "kicked":
+        # The person blocked the bot: nothing reaches them until they write again.
+        await context.services.accounts.set_reachable(telegram_user_id=user.id, reachable=False)
+        return
     default = context.settings.bot.default_language
     context.account = await context.services.accounts.seen(
         telegram_user_id=user.id,

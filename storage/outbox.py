@@ -38,9 +38,13 @@ SELECT MIN(o.not_before) AS at FROM outbox o LEFT JOIN broadcasts b ON b.id = o.
 WHERE o.state = 'pending' AND (o.broadcast_id IS NULL OR b.state = 'running')
   AND (:quiet = 0 OR o.urgent = 1)
 """
+# A broadcast paused or cancelled after the batch was read must stop at once: the claim itself
+# refuses rows of a broadcast that is not running (they stay pending, or cancelled).
 _CLAIM = """
 UPDATE outbox SET state = 'sending', attempts = attempts + 1
 WHERE state = 'pending' AND id IN (SELECT value FROM json_each(:ids))
+  AND (broadcast_id IS NULL
+       OR (SELECT b.state FROM broadcasts b WHERE b.id = outbox.broadcast_id) = 'running')
 RETURNING id
 """
 _RELEASE = (

@@ -24,6 +24,7 @@ ORDER BY due_at, id LIMIT ?
 _NEXT = (
     "SELECT MIN(due_at) AS at FROM reminders"
     " WHERE state = 'pending' AND kind IN (SELECT value FROM json_each(?))"
+    " AND id NOT IN (SELECT value FROM json_each(?))"
 )
 _DONE = (
     "UPDATE reminders SET state = 'done', done_at = ?, late = ? WHERE id = ? AND state = 'pending'"
@@ -82,8 +83,11 @@ class ReminderRepository:
         rows = await self._db.fetch_all(_DUE, (now.isoformat(), json.dumps(kinds), limit))
         return [_reminder(row) for row in rows]
 
-    async def next_due(self, *, kinds: list[str]) -> datetime | None:
-        row = await self._db.fetch_one(_NEXT, (json.dumps(kinds),))
+    async def next_due(
+        self, *, kinds: list[str], skip: frozenset[int] = frozenset()
+    ) -> datetime | None:
+        """The earliest pending reminder of these kinds, leaving out `skip` (broken ones)."""
+        row = await self._db.fetch_one(_NEXT, (json.dumps(kinds), json.dumps(sorted(skip))))
         return datetime.fromisoformat(row["at"]) if row and row["at"] else None
 
     async def mark_done(

@@ -29,6 +29,8 @@ class Action(StrEnum):
     REMOVE_CADRE = "remove_cadre"
     IMPORT_DATA = "import_data"
     VIEW_AUDIT = "view_audit"
+    BROADCAST = "broadcast"
+    MANAGE_TRAINING = "manage_training"
 
 
 _CADRES = frozenset(Role)
@@ -44,6 +46,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REMOVE_CADRE: _ADMIN,
     Action.IMPORT_DATA: _ADMIN,
     Action.VIEW_AUDIT: _ADMIN,
+    Action.BROADCAST: _CADRES,
+    Action.MANAGE_TRAINING: _CADRES,
 }
 
 # The unit kinds each role is given on: a branch secretary leads a branch, and so on.

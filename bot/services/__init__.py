@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.quiet_hours import QuietHours
 from bot.domain.registration import AgeRange
 from bot.services.access import AccessService
 from bot.services.accounts import AccountService
 from bot.services.audit_view import AuditViewService
+from bot.services.broadcasts import BroadcastService
 from bot.services.cadres import CadreService
 from bot.services.digest import DigestService
 from bot.services.member_review import MemberReviewService
@@ -18,9 +20,12 @@ from bot.services.orgs import OrgService
 from bot.services.outbox import OutboxService
 from bot.services.registration import RegistrationService
 from bot.services.roster_import import RosterImportService
+from bot.services.training_wizard import TrainingWizardService
+from bot.services.trainings import TrainingService
 from bot.services.transfers import TransferService
 from storage.accounts import AccountRepository
 from storage.audit import AuditRepository
+from storage.broadcasts import BroadcastRepository
 from storage.database import Database
 from storage.drafts import DraftRepository
 from storage.members import MemberRepository
@@ -28,6 +33,7 @@ from storage.org_units import OrgUnitRepository
 from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
 from storage.roles import RoleRepository
+from storage.trainings import TrainingRepository
 from storage.transfers import TransferRepository
 
 
@@ -38,6 +44,7 @@ class Services:
     accounts: AccountService
     access: AccessService
     audit: AuditViewService
+    broadcasts: BroadcastService
     cadres: CadreService
     member_review: MemberReviewService
     digest: DigestService
@@ -45,6 +52,8 @@ class Services:
     outbox: OutboxService
     registration: RegistrationService
     roster_import: RosterImportService
+    trainings: TrainingService
+    training_wizard: TrainingWizardService
     transfers: TransferService
 
     @classmethod
@@ -58,6 +67,20 @@ class Services:
             admins=frozenset(settings.bot.admins),
             clock=clock,
         )
+        # One instance: the delivery engine attaches to it, and broadcasts wake the engine.
+        outbox = OutboxService(outbox=OutboxRepository(db), clock=clock)
+        trainings = TrainingService(
+            db=db,
+            trainings=TrainingRepository(db),
+            members=MemberRepository(db),
+            org_units=org_units,
+            accounts=AccountRepository(db),
+            access=access,
+            outbox=outbox,
+            clock=clock,
+            timezone=settings.bot.tz,
+            settings=settings.trainings,
+        )
         return cls(
             accounts=AccountService(accounts=AccountRepository(db), clock=clock),
             access=access,
@@ -66,6 +89,25 @@ class Services:
                 members=MemberRepository(db),
                 orgs=OrgService(org_units=org_units),
                 access=access,
+            ),
+            broadcasts=BroadcastService(
+                db=db,
+                broadcasts=BroadcastRepository(db),
+                drafts=DraftRepository(db),
+                org_units=org_units,
+                orgs=OrgService(org_units=org_units),
+                accounts=AccountRepository(db),
+                outbox=OutboxRepository(db),
+                outbox_service=outbox,
+                reminders=ReminderRepository(db),
+                access=access,
+                clock=clock,
+                timezone=settings.bot.tz,
+                quiet_hours=QuietHours(
+                    start=settings.delivery.quiet_start,
+                    end=settings.delivery.quiet_end,
+                    timezone=settings.bot.timezone,
+                ),
             ),
             cadres=CadreService(
                 roles=roles,
@@ -88,7 +130,7 @@ class Services:
                 at=settings.digest.time,
             ),
             orgs=OrgService(org_units=org_units),
-            outbox=OutboxService(outbox=OutboxRepository(db), clock=clock),
+            outbox=outbox,
             registration=RegistrationService(
                 drafts=DraftRepository(db),
                 members=MemberRepository(db),
@@ -119,5 +161,14 @@ class Services:
                 access=access,
                 clock=clock,
                 admins=frozenset(settings.bot.admins),
+            ),
+            trainings=trainings,
+            training_wizard=TrainingWizardService(
+                drafts=DraftRepository(db),
+                trainings=trainings,
+                access=access,
+                orgs=OrgService(org_units=org_units),
+                clock=clock,
+                timezone=settings.bot.tz,
             ),
         )

@@ -93,6 +93,8 @@ async def test_the_command_menu_is_published_in_chinese_and_english_at_start_up(
         "start",
         "profile",
         "transfer",
+        "trainings",
+        "mytrainings",
         "settings",
         "language",
         "help",

@@ -1,0 +1,1 @@
+"""Benchmarks run against the sandbox Telegram; each ends with one `RESULT name=value ...` line."""
