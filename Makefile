@@ -44,8 +44,9 @@ typecheck: install-dev
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Every benchmark, full size (minutes); `make bench BENCH_ARGS=--quick` for the short runs.
 bench: install-dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Regenerates both lock files (needs network access to PyPI and uv).
 lock:

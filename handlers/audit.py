@@ -13,11 +13,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import LeagueContext
 from bot.domain.validation import fits_telegram_text
 from bot.i18n import Raw
-from bot.services.audit_view import PAGE_SIZE, AuditPage, AuditScope, AuditView
+from bot.services.audit_view import PAGE_SIZE, AuditLine, AuditPage, AuditScope, AuditView
 from handlers import org_picker
 from handlers.buttons import AuditAction, AuditButton
 from handlers.common import answers_refusals, edit, send
-from storage.audit import AuditLine
 
 # Characters kept of each before/after/comment value, tried in turn until the page fits one
 # message; 0 leaves them out, which always fits because names are capped too.

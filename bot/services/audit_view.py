@@ -13,6 +13,9 @@ from bot.services.access import AccessService
 from bot.services.errors import StaleButton
 from bot.services.orgs import OrgLevel, OrgService
 from storage.audit import AuditFilter, AuditLine, AuditRepository, PersonFilter, UnitFilter
+
+# AuditLine is part of this use-case's answer (AuditPage.lines), so handlers take it from here.
+__all__ = ["PAGE_SIZE", "AuditLine", "AuditPage", "AuditScope", "AuditView", "AuditViewService"]
 from storage.database import NotFound
 from storage.members import MemberRepository
 
