@@ -59,6 +59,11 @@ class Services:
     @classmethod
     def create(cls, *, db: Database, clock: Clock, settings: Settings) -> Services:
         org_units = OrgUnitRepository(db)
+        orgs = OrgService(org_units=org_units)
+        members = MemberRepository(db)
+        ages = AgeRange(
+            min_age=settings.registration.min_age, max_age=settings.registration.max_age
+        )
         roles = RoleRepository(db)
         access = AccessService(
             db=db,
@@ -72,7 +77,7 @@ class Services:
         trainings = TrainingService(
             db=db,
             trainings=TrainingRepository(db),
-            members=MemberRepository(db),
+            members=members,
             org_units=org_units,
             accounts=AccountRepository(db),
             access=access,
@@ -86,8 +91,8 @@ class Services:
             access=access,
             audit=AuditViewService(
                 audit=AuditRepository(db),
-                members=MemberRepository(db),
-                orgs=OrgService(org_units=org_units),
+                members=members,
+                orgs=orgs,
                 access=access,
             ),
             broadcasts=BroadcastService(
@@ -95,7 +100,7 @@ class Services:
                 broadcasts=BroadcastRepository(db),
                 drafts=DraftRepository(db),
                 org_units=org_units,
-                orgs=OrgService(org_units=org_units),
+                orgs=orgs,
                 accounts=AccountRepository(db),
                 outbox=OutboxRepository(db),
                 outbox_service=outbox,
@@ -116,48 +121,42 @@ class Services:
                 clock=clock,
                 invitation_ttl=timedelta(hours=settings.bot.invitation_hours),
             ),
-            member_review=MemberReviewService(
-                members=MemberRepository(db), access=access, clock=clock
-            ),
+            member_review=MemberReviewService(members=members, access=access, clock=clock),
             digest=DigestService(
                 access=access,
                 accounts=AccountRepository(db),
-                members=MemberRepository(db),
+                members=members,
                 transfers=TransferRepository(db),
                 reminders=ReminderRepository(db),
                 clock=clock,
                 timezone=settings.bot.tz,
                 at=settings.digest.time,
             ),
-            orgs=OrgService(org_units=org_units),
+            orgs=orgs,
             outbox=outbox,
             registration=RegistrationService(
                 drafts=DraftRepository(db),
-                members=MemberRepository(db),
+                members=members,
                 org_units=org_units,
                 clock=clock,
                 timezone=settings.bot.tz,
-                ages=AgeRange(
-                    min_age=settings.registration.min_age, max_age=settings.registration.max_age
-                ),
+                ages=ages,
             ),
             roster_import=RosterImportService(
-                members=MemberRepository(db),
+                members=members,
                 org_units=org_units,
                 access=access,
                 clock=clock,
                 timezone=settings.bot.tz,
-                ages=AgeRange(
-                    min_age=settings.registration.min_age, max_age=settings.registration.max_age
-                ),
+                ages=ages,
             ),
             transfers=TransferService(
                 transfers=TransferRepository(db),
-                members=MemberRepository(db),
+                members=members,
                 org_units=org_units,
                 roles=roles,
                 drafts=DraftRepository(db),
-                orgs=OrgService(org_units=org_units),
+                orgs=orgs,
                 access=access,
                 clock=clock,
                 admins=frozenset(settings.bot.admins),
@@ -167,7 +166,7 @@ class Services:
                 drafts=DraftRepository(db),
                 trainings=trainings,
                 access=access,
-                orgs=OrgService(org_units=org_units),
+                orgs=orgs,
                 clock=clock,
                 timezone=settings.bot.tz,
             ),
