@@ -75,6 +75,8 @@ def _configure_logging(level: str) -> None:
     )
     # Every long poll would otherwise be logged at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The scheduler's timer is re-armed after every reminder; that is not news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
