@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.campaigns import ReviewLevel
 from bot.domain.models import OrgKind
 
 
@@ -31,6 +32,10 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     BROADCAST = "broadcast"
     MANAGE_TRAINING = "manage_training"
+    MANAGE_CAMPAIGN = "manage_campaign"
+    NOMINATE = "nominate"
+    REVIEW_NOMINATION = "review_nomination"
+    EXPORT_NOMINATIONS = "export_nominations"
 
 
 _CADRES = frozenset(Role)
@@ -48,6 +53,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT: _ADMIN,
     Action.BROADCAST: _CADRES,
     Action.MANAGE_TRAINING: _CADRES,
+    Action.MANAGE_CAMPAIGN: _ADMIN,
+    Action.NOMINATE: _CADRES,
+    Action.REVIEW_NOMINATION: _CADRES,
+    Action.EXPORT_NOMINATIONS: _CADRES,
 }
 
 # The unit kinds each role is given on: a branch secretary leads a branch, and so on.
@@ -122,3 +131,32 @@ def decide(actor: Actor, action: Action, *, target_path: str) -> Decision:
 def role_fits_unit(role: Role, kind: OrgKind) -> bool:
     """A branch secretary is appointed to a branch, a committee cadre to a street or committee."""
     return kind in ROLE_UNIT_KINDS[role]
+
+
+# The role that decides a nomination at each review level (admins decide at every level).
+LEVEL_ROLES: dict[ReviewLevel, Role] = {
+    ReviewLevel.BRANCH: Role.BRANCH_SECRETARY,
+    ReviewLevel.COMMITTEE: Role.COMMITTEE_CADRE,
+    ReviewLevel.DISTRICT: Role.ADMIN,
+}
+
+
+def may_review(
+    actor: Actor, *, level: ReviewLevel, branch_path: str, nominee_user_id: int | None
+) -> bool:
+    """Whether `actor` decides at `level` on a nomination of the branch at `branch_path`.
+
+    The branch secretary decides for the branch, a committee cadre above the branch for the
+    committee level, the district for the district level; configured admins and district
+    grants may decide at any level. Nobody decides on their own nomination."""
+    if nominee_user_id is not None and actor.telegram_user_id == nominee_user_id:
+        return False
+    if actor.configured_admin:
+        return True
+    wanted = LEVEL_ROLES[level]
+    for grant in actor.grants:
+        if not grant.covers(branch_path):
+            continue
+        if grant.role is Role.ADMIN or grant.role is wanted:
+            return True
+    return False

@@ -1,0 +1,319 @@
+"""Repository of nominations: creation, the versioned state change, the timeline, attachments.
+
+Every change goes through `transition_in`, which updates the row only when it still has the
+version the caller read (so two cadres pressing at once yield one decision), appends the step to
+the nominee's timeline and writes the audit entry, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.campaigns import ReviewLevel
+from bot.domain.nominations import Nomination, NominationState, Step
+from storage import audit
+from storage.database import Conflict, Database, NotFound
+
+_COLUMNS = """
+n.id, n.campaign_id, n.member_id, n.branch_id, u.path AS branch_path,
+m.telegram_user_id AS nominee_user_id, m.name AS nominee_name, n.nominator_user_id,
+n.self_applied, n.reason, n.state, n.version, n.submitted_at, n.notice_ends_at, n.decided_at,
+n.valid_until, n.updated_at
+"""
+NOMINATIONS = f"""
+SELECT {_COLUMNS} FROM nominations n
+JOIN members m ON m.id = n.member_id
+JOIN org_units u ON u.id = n.branch_id
+"""
+_GET = f"{NOMINATIONS} WHERE n.id = ?"
+_BY_MEMBER = f"{NOMINATIONS} WHERE n.campaign_id = ? AND n.member_id = ?"
+_INSERT = """
+INSERT INTO nominations (campaign_id, member_id, branch_id, nominator_user_id, self_applied,
+                         reason, state, submitted_at, state_since, created_at, updated_at)
+VALUES (:campaign_id, :member_id, :branch_id, :nominator_user_id, :self_applied, :reason,
+        :state, :submitted_at, :now, :now, :now)
+"""
+# Fields a transition may set besides the state; anything else is refused.
+_SETTABLE = frozenset(
+    {"reason", "submitted_at", "notice_starts_at", "notice_ends_at", "decided_at", "valid_until"}
+)
+_EVENT = """
+INSERT INTO nomination_events (nomination_id, at, actor_user_id, step, from_state, to_state,
+                               level, comment, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_EVENTS = """
+SELECT id, at, actor_user_id, step, from_state, to_state, level, comment, version
+FROM nomination_events WHERE nomination_id = ? ORDER BY id
+"""
+_ATTACH = """
+INSERT INTO nomination_attachments (nomination_id, kind, file_id, file_name, added_at)
+VALUES (?, ?, ?, ?, ?)
+"""
+_ATTACHMENTS = """
+SELECT id, kind, file_id, file_name, added_at FROM nomination_attachments
+WHERE nomination_id = ? ORDER BY id
+"""
+
+
+class Event(BaseModel):
+    """One step on a nominee's timeline."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    step: Step
+    from_state: NominationState | None
+    to_state: NominationState
+    level: ReviewLevel | None
+    comment: str
+    version: int
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    kind: str
+    file_id: str
+    file_name: str
+    added_at: datetime
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def nomination_from_row(row: sqlite3.Row) -> Nomination:
+    return Nomination(
+        id=row["id"],
+        campaign_id=row["campaign_id"],
+        member_id=row["member_id"],
+        branch_id=row["branch_id"],
+        branch_path=row["branch_path"],
+        nominee_user_id=row["nominee_user_id"],
+        nominee_name=row["nominee_name"],
+        nominator_user_id=row["nominator_user_id"],
+        self_applied=bool(row["self_applied"]),
+        reason=row["reason"],
+        state=NominationState(row["state"]),
+        version=row["version"],
+        submitted_at=_when(row["submitted_at"]),
+        notice_ends_at=_when(row["notice_ends_at"]),
+        decided_at=_when(row["decided_at"]),
+        valid_until=date.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+def _event(row: sqlite3.Row) -> Event:
+    return Event(
+        id=row["id"],
+        at=datetime.fromisoformat(row["at"]),
+        actor_user_id=row["actor_user_id"],
+        step=Step(row["step"]),
+        from_state=NominationState(row["from_state"]) if row["from_state"] else None,
+        to_state=NominationState(row["to_state"]),
+        level=ReviewLevel(row["level"]) if row["level"] else None,
+        comment=row["comment"],
+        version=row["version"],
+    )
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+async def get_in(conn: aiosqlite.Connection, nomination_id: int) -> Nomination:
+    cursor = await conn.execute(_GET, (nomination_id,))
+    row = await cursor.fetchone()
+    if row is None:
+        raise NotFound(f"nomination {nomination_id}")
+    return nomination_from_row(row)
+
+
+async def create_in(
+    conn: aiosqlite.Connection,
+    *,
+    campaign_id: int,
+    member_id: int,
+    branch_id: int,
+    nominator_user_id: int,
+    self_applied: bool,
+    reason: str,
+    state: NominationState,
+    now: datetime,
+) -> Nomination:
+    """A new nomination in `state` (draft or submitted) with its first timeline step.
+
+    Conflict when the member already has a nomination in this campaign."""
+    submitted = state is NominationState.SUBMITTED
+    try:
+        cursor = await conn.execute(
+            _INSERT,
+            {
+                "campaign_id": campaign_id,
+                "member_id": member_id,
+                "branch_id": branch_id,
+                "nominator_user_id": nominator_user_id,
+                "self_applied": int(self_applied),
+                "reason": reason,
+                "state": state.value,
+                "submitted_at": now.isoformat() if submitted else None,
+                "now": now.isoformat(),
+            },
+        )
+    except sqlite3.IntegrityError as error:
+        raise Conflict(f"member {member_id} is already nominated in campaign {campaign_id}") from (
+            error
+        )
+    nomination_id = cursor.lastrowid
+    assert nomination_id is not None
+    step = Step.SUBMIT
+    await conn.execute(
+        _EVENT,
+        (
+            nomination_id,
+            now.isoformat(),
+            nominator_user_id,
+            step.value,
+            None,
+            state.value,
+            None,
+            "",
+            1,
+        ),
+    )
+    await audit.append(
+        conn,
+        at=now,
+        actor_user_id=nominator_user_id,
+        action="nomination.create",
+        entity="nomination",
+        entity_id=nomination_id,
+        after={
+            "campaign_id": campaign_id,
+            "member_id": member_id,
+            "branch_id": branch_id,
+            "state": state.value,
+            "self_applied": self_applied,
+        },
+    )
+    return await get_in(conn, nomination_id)
+
+
+async def transition_in(
+    conn: aiosqlite.Connection,
+    nomination: Nomination,
+    *,
+    step: Step,
+    to_state: NominationState,
+    actor_user_id: int | None,
+    now: datetime,
+    level: ReviewLevel | None = None,
+    comment: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Nomination:
+    """Moves `nomination` (as the caller read it) to `to_state`, raising its version.
+
+    Conflict when the row has changed since it was read: another decision won, or the nominee
+    revised it. The timeline step and the audit entry are written in the same transaction."""
+    changes = dict(changes or {})
+    unknown = set(changes) - _SETTABLE
+    if unknown:
+        raise ValueError(f"cannot set {sorted(unknown)} in a transition")
+    assignments = "".join(f", {column} = :{column}" for column in changes)
+    cursor = await conn.execute(
+        f"UPDATE nominations SET state = :to_state, version = version + 1, state_since = :now,"
+        f" updated_at = :now{assignments} WHERE id = :id AND version = :version",
+        {column: _text(value) for column, value in changes.items()}
+        | {
+            "to_state": to_state.value,
+            "now": now.isoformat(),
+            "id": nomination.id,
+            "version": nomination.version,
+        },
+    )
+    if cursor.rowcount != 1:
+        raise Conflict(f"nomination {nomination.id} changed since version {nomination.version}")
+    await conn.execute(
+        _EVENT,
+        (
+            nomination.id,
+            now.isoformat(),
+            actor_user_id,
+            step.value,
+            nomination.state.value,
+            to_state.value,
+            level.value if level else None,
+            comment,
+            nomination.version,
+        ),
+    )
+    await audit.append(
+        conn,
+        at=now,
+        actor_user_id=actor_user_id,
+        action=f"nomination.{step.value}",
+        entity="nomination",
+        entity_id=nomination.id,
+        before={"state": nomination.state.value, "version": nomination.version},
+        after={"state": to_state.value, "version": nomination.version + 1}
+        | ({"level": level.value} if level else {})
+        | {column: _text(value) for column, value in changes.items() if column != "reason"},
+        comment=comment or None,
+    )
+    return await get_in(conn, nomination.id)
+
+
+async def add_attachment_in(
+    conn: aiosqlite.Connection,
+    *,
+    nomination_id: int,
+    kind: str,
+    file_id: str,
+    file_name: str,
+    now: datetime,
+) -> None:
+    await conn.execute(_ATTACH, (nomination_id, kind, file_id, file_name, now.isoformat()))
+
+
+class NominationRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, nomination_id: int) -> Nomination:
+        row = await self._db.fetch_one(_GET, (nomination_id,))
+        if row is None:
+            raise NotFound(f"nomination {nomination_id}")
+        return nomination_from_row(row)
+
+    async def of_member(self, *, campaign_id: int, member_id: int) -> Nomination | None:
+        row = await self._db.fetch_one(_BY_MEMBER, (campaign_id, member_id))
+        return nomination_from_row(row) if row else None
+
+    async def events(self, nomination_id: int) -> list[Event]:
+        rows = await self._db.fetch_all(_EVENTS, (nomination_id,))
+        return [_event(row) for row in rows]
+
+    async def attachments(self, nomination_id: int) -> list[Attachment]:
+        rows = await self._db.fetch_all(_ATTACHMENTS, (nomination_id,))
+        return [
+            Attachment(
+                id=row["id"],
+                kind=row["kind"],
+                file_id=row["file_id"],
+                file_name=row["file_name"],
+                added_at=datetime.fromisoformat(row["added_at"]),
+            )
+            for row in rows
+        ]
