@@ -257,3 +257,27 @@ class TrainingWizardButton(CallbackData):
     nonce: str
     action: TrainingWizardAction
     arg: str = "-"
+
+
+# -- nominations (推优 and honours) -------------------------------------------------------------
+# Two journeys meet here: the application form (handlers/application.py) and the nominee's own
+# view (handlers/nominations.py) open each other through these two buttons.
+
+
+class ApplyButton(CallbackData):
+    """Opens the application form: `apply` for campaign `target`, or `revise` for nomination
+    `target` (returned for revision), `version` being the version the nominee was shown."""
+
+    prefix: ClassVar[str] = "ap"
+    action: str
+    target: int
+    version: int = 0
+
+
+class NominationButton(CallbackData):
+    """The nominee's page of one nomination (timeline, withdraw, revise)."""
+
+    prefix: ClassVar[str] = "nm"
+    action: str
+    nomination_id: int
+    version: int = 0
