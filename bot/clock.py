@@ -54,3 +54,38 @@ class ManualClock:
     def set(self, moment: datetime) -> None:
         """Jumps to an aware moment that is not in the past."""
         self.advance(moment.astimezone(UTC) - self._now)
+
+
+class OffsetClock:
+    """Real time plus an offset that only grows: time flows, and the sandbox can jump it ahead.
+
+    `leaguebot sandbox` runs the bot on this clock so that a person trying the bot sees real
+    time pass and can still move to tomorrow morning's reminders.
+    """
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        if offset < timedelta(0):
+            raise ValueError("the offset only moves forward")
+        self._offset = offset
+        self._listeners: list[Callable[[], None]] = []
+
+    @property
+    def offset(self) -> timedelta:
+        """How far ahead of real time this clock is."""
+        return self._offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Moves time forward by delta and returns the new time."""
+        if delta < timedelta(0):
+            raise ValueError("time only moves forward")
+        self._offset += delta
+        for listener in list(self._listeners):
+            listener()
+        return self.now()
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """The scheduler and the sender wake when the sandbox moves time."""
+        self._listeners.append(callback)

@@ -382,6 +382,8 @@ class BotApi:
             if busy:
                 activity.in_flight -= 1
                 activity.last_request_at = state.monotonic()
+                # Whatever the bot did may show in a chat: open web chats look again.
+                state.touch()
         return web.json_response(body, status=status)
 
     async def _answer(self, request: web.Request, method: str) -> Any:

@@ -215,8 +215,9 @@ class SandboxClient:
         username: str | None = None,
         language_code: str = "zh-hans",
         user_id: int | None = None,
+        note: str | None = None,
     ) -> ChatUser:
-        """Creates a user (or returns the one with this user_id)."""
+        """Creates a user (or returns the one with this user_id); the note says who they are."""
         data = await self.request(
             "POST",
             "/users",
@@ -226,6 +227,7 @@ class SandboxClient:
                 "username": username,
                 "language_code": language_code,
                 "user_id": user_id,
+                "note": note,
             },
         )
         return ChatUser(self, data)

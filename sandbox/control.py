@@ -37,6 +37,7 @@ class NewUser(_Body):
     language_code: str | None = "zh-hans"
     user_id: int | None = None
     phone_number: str | None = None
+    note: str | None = None
 
 
 class BotChoice(_Body):
@@ -90,7 +91,9 @@ def _json_error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def _guarded(handler: RouteHandler) -> RouteHandler:
+def guarded_route(handler: RouteHandler, state: SandboxState | None = None) -> RouteHandler:
+    """Turns refusals into JSON errors; with a state, a request that acts touches it."""
+
     async def guarded(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)
@@ -102,11 +105,16 @@ def _guarded(handler: RouteHandler) -> RouteHandler:
                 for e in error.errors()
             )
             return _json_error(400, f"invalid request: {problems}")
+        finally:
+            if state is not None and request.method != "GET":
+                # A user acted (or settings changed): open web chats look again.
+                state.touch()
 
     return guarded
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+async def read_body(request: web.Request) -> dict[str, Any]:
+    """The JSON object of a request; no body reads as {}."""
     if not request.body_exists:
         return {}
     try:
@@ -118,7 +126,8 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _int(value: str, what: str) -> int:
+def int_param(value: str, what: str) -> int:
+    """A path or query value as an integer, or a 400 naming what it was."""
     try:
         return int(value)
     except ValueError:
@@ -164,16 +173,19 @@ class ControlApi:
             ("GET", "/commands", self.get_commands),
             ("GET", "/files/{file_id}", self.get_file),
         ]
-        return [web.route(method, PREFIX + path, _guarded(h)) for method, path, h in table]
+        return [
+            web.route(method, PREFIX + path, guarded_route(h, self.state))
+            for method, path, h in table
+        ]
 
     # --- helpers
 
     def _user(self, request: web.Request) -> User:
-        return self.state.user(_int(request.match_info["user_id"], "user id"))
+        return self.state.user(int_param(request.match_info["user_id"], "user id"))
 
     def _bot(self, request: web.Request, bot_id: int | None = None) -> Bot:
         if bot_id is None and "bot_id" in request.query:
-            bot_id = _int(request.query["bot_id"], "bot_id")
+            bot_id = int_param(request.query["bot_id"], "bot_id")
         return self.state.bot(bot_id)
 
     # --- settings, bots, users
@@ -184,7 +196,7 @@ class ControlApi:
 
     async def post_settings(self, request: web.Request) -> web.Response:
         """Changes limits and faults while running; host and port can't change."""
-        changes = await _body(request)
+        changes = await read_body(request)
         current = self.state.settings
         for fixed in ("host", "port"):
             if fixed in changes and changes[fixed] != getattr(current, fixed):
@@ -217,7 +229,7 @@ class ControlApi:
 
     async def post_user(self, request: web.Request) -> web.Response:
         """Creates a user, or returns the existing one when user_id is taken."""
-        body = NewUser.model_validate(await _body(request))
+        body = NewUser.model_validate(await read_body(request))
         user, created = self.state.add_user(
             body.first_name,
             last_name=body.last_name,
@@ -225,6 +237,7 @@ class ControlApi:
             language_code=body.language_code,
             user_id=body.user_id,
             phone_number=body.phone_number,
+            note=body.note,
         )
         return web.json_response({**user.to_control(), "created": created})
 
@@ -232,7 +245,7 @@ class ControlApi:
 
     async def post_message(self, request: web.Request) -> web.Response:
         """The user sends a text message."""
-        body = TextMessage.model_validate(await _body(request))
+        body = TextMessage.model_validate(await read_body(request))
         message, update = self.state.user_sends_text(
             self._bot(request, body.bot_id),
             self._user(request),
@@ -244,7 +257,7 @@ class ControlApi:
 
     async def post_press(self, request: web.Request) -> web.Response:
         """The user presses an inline button (forge=true skips the check that it exists)."""
-        body = Press.model_validate(await _body(request))
+        body = Press.model_validate(await read_body(request))
         query, update = self.state.user_presses(
             self._bot(request, body.bot_id),
             self._user(request),
@@ -259,7 +272,7 @@ class ControlApi:
 
     async def post_contact(self, request: web.Request) -> web.Response:
         """The user shares a contact: their own by default, or user_id's."""
-        body = ContactShare.model_validate(await _body(request))
+        body = ContactShare.model_validate(await read_body(request))
         message, update = self.state.user_shares_contact(
             self._bot(request, body.bot_id),
             self._user(request),
@@ -283,7 +296,7 @@ class ControlApi:
         if request.content_type == "multipart/form-data":
             upload = await self._multipart_upload(request, kind)
         else:
-            upload = FileUpload.model_validate(await _body(request))
+            upload = FileUpload.model_validate(await read_body(request))
         try:
             data = base64.b64decode(upload.content_base64, validate=True)
         except (binascii.Error, ValueError):
@@ -340,7 +353,7 @@ class ControlApi:
         return await self._set_blocked(request, blocked=False)
 
     async def _set_blocked(self, request: web.Request, *, blocked: bool) -> web.Response:
-        body = BotChoice.model_validate(await _body(request))
+        body = BotChoice.model_validate(await read_body(request))
         update = self.state.user_sets_blocked(
             self._bot(request, body.bot_id), self._user(request), blocked
         )
@@ -348,7 +361,7 @@ class ControlApi:
 
     async def post_group(self, request: web.Request) -> web.Response:
         """A group with these users; the bot is added to it."""
-        body = NewGroup.model_validate(await _body(request))
+        body = NewGroup.model_validate(await read_body(request))
         chat, update_id = self.state.create_group(
             self._bot(request, body.bot_id), body.title, body.member_ids
         )
@@ -359,7 +372,7 @@ class ControlApi:
     async def get_transcript(self, request: web.Request) -> web.Response:
         """Every message of a chat (edits applied, deletions flagged), oldest first."""
         bot = self._bot(request)
-        chat_id = _int(request.match_info["chat_id"], "chat id")
+        chat_id = int_param(request.match_info["chat_id"], "chat id")
         chat = self.state.chat(bot, chat_id)
         if chat is None:
             if chat_id not in self.state.users:
@@ -381,12 +394,14 @@ class ControlApi:
 
     async def get_toasts(self, request: web.Request) -> web.Response:
         """answerCallbackQuery texts shown in a chat, oldest first."""
-        chat = self.state.chat(self._bot(request), _int(request.match_info["chat_id"], "chat id"))
+        chat = self.state.chat(
+            self._bot(request), int_param(request.match_info["chat_id"], "chat id")
+        )
         return web.json_response([t.to_control() for t in chat.toasts] if chat else [])
 
     async def get_update(self, request: web.Request) -> web.Response:
         """Where an update is: queued, handed_out, confirmed (or dropped)."""
-        update_id = _int(request.match_info["update_id"], "update id")
+        update_id = int_param(request.match_info["update_id"], "update id")
         record = self.state.updates.get(update_id)
         if record is None:
             raise ControlError(404, f"no update {update_id}")

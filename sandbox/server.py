@@ -46,6 +46,13 @@ Bot API; they answer with the update_id the bot will receive.
     GET  /sandbox/api/commands                   command menus stored by setMyCommands
     GET  /sandbox/api/files/{file_id}            the file's bytes
 
+Web chat (sandbox.webchat): the page at / (people to act as, and Telegram-like chats at
+/#/chat/<user id>), Server-Sent Events of a chat at /sandbox/api/chats/{id}/events, and the clock:
+    GET  /sandbox/api/clock                      {now, unix, timezone, bridged, next_due}
+    POST /sandbox/api/clock                      {advance_seconds} or {to: "next_due"}
+The clock is the real one plus settings.clock_offset_s, unless a bot's runner connected its own
+clock (``server.clock.connect(bridge)``, see sandbox.clock): then moving it moves the bot.
+
 How it behaves like Telegram: message ids grow per chat; a bot can't write to a user who never
 wrote to it (403) or who blocked it (403); flood limits answer 429 with retry_after; getUpdates
 long-polls, confirms by offset and answers 409 when a newer poll replaces it. Where it is
@@ -61,9 +68,11 @@ from collections.abc import Callable
 from aiohttp import web
 
 from sandbox.botapi import BotApi
+from sandbox.clock import SandboxClock
 from sandbox.control import ControlApi
 from sandbox.settings import SandboxSettings
 from sandbox.state import SandboxState
+from sandbox.webchat import WebChat
 
 __all__ = ["SandboxServer", "SandboxSettings"]
 
@@ -83,8 +92,14 @@ class SandboxServer:
         self.state = SandboxState(settings or SandboxSettings(), monotonic=monotonic)
         self.bot_api = BotApi(self.state)
         self.control = ControlApi(self.state, self.update_settings)
+        self.web_chat = WebChat(self.state)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+
+    @property
+    def clock(self) -> SandboxClock:
+        """The sandbox's time; a bot's runner may connect the bot's clock to it."""
+        return self.state.clock
 
     @property
     def settings(self) -> SandboxSettings:
@@ -106,11 +121,12 @@ class SandboxServer:
         return f"http://{self.settings.host}:{self._port}"
 
     def build_app(self) -> web.Application:
-        """The aiohttp application with the Bot API and control routes."""
+        """The aiohttp application with the Bot API, control and web chat routes."""
         app = web.Application(client_max_size=self.settings.max_upload_bytes + _BODY_SLACK)
         app.router.add_route("*", "/bot{token}/{method}", self.bot_api.handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self.bot_api.handle_file)
         app.add_routes(self.control.routes())
+        app.add_routes(self.web_chat.routes())
         return app
 
     async def start(self) -> None:
@@ -142,6 +158,7 @@ class SandboxServer:
         if runner is None:
             return
         self.state.closing.set()
+        self.state.touch()  # open web chats end their event streams
         for bot in self.state.bots.values():
             bot.wake_pollers()
         self._runner = None

@@ -7,6 +7,7 @@ needed. Tests may read these objects directly; the control API serves the same d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import re
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sandbox.clock import SandboxClock
 from sandbox.errors import ControlError
 from sandbox.limits import RateLimiter
 from sandbox.methods import MethodTable, load_table
@@ -42,6 +44,8 @@ class User:
     username: str | None = None
     language_code: str | None = None
     phone_number: str = ""
+    # Who this person is, for people choosing whom to act as (the web chat's list).
+    note: str = ""
 
     def to_api(self) -> dict[str, Any]:
         """The User object of the Bot API."""
@@ -55,8 +59,8 @@ class User:
         return data
 
     def to_control(self) -> dict[str, Any]:
-        """The user as the control API shows it, phone number included."""
-        return {**self.to_api(), "phone_number": self.phone_number}
+        """The user as the control API shows it, phone number and note included."""
+        return {**self.to_api(), "phone_number": self.phone_number, "note": self.note}
 
 
 @dataclass
@@ -439,6 +443,14 @@ class SandboxState:
         self.limiter = RateLimiter()
         self.random = random.Random(settings.seed)
         self.closing = asyncio.Event()
+        self.clock = SandboxClock(
+            wall_clock=wall_clock,
+            settings=lambda: self.settings,
+            apply_settings=self.apply_settings,
+        )
+        # Bumped by everything that may change what a chat shows; the web chat waits on it.
+        self.revision = 0
+        self._changed = asyncio.Event()
         self._next_update_id = 1
         self._next_user_id = 1_000_001
         self._next_group_id = 4_000_000_001
@@ -454,8 +466,24 @@ class SandboxState:
         self.settings = settings
 
     def unix_now(self) -> int:
-        """Message dates: Unix seconds of the real clock plus the configured offset."""
-        return int(self.wall_clock() + self.settings.clock_offset_s)
+        """Message dates: Unix seconds of the sandbox's clock (see sandbox.clock)."""
+        return int(self.clock.now().timestamp())
+
+    # --- change notification
+
+    def touch(self) -> None:
+        """Says that chats may look different now; wakes everyone waiting for a change."""
+        self.revision += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for_change(self, seen: int, at_most_s: float) -> int:
+        """Waits until the revision differs from `seen` (at most at_most_s); returns it."""
+        if self.revision == seen and not self.closing.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(at_most_s):
+                    await self._changed.wait()
+        return self.revision
 
     # --- bots
 
@@ -496,6 +524,7 @@ class SandboxState:
         language_code: str | None = "zh-hans",
         user_id: int | None = None,
         phone_number: str | None = None,
+        note: str | None = None,
     ) -> tuple[User, bool]:
         """Creates a user, or returns the existing one with that id; says whether it is new."""
         if user_id is not None and user_id in self.users:
@@ -516,6 +545,7 @@ class SandboxState:
             username=username,
             language_code=language_code,
             phone_number=phone_number or f"86138{user_id % 100_000_000:08d}",
+            note=note or "",
         )
         self.users[user_id] = user
         return user, True
