@@ -7,11 +7,12 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import broadcast
+from bench import broadcast, scale
 
 # Each benchmark's main takes its own arguments; --quick is the one they all understand.
 BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "broadcast": broadcast.main,
+    "scale": scale.main,
 }
 
 

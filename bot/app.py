@@ -24,20 +24,34 @@ from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.services.broadcasts import REMINDER_KIND as BROADCAST_KIND
+from bot.services.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
+from bot.services.campaigns import KIND_OPEN as CAMPAIGN_OPEN
 from bot.services.digest import KIND as DIGEST_KIND
+from bot.services.privacy import RETENTION_KIND
+from bot.services.review import KIND_NOTICE_END, KIND_REVIEW_CHECK
 from bot.services.trainings import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
 from handlers import (
+    application,
     audit,
     broadcast,
     cadres,
+    campaign_wizard,
+    campaigns,
     digest,
     errors,
+    export,
     imports,
+    meeting,
     members,
+    nomination_views,
+    nominations,
+    privacy,
     profile,
     registration,
+    review,
     settings,
     start,
+    stats,
     training_wizard,
     trainings,
     trainings_views,
@@ -62,6 +76,8 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         .token(settings_.telegram.token)
         .base_url(settings_.telegram.api_base)
         .base_file_url(settings_.telegram.file_base)
+        .read_timeout(settings_.telegram.read_timeout)
+        .get_updates_read_timeout(settings_.telegram.read_timeout)
         .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))
         .persistence(DraftPersistence(DraftRepository(db)))
         .concurrent_updates(PerChatUpdateProcessor())
@@ -84,6 +100,15 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         *training_wizard.build_handlers(),
         *trainings.build_handlers(),
         *broadcast.build_handlers(),
+        *stats.build_handlers(),
+        *export.build_handlers(),
+        *privacy.build_handlers(),
+        *campaign_wizard.build_handlers(),
+        *application.build_handlers(),
+        *campaigns.build_handlers(),
+        *review.build_handlers(),
+        *meeting.build_handlers(),
+        *nominations.build_handlers(),
         *imports.build_handlers(),
         *start.build_handlers(),
         *start.catch_all_handlers(),
@@ -148,6 +173,18 @@ def _engines(
     scheduler.register(KIND_REMINDER, services.trainings.remind)
     scheduler.register(KIND_OFFER_EXPIRY, services.trainings.expire_offer)
     scheduler.register(KIND_CLOSE, services.trainings.close)
+    scheduler.register(RETENTION_KIND, services.privacy.retention)
+    services.review.attach(
+        nomination_views.NominationWording(app.bot_data.translator, settings_.bot.tz)
+    )
+    scheduler.register(KIND_NOTICE_END, services.review.on_notice_end)
+    scheduler.register(KIND_REVIEW_CHECK, services.review.on_review_check)
+    services.campaigns.attach(
+        render=campaigns.renderer(app.bot_data.translator, settings_.bot.tz),
+        wake_scheduler=scheduler.wake,
+    )
+    scheduler.register(CAMPAIGN_OPEN, services.campaigns.on_open)
+    scheduler.register(CAMPAIGN_CLOSING, services.campaigns.on_closing)
     app.bot_data.attach_engines(delivery=delivery, scheduler=scheduler)
     return delivery, scheduler
 
@@ -173,6 +210,8 @@ async def running_bot(
             await app.bot_data.services.broadcasts.finish_idle()
             if settings_.digest.enabled:
                 await app.bot_data.services.digest.ensure_scheduled()
+            await app.bot_data.services.privacy.ensure_scheduled()
+            await app.bot_data.services.review.ensure_scheduled()
             await scheduler.start()
             assert app.updater is not None
             if settings_.telegram.mode == "webhook":

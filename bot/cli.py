@@ -1,4 +1,4 @@
-"""The `leaguebot` command: run, sandbox, chat, migrate, import-orgs, import-members."""
+"""The `leaguebot` command: run, sandbox, chat, migrate, import-orgs, import-members, backup."""
 
 from __future__ import annotations
 
@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
     roster.add_argument("file", type=Path)
+    copy = with_config(
+        commands.add_parser(
+            "backup", help="copy the live database to PATH (safe while the bot runs)"
+        )
+    )
+    copy.add_argument("path", type=Path, metavar="PATH")
+    copy.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     sandbox = commands.add_parser(
         "sandbox", help="run the bot against a local sandbox Telegram with demo data"
     )
@@ -127,6 +134,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(_import_orgs(settings, args.file))
     if args.command == "import-members":
         return asyncio.run(_import_members(settings, args.file))
+    if args.command == "backup":
+        return _backup(settings, args.path, force=args.force)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -180,6 +189,30 @@ async def _import_members(settings: Settings, path: Path) -> int:
     print(
         f"{path}: imported {report.total} member(s) into {len(report.by_branch)} branch(es):"
         f" {counts or 'none'}"
+    )
+    return 0
+
+
+def _backup(settings: Settings, path: Path, *, force: bool) -> int:
+    from storage.backup import BackupExists, BackupFailed, backup
+
+    try:
+        report = backup(
+            settings.storage.path,
+            path,
+            force=force,
+            busy_timeout_ms=settings.storage.busy_timeout_ms,
+        )
+    except BackupExists as exc:
+        print(f"backup: {exc}; nothing written (add --force to overwrite it)", file=sys.stderr)
+        return 1
+    except BackupFailed as exc:
+        print(f"backup: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"backup of {settings.storage.path} written to {report.path}:"
+        f" {report.size_bytes / 1_048_576:.1f} MB, {report.tables} tables, integrity ok,"
+        f" {report.seconds:.1f} s"
     )
     return 0
 

@@ -35,6 +35,8 @@ class TelegramSettings(Section):
     base_url: str = "https://api.telegram.org"
     mode: Literal["polling", "webhook"] = "polling"
     poll_timeout: int = Field(default=30, ge=0, le=50)
+    # Seconds to wait for Telegram's answer to a request; a long poll waits poll_timeout more.
+    read_timeout: float = Field(default=5.0, gt=0, le=120)
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
@@ -145,6 +147,13 @@ class TrainingSettings(Section):
         return sorted(set(value), reverse=True)
 
 
+class PrivacySettings(Section):
+    # Personal data of members who left is erased this many days after they left.
+    retention_days: int = Field(default=365, ge=1, le=3650)
+    # When the daily retention run happens, in bot.timezone.
+    retention_time: dt.time = dt.time(3, 0)
+
+
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -164,6 +173,7 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     trainings: TrainingSettings = Field(default_factory=TrainingSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
     @classmethod

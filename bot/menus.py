@@ -44,6 +44,10 @@ MENU = (
     MenuCommand("transfer", Audience.MEMBER),
     MenuCommand("trainings", Audience.MEMBER),
     MenuCommand("mytrainings", Audience.MEMBER),
+    MenuCommand("campaigns", Audience.MEMBER),
+    MenuCommand("nominations", Audience.MEMBER),
+    MenuCommand("mydata", Audience.MEMBER),
+    MenuCommand("deleteme", Audience.MEMBER),
     MenuCommand("settings", Audience.MEMBER),
     MenuCommand("language", Audience.MEMBER),
     MenuCommand("help", Audience.MEMBER),
@@ -55,10 +59,16 @@ MENU = (
     MenuCommand("roster", Audience.CADRE),
     MenuCommand("broadcast", Audience.CADRE),
     MenuCommand("broadcasts", Audience.CADRE),
+    MenuCommand("stats", Audience.CADRE),
+    MenuCommand("export", Audience.CADRE),
+    MenuCommand("review", Audience.CADRE),
+    MenuCommand("meeting", Audience.CADRE),
+    MenuCommand("nominate", Audience.CADRE),
     MenuCommand("cadres", Audience.COMMITTEE),
     MenuCommand("invite", Audience.ADMIN),
     MenuCommand("audit", Audience.ADMIN),
     MenuCommand("import", Audience.ADMIN),
+    MenuCommand("newcampaign", Audience.ADMIN),
 )
 
 

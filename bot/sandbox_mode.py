@@ -14,7 +14,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from bot.app import LeagueApp, running_bot
@@ -22,6 +22,8 @@ from bot.clock import ManualClock, OffsetClock, SystemClock
 from bot.config import load_settings
 from bot.demo import orgs_path
 from bot.domain.authz import Role
+from bot.domain.campaigns import CampaignKind, CampaignSpec, preset
+from bot.domain.trainings import TrainingDraft
 from bot.services.org_import import import_orgs
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer, SandboxSettings
@@ -98,6 +100,46 @@ async def seed_demo(db_path: Path) -> int:
         report = await import_orgs(repo=repo, path=orgs_path(), now=now)
         await grant_demo_cadres(db, now=now)
         return report.total
+
+
+DEMO_CAMPAIGN = "示例：2026年第一批推优入党积极分子"
+DEMO_TRAINING = "示例：2026年团校第一期"
+
+
+async def seed_demo_activities(app: LeagueApp, now: datetime) -> None:
+    """A 推优 round open for a month and a training next week, made by the demo admin through
+    the services, so their notices and reminders are scheduled as a cadre's would be."""
+    services = app.bot_data.services
+    tz = app.bot_data.settings.bot.tz
+    today = now.astimezone(tz).date()
+    await services.campaigns.create(
+        ADMIN_ID,
+        CampaignSpec(
+            kind=CampaignKind.ACTIVIST,
+            title=DEMO_CAMPAIGN,
+            opens_on=today,
+            closes_on=today + timedelta(days=30),
+            rules=preset(CampaignKind.ACTIVIST),
+        ),
+    )
+    day = today + timedelta(days=7)
+    starts = datetime.combine(day, time(14, 0), tzinfo=tz)
+    # the campaign's scope when none is named: the whole district
+    district = await services.campaigns.scope_unit("")
+    await services.trainings.publish(
+        ADMIN_ID,
+        TrainingDraft(
+            title=DEMO_TRAINING,
+            description="学习团章、团的基本知识，交流支部工作经验。",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            place="区青少年宫三楼报告厅",
+            capacity=30,
+            hours_tenths=20,
+            audience_unit_id=district.id,
+            signup_deadline=starts - timedelta(hours=6),
+        ),
+    )
 
 
 async def add_demo_people(client: SandboxClient) -> None:
@@ -219,6 +261,8 @@ async def run_sandbox(*, port: int, data_dir: Path, fresh: bool) -> None:
             loop.add_signal_handler(sig, stop.set)
         async with running_bot(settings, clock=clock) as app:
             server.clock.connect(BotClockBridge(app, clock, on_advance=remember_offset))
+            if added:
+                await seed_demo_activities(app, clock.now())
             print(banner(server.url, db_path, added, clock.offset), flush=True)
             await stop.wait()
     finally:
@@ -243,6 +287,7 @@ def banner(url: str, db_path: Path, added: int, ahead: timedelta = timedelta(0))
         f"{clock}"
         "  Or chat with the bot as a demo person in a second terminal:\n"
         "    .venv/bin/leaguebot chat --as 张晓明\n"
+        f"  Demo activities: {DEMO_CAMPAIGN} (/campaigns), {DEMO_TRAINING} (/trainings)\n"
         "  Demo people:\n"
         f"{people}\n"
         "  Stop with Ctrl-C.\n"

@@ -6,7 +6,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.services.digest import Digest, DigestRenderer
-from handlers.buttons import ReviewButton, TransferPageButton
+from handlers.buttons import (
+    NominationReviewButton,
+    ReviewAction,
+    ReviewButton,
+    TransferPageButton,
+)
 
 
 def renderer(translator: Translator) -> DigestRenderer:
@@ -35,6 +40,18 @@ def renderer(translator: Translator) -> DigestRenderer:
                     InlineKeyboardButton(
                         translator.t(language, "digest.open_transfers"),
                         callback_data=TransferPageButton(page=0).pack(),
+                    )
+                ]
+            )
+        if digest.pending_nominations:
+            lines.append(
+                translator.t(language, "review.digest_line", count=digest.pending_nominations)
+            )
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        translator.t(language, "review.digest_open"),
+                        callback_data=NominationReviewButton(action=ReviewAction.LIST).pack(),
                     )
                 ]
             )

@@ -1,13 +1,16 @@
-"""Repository of campaigns (推优 rounds and honours)."""
+"""Repository of campaigns (推优 rounds and honours), and of the members a campaign concerns:
+the facts its eligibility rules look at, read in pages so a large scope is never held at once."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 import aiosqlite
+from pydantic import BaseModel, ConfigDict
 
 from bot.domain.campaigns import Campaign, CampaignKind, CampaignRules
+from bot.domain.models import Language, MemberStatus, ReviewState
 from storage import audit
 from storage.database import Database, NotFound
 
@@ -63,6 +66,9 @@ async def create_in(
     now: datetime,
 ) -> int:
     """Saves a campaign and its audit entry in the caller's transaction; returns its id."""
+    # Stored in UTC whatever zone the caller used (a local midnight, say): the window is
+    # compared as text, so every row must be in the same zone.
+    opens_at, closes_at, now = (moment.astimezone(UTC) for moment in (opens_at, closes_at, now))
     cursor = await conn.execute(
         _INSERT,
         {
@@ -119,9 +125,136 @@ class CampaignRepository:
 
     async def current(self, *, now: datetime) -> list[Campaign]:
         """Campaigns open now or opening later, not cancelled."""
-        rows = await self._db.fetch_all(_CURRENT, {"now": now.isoformat()})
+        rows = await self._db.fetch_all(_CURRENT, {"now": now.astimezone(UTC).isoformat()})
         return [campaign_from_row(row) for row in rows]
 
     async def all(self, *, limit: int, offset: int = 0) -> list[Campaign]:
         rows = await self._db.fetch_all(_ALL, {"limit": limit, "offset": offset})
         return [campaign_from_row(row) for row in rows]
+
+
+# -- who takes part: the facts eligibility looks at, per member ---------------------------------
+
+_PARTICIPANT_COLUMNS = """
+m.id AS member_id, m.telegram_user_id, m.name, m.birth_date, m.status, m.league_join_date,
+m.party_application_date, m.review_state, m.org_unit_id, u.path AS unit_path,
+COALESCE((SELECT SUM(e.hours_tenths) FROM enrolments e
+          WHERE e.member_id = m.id AND e.state = 'attended' AND e.hours_tenths IS NOT NULL), 0)
+    AS hours_tenths,
+a.chat_id, a.language,
+(SELECT n.id FROM nominations n WHERE n.campaign_id = :campaign_id AND n.member_id = m.id)
+    AS nomination_id
+"""
+_PARTICIPANTS = f"""
+SELECT {_PARTICIPANT_COLUMNS}
+FROM members m JOIN org_units u ON u.id = m.org_unit_id
+LEFT JOIN accounts a ON a.telegram_user_id = m.telegram_user_id
+"""
+# Members of a subtree who can be written to, in id order so a large scope is read page by
+# page (keyset) instead of all at once.
+_REACHABLE_AFTER = f"""
+{_PARTICIPANTS}
+WHERE m.deleted = 0 AND u.path LIKE :path || '%' AND a.chat_id IS NOT NULL AND m.id > :after
+ORDER BY m.id LIMIT :limit
+"""
+_IN_BRANCH = f"""
+{_PARTICIPANTS}
+WHERE m.deleted = 0 AND m.org_unit_id = :branch_id AND m.review_state = 'confirmed'
+ORDER BY m.name, m.id LIMIT :limit OFFSET :offset
+"""
+_COUNT_IN_BRANCH = """
+SELECT COUNT(*) AS n FROM members
+WHERE deleted = 0 AND org_unit_id = :branch_id AND review_state = 'confirmed'
+"""
+_ONE = f"{_PARTICIPANTS} WHERE m.deleted = 0 AND m.id = :member_id"
+_DROP_ATTACHMENTS = "DELETE FROM nomination_attachments WHERE nomination_id = ?"
+
+
+class Participant(BaseModel):
+    """A member as a campaign sees them: the facts its rules check, where they belong, how to
+    reach them, and their nomination in the campaign if they have one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    member_id: int
+    telegram_user_id: int | None
+    name: str
+    birth_date: date | None
+    status: MemberStatus
+    league_join_date: date | None
+    party_application_date: date | None
+    review_state: ReviewState
+    org_unit_id: int
+    unit_path: str
+    training_hours: float
+    chat_id: int | None
+    language: Language | None
+    nomination_id: int | None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def participant_from_row(row: sqlite3.Row) -> Participant:
+    return Participant(
+        member_id=row["member_id"],
+        telegram_user_id=row["telegram_user_id"],
+        name=row["name"],
+        birth_date=_day(row["birth_date"]),
+        status=MemberStatus(row["status"]),
+        league_join_date=_day(row["league_join_date"]),
+        party_application_date=_day(row["party_application_date"]),
+        review_state=ReviewState(row["review_state"]),
+        org_unit_id=row["org_unit_id"],
+        unit_path=row["unit_path"],
+        training_hours=row["hours_tenths"] / 10,
+        chat_id=row["chat_id"],
+        language=Language(row["language"]) if row["language"] else None,
+        nomination_id=row["nomination_id"],
+    )
+
+
+async def drop_attachments_in(conn: aiosqlite.Connection, *, nomination_id: int) -> int:
+    """Removes a nomination's attachments in the caller's transaction (a revision that replaces
+    them); returns how many there were."""
+    cursor = await conn.execute(_DROP_ATTACHMENTS, (nomination_id,))
+    return cursor.rowcount
+
+
+class ParticipantRepository:
+    """Reads the members a campaign concerns; writes nothing."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def one(self, *, campaign_id: int, member_id: int) -> Participant:
+        row = await self._db.fetch_one(_ONE, {"campaign_id": campaign_id, "member_id": member_id})
+        if row is None:
+            raise NotFound(f"member {member_id}")
+        return participant_from_row(row)
+
+    async def reachable(
+        self, *, campaign_id: int, path: str, after: int = 0, limit: int = 500
+    ) -> list[Participant]:
+        """Members of the subtree at `path` with a chat, ids above `after`, in id order."""
+        params = {"campaign_id": campaign_id, "path": path, "after": after, "limit": limit}
+        return [
+            participant_from_row(row) for row in await self._db.fetch_all(_REACHABLE_AFTER, params)
+        ]
+
+    async def in_branch(
+        self, *, campaign_id: int, branch_id: int, offset: int, limit: int
+    ) -> list[Participant]:
+        """The branch's confirmed members by name, one page."""
+        params = {
+            "campaign_id": campaign_id,
+            "branch_id": branch_id,
+            "offset": offset,
+            "limit": limit,
+        }
+        return [participant_from_row(row) for row in await self._db.fetch_all(_IN_BRANCH, params)]
+
+    async def count_in_branch(self, *, branch_id: int) -> int:
+        row = await self._db.fetch_one(_COUNT_IN_BRANCH, {"branch_id": branch_id})
+        return int(row["n"]) if row else 0

@@ -64,6 +64,10 @@ UPDATE members SET review_state = :state, review_comment = :comment, version = v
 WHERE id = :id AND review_state = :expected AND deleted = 0
 """
 _COUNT_IN_UNIT = "SELECT COUNT(*) AS n FROM members WHERE org_unit_id = ? AND deleted = 0"
+_SET_PARTY_APPLICATION = """
+UPDATE members SET party_application_date = :day, version = version + 1, updated_at = :now
+WHERE id = :id AND deleted = 0
+"""
 _PHONES = "SELECT DISTINCT phone FROM members WHERE phone IS NOT NULL AND deleted = 0"
 _INSERT_FROM_ROSTER = """
 INSERT INTO members (telegram_user_id, name, phone, birth_date, org_unit_id, status,
@@ -251,6 +255,31 @@ class MemberRepository:
                 before={"review_state": expected.value},
                 after={"review_state": state.value},
                 comment=comment,
+            )
+        return await self.get(member_id=member_id)
+
+    async def set_party_application_date(
+        self, *, member_id: int, day: date, actor_user_id: int, now: datetime
+    ) -> Member:
+        """Records when the member handed in their application to join the Party
+        (入党申请时间), with its audit entry."""
+        before = await self.get(member_id=member_id)
+        params = {"id": member_id, "day": day.isoformat(), "now": now.isoformat()}
+        async with self._db.atomic() as conn:
+            await conn.execute(_SET_PARTY_APPLICATION, params)
+            await audit.append(
+                conn,
+                at=now,
+                actor_user_id=actor_user_id,
+                action="member.party_application_recorded",
+                entity="member",
+                entity_id=member_id,
+                before={
+                    "party_application_date": before.party_application_date.isoformat()
+                    if before.party_application_date
+                    else None
+                },
+                after={"party_application_date": day.isoformat()},
             )
         return await self.get(member_id=member_id)
 

@@ -8,7 +8,7 @@ the nominee's timeline and writes the audit entry, all in the caller's transacti
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import aiosqlite
@@ -23,7 +23,7 @@ _COLUMNS = """
 n.id, n.campaign_id, n.member_id, n.branch_id, u.path AS branch_path,
 m.telegram_user_id AS nominee_user_id, m.name AS nominee_name, n.nominator_user_id,
 n.self_applied, n.reason, n.state, n.version, n.submitted_at, n.notice_ends_at, n.decided_at,
-n.valid_until, n.updated_at
+n.valid_until, n.updated_at, n.state_since
 """
 NOMINATIONS = f"""
 SELECT {_COLUMNS} FROM nominations n
@@ -110,6 +110,7 @@ def nomination_from_row(row: sqlite3.Row) -> Nomination:
         decided_at=_when(row["decided_at"]),
         valid_until=date.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        state_since=datetime.fromisoformat(row["state_since"]),
     )
 
 
@@ -128,7 +129,10 @@ def _event(row: sqlite3.Row) -> Event:
 
 
 def _text(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    # Moments are stored in UTC whatever zone the caller used, so text order is time order.
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     return value
 
@@ -156,6 +160,7 @@ async def create_in(
     """A new nomination in `state` (draft or submitted) with its first timeline step.
 
     Conflict when the member already has a nomination in this campaign."""
+    now = now.astimezone(UTC)
     submitted = state is NominationState.SUBMITTED
     try:
         cursor = await conn.execute(
@@ -227,6 +232,7 @@ async def transition_in(
 
     Conflict when the row has changed since it was read: another decision won, or the nominee
     revised it. The timeline step and the audit entry are written in the same transaction."""
+    now = now.astimezone(UTC)
     changes = dict(changes or {})
     unknown = set(changes) - _SETTABLE
     if unknown:
@@ -284,7 +290,7 @@ async def add_attachment_in(
     file_name: str,
     now: datetime,
 ) -> None:
-    await conn.execute(_ATTACH, (nomination_id, kind, file_id, file_name, now.isoformat()))
+    await conn.execute(_ATTACH, (nomination_id, kind, file_id, file_name, _text(now)))
 
 
 class NominationRepository:

@@ -36,6 +36,8 @@ class Action(StrEnum):
     NOMINATE = "nominate"
     REVIEW_NOMINATION = "review_nomination"
     EXPORT_NOMINATIONS = "export_nominations"
+    VIEW_STATS = "view_stats"
+    EXPORT_DATA = "export_data"
 
 
 _CADRES = frozenset(Role)
@@ -57,6 +59,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.NOMINATE: _CADRES,
     Action.REVIEW_NOMINATION: _CADRES,
     Action.EXPORT_NOMINATIONS: _CADRES,
+    Action.VIEW_STATS: _CADRES,
+    Action.EXPORT_DATA: _CADRES,
 }
 
 # The unit kinds each role is given on: a branch secretary leads a branch, and so on.

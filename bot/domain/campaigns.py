@@ -51,6 +51,14 @@ class ReviewLevel(StrEnum):
 LEVEL_ORDER = (ReviewLevel.BRANCH, ReviewLevel.COMMITTEE, ReviewLevel.DISTRICT)
 
 
+class SettingConflict(ValueError):
+    """Settings that contradict each other; `key` names the one a person should change."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class CampaignRules(BaseModel):
     """What a campaign requires and how it is decided. Defaults are the documented 推优 rules."""
 
@@ -88,23 +96,34 @@ class CampaignRules(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> CampaignRules:
         if not self.review_levels:
-            raise ValueError("review_levels: at least one level")
+            raise SettingConflict("review_levels", "review_levels: at least one level")
         order = [LEVEL_ORDER.index(level) for level in self.review_levels]
         if order != sorted(set(order)):
-            raise ValueError("review_levels: branch, committee, district, in this order, once each")
+            raise SettingConflict(
+                "review_levels",
+                "review_levels: branch, committee, district, in this order, once each",
+            )
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
-            raise ValueError("min_age is above max_age")
+            raise SettingConflict("min_age", "min_age is above max_age")
         if self.branch_meeting and ReviewLevel.BRANCH not in self.review_levels:
-            raise ValueError("branch_meeting needs the branch review level")
+            raise SettingConflict("branch_meeting", "branch_meeting needs the branch review level")
+        both = sorted(set(self.holidays) & set(self.extra_workdays))
+        if both:
+            raise SettingConflict(
+                "extra_workdays", f"extra_workdays: {both[0].isoformat()} is also in holidays"
+            )
         return self
 
     def next_level(self, after: ReviewLevel | None) -> ReviewLevel | None:
-        """The level that decides after `after` (None: the first), or None after the last."""
+        """The level that decides after `after` (None: the first), or None after the last.
+
+        A level the campaign does not have is followed by the campaign's next level above it."""
         if after is None:
             return self.review_levels[0]
-        index = self.review_levels.index(after)
-        if index + 1 < len(self.review_levels):
-            return self.review_levels[index + 1]
+        rank = LEVEL_ORDER.index(after)
+        for level in self.review_levels:
+            if LEVEL_ORDER.index(level) > rank:
+                return level
         return None
 
 
@@ -409,6 +428,19 @@ def working_days_between(start: date, end: date, rules: CampaignRules) -> int:
 # -- campaign files ----------------------------------------------------------------------------
 
 
+# Settings that are numbers, and those of them a campaign file may switch off with `false`.
+_NUMBERS = frozenset(
+    name
+    for name, field in CampaignRules.model_fields.items()
+    if field.annotation in (int, float, int | None, float | None)
+)
+_SWITCHABLE = frozenset(
+    name
+    for name, field in CampaignRules.model_fields.items()
+    if field.annotation in (int | None, float | None)
+)
+
+
 class CampaignFileError(InvalidInput):
     """A campaign TOML file that cannot be used; params name the key and what was wrong."""
 
@@ -430,9 +462,9 @@ class CampaignSpec(BaseModel):
     @model_validator(mode="after")
     def _window(self) -> CampaignSpec:
         if self.closes_on <= self.opens_on:
-            raise ValueError("closes_on must be after opens_on")
+            raise SettingConflict("closes_on", "closes_on must be after opens_on")
         if self.kind is CampaignKind.HONOUR and not self.honour:
-            raise ValueError("honour: name the honour (五四奖章, 十大杰出青年)")
+            raise SettingConflict("honour", "honour: name the honour (五四奖章, 十大杰出青年)")
         return self
 
 
@@ -462,7 +494,7 @@ def spec_from_mapping(raw: Mapping[str, Any]) -> CampaignSpec:
         raise CampaignFileError("campaign_file_key", {"key": "rules", "error": "a table"})
     base = preset(kind).model_dump()
     try:
-        rules = CampaignRules.model_validate(base | rules_raw)
+        rules = CampaignRules.model_validate(base | _switches(rules_raw))
     except ValidationError as error:
         raise _file_error(error, prefix="rules") from error
     try:
@@ -471,13 +503,35 @@ def spec_from_mapping(raw: Mapping[str, Any]) -> CampaignSpec:
         raise _file_error(error, prefix="") from error
 
 
+def _switches(rules_raw: Mapping[str, Any]) -> dict[str, Any]:
+    """TOML has no null, so `false` switches off a rule the kind's preset has on; pydantic would
+    otherwise read `false` as 0 and `true` as 1 for a number, which nobody means."""
+    rules: dict[str, Any] = {}
+    for key, value in rules_raw.items():
+        if isinstance(value, bool) and key in _NUMBERS:
+            if value is False and key in _SWITCHABLE:
+                value = None
+            else:
+                error = (
+                    "a number, or false to switch the rule off"
+                    if key in _SWITCHABLE
+                    else "a number"
+                )
+                raise CampaignFileError(
+                    "campaign_file_key", {"key": f"rules.{key}", "error": error}
+                )
+        rules[key] = value
+    return rules
+
+
 def _file_error(error: ValidationError, *, prefix: str) -> CampaignFileError:
     first = error.errors()[0]
-    location = ".".join(
-        [prefix, *(str(part) for part in first["loc"])]
-        if prefix
-        else [str(part) for part in first["loc"]]
-    )
+    parts = [str(part) for part in first["loc"]]
+    # A check across settings has no location of its own; its SettingConflict names the key.
+    cause = first.get("ctx", {}).get("error")
+    if not parts and isinstance(cause, SettingConflict):
+        parts = [cause.key]
+    location = ".".join([prefix, *parts] if prefix else parts)
     return CampaignFileError(
-        "campaign_file_key", {"key": location or prefix or "campaign", "error": first["msg"]}
+        "campaign_file_key", {"key": location or "campaign", "error": first["msg"]}
     )

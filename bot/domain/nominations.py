@@ -158,6 +158,8 @@ class Nomination(Record):
     decided_at: datetime | None
     valid_until: date | None
     updated_at: datetime
+    # when the state last changed: how long the level that has it has kept it waiting
+    state_since: datetime | None = None
 
 
 class Decision(BaseModel):

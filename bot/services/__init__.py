@@ -9,30 +9,45 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.registration import AgeRange
+from bot.i18n import Translator
 from bot.services.access import AccessService
 from bot.services.accounts import AccountService
+from bot.services.applications import ApplicationService
 from bot.services.audit_view import AuditViewService
 from bot.services.broadcasts import BroadcastService
 from bot.services.cadres import CadreService
+from bot.services.campaign_wizard import CampaignWizardService
+from bot.services.campaigns import CampaignService
 from bot.services.digest import DigestService
+from bot.services.exports import ExportService
 from bot.services.member_review import MemberReviewService
+from bot.services.nominations import NominationService
 from bot.services.orgs import OrgService
 from bot.services.outbox import OutboxService
+from bot.services.privacy import PrivacyService
 from bot.services.registration import RegistrationService
+from bot.services.review import ReviewService
 from bot.services.roster_import import RosterImportService
+from bot.services.stats import StatsService
 from bot.services.training_wizard import TrainingWizardService
 from bot.services.trainings import TrainingService
 from bot.services.transfers import TransferService
 from storage.accounts import AccountRepository
 from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
+from storage.campaigns import CampaignRepository, ParticipantRepository
 from storage.database import Database
 from storage.drafts import DraftRepository
+from storage.exports import ExportRepository
 from storage.members import MemberRepository
+from storage.nominations import NominationRepository
 from storage.org_units import OrgUnitRepository
 from storage.outbox import OutboxRepository
+from storage.privacy import PrivacyRepository
 from storage.reminders import ReminderRepository
+from storage.review import ReviewRepository
 from storage.roles import RoleRepository
+from storage.stats import StatsRepository
 from storage.trainings import TrainingRepository
 from storage.transfers import TransferRepository
 
@@ -55,6 +70,14 @@ class Services:
     trainings: TrainingService
     training_wizard: TrainingWizardService
     transfers: TransferService
+    review: ReviewService
+    nominations: NominationService
+    campaigns: CampaignService
+    campaign_wizard: CampaignWizardService
+    applications: ApplicationService
+    stats: StatsService
+    exports: ExportService
+    privacy: PrivacyService
 
     @classmethod
     def create(cls, *, db: Database, clock: Clock, settings: Settings) -> Services:
@@ -86,7 +109,71 @@ class Services:
             timezone=settings.bot.tz,
             settings=settings.trainings,
         )
+        campaigns = CampaignService(
+            db=db,
+            campaigns=CampaignRepository(db),
+            participants=ParticipantRepository(db),
+            nominations=NominationRepository(db),
+            members=members,
+            org_units=org_units,
+            orgs=orgs,
+            accounts=AccountRepository(db),
+            roles=roles,
+            drafts=DraftRepository(db),
+            access=access,
+            clock=clock,
+            timezone=settings.bot.tz,
+        )
+        review = ReviewService(
+            db=db,
+            campaigns=CampaignRepository(db),
+            nominations=NominationRepository(db),
+            review=ReviewRepository(db),
+            participants=ParticipantRepository(db),
+            org_units=org_units,
+            roles=roles,
+            accounts=AccountRepository(db),
+            drafts=DraftRepository(db),
+            reminders=ReminderRepository(db),
+            access=access,
+            outbox=outbox,
+            clock=clock,
+            timezone=settings.bot.tz,
+            admins=frozenset(settings.bot.admins),
+            check_at=settings.digest.time,
+        )
+        # Erased members keep a placeholder name in the committee's language.
+        words = Translator(settings.bot.default_language)
+        language = settings.bot.default_language
+        privacy = PrivacyService(
+            db=db,
+            privacy=PrivacyRepository(db),
+            reminders=ReminderRepository(db),
+            trainings=trainings,
+            clock=clock,
+            timezone=settings.bot.tz,
+            retention_days=settings.privacy.retention_days,
+            run_at=settings.privacy.retention_time,
+            placeholder=lambda member_id: words.t(language, "privacy.erased_name", id=member_id),
+            mark=words.t(language, "privacy.erased_mark"),
+        )
         return cls(
+            stats=StatsService(
+                stats=StatsRepository(db),
+                orgs=orgs,
+                access=access,
+                clock=clock,
+                timezone=settings.bot.tz,
+            ),
+            exports=ExportService(
+                db=db,
+                exports=ExportRepository(db),
+                orgs=orgs,
+                access=access,
+                clock=clock,
+                timezone=settings.bot.tz,
+            ),
+            privacy=privacy,
             accounts=AccountService(accounts=AccountRepository(db), clock=clock),
             access=access,
             audit=AuditViewService(
@@ -131,6 +218,7 @@ class Services:
                 clock=clock,
                 timezone=settings.bot.tz,
                 at=settings.digest.time,
+                nominations=review.waiting_count,
             ),
             orgs=orgs,
             outbox=outbox,
@@ -162,6 +250,18 @@ class Services:
                 admins=frozenset(settings.bot.admins),
             ),
             trainings=trainings,
+            review=review,
+            nominations=NominationService(
+                db=db,
+                campaigns=CampaignRepository(db),
+                nominations=NominationRepository(db),
+                review=ReviewRepository(db),
+                members=members,
+                org_units=org_units,
+                drafts=DraftRepository(db),
+                reviewing=review,
+                clock=clock,
+            ),
             training_wizard=TrainingWizardService(
                 drafts=DraftRepository(db),
                 trainings=trainings,
@@ -169,5 +269,26 @@ class Services:
                 orgs=orgs,
                 clock=clock,
                 timezone=settings.bot.tz,
+            ),
+            campaigns=campaigns,
+            campaign_wizard=CampaignWizardService(
+                drafts=DraftRepository(db),
+                campaigns=campaigns,
+                access=access,
+                orgs=orgs,
+                clock=clock,
+            ),
+            applications=ApplicationService(
+                db=db,
+                drafts=DraftRepository(db),
+                campaigns=campaigns,
+                participants=ParticipantRepository(db),
+                nominations=NominationRepository(db),
+                members=members,
+                roles=roles,
+                access=access,
+                outbox=outbox,
+                clock=clock,
+                admins=frozenset(settings.bot.admins),
             ),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,14 +30,31 @@ class Digest(BaseModel):
     account: Account
     pending_registrations: int
     pending_transfers: int
+    # nominations waiting for this cadre's decision (推优 and honours)
+    pending_nominations: int = 0
 
     @property
     def empty(self) -> bool:
-        return self.pending_registrations == 0 and self.pending_transfers == 0
+        return (
+            self.pending_registrations == 0
+            and self.pending_transfers == 0
+            and self.pending_nominations == 0
+        )
 
 
 # Turns a digest into a message; the handlers' layer provides it (text and buttons are theirs).
 DigestRenderer = Callable[[Digest], tuple[str, dict[str, object] | None]]
+# Counts the nominations waiting for one cadre (bot.services.review provides it).
+NominationCounter = Callable[[Actor], Awaitable[int]]
+
+
+def next_daily(after: datetime, at: time, timezone: ZoneInfo) -> datetime:
+    """The next `at` o'clock strictly after `after`, in `timezone`."""
+    local = after.astimezone(timezone)
+    moment = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if moment <= local:
+        moment += timedelta(days=1)
+    return moment.astimezone(after.tzinfo)
 
 
 class DigestService:
@@ -52,6 +69,7 @@ class DigestService:
         clock: Clock,
         timezone: ZoneInfo,
         at: time,
+        nominations: NominationCounter | None = None,
     ) -> None:
         self._access = access
         self._accounts = accounts
@@ -61,6 +79,7 @@ class DigestService:
         self._clock = clock
         self._tz = timezone
         self._at = at
+        self._nominations = nominations
         self._render: DigestRenderer | None = None
 
     def attach(self, render: DigestRenderer) -> None:
@@ -68,11 +87,7 @@ class DigestService:
 
     def next_time(self, after: datetime) -> datetime:
         """The next digest time strictly after `after`, in the committee's time zone."""
-        local = after.astimezone(self._tz)
-        moment = local.replace(hour=self._at.hour, minute=self._at.minute, second=0, microsecond=0)
-        if moment <= local:
-            moment += timedelta(days=1)
-        return moment.astimezone(after.tzinfo)
+        return next_daily(after, self._at, self._tz)
 
     async def ensure_scheduled(self) -> None:
         """At start-up: the next digest is in the reminders table (a no-op if it already is)."""
@@ -102,6 +117,7 @@ class DigestService:
                     account=account,
                     pending_registrations=registrations,
                     pending_transfers=transfers,
+                    pending_nominations=await self._nominations(actor) if self._nominations else 0,
                 )
             )
         return found

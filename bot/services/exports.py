@@ -1,0 +1,484 @@
+"""/export: Excel files of a cadre's scope — members, trainings with attendance, nominations with
+their decisions and vote counts.
+
+Rows stream from SQLite a page at a time into an openpyxl write-only workbook, which keeps each
+sheet in a temporary file; the pages are written in a worker thread so other chats never wait.
+The caller gets the finished file's bytes, so the process grows by about the file's size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.domain.authz import Action
+from bot.domain.campaigns import ReviewLevel
+from bot.domain.models import MemberStatus, OrgUnit
+from bot.domain.stats import share_percent, widest_paths
+from bot.domain.trainings import tenths_to_hours
+from bot.domain.validation import mask_phone
+from bot.services.access import AccessService
+from bot.services.errors import ServiceError
+from bot.services.orgs import OrgService
+from storage import audit
+from storage.database import Database
+from storage.exports import (
+    AttendanceRow,
+    EventRow,
+    ExportRepository,
+    MemberRow,
+    NominationRow,
+    TrainingRow,
+)
+
+# Telegram bots may send documents up to 50 MB.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_CELL_CHARS = 32_767
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_FILE_FORBIDDEN = re.compile(r"[\\/:*?\"<>|\s]+")
+
+RowT = TypeVar("RowT", bound=BaseModel)
+
+
+class ExportKind(StrEnum):
+    MEMBERS = "m"
+    TRAININGS = "t"
+    NOMINATIONS = "n"
+
+
+class SheetWording(BaseModel):
+    """A sheet's name and its column headers, in the cadre's language."""
+
+    name: str
+    headers: list[str]
+    # column widths in characters, one per header
+    widths: list[float]
+
+
+class ExportWording(BaseModel):
+    """Every word an export file holds besides the data: the caller translates them."""
+
+    # the file's name stem and the title over each sheet, per kind
+    titles: dict[ExportKind, str]
+    sheets: dict[str, SheetWording]
+    # the words for coded values: "status.youth", "enrolment.attended", "step.approve", ...
+    values: dict[str, str]
+    # the labels of the summary sheet's lines: "unit", "made_at", "rows", "status.youth", ...
+    summary: dict[str, str]
+
+    def value(self, key: str) -> str:
+        return self.values.get(key, key)
+
+
+class ExportFile(BaseModel):
+    """A finished export, ready to send."""
+
+    kind: ExportKind
+    unit: OrgUnit
+    filename: str
+    content: bytes
+    rows: int
+
+
+class ExportScope(BaseModel):
+    """The units a cadre may export, widest first."""
+
+    units: list[OrgUnit]
+
+
+class ExportTooLarge(ServiceError):
+    """The file would be over Telegram's 50 MB limit for documents."""
+
+    code = "export.too_large"
+
+
+class _Book:
+    """A write-only workbook in a temporary file; every method runs in a worker thread."""
+
+    def __init__(self, title: str) -> None:
+        self.book = Workbook(write_only=True)
+        self.book.properties.title = title
+        self.sheet: WriteOnlyWorksheet | None = None
+
+    def start_sheet(self, wording: SheetWording, title: str) -> None:
+        sheet = self.book.create_sheet(_sheet_name(wording.name))
+        # A write-only sheet takes its column widths before its first row.
+        dimensions: DimensionHolder[str, ColumnDimension] = sheet.column_dimensions
+        for index, width in enumerate(wording.widths, start=1):
+            dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A3"
+        sheet.append([_styled(sheet, title, _TITLE)])
+        sheet.append([_styled(sheet, header, _BOLD) for header in wording.headers])
+        self.sheet = sheet
+
+    def append(self, rows: Sequence[Sequence[object]]) -> None:
+        sheet = self.sheet
+        assert sheet is not None
+        for row in rows:
+            sheet.append([_value(sheet, value) for value in row])
+
+    def save(self, path: Path) -> None:
+        self.book.save(path)
+
+
+def _styled(sheet: WriteOnlyWorksheet, value: str, font: Font) -> Cell:
+    cell = WriteOnlyCell(sheet, value=_text(value))
+    cell.font = font
+    return cell
+
+
+def _value(sheet: WriteOnlyWorksheet, value: object) -> object:
+    """A value openpyxl writes as data: text stays text even when it starts with '='."""
+    if value is None or isinstance(value, bool | int | float | Decimal | date):
+        return value
+    text = _text(str(value))
+    if text.startswith("="):
+        # A plain string starting with '=' would be written as a formula; a member's name or a
+        # comment must never run as one.
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
+
+
+def _text(value: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:_CELL_CHARS]
+
+
+def _sheet_name(name: str) -> str:
+    cleaned = _SHEET_FORBIDDEN.sub("", ILLEGAL_CHARACTERS_RE.sub("", name)).strip("'")
+    return cleaned[:31] or "Sheet"
+
+
+class ExportService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        exports: ExportRepository,
+        orgs: OrgService,
+        access: AccessService,
+        clock: Clock,
+        timezone: ZoneInfo,
+    ) -> None:
+        self._db = db
+        self._exports = exports
+        self._orgs = orgs
+        self._access = access
+        self._clock = clock
+        self._tz = timezone
+
+    async def scope(self, telegram_user_id: int) -> ExportScope:
+        """/export: the cadre's units (AccessDenied, audited, for anyone else)."""
+        actor = await self._access.require_any(telegram_user_id, Action.EXPORT_DATA)
+        units = await self._access.scope_units(actor, Action.EXPORT_DATA)
+        unique = {unit.path: unit for unit in units}
+        return ExportScope(units=[unique[path] for path in widest_paths(unique)])
+
+    async def unit(self, telegram_user_id: int, *, unit_id: int) -> OrgUnit:
+        """The unit whose exports a cadre is offered, if they may export it."""
+        await self._access.require(telegram_user_id, Action.EXPORT_DATA, unit_id=unit_id)
+        return await self._orgs.get(unit_id=unit_id)
+
+    async def export(
+        self,
+        telegram_user_id: int,
+        *,
+        kind: ExportKind,
+        unit_id: int,
+        wording: ExportWording,
+    ) -> ExportFile:
+        """Builds one export of the unit's subtree, authorised again, and audits it."""
+        action = Action.EXPORT_NOMINATIONS if kind is ExportKind.NOMINATIONS else Action.EXPORT_DATA
+        await self._access.require(telegram_user_id, action, unit_id=unit_id)
+        unit = await self._orgs.get(unit_id=unit_id)
+        made = await self.build(kind=kind, unit=unit, wording=wording)
+        await audit.record(
+            self._db,
+            at=self._clock.now(),
+            actor_user_id=telegram_user_id,
+            action=f"export.{kind.name.lower()}",
+            entity="org_unit",
+            entity_id=unit.id,
+            after={"rows": made.rows, "bytes": len(made.content)},
+        )
+        return made
+
+    async def build(self, *, kind: ExportKind, unit: OrgUnit, wording: ExportWording) -> ExportFile:
+        """The file itself, with no permission check (callers have made it)."""
+        now = self._clock.now()
+        names = await self._orgs.path_names(unit_id=unit.id)
+        title = f"{wording.titles[kind]} · {' › '.join(names)}"
+        book = await asyncio.to_thread(_Book, title)
+        folder = await asyncio.to_thread(tempfile.mkdtemp, prefix="leaguebot-export-")
+        target = Path(folder) / "export.xlsx"
+        try:
+            if kind is ExportKind.MEMBERS:
+                rows = await self._members(book, unit, wording, title, names, now)
+            elif kind is ExportKind.TRAININGS:
+                rows = await self._trainings(book, unit, wording, title)
+            else:
+                rows = await self._nominations(book, unit, wording, title)
+            await asyncio.to_thread(book.save, target)
+            size = await asyncio.to_thread(os.path.getsize, target)
+            if size > MAX_FILE_BYTES:
+                raise ExportTooLarge(f"{size} bytes")
+            content = await asyncio.to_thread(target.read_bytes)
+        finally:
+            await asyncio.to_thread(_remove, Path(folder))
+        stem = _FILE_FORBIDDEN.sub("-", f"{wording.titles[kind]}-{unit.code}")
+        local = now.astimezone(self._tz)
+        return ExportFile(
+            kind=kind,
+            unit=unit,
+            filename=f"{stem}-{local:%Y%m%d-%H%M}.xlsx",
+            content=content,
+            rows=rows,
+        )
+
+    async def _stream(
+        self,
+        book: _Book,
+        pages: AsyncIterator[list[RowT]],
+        cells: Callable[[RowT], list[object]],
+        *,
+        sheet: SheetWording,
+        title: str,
+        seen: Callable[[RowT], None] | None = None,
+    ) -> int:
+        """Writes every page into a new sheet; only one page is held at a time."""
+        await asyncio.to_thread(book.start_sheet, sheet, title)
+        written = 0
+
+        def write(page: list[RowT], first: int) -> None:
+            book.append([[first + i, *cells(row)] for i, row in enumerate(page, start=1)])
+
+        async for page in pages:
+            if seen is not None:
+                for row in page:
+                    seen(row)
+            await asyncio.to_thread(write, page, written)
+            written += len(page)
+        return written
+
+    async def _members(
+        self,
+        book: _Book,
+        unit: OrgUnit,
+        wording: ExportWording,
+        title: str,
+        names: list[str],
+        now: datetime,
+    ) -> int:
+        v = wording.value
+        by_status = {status: 0 for status in MemberStatus}
+        linked = [0, 0]
+
+        def count(row: MemberRow) -> None:
+            by_status[row.status] += 1
+            if row.source.value == "roster":
+                linked[0] += 1
+                linked[1] += int(row.linked)
+
+        def cells(row: MemberRow) -> list[object]:
+            return [
+                row.name,
+                _masked(row.phone),
+                row.birth_date,
+                v(f"status.{row.status.value}"),
+                row.league_join_date,
+                row.unit_name,
+                row.parent_name or "",
+                v(f"review.{row.review_state.value}"),
+                v(f"source.{row.source.value}"),
+                v("yes") if row.linked else v("no"),
+                _hours(row.hours_tenths),
+            ]
+
+        rows = await self._stream(
+            book,
+            self._exports.members(path=unit.path),
+            cells,
+            sheet=wording.sheets["members"],
+            title=title,
+            seen=count,
+        )
+        s = wording.summary
+        coverage = share_percent(linked[1], linked[0])
+        summary: list[list[object]] = [
+            [s["unit"], " › ".join(names)],
+            [s["made_at"], self._local(now)],
+            [s["rows"], rows],
+            *[[v(f"status.{status.value}"), n] for status, n in by_status.items()],
+            [s["roster"], linked[0]],
+            [s["roster_linked"], linked[1]],
+            [s["coverage"], f"{coverage}%" if coverage is not None else "—"],
+        ]
+        await asyncio.to_thread(book.start_sheet, wording.sheets["summary"], title)
+        await asyncio.to_thread(book.append, summary)
+        return rows
+
+    async def _trainings(
+        self, book: _Book, unit: OrgUnit, wording: ExportWording, title: str
+    ) -> int:
+        v = wording.value
+
+        def session(row: TrainingRow) -> list[object]:
+            return [
+                row.id,
+                row.title,
+                self._local(row.starts_at),
+                self._local(row.ends_at),
+                row.place,
+                row.audience_name,
+                v(f"training.{row.state.value}"),
+                row.capacity,
+                row.taken,
+                row.waitlisted,
+                row.attended,
+                row.no_show,
+                _hours(row.hours_tenths),
+                _hours(row.credited_tenths),
+            ]
+
+        def attendance(row: AttendanceRow) -> list[object]:
+            return [
+                row.training_id,
+                row.title,
+                self._local(row.starts_at),
+                row.name,
+                row.unit_name,
+                v(f"enrolment.{row.state.value}"),
+                self._local(row.signed_up_at),
+                self._local(row.checked_in_at),
+                v("yes") if row.walk_in else "",
+                _hours(row.hours_tenths) if row.hours_tenths else None,
+            ]
+
+        rows = await self._stream(
+            book,
+            self._exports.trainings(path=unit.path),
+            session,
+            sheet=wording.sheets["trainings"],
+            title=title,
+        )
+        rows += await self._stream(
+            book,
+            self._exports.attendance(path=unit.path),
+            attendance,
+            sheet=wording.sheets["attendance"],
+            title=title,
+        )
+        return rows
+
+    async def _nominations(
+        self, book: _Book, unit: OrgUnit, wording: ExportWording, title: str
+    ) -> int:
+        v = wording.value
+
+        def decision(row: NominationRow, level: ReviewLevel) -> str:
+            made = row.decisions.get(level)
+            if made is None:
+                return ""
+            words = f"{v(f'step.{made.step.value}')} {self._local(made.at):%Y-%m-%d}"
+            return f"{words}：{made.comment}" if made.comment else words
+
+        def nomination(row: NominationRow) -> list[object]:
+            vote = row.vote
+            return [
+                row.id,
+                row.campaign,
+                row.honour or v(f"kind.{row.kind.value}"),
+                row.name,
+                row.branch_name,
+                v("yes") if row.self_applied else v("no"),
+                v(f"state.{row.state.value}"),
+                self._local(row.submitted_at),
+                vote.held_on if vote else None,
+                vote.entitled if vote else None,
+                vote.present if vote else None,
+                vote.yes if vote else None,
+                (v("passed") if vote.passed else v("not_passed")) if vote else "",
+                decision(row, ReviewLevel.BRANCH),
+                decision(row, ReviewLevel.COMMITTEE),
+                decision(row, ReviewLevel.DISTRICT),
+                row.objections,
+                row.upheld,
+                self._local(row.notice_ends_at),
+                self._local(row.decided_at),
+                row.valid_until,
+            ]
+
+        def event(row: EventRow) -> list[object]:
+            return [
+                row.nomination_id,
+                row.name,
+                self._local(row.at),
+                v(f"step.{row.step.value}"),
+                v(f"state.{row.from_state.value}") if row.from_state else "",
+                v(f"state.{row.to_state.value}"),
+                v(f"level.{row.level.value}") if row.level else "",
+                row.comment,
+            ]
+
+        rows = await self._stream(
+            book,
+            self._exports.nominations(path=unit.path),
+            nomination,
+            sheet=wording.sheets["nominations"],
+            title=title,
+        )
+        rows += await self._stream(
+            book,
+            self._exports.events(path=unit.path),
+            event,
+            sheet=wording.sheets["events"],
+            title=title,
+        )
+        return rows
+
+    def _local(self, moment: datetime | None) -> Any:
+        """Excel has no time zones: times are written as the committee's local time."""
+        if moment is None:
+            return None
+        return moment.astimezone(self._tz).replace(tzinfo=None)
+
+
+def _masked(phone: str | None) -> str:
+    if not phone:
+        return ""
+    try:
+        return mask_phone(phone)
+    except ValueError:
+        return ""
+
+
+def _hours(tenths: int) -> Decimal:
+    return tenths_to_hours(tenths)
+
+
+def _remove(folder: Path) -> None:
+    for entry in folder.iterdir():
+        entry.unlink(missing_ok=True)
+    folder.rmdir()

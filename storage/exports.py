@@ -1,0 +1,342 @@
+"""Rows of the Excel exports, read page by page (keyset pagination by id) so a district of
+100,000 members streams through a few hundred rows at a time.
+
+Every query keeps to one subtree: members by their unit now, trainings by their audience unit,
+attendance and nominations only for members whose unit is in the subtree.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from bot.domain.campaigns import CampaignKind, ReviewLevel
+from bot.domain.models import MemberSource, MemberStatus, ReviewState
+from bot.domain.nominations import NominationState, Step
+from bot.domain.trainings import EnrolmentState, TrainingState
+from storage.database import Database
+
+PAGE_SIZE = 500
+
+_SCOPE = "SELECT id FROM org_units WHERE path LIKE :path || '%'"
+
+_MEMBERS = f"""
+SELECT m.id, m.name, m.phone, m.birth_date, m.status, m.league_join_date, m.source,
+       m.review_state, m.telegram_user_id IS NOT NULL AS linked,
+       u.name AS unit_name, p.name AS parent_name,
+       (SELECT SUM(e.hours_tenths) FROM enrolments e
+        WHERE e.member_id = m.id AND e.state = 'attended') AS hours_tenths
+FROM members m
+JOIN org_units u ON u.id = m.org_unit_id
+LEFT JOIN org_units p ON p.id = u.parent_id
+WHERE m.deleted = 0 AND m.org_unit_id IN ({_SCOPE}) AND m.id > :after
+ORDER BY m.id
+LIMIT :limit
+"""
+_TRAININGS = f"""
+SELECT t.id, t.title, t.starts_at, t.ends_at, t.place, t.capacity, t.hours_tenths, t.state,
+       u.name AS audience_name,
+       COUNT(e.id) FILTER (WHERE e.state IN ('enrolled', 'offered', 'attended', 'no_show'))
+           AS taken,
+       COUNT(e.id) FILTER (WHERE e.state = 'waitlisted') AS waitlisted,
+       COUNT(e.id) FILTER (WHERE e.state = 'attended') AS attended,
+       COUNT(e.id) FILTER (WHERE e.state = 'no_show') AS no_show,
+       COALESCE(SUM(e.hours_tenths) FILTER (WHERE e.state = 'attended'), 0) AS credited_tenths
+FROM trainings t
+JOIN org_units u ON u.id = t.audience_unit_id
+LEFT JOIN enrolments e ON e.training_id = t.id
+WHERE t.audience_unit_id IN ({_SCOPE}) AND t.id > :after
+GROUP BY t.id
+ORDER BY t.id
+LIMIT :limit
+"""
+_ATTENDANCE = f"""
+SELECT e.id, t.id AS training_id, t.title, t.starts_at, m.name, u.name AS unit_name, e.state,
+       e.created_at, e.checked_in_at, e.walk_in, e.hours_tenths
+FROM enrolments e
+JOIN trainings t ON t.id = e.training_id
+JOIN members m ON m.id = e.member_id
+JOIN org_units u ON u.id = m.org_unit_id
+WHERE m.org_unit_id IN ({_SCOPE}) AND e.id > :after
+ORDER BY e.id
+LIMIT :limit
+"""
+# The last decision taken at each level, and the latest branch meeting's vote.
+_DECISION = """
+(SELECT json_object('step', e.step, 'at', e.at, 'comment', e.comment)
+ FROM nomination_events e
+ WHERE e.nomination_id = n.id AND e.level = '{level}' AND e.step IN ('approve', 'reject', 'return')
+ ORDER BY e.id DESC LIMIT 1)
+"""
+_NOMINATIONS = f"""
+SELECT n.id, c.title AS campaign, c.kind, c.honour, m.name, u.name AS branch_name,
+       n.self_applied, n.state, n.submitted_at, n.notice_ends_at, n.decided_at, n.valid_until,
+       (SELECT json_object('held_on', bm.held_on, 'entitled', bm.entitled,
+                           'present', bm.present, 'yes', v.yes_votes, 'passed', v.passed)
+        FROM meeting_votes v JOIN branch_meetings bm ON bm.id = v.meeting_id
+        WHERE v.nomination_id = n.id ORDER BY bm.held_on DESC, bm.id DESC LIMIT 1) AS vote,
+       {_DECISION.format(level="branch")} AS branch_decision,
+       {_DECISION.format(level="committee")} AS committee_decision,
+       {_DECISION.format(level="district")} AS district_decision,
+       (SELECT COUNT(*) FROM objections o WHERE o.nomination_id = n.id) AS objections,
+       (SELECT COUNT(*) FROM objections o WHERE o.nomination_id = n.id AND o.state = 'upheld')
+           AS upheld
+FROM nominations n
+JOIN campaigns c ON c.id = n.campaign_id
+JOIN members m ON m.id = n.member_id
+JOIN org_units u ON u.id = n.branch_id
+WHERE n.branch_id IN ({_SCOPE}) AND m.org_unit_id IN ({_SCOPE}) AND n.id > :after
+ORDER BY n.id
+LIMIT :limit
+"""
+_EVENTS = f"""
+SELECT e.id, e.nomination_id, m.name, e.at, e.step, e.from_state, e.to_state, e.level,
+       e.comment
+FROM nomination_events e
+JOIN nominations n ON n.id = e.nomination_id
+JOIN members m ON m.id = n.member_id
+WHERE n.branch_id IN ({_SCOPE}) AND m.org_unit_id IN ({_SCOPE}) AND e.id > :after
+ORDER BY e.id
+LIMIT :limit
+"""
+
+
+class MemberRow(BaseModel):
+    id: int
+    name: str
+    phone: str | None
+    birth_date: date | None
+    status: MemberStatus
+    league_join_date: date | None
+    source: MemberSource
+    review_state: ReviewState
+    linked: bool
+    unit_name: str
+    parent_name: str | None
+    hours_tenths: int
+
+
+class TrainingRow(BaseModel):
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    capacity: int
+    hours_tenths: int
+    state: TrainingState
+    audience_name: str
+    taken: int
+    waitlisted: int
+    attended: int
+    no_show: int
+    credited_tenths: int
+
+
+class AttendanceRow(BaseModel):
+    id: int
+    training_id: int
+    title: str
+    starts_at: datetime
+    name: str
+    unit_name: str
+    state: EnrolmentState
+    signed_up_at: datetime
+    checked_in_at: datetime | None
+    walk_in: bool
+    hours_tenths: int | None
+
+
+class Vote(BaseModel):
+    held_on: date
+    entitled: int
+    present: int
+    yes: int
+    passed: bool
+
+
+class LevelDecision(BaseModel):
+    step: Step
+    at: datetime
+    comment: str
+
+
+class NominationRow(BaseModel):
+    id: int
+    campaign: str
+    kind: CampaignKind
+    honour: str
+    name: str
+    branch_name: str
+    self_applied: bool
+    state: NominationState
+    submitted_at: datetime | None
+    notice_ends_at: datetime | None
+    decided_at: datetime | None
+    valid_until: date | None
+    vote: Vote | None
+    decisions: dict[ReviewLevel, LevelDecision]
+    objections: int
+    upheld: int
+
+
+class EventRow(BaseModel):
+    id: int
+    nomination_id: int
+    name: str
+    at: datetime
+    step: Step
+    from_state: NominationState | None
+    to_state: NominationState
+    level: ReviewLevel | None
+    comment: str
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _member(row: sqlite3.Row) -> MemberRow:
+    return MemberRow(
+        id=row["id"],
+        name=row["name"],
+        phone=row["phone"],
+        birth_date=_day(row["birth_date"]),
+        status=MemberStatus(row["status"]),
+        league_join_date=_day(row["league_join_date"]),
+        source=MemberSource(row["source"]),
+        review_state=ReviewState(row["review_state"]),
+        linked=bool(row["linked"]),
+        unit_name=row["unit_name"],
+        parent_name=row["parent_name"],
+        hours_tenths=row["hours_tenths"] or 0,
+    )
+
+
+def _training(row: sqlite3.Row) -> TrainingRow:
+    return TrainingRow(
+        id=row["id"],
+        title=row["title"],
+        starts_at=datetime.fromisoformat(row["starts_at"]),
+        ends_at=datetime.fromisoformat(row["ends_at"]),
+        place=row["place"],
+        capacity=row["capacity"],
+        hours_tenths=row["hours_tenths"],
+        state=TrainingState(row["state"]),
+        audience_name=row["audience_name"],
+        taken=row["taken"],
+        waitlisted=row["waitlisted"],
+        attended=row["attended"],
+        no_show=row["no_show"],
+        credited_tenths=row["credited_tenths"],
+    )
+
+
+def _attendance(row: sqlite3.Row) -> AttendanceRow:
+    return AttendanceRow(
+        id=row["id"],
+        training_id=row["training_id"],
+        title=row["title"],
+        starts_at=datetime.fromisoformat(row["starts_at"]),
+        name=row["name"],
+        unit_name=row["unit_name"],
+        state=EnrolmentState(row["state"]),
+        signed_up_at=datetime.fromisoformat(row["created_at"]),
+        checked_in_at=_moment(row["checked_in_at"]),
+        walk_in=bool(row["walk_in"]),
+        hours_tenths=row["hours_tenths"],
+    )
+
+
+def _nomination(row: sqlite3.Row) -> NominationRow:
+    decisions: dict[ReviewLevel, LevelDecision] = {}
+    for level in ReviewLevel:
+        raw = row[f"{level.value}_decision"]
+        if raw:
+            decisions[level] = LevelDecision.model_validate_json(raw)
+    vote = row["vote"]
+    return NominationRow(
+        id=row["id"],
+        campaign=row["campaign"],
+        kind=CampaignKind(row["kind"]),
+        honour=row["honour"],
+        name=row["name"],
+        branch_name=row["branch_name"],
+        self_applied=bool(row["self_applied"]),
+        state=NominationState(row["state"]),
+        submitted_at=_moment(row["submitted_at"]),
+        notice_ends_at=_moment(row["notice_ends_at"]),
+        decided_at=_moment(row["decided_at"]),
+        valid_until=_day(row["valid_until"]),
+        vote=Vote.model_validate(json.loads(vote)) if vote else None,
+        decisions=decisions,
+        objections=row["objections"],
+        upheld=row["upheld"],
+    )
+
+
+def _event(row: sqlite3.Row) -> EventRow:
+    return EventRow(
+        id=row["id"],
+        nomination_id=row["nomination_id"],
+        name=row["name"],
+        at=datetime.fromisoformat(row["at"]),
+        step=Step(row["step"]),
+        from_state=NominationState(row["from_state"]) if row["from_state"] else None,
+        to_state=NominationState(row["to_state"]),
+        level=ReviewLevel(row["level"]) if row["level"] else None,
+        comment=row["comment"],
+    )
+
+
+RowT = TypeVar("RowT", bound=BaseModel)
+
+
+class ExportRepository:
+    def __init__(self, db: Database, *, page_size: int = PAGE_SIZE) -> None:
+        self._db = db
+        self._page_size = page_size
+
+    def members(self, *, path: str) -> AsyncIterator[list[MemberRow]]:
+        """Members of the subtree (not erased ones), by id."""
+        return self._pages(_MEMBERS, {"path": path}, _member)
+
+    def trainings(self, *, path: str) -> AsyncIterator[list[TrainingRow]]:
+        """Trainings whose audience is in the subtree, with their figures."""
+        return self._pages(_TRAININGS, {"path": path}, _training)
+
+    def attendance(self, *, path: str) -> AsyncIterator[list[AttendanceRow]]:
+        """Every sign-up of a member of the subtree, to any training."""
+        return self._pages(_ATTENDANCE, {"path": path}, _attendance)
+
+    def nominations(self, *, path: str) -> AsyncIterator[list[NominationRow]]:
+        """Nominations of the subtree's branches whose nominee is in the subtree now."""
+        return self._pages(_NOMINATIONS, {"path": path}, _nomination)
+
+    def events(self, *, path: str) -> AsyncIterator[list[EventRow]]:
+        """The timelines of those nominations, step by step."""
+        return self._pages(_EVENTS, {"path": path}, _event)
+
+    async def _pages(
+        self, sql: str, params: dict[str, Any], make: Callable[[sqlite3.Row], RowT]
+    ) -> AsyncIterator[list[RowT]]:
+        after = 0
+        while True:
+            rows = await self._db.fetch_all(
+                sql, {**params, "after": after, "limit": self._page_size}
+            )
+            if not rows:
+                return
+            yield [make(row) for row in rows]
+            if len(rows) < self._page_size:
+                return
+            after = int(rows[-1]["id"])

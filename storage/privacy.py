@@ -1,0 +1,495 @@
+"""Members' control of their data: everything held about one person (/mydata), erasing it
+(/deleteme and the retention rule), and who is due for erasure.
+
+Erasure keeps the records the organisation must keep — nominations' states and decisions,
+meeting vote counts, training attendance — but cuts every link to the person: the member row
+keeps only its id, unit and status under a placeholder name; their Telegram id is removed from
+every column that names a Telegram user; their name, phone and birth date are removed from
+every free text and JSON column of the database (found by scanning, so texts a later feature
+adds are covered too).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel
+
+from storage import audit
+from storage.database import Database
+
+# -- what is held about one person --------------------------------------------------------------
+
+_ACCOUNT = """
+SELECT telegram_user_id, chat_id, language, reachable, first_seen_at, last_seen_at
+FROM accounts WHERE telegram_user_id = ?
+"""
+_MEMBER = """
+SELECT m.id, m.telegram_user_id, m.name, m.phone, m.birth_date, m.status, m.league_join_date,
+       m.party_application_date, m.consent_at, m.source, m.review_state, m.review_comment,
+       m.org_unit_id, m.created_at, m.updated_at
+FROM members m WHERE m.telegram_user_id = ? AND m.deleted = 0
+"""
+_ROLES = """
+SELECT r.role, r.org_unit_id, r.granted_at, r.revoked_at FROM roles r
+WHERE r.telegram_user_id = ? ORDER BY r.id
+"""
+_ENROLMENTS = """
+SELECT t.id AS training_id, t.title, t.starts_at, t.ends_at, t.place, e.state,
+       e.created_at, e.checked_in_at, e.walk_in, e.hours_tenths
+FROM enrolments e JOIN trainings t ON t.id = e.training_id
+WHERE e.member_id = ? ORDER BY t.starts_at, e.id
+"""
+_TRANSFERS = """
+SELECT id, from_unit_id, to_unit_id, requested_at, state, decided_at, decided_by, comment
+FROM transfers WHERE member_id = ? ORDER BY id
+"""
+_NOMINATIONS = """
+SELECT n.id, c.title AS campaign, c.kind, c.honour, n.state, n.self_applied,
+       n.nominator_user_id, n.reason, n.submitted_at, n.notice_starts_at, n.notice_ends_at,
+       n.decided_at, n.valid_until, n.created_at
+FROM nominations n JOIN campaigns c ON c.id = n.campaign_id
+WHERE n.member_id = ? ORDER BY n.id
+"""
+_EVENTS = """
+SELECT nomination_id, at, actor_user_id, step, from_state, to_state, level, comment
+FROM nomination_events
+WHERE nomination_id IN (SELECT id FROM nominations WHERE member_id = ?) ORDER BY id
+"""
+_ATTACHMENTS = """
+SELECT nomination_id, kind, file_name, added_at FROM nomination_attachments
+WHERE nomination_id IN (SELECT id FROM nominations WHERE member_id = ?) ORDER BY id
+"""
+_VOTES = """
+SELECT v.nomination_id, bm.held_on, bm.entitled, bm.present, v.yes_votes, v.passed
+FROM meeting_votes v JOIN branch_meetings bm ON bm.id = v.meeting_id
+WHERE v.nomination_id IN (SELECT id FROM nominations WHERE member_id = ?) ORDER BY bm.id
+"""
+# Objections against the person: that there were some and what became of them; never who
+# raised them or what they wrote (that is the objector's data).
+_OBJECTIONS_ABOUT = """
+SELECT nomination_id, created_at, state, resolved_at FROM objections
+WHERE nomination_id IN (SELECT id FROM nominations WHERE member_id = ?) ORDER BY id
+"""
+_OBJECTIONS_RAISED = """
+SELECT o.created_at, o.text, o.state, c.title AS campaign
+FROM objections o JOIN nominations n ON n.id = o.nomination_id
+JOIN campaigns c ON c.id = n.campaign_id
+WHERE o.objector_user_id = ? ORDER BY o.id
+"""
+_BROADCASTS = """
+SELECT id, created_at, state, recipients, text FROM broadcasts
+WHERE author_user_id = ? ORDER BY id
+"""
+_DRAFTS = "SELECT journey, step, data, updated_at FROM drafts WHERE user_id = ? ORDER BY journey"
+_ABOUT = """
+(   (a.entity = 'member' AND a.entity_id = :m)
+ OR (a.entity = 'nomination' AND a.entity_id IN (SELECT id FROM nominations WHERE member_id = :m))
+ OR (a.entity = 'transfer' AND a.entity_id IN (SELECT id FROM transfers WHERE member_id = :m))
+ OR (a.entity = 'role' AND a.entity_id IN (SELECT id FROM roles WHERE telegram_user_id = :u))
+ OR (json_valid(a.after) AND json_extract(a.after, '$.member_id') = :m)
+ OR (json_valid(a.after) AND json_extract(a.after, '$.telegram_user_id') = :u))
+"""
+_AUDIT = f"""
+SELECT a.at, a.actor_user_id, a.action, a.entity, a.entity_id, a.before, a.after, a.comment,
+       {_ABOUT} AS about
+FROM audit_log a
+WHERE a.actor_user_id = :u OR {_ABOUT}
+ORDER BY a.id
+"""
+_UNIT_NAMES = "SELECT id, name FROM org_units WHERE id IN (SELECT value FROM json_each(?))"
+
+
+class HeldRow(BaseModel):
+    """One stored row, column by column, as the person's data file shows it."""
+
+    values: dict[str, Any]
+
+
+class Held(BaseModel):
+    """Every row held about one Telegram user, section by section, unfiltered: the service
+    decides what of it is theirs to see."""
+
+    telegram_user_id: int
+    account: HeldRow | None
+    member: HeldRow | None
+    roles: list[HeldRow]
+    enrolments: list[HeldRow]
+    transfers: list[HeldRow]
+    nominations: list[HeldRow]
+    events: list[HeldRow]
+    attachments: list[HeldRow]
+    votes: list[HeldRow]
+    objections_about: list[HeldRow]
+    objections_raised: list[HeldRow]
+    broadcasts: list[HeldRow]
+    drafts: list[HeldRow]
+    audit: list[HeldRow]
+    unit_names: dict[int, str]
+
+
+def _rows(rows: list[sqlite3.Row]) -> list[HeldRow]:
+    return [HeldRow(values=dict(row)) for row in rows]
+
+
+# -- erasure ------------------------------------------------------------------------------------
+
+_ERASE_MEMBER = """
+UPDATE members SET name = :placeholder, phone = NULL, birth_date = NULL, league_join_date = NULL,
+    party_application_date = NULL, consent_at = NULL, telegram_user_id = NULL,
+    review_comment = NULL, deleted = 1, erased_at = :now, version = version + 1,
+    updated_at = :now
+WHERE id = :m
+"""
+_CANCEL_ENROLMENTS = """
+UPDATE enrolments SET state = 'cancelled', offer_expires_at = NULL, updated_at = :now
+WHERE member_id = :m AND state IN ('enrolled', 'waitlisted', 'offered')
+"""
+# A transfer still waiting for a decision is withdrawn: there is nobody left to move.
+_WITHDRAW_TRANSFERS = """
+UPDATE transfers SET state = 'cancelled', decided_at = :now
+WHERE member_id = :m AND state = 'pending'
+"""
+_BLANK_REASONS = "UPDATE nominations SET reason = '' WHERE member_id = :m"
+_DROP_ATTACHMENTS = """
+DELETE FROM nomination_attachments
+WHERE nomination_id IN (SELECT id FROM nominations WHERE member_id = :m)
+"""
+_BLANK_OWN_TEXTS = (
+    "UPDATE nomination_events SET comment = '' WHERE actor_user_id = :u",
+    "UPDATE objections SET text = '' WHERE objector_user_id = :u",
+    "UPDATE transfers SET comment = NULL WHERE decided_by = :u",
+    # The reasons they gave in their own entries; denials and revoked invitations keep their
+    # comment, which is a reason code or the invitation's token, not something they wrote.
+    "UPDATE audit_log SET comment = NULL WHERE actor_user_id = :u"
+    " AND action NOT IN ('access.denied', 'invitation.revoked')",
+)
+_REVOKE_ROLES = (
+    "UPDATE roles SET revoked_at = :now WHERE telegram_user_id = :u AND revoked_at IS NULL"
+)
+_REVOKE_INVITATIONS = """
+UPDATE invitations SET revoked_at = :now
+WHERE created_by = :u AND used_at IS NULL AND revoked_at IS NULL
+"""
+# Messages to them: what is waiting is not sent, and no copy of any of them is kept.
+_SILENCE_OUTBOX = """
+UPDATE outbox SET state = CASE WHEN state IN ('pending', 'sending') THEN 'cancelled' ELSE state END,
+    text = '', reply_markup = NULL, last_error = NULL, dedupe_key = NULL
+WHERE telegram_user_id = :u OR chat_id = :u
+"""
+_DROP_ACCOUNT = "DELETE FROM accounts WHERE telegram_user_id = :u"
+_DROP_DRAFTS = "DELETE FROM drafts WHERE user_id = :u OR chat_id = :u"
+_COUNT_KEPT = """
+SELECT (SELECT COUNT(*) FROM nominations WHERE member_id = :m) AS nominations,
+       (SELECT COUNT(*) FROM enrolments WHERE member_id = :m) AS enrolments
+"""
+# Entries about the member record: the personal fields of their profile snapshots go.
+PERSONAL_KEYS = frozenset(
+    {
+        "name",
+        "phone",
+        "birth_date",
+        "league_join_date",
+        "party_application_date",
+        "consent_at",
+        "telegram_user_id",
+        "member_name",
+        "nominee_name",
+    }
+)
+_MEMBER_ENTRIES = """
+SELECT id, before, after FROM audit_log WHERE entity = 'member' AND entity_id = :m
+"""
+_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+# Columns that name a Telegram user (or their private chat): cleared wherever they hold the
+# erased person's id. Found by name, so tables added later are covered.
+_USER_COLUMN = re.compile(r"^(telegram_user_id|user_id|chat_id|.+_user_id|.+_by)$")
+# Never swept for text: the org tree and the migrations hold no personal data, the member
+# table holds other people's names (a namesake's must not change), and the account and the
+# drafts are deleted outright.
+_NOT_SWEPT = frozenset({"org_units", "schema_migrations", "accounts", "drafts"})
+_SWEPT_MEMBER_COLUMNS = frozenset({"review_comment"})
+
+# -- retention ----------------------------------------------------------------------------------
+
+_LEAVERS = """
+SELECT id, telegram_user_id FROM members
+WHERE erased_at IS NULL AND (deleted = 1 OR review_state = 'rejected') AND updated_at <= :cutoff
+ORDER BY updated_at, id
+LIMIT :limit
+"""
+
+
+class Person(BaseModel):
+    """Whose data is erased: a Telegram user, a member record, or both."""
+
+    telegram_user_id: int | None
+    member_id: int | None
+
+
+class Erased(BaseModel):
+    """What an erasure kept, anonymised: the counts the person is told."""
+
+    member_id: int | None
+    nominations_kept: int
+    enrolments_kept: int
+    roles_revoked: int
+
+
+@dataclass(frozen=True)
+class _Needles:
+    """The strings and the id to remove from texts, and what to put in their place."""
+
+    texts: tuple[str, ...]
+    telegram_user_id: int | None
+    mark: str
+
+    def sql_terms(self) -> list[str]:
+        terms = list(self.texts)
+        # JSON written with ensure_ascii holds a Chinese name as \\uXXXX escapes.
+        terms += [json.dumps(text)[1:-1] for text in self.texts if not text.isascii()]
+        if self.telegram_user_id is not None:
+            terms.append(str(self.telegram_user_id))
+        return sorted(set(terms))
+
+    def scrub_text(self, text: str) -> str:
+        for needle in sorted(self.texts, key=len, reverse=True):
+            text = text.replace(needle, self.mark)
+        if self.telegram_user_id is not None:
+            text = re.sub(rf"(?<!\d){self.telegram_user_id}(?!\d)", self.mark, text)
+        return text
+
+    def scrub(self, value: Any) -> Any:
+        """Walks parsed JSON: texts lose the needles, the Telegram id as a number goes."""
+        if isinstance(value, str):
+            return self.scrub_text(value)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value == self.telegram_user_id:
+            return None
+        if isinstance(value, list):
+            return [self.scrub(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.scrub(item) for key, item in value.items()}
+        return value
+
+
+def _needles(member: sqlite3.Row | None, telegram_user_id: int | None, mark: str) -> _Needles:
+    texts: list[str] = []
+    if member is not None:
+        name = member["name"] or ""
+        # A one-character name would match inside every other text; the member row itself
+        # still loses it.
+        if len(name) >= 2:
+            texts += [name, html.escape(name, quote=False)]
+        texts += [value for value in (member["phone"], member["birth_date"]) if value]
+    return _Needles(texts=tuple(sorted(set(texts))), telegram_user_id=telegram_user_id, mark=mark)
+
+
+def _parsed(value: str) -> Any:
+    """The JSON in a text column, or None when it is plain text."""
+    if not value or value[0] not in "[{":
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+async def _columns(conn: aiosqlite.Connection) -> list[tuple[str, str, str, bool]]:
+    """(table, column, declared type, not null) of every table."""
+    cursor = await conn.execute(_TABLES)
+    tables = [row[0] for row in await cursor.fetchall()]
+    found: list[tuple[str, str, str, bool]] = []
+    for table in tables:
+        cursor = await conn.execute(f'PRAGMA table_info("{table}")')
+        for row in await cursor.fetchall():
+            found.append((table, row[1], (row[2] or "").upper(), bool(row[3])))
+    return found
+
+
+async def _clear_user_id(
+    conn: aiosqlite.Connection, columns: list[tuple[str, str, str, bool]], telegram_user_id: int
+) -> None:
+    for table, column, _, not_null in columns:
+        if table in {"accounts", "drafts"} or not _USER_COLUMN.match(column):
+            continue
+        # NOT NULL columns (who created a training, who nominated) get 0: nobody.
+        await conn.execute(
+            f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" = ?',
+            (0 if not_null else None, telegram_user_id),
+        )
+
+
+async def _sweep_texts(
+    conn: aiosqlite.Connection, columns: list[tuple[str, str, str, bool]], needles: _Needles
+) -> None:
+    terms = needles.sql_terms()
+    if not terms:
+        return
+    for table, column, kind, _ in columns:
+        if table in _NOT_SWEPT or kind not in ("TEXT", ""):
+            continue
+        if table == "members" and column not in _SWEPT_MEMBER_COLUMNS:
+            continue
+        where = " OR ".join(f'instr("{column}", ?) > 0' for _ in terms)
+        cursor = await conn.execute(f'SELECT rowid, "{column}" FROM "{table}" WHERE {where}', terms)
+        for rowid, value in await cursor.fetchall():
+            if not isinstance(value, str):
+                continue
+            parsed = _parsed(value)
+            if parsed is not None:
+                cleaned = json.dumps(needles.scrub(parsed), ensure_ascii=False)
+            else:
+                cleaned = needles.scrub_text(value)
+            if cleaned != value:
+                await conn.execute(
+                    f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', (cleaned, rowid)
+                )
+
+
+async def _redact_member_entries(conn: aiosqlite.Connection, member_id: int) -> None:
+    cursor = await conn.execute(_MEMBER_ENTRIES, {"m": member_id})
+    for entry_id, before, after in await cursor.fetchall():
+        redacted = [_without_personal(before), _without_personal(after)]
+        if redacted != [before, after]:
+            await conn.execute(
+                "UPDATE audit_log SET before = ?, after = ? WHERE id = ?", (*redacted, entry_id)
+            )
+
+
+def _without_personal(value: str | None) -> str | None:
+    parsed = _parsed(value or "")
+    if not isinstance(parsed, dict):
+        return value
+    kept = {key: item for key, item in parsed.items() if key not in PERSONAL_KEYS}
+    return json.dumps(kept, ensure_ascii=False)
+
+
+async def erase_in(
+    conn: aiosqlite.Connection,
+    *,
+    person: Person,
+    placeholder: str,
+    mark: str,
+    reason: str,
+    now: datetime,
+) -> Erased:
+    """Erases one person's personal data inside the caller's transaction and audits it (the
+    entry says why and what was kept, nothing about who). Nominations still under way are the
+    caller's to withdraw first, through their state machine."""
+    member: sqlite3.Row | None = None
+    if person.member_id is not None:
+        cursor = await conn.execute(
+            "SELECT name, phone, birth_date FROM members WHERE id = ?", (person.member_id,)
+        )
+        member = await cursor.fetchone()
+    user_id = person.telegram_user_id
+    needles = _needles(member, user_id, mark)
+    params = {"m": person.member_id, "u": user_id, "now": now.isoformat()}
+    kept = (0, 0)
+    roles = 0
+    if person.member_id is not None:
+        cursor = await conn.execute(_COUNT_KEPT, params)
+        row = await cursor.fetchone()
+        assert row is not None
+        kept = (int(row["nominations"]), int(row["enrolments"]))
+        await conn.execute(_CANCEL_ENROLMENTS, params)
+        await conn.execute(_WITHDRAW_TRANSFERS, params)
+        await conn.execute(_BLANK_REASONS, params)
+        await conn.execute(_DROP_ATTACHMENTS, params)
+        await _redact_member_entries(conn, person.member_id)
+        await conn.execute(_ERASE_MEMBER, {**params, "placeholder": placeholder})
+    columns = await _columns(conn)
+    if user_id is not None:
+        for statement in _BLANK_OWN_TEXTS:
+            await conn.execute(statement, params)
+        cursor = await conn.execute(_REVOKE_ROLES, params)
+        roles = cursor.rowcount
+        await conn.execute(_REVOKE_INVITATIONS, params)
+        await conn.execute(_SILENCE_OUTBOX, params)
+        await conn.execute(_DROP_ACCOUNT, params)
+        await conn.execute(_DROP_DRAFTS, params)
+        await _clear_user_id(conn, columns, user_id)
+    await _sweep_texts(conn, columns, needles)
+    erased = Erased(
+        member_id=person.member_id,
+        nominations_kept=kept[0],
+        enrolments_kept=kept[1],
+        roles_revoked=roles,
+    )
+    await audit.append(
+        conn,
+        at=now,
+        actor_user_id=None,
+        action="member.erased",
+        entity="member" if person.member_id is not None else "account",
+        entity_id=person.member_id,
+        after={
+            "reason": reason,
+            "nominations_kept": erased.nominations_kept,
+            "enrolments_kept": erased.enrolments_kept,
+            "roles_revoked": erased.roles_revoked,
+        },
+    )
+    return erased
+
+
+async def leavers_in(conn: aiosqlite.Connection, *, cutoff: datetime, limit: int) -> list[Person]:
+    """Members who left before `cutoff` and still have personal data, oldest first."""
+    cursor = await conn.execute(_LEAVERS, {"cutoff": cutoff.isoformat(), "limit": limit})
+    return [
+        Person(telegram_user_id=row["telegram_user_id"], member_id=row["id"])
+        for row in await cursor.fetchall()
+    ]
+
+
+class PrivacyRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def member_of(self, *, telegram_user_id: int) -> Person:
+        """The person behind a Telegram account, with their member record if they have one."""
+        row = await self._db.fetch_one(_MEMBER, (telegram_user_id,))
+        return Person(telegram_user_id=telegram_user_id, member_id=row["id"] if row else None)
+
+    async def held(self, *, telegram_user_id: int) -> Held:
+        """Every row about this person, read in one go (a person's data is small)."""
+        u = telegram_user_id
+        account = await self._db.fetch_one(_ACCOUNT, (u,))
+        member = await self._db.fetch_one(_MEMBER, (u,))
+        m = member["id"] if member else None
+        by_member = (m,)
+        held = Held(
+            telegram_user_id=u,
+            account=HeldRow(values=dict(account)) if account else None,
+            member=HeldRow(values=dict(member)) if member else None,
+            roles=_rows(await self._db.fetch_all(_ROLES, (u,))),
+            enrolments=_rows(await self._db.fetch_all(_ENROLMENTS, by_member)),
+            transfers=_rows(await self._db.fetch_all(_TRANSFERS, by_member)),
+            nominations=_rows(await self._db.fetch_all(_NOMINATIONS, by_member)),
+            events=_rows(await self._db.fetch_all(_EVENTS, by_member)),
+            attachments=_rows(await self._db.fetch_all(_ATTACHMENTS, by_member)),
+            votes=_rows(await self._db.fetch_all(_VOTES, by_member)),
+            objections_about=_rows(await self._db.fetch_all(_OBJECTIONS_ABOUT, by_member)),
+            objections_raised=_rows(await self._db.fetch_all(_OBJECTIONS_RAISED, (u,))),
+            broadcasts=_rows(await self._db.fetch_all(_BROADCASTS, (u,))),
+            drafts=_rows(await self._db.fetch_all(_DRAFTS, (u,))),
+            audit=_rows(await self._db.fetch_all(_AUDIT, {"u": u, "m": m})),
+            unit_names={},
+        )
+        unit_ids = {
+            value
+            for row in [*held.roles, *held.transfers, *([held.member] if held.member else [])]
+            for key, value in row.values.items()
+            if key.endswith("unit_id") and value is not None
+        }
+        names = await self._db.fetch_all(_UNIT_NAMES, (json.dumps(sorted(unit_ids)),))
+        return held.model_copy(update={"unit_names": {row["id"]: row["name"] for row in names}})

@@ -1,0 +1,495 @@
+"""Queries of the review side of nominations: the queues of each level and scope, branch
+meetings and their votes, objections raised during a public notice, the notice's publication to
+members, and the rows of the export for the Party branch.
+
+State changes of a nomination itself go through storage.nominations.transition_in; what is here
+writes only the records around it (meetings, votes, objections, outbox rows), each in the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import StrEnum
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.models import Language
+from bot.domain.nominations import Nomination
+from storage.database import Database, NotFound
+from storage.nominations import NOMINATIONS, nomination_from_row
+
+# A unit path lies in one of the subtrees given as a JSON list of paths.
+_IN_PATHS = "EXISTS (SELECT 1 FROM json_each(:paths) p WHERE u.path LIKE p.value || '%')"
+_OPEN_OBJECTION = (
+    "EXISTS (SELECT 1 FROM objections o WHERE o.nomination_id = n.id AND o.state = 'open')"
+)
+# Waiting for a level: under review, or in the notice with an objection the last level must
+# resolve.
+_WAITING = f"""
+{NOMINATIONS} JOIN campaigns c ON c.id = n.campaign_id
+WHERE c.cancelled = 0 AND {_IN_PATHS}
+  AND (n.state IN ('submitted', 'branch_passed', 'committee_approved')
+       OR (n.state = 'in_notice' AND {_OPEN_OBJECTION}))
+ORDER BY n.campaign_id, n.state_since, n.id
+"""
+_OPEN_OBJECTIONS = """
+SELECT nomination_id, COUNT(*) AS n FROM objections
+WHERE state = 'open' AND nomination_id IN (SELECT value FROM json_each(?))
+GROUP BY nomination_id
+"""
+_OF_NOMINEE = f"{NOMINATIONS} WHERE m.telegram_user_id = ? ORDER BY n.created_at DESC, n.id DESC"
+_SUBMITTED_IN_BRANCH = f"""
+{NOMINATIONS}
+WHERE n.campaign_id = ? AND n.branch_id = ? AND n.state = 'submitted'
+ORDER BY n.submitted_at, n.id
+"""
+# A branch's places are used up by the nominations its meeting (or its secretary) passed.
+_PAST_BRANCH = """
+SELECT COUNT(*) AS n FROM nominations
+WHERE campaign_id = ? AND branch_id = ?
+  AND state IN ('branch_passed', 'committee_approved', 'in_notice', 'approved')
+"""
+_LEAGUE_MEMBERS = """
+SELECT COUNT(*) AS n FROM members
+WHERE org_unit_id = ? AND deleted = 0 AND review_state = 'confirmed'
+  AND status IN ('league_member', 'league_cadre')
+"""
+_MEETING_GROUPS = f"""
+SELECT n.campaign_id, n.branch_id, u.name AS branch_name, u.path AS branch_path,
+       COUNT(*) AS candidates
+FROM nominations n JOIN org_units u ON u.id = n.branch_id
+JOIN campaigns c ON c.id = n.campaign_id
+WHERE c.cancelled = 0 AND n.state = 'submitted' AND {_IN_PATHS}
+GROUP BY n.campaign_id, n.branch_id
+ORDER BY n.campaign_id DESC, u.path
+"""
+_INSERT_MEETING = """
+INSERT INTO branch_meetings (campaign_id, branch_id, held_on, entitled, present, places,
+                             recorded_by, recorded_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_INSERT_VOTE = """
+INSERT INTO meeting_votes (meeting_id, nomination_id, yes_votes, passed, outcome)
+VALUES (?, ?, ?, ?, ?)
+"""
+_VOTES = """
+SELECT b.id AS meeting_id, v.nomination_id, b.held_on, b.entitled, b.present, b.places,
+       v.yes_votes, v.passed, v.outcome, b.recorded_by, b.recorded_at
+FROM meeting_votes v JOIN branch_meetings b ON b.id = v.meeting_id
+"""
+_VOTES_OF = f"{_VOTES} WHERE v.nomination_id = ? ORDER BY b.id"
+_VOTES_OF_CAMPAIGN = f"{_VOTES} WHERE b.campaign_id = ? ORDER BY b.id"
+_INSERT_OBJECTION = """
+INSERT INTO objections (nomination_id, objector_user_id, text, created_at) VALUES (?, ?, ?, ?)
+"""
+_OBJECTIONS = """
+SELECT o.id, o.nomination_id, o.objector_user_id, m.name AS objector_name, o.text, o.state,
+       o.created_at, o.resolved_by, o.resolved_at, o.resolution
+FROM objections o LEFT JOIN members m ON m.telegram_user_id = o.objector_user_id AND m.deleted = 0
+"""
+_OBJECTION = f"{_OBJECTIONS} WHERE o.id = ?"
+_OBJECTIONS_OF = f"{_OBJECTIONS} WHERE o.nomination_id = ? ORDER BY o.id"
+_OPEN_COUNT = "SELECT COUNT(*) AS n FROM objections WHERE nomination_id = ? AND state = 'open'"
+_RESOLVE = """
+UPDATE objections SET state = ?, resolved_by = ?, resolved_at = ?, resolution = ?
+WHERE id = ? AND state = 'open'
+"""
+# The notice reaches the confirmed members of a subtree who opened the bot, in one statement
+# per language; each person once per nomination (the dedupe key), blocked accounts recorded
+# as unreachable without trying.
+_ENQUEUE_NOTICE = """
+INSERT INTO outbox (chat_id, telegram_user_id, kind, text, parse_mode, reply_markup, urgent,
+                    state, last_error, not_before, created_at, dedupe_key)
+SELECT a.chat_id, a.telegram_user_id, 'nomination.notice', :text, 'HTML', :markup, 0,
+       CASE a.reachable WHEN 1 THEN 'pending' ELSE 'unreachable' END,
+       CASE a.reachable WHEN 1 THEN NULL ELSE 'blocked the bot before the notice' END,
+       :now, :now, 'notice:' || :nomination_id || ':' || a.telegram_user_id
+FROM members m
+JOIN org_units u ON u.id = m.org_unit_id
+JOIN accounts a ON a.telegram_user_id = m.telegram_user_id
+WHERE m.deleted = 0 AND m.review_state = 'confirmed' AND u.path LIKE :path || '%'
+  AND a.language = :language AND m.telegram_user_id != :nominee
+ORDER BY u.path, m.id
+ON CONFLICT (dedupe_key) DO NOTHING
+"""
+_NAMES = """
+SELECT telegram_user_id, name FROM members
+WHERE deleted = 0 AND telegram_user_id IN (SELECT value FROM json_each(?))
+"""
+_OF_CAMPAIGN = f"""
+{NOMINATIONS}
+WHERE n.campaign_id = :campaign_id AND n.state != 'draft' AND {_IN_PATHS}
+ORDER BY u.path, m.name, n.id
+"""
+_CAMPAIGNS_IN_SCOPE = f"""
+SELECT DISTINCT n.campaign_id FROM nominations n JOIN org_units u ON u.id = n.branch_id
+WHERE n.state != 'draft' AND {_IN_PATHS}
+ORDER BY n.campaign_id DESC
+"""
+# One line per branch of the scope: its League members and what became of its nominations.
+_BRANCH_FIGURES = f"""
+SELECT u.id, u.name, u.path,
+  (SELECT COUNT(*) FROM members m WHERE m.org_unit_id = u.id AND m.deleted = 0
+     AND m.review_state = 'confirmed' AND m.status IN ('league_member', 'league_cadre'))
+     AS league_members,
+  (SELECT COUNT(*) FROM nominations n WHERE n.branch_id = u.id AND n.campaign_id = :campaign_id
+     AND n.state != 'draft') AS nominated,
+  (SELECT COUNT(DISTINCT v.nomination_id) FROM meeting_votes v
+     JOIN branch_meetings b ON b.id = v.meeting_id
+     WHERE b.branch_id = u.id AND b.campaign_id = :campaign_id AND v.passed = 1) AS passed_meeting,
+  (SELECT COUNT(*) FROM nominations n WHERE n.branch_id = u.id AND n.campaign_id = :campaign_id
+     AND n.state = 'approved') AS approved,
+  (SELECT COUNT(*) FROM nominations n WHERE n.branch_id = u.id AND n.campaign_id = :campaign_id
+     AND n.state = 'rejected') AS rejected
+FROM org_units u
+WHERE u.kind = 'branch' AND u.path LIKE :scope || '%' AND {_IN_PATHS}
+ORDER BY u.path
+"""
+
+
+class MeetingVerdict(StrEnum):
+    """What a branch meeting decided for one candidate."""
+
+    PASSED = "passed"
+    NO_MAJORITY = "no_majority"
+    OVER_QUOTA = "over_quota"
+    TIED = "tied"
+    NO_QUORUM = "no_quorum"
+
+
+class MeetingVote(BaseModel):
+    """One candidate's figures at one branch meeting."""
+
+    model_config = ConfigDict(frozen=True)
+
+    meeting_id: int
+    nomination_id: int
+    held_on: date
+    entitled: int
+    present: int
+    places: int
+    yes: int
+    passed: bool
+    verdict: MeetingVerdict
+    recorded_by: int
+    recorded_at: datetime
+
+
+class ObjectionState(StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    UPHELD = "upheld"
+
+
+class Objection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    nomination_id: int
+    objector_user_id: int
+    # shown to the reviewing cadres only
+    objector_name: str | None
+    text: str
+    state: ObjectionState
+    created_at: datetime
+    resolved_by: int | None
+    resolved_at: datetime | None
+    resolution: str
+
+
+class MeetingGroup(BaseModel):
+    """A branch with candidates waiting for its meeting in one campaign."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_id: int
+    branch_id: int
+    branch_name: str
+    branch_path: str
+    candidates: int
+
+
+class BranchFigures(BaseModel):
+    """One line of the export's summary sheet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    branch_id: int
+    name: str
+    path: str
+    league_members: int
+    nominated: int
+    passed_meeting: int
+    approved: int
+    rejected: int
+
+
+def _paths(paths: Iterable[str]) -> str:
+    return json.dumps(sorted(set(paths)))
+
+
+def _vote(row: sqlite3.Row) -> MeetingVote:
+    return MeetingVote(
+        meeting_id=row["meeting_id"],
+        nomination_id=row["nomination_id"],
+        held_on=date.fromisoformat(row["held_on"]),
+        entitled=row["entitled"],
+        present=row["present"],
+        places=row["places"],
+        yes=row["yes_votes"],
+        passed=bool(row["passed"]),
+        verdict=MeetingVerdict(row["outcome"] or ("passed" if row["passed"] else "no_majority")),
+        recorded_by=row["recorded_by"],
+        recorded_at=datetime.fromisoformat(row["recorded_at"]),
+    )
+
+
+def _objection(row: sqlite3.Row) -> Objection:
+    return Objection(
+        id=row["id"],
+        nomination_id=row["nomination_id"],
+        objector_user_id=row["objector_user_id"],
+        objector_name=row["objector_name"],
+        text=row["text"],
+        state=ObjectionState(row["state"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        resolved_by=row["resolved_by"],
+        resolved_at=datetime.fromisoformat(row["resolved_at"]) if row["resolved_at"] else None,
+        resolution=row["resolution"],
+    )
+
+
+async def _count(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> int:
+    cursor = await conn.execute(sql, params)
+    row = await cursor.fetchone()
+    return int(row["n"]) if row else 0
+
+
+# -- writes, in the caller's transaction --------------------------------------------------------
+
+
+async def add_meeting_in(
+    conn: aiosqlite.Connection,
+    *,
+    campaign_id: int,
+    branch_id: int,
+    held_on: date,
+    entitled: int,
+    present: int,
+    places: int,
+    recorded_by: int,
+    now: datetime,
+) -> int:
+    cursor = await conn.execute(
+        _INSERT_MEETING,
+        (
+            campaign_id,
+            branch_id,
+            held_on.isoformat(),
+            entitled,
+            present,
+            places,
+            recorded_by,
+            now.isoformat(),
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def add_vote_in(
+    conn: aiosqlite.Connection,
+    *,
+    meeting_id: int,
+    nomination_id: int,
+    yes: int,
+    verdict: MeetingVerdict,
+) -> None:
+    passed = verdict is MeetingVerdict.PASSED
+    await conn.execute(_INSERT_VOTE, (meeting_id, nomination_id, yes, int(passed), verdict.value))
+
+
+async def add_objection_in(
+    conn: aiosqlite.Connection,
+    *,
+    nomination_id: int,
+    objector_user_id: int,
+    text: str,
+    now: datetime,
+) -> int:
+    cursor = await conn.execute(
+        _INSERT_OBJECTION, (nomination_id, objector_user_id, text, now.isoformat())
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+async def resolve_objection_in(
+    conn: aiosqlite.Connection,
+    *,
+    objection_id: int,
+    state: ObjectionState,
+    resolved_by: int,
+    resolution: str,
+    now: datetime,
+) -> bool:
+    """Settles an open objection; False when it was settled already (a second press)."""
+    cursor = await conn.execute(
+        _RESOLVE, (state.value, resolved_by, now.isoformat(), resolution, objection_id)
+    )
+    return cursor.rowcount == 1
+
+
+async def open_objections_in(conn: aiosqlite.Connection, *, nomination_id: int) -> int:
+    return await _count(conn, _OPEN_COUNT, (nomination_id,))
+
+
+async def past_branch_in(conn: aiosqlite.Connection, *, campaign_id: int, branch_id: int) -> int:
+    """Nominations of the branch already past the branch level in this campaign."""
+    return await _count(conn, _PAST_BRANCH, (campaign_id, branch_id))
+
+
+async def league_members_in(conn: aiosqlite.Connection, *, branch_id: int) -> int:
+    """Confirmed League members (团员, 团干部) of the branch: the base of its quota."""
+    return await _count(conn, _LEAGUE_MEMBERS, (branch_id,))
+
+
+async def submitted_in(
+    conn: aiosqlite.Connection, *, campaign_id: int, branch_id: int
+) -> list[Nomination]:
+    """The branch's candidates: its submitted nominations in the campaign, oldest first."""
+    cursor = await conn.execute(_SUBMITTED_IN_BRANCH, (campaign_id, branch_id))
+    return [nomination_from_row(row) for row in await cursor.fetchall()]
+
+
+async def publish_notice_in(
+    conn: aiosqlite.Connection,
+    *,
+    nomination_id: int,
+    path: str,
+    nominee_user_id: int | None,
+    texts: dict[Language, tuple[str, str | None]],
+    now: datetime,
+) -> int:
+    """Puts the notice of one nomination in the outbox for the members of the subtree at
+    `path`, in each member's language (`texts`: text and reply markup JSON per language);
+    returns how many messages were added."""
+    added = 0
+    for language, (text, markup) in texts.items():
+        cursor = await conn.execute(
+            _ENQUEUE_NOTICE,
+            {
+                "text": text,
+                "markup": markup,
+                "now": now.isoformat(),
+                "nomination_id": nomination_id,
+                "path": path,
+                "language": language.value,
+                "nominee": nominee_user_id if nominee_user_id is not None else -1,
+            },
+        )
+        added += cursor.rowcount
+    return added
+
+
+class ReviewRepository:
+    """Reads of the review side; writes are the `*_in` functions above."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def waiting(self, *, paths: Iterable[str]) -> list[Nomination]:
+        """Nominations some level has to decide on, branches in these subtrees, by campaign and
+        then oldest first."""
+        rows = await self._db.fetch_all(_WAITING, {"paths": _paths(paths)})
+        return [nomination_from_row(row) for row in rows]
+
+    async def open_objection_counts(self, nomination_ids: Iterable[int]) -> dict[int, int]:
+        rows = await self._db.fetch_all(_OPEN_OBJECTIONS, (json.dumps(list(nomination_ids)),))
+        return {row["nomination_id"]: row["n"] for row in rows}
+
+    async def of_nominee(self, *, telegram_user_id: int) -> list[Nomination]:
+        """The nominations of the member with this account, newest first."""
+        rows = await self._db.fetch_all(_OF_NOMINEE, (telegram_user_id,))
+        return [nomination_from_row(row) for row in rows]
+
+    async def meeting_groups(self, *, paths: Iterable[str]) -> list[MeetingGroup]:
+        rows = await self._db.fetch_all(_MEETING_GROUPS, {"paths": _paths(paths)})
+        return [
+            MeetingGroup(
+                campaign_id=row["campaign_id"],
+                branch_id=row["branch_id"],
+                branch_name=row["branch_name"],
+                branch_path=row["branch_path"],
+                candidates=row["candidates"],
+            )
+            for row in rows
+        ]
+
+    async def submitted(self, *, campaign_id: int, branch_id: int) -> list[Nomination]:
+        return await submitted_in(self._db.conn, campaign_id=campaign_id, branch_id=branch_id)
+
+    async def places_used(self, *, campaign_id: int, branch_id: int) -> int:
+        return await past_branch_in(self._db.conn, campaign_id=campaign_id, branch_id=branch_id)
+
+    async def league_members(self, *, branch_id: int) -> int:
+        return await league_members_in(self._db.conn, branch_id=branch_id)
+
+    async def votes(self, *, nomination_id: int) -> list[MeetingVote]:
+        return [_vote(row) for row in await self._db.fetch_all(_VOTES_OF, (nomination_id,))]
+
+    async def campaign_votes(self, *, campaign_id: int) -> list[MeetingVote]:
+        return [_vote(row) for row in await self._db.fetch_all(_VOTES_OF_CAMPAIGN, (campaign_id,))]
+
+    async def objection(self, *, objection_id: int) -> Objection:
+        row = await self._db.fetch_one(_OBJECTION, (objection_id,))
+        if row is None:
+            raise NotFound(f"objection {objection_id}")
+        return _objection(row)
+
+    async def objections(self, *, nomination_id: int) -> list[Objection]:
+        rows = await self._db.fetch_all(_OBJECTIONS_OF, (nomination_id,))
+        return [_objection(row) for row in rows]
+
+    async def names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """Members' names by Telegram user id (cadres who are not members are absent)."""
+        rows = await self._db.fetch_all(_NAMES, (json.dumps(sorted(set(user_ids))),))
+        return {row["telegram_user_id"]: row["name"] for row in rows}
+
+    async def of_campaign(self, *, campaign_id: int, paths: Iterable[str]) -> list[Nomination]:
+        """Every nomination of the campaign (drafts aside) in these subtrees, by branch, name."""
+        rows = await self._db.fetch_all(
+            _OF_CAMPAIGN, {"campaign_id": campaign_id, "paths": _paths(paths)}
+        )
+        return [nomination_from_row(row) for row in rows]
+
+    async def campaigns_in_scope(self, *, paths: Iterable[str]) -> list[int]:
+        """Campaigns with nominations in these subtrees, newest first."""
+        rows = await self._db.fetch_all(_CAMPAIGNS_IN_SCOPE, {"paths": _paths(paths)})
+        return [row["campaign_id"] for row in rows]
+
+    async def branch_figures(
+        self, *, campaign_id: int, scope_path: str, paths: Iterable[str]
+    ) -> list[BranchFigures]:
+        rows = await self._db.fetch_all(
+            _BRANCH_FIGURES,
+            {"campaign_id": campaign_id, "scope": scope_path, "paths": _paths(paths)},
+        )
+        return [
+            BranchFigures(
+                branch_id=row["id"],
+                name=row["name"],
+                path=row["path"],
+                league_members=row["league_members"],
+                nominated=row["nominated"],
+                passed_meeting=row["passed_meeting"],
+                approved=row["approved"],
+                rejected=row["rejected"],
+            )
+            for row in rows
+        ]
