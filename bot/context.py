@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from typing import Any
 
@@ -106,3 +107,8 @@ class LeagueContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
 
     def t_in(self, language: Language, key: str, /, **params: object) -> str:
         return self.bot_data.translator.t(language, key, **params)
+
+    def label(self, key: str, /, **params: object) -> str:
+        """The text `key` for a button: Telegram shows labels as plain text, so a name like
+        "A&B" must not arrive escaped."""
+        return html.unescape(self.t(key, **params))

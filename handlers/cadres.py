@@ -194,7 +194,7 @@ async def _cadre_list(
             context.t("cadres.list_line", number=number, unit=cadre.unit_name, role=role, who=who)
         )
         if may_remove:
-            label = context.t("cadres.remove", number=number, who=who)
+            label = context.label("cadres.remove", number=number, who=who)
             rows.append([InlineKeyboardButton(label, callback_data=_data("remove", cadre.id))])
     if not cadres:
         lines.append(context.t("cadres.list_empty"))

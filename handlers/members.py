@@ -102,7 +102,7 @@ async def _pending_view(
         rows.append(
             [
                 InlineKeyboardButton(
-                    context.t("members.confirm", number=number, name=member.name),
+                    context.label("members.confirm", number=number, name=member.name),
                     callback_data=_data("ok", member.id),
                 ),
                 InlineKeyboardButton(

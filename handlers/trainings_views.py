@@ -3,6 +3,7 @@ notices the bot sends on its own (reminders, offers, cancellations, changes, hou
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -66,7 +67,8 @@ def _button(
     label: str, action: TrainingAction, training_id: int = 0, page: int = 0
 ) -> InlineKeyboardButton:
     data = TrainingButton(action=action, training_id=training_id, page=page).pack()
-    return InlineKeyboardButton(label, callback_data=data)
+    # labels come from the escaped message texts; Telegram shows them as plain text
+    return InlineKeyboardButton(html.unescape(label), callback_data=data)
 
 
 def _admin(
@@ -80,7 +82,7 @@ def _admin(
     data = TrainingAdminButton(
         action=action, training_id=training_id, member_id=member_id, page=page
     ).pack()
-    return InlineKeyboardButton(label, callback_data=data)
+    return InlineKeyboardButton(html.unescape(label), callback_data=data)
 
 
 def share_link(bot_username: str, training_id: int) -> str:
