@@ -7,12 +7,14 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import broadcast, scale
+from bench import broadcast, scale, startup, updates
 
 # Each benchmark's main takes its own arguments; --quick is the one they all understand.
 BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "broadcast": broadcast.main,
     "scale": scale.main,
+    "updates": updates.main,
+    "startup": startup.main,
 }
 
 

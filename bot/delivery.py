@@ -15,6 +15,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -26,6 +27,7 @@ from bot.config import DeliverySettings
 from bot.domain.quiet_hours import QuietHours
 from bot.runtime import NO_RETRY, retry_after_seconds
 from storage.accounts import AccountRepository
+from storage.database import Unavailable
 from storage.outbox import Delivery, DeliveryState, OutboxRepository
 
 _LOGGER = logging.getLogger(__name__)
@@ -34,6 +36,10 @@ BATCH = 200
 # Sending slightly under the configured rate keeps a sliding one-second window under the limit
 # even when the event loop's timing jitters.
 RATE_MARGIN = 0.98
+
+# How long, and how often, an outcome is retried while the database cannot take writes.
+STORAGE_RETRY_SECONDS = 1.0
+STORAGE_RETRIES = 60
 
 Outcome = Callable[[Delivery, DeliveryState], Awaitable[None]]
 
@@ -169,6 +175,11 @@ class DeliveryEngine:
             except (TelegramError, OSError) as exc:
                 _LOGGER.exception("delivery round failed: %s", exc)
                 sent_any = False
+            except Unavailable as exc:
+                # Locked by another process or a full disk: wait, the messages stay queued.
+                _LOGGER.warning("the outbox cannot be claimed now (%s); trying again", exc)
+                await asyncio.sleep(STORAGE_RETRY_SECONDS)
+                sent_any = False
             if not sent_any:
                 await self._sleep()
 
@@ -195,8 +206,15 @@ class DeliveryEngine:
         chunk = max(1, min(50, math.ceil(self._settings.rate_per_second / 4)))
         for start in range(0, len(picked), chunk):
             part = picked[start : start + chunk]
-            claimed = await self._outbox.claim(delivery_ids=[d.id for d in part])
-            self._claimed += len(claimed)
+            # Counted as claimed before the claim commits: from that moment the rows are no
+            # longer due, and wait_idle must not find them neither due nor in flight.
+            self._claimed += len(part)
+            try:
+                claimed = await self._outbox.claim(delivery_ids=[d.id for d in part])
+            except BaseException:
+                self._claimed -= len(part)
+                raise
+            self._claimed -= len(part) - len(claimed)
             waiting = [d for d in part if d.id in claimed]
             self._waiting.update(d.id for d in waiting)
             for delivery in waiting:
@@ -232,7 +250,7 @@ class DeliveryEngine:
             state = await self._attempts(delivery)
             if state is not None:
                 for listener in self._listeners:
-                    await listener(delivery, state)
+                    await _recorded(partial(listener, delivery, state))
         finally:
             self._claimed -= 1
             self._limit.release()
@@ -260,13 +278,17 @@ class DeliveryEngine:
                 wait = retry_after_seconds(exc)
                 _LOGGER.warning("flood control: holding all deliveries for %.0f s", wait)
                 self._pacer.pause(wait)
-                await self._outbox.release(delivery_id=delivery.id)
+                await _recorded(partial(self._outbox.release, delivery_id=delivery.id))
                 return None
             except Forbidden as exc:
                 await self._finish(delivery, DeliveryState.UNREACHABLE, exc.message)
                 if delivery.telegram_user_id is not None:
-                    await self._accounts.set_reachable(
-                        telegram_user_id=delivery.telegram_user_id, reachable=False
+                    await _recorded(
+                        partial(
+                            self._accounts.set_reachable,
+                            telegram_user_id=delivery.telegram_user_id,
+                            reachable=False,
+                        )
                     )
                 return DeliveryState.UNREACHABLE
             except BadRequest as exc:
@@ -284,12 +306,35 @@ class DeliveryEngine:
                 )
                 await asyncio.sleep(backoff)
                 attempt += 1
-                await self._outbox.note_attempt(delivery_id=delivery.id, error=exc.message)
+                await _recorded(
+                    partial(self._outbox.note_attempt, delivery_id=delivery.id, error=exc.message)
+                )
                 continue
             await self._finish(delivery, DeliveryState.SENT, None)
             return DeliveryState.SENT
 
     async def _finish(self, delivery: Delivery, state: DeliveryState, error: str | None) -> None:
-        await self._outbox.finish(
-            delivery_id=delivery.id, state=state, at=self._clock.now(), error=error
+        await _recorded(
+            partial(
+                self._outbox.finish,
+                delivery_id=delivery.id,
+                state=state,
+                at=self._clock.now(),
+                error=error,
+            )
         )
+
+
+async def _recorded(write: Callable[[], Awaitable[None]]) -> None:
+    """Records an outcome. The message went out (or came back): while the database cannot take
+    the write (locked, disk full), it waits and tries again rather than forget it, for up to
+    STORAGE_RETRIES tries."""
+    for attempt in range(STORAGE_RETRIES):
+        try:
+            await write()
+            return
+        except Unavailable as exc:
+            if attempt + 1 == STORAGE_RETRIES:
+                raise
+            _LOGGER.warning("could not record a delivery (%s); trying again", exc)
+            await asyncio.sleep(STORAGE_RETRY_SECONDS)

@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from telegram import Update
 from telegram._utils.types import JSONDict
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
@@ -68,16 +69,29 @@ NO_RETRY = {"retry": False}
 
 
 class RetryAfterLimiter(BaseRateLimiter[dict[str, bool]]):
-    """Waits out Telegram's flood control (429 retry_after) and tries again, a few times.
+    """Waits out Telegram's flood control (429 retry_after) and tries again, a few times; a
+    request Telegram refused with a server error (5xx) or that never reached it is tried again
+    too, after a short pause.
 
     Direct replies are few per chat, so they are not throttled in advance; when Telegram still
-    says "too many", the reply is late rather than lost. Messages the bot sends on its own
-    initiative go through the delivery engine, which keeps under the limits itself.
+    says "too many", or fails for a moment, the reply is late rather than lost. A request whose
+    answer timed out is not repeated: it may have been carried out, and the person would get
+    the message twice. Messages the bot sends on its own initiative go through the delivery
+    engine, which keeps under the limits and retries itself.
     """
 
-    def __init__(self, *, max_retries: int = 3, max_wait: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        max_retries: int = 3,
+        max_wait: float = 30.0,
+        error_retries: int = 2,
+        error_backoff: float = 0.5,
+    ) -> None:
         self._max_retries = max_retries
         self._max_wait = max_wait
+        self._error_retries = error_retries
+        self._error_backoff = error_backoff
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -96,16 +110,40 @@ class RetryAfterLimiter(BaseRateLimiter[dict[str, bool]]):
     ) -> bool | JSONDict | list[JSONDict]:
         if rate_limit_args is not None and not rate_limit_args.get("retry", True):
             return await callback(*args, **kwargs)
-        for attempt in range(self._max_retries + 1):
+        flood_retries = error_retries = 0
+        while True:
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)
-                if attempt == self._max_retries or wait > self._max_wait:
+                if flood_retries == self._max_retries or wait > self._max_wait:
                     raise
+                flood_retries += 1
                 _LOGGER.info("%s: flood control, retrying in %.1f s", endpoint, wait)
                 await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
+            except NetworkError as exc:
+                # getUpdates has the updater's own retry loop.
+                if (
+                    endpoint == "getUpdates"
+                    or error_retries == self._error_retries
+                    or not not_carried_out(exc)
+                ):
+                    raise
+                wait = self._error_backoff * 2**error_retries
+                error_retries += 1
+                _LOGGER.info("%s: %s, retrying in %.1f s", endpoint, exc.message, wait)
+                await asyncio.sleep(wait)
+
+
+def not_carried_out(error: NetworkError) -> bool:
+    """Whether Telegram certainly did not act on the request: it answered with a server error
+    (PTB raises those from the HTTP status, not from an httpx error), or no connection was
+    made. A timeout or a connection lost mid-answer leaves it open; a 400 (PTB's BadRequest is a
+    NetworkError too) is an answer about the request itself, which would only be refused again."""
+    if isinstance(error, TimedOut | BadRequest):
+        return False
+    cause = error.__cause__
+    return not isinstance(cause, httpx.HTTPError) or isinstance(cause, httpx.ConnectError)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

@@ -18,7 +18,7 @@ import aiosqlite
 from telegram.ext import ContextTypes, Job, JobQueue
 
 from bot.clock import Clock
-from storage.database import Database
+from storage.database import Database, Unavailable
 from storage.reminders import Reminder, ReminderRepository
 
 _LOGGER = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class Scheduler:
             self._wake.clear()
             try:
                 await self._handle_due()
-            except aiosqlite.Error:
+            except (aiosqlite.Error, Unavailable):
                 _LOGGER.exception("reminders could not be handled; trying again shortly")
                 await asyncio.sleep(1)
                 continue
@@ -102,6 +102,9 @@ class Scheduler:
             for reminder in due:
                 try:
                     await self._handle(reminder, now)
+                except Unavailable:
+                    # The database is locked or full: nothing is wrong with the reminder.
+                    raise
                 except Exception:
                     # A bug in one kind of reminder must not stop all the others; this one
                     # stays pending (nothing of it was written) and is tried after a restart.

@@ -45,7 +45,15 @@ from handlers.buttons import (
     BroadcastWizardAction,
     BroadcastWizardButton,
 )
-from handlers.common import answer_invalid, answer_refusal, answers_refusals, chat_of, edit, send
+from handlers.common import (
+    answer_invalid,
+    answer_refusal,
+    answers_refusals,
+    chat_of,
+    edit,
+    send,
+    unchanged,
+)
 
 END = ConversationHandler.END
 Callback = Callable[[Update, LeagueContext], Coroutine[Any, Any, object]]
@@ -75,7 +83,7 @@ async def _close(update: Update) -> None:
     try:
         await query.edit_message_reply_markup(reply_markup=None)
     except BadRequest as exc:
-        if "message is not modified" not in exc.message:
+        if not unchanged(exc):
             raise
 
 

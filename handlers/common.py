@@ -57,8 +57,14 @@ async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
         )
     except BadRequest as exc:
         # Pressing the same button twice would ask Telegram for the same content again.
-        if "message is not modified" not in exc.message:
+        if not unchanged(exc):
             raise
+
+
+def unchanged(error: BadRequest) -> bool:
+    """Whether Telegram refused an edit because the message already shows that content. PTB
+    drops "Bad Request: " and capitalises the rest: "Message is not modified: ..."."""
+    return "message is not modified" in error.message.lower()
 
 
 async def answer_invalid(update: Update, context: LeagueContext, error: InvalidInput) -> None:

@@ -44,7 +44,15 @@ from handlers.buttons import (
     ObjectionDecisionButton,
     ReviewAction,
 )
-from handlers.common import answer_invalid, answer_refusal, answers_refusals, chat_of, edit, send
+from handlers.common import (
+    answer_invalid,
+    answer_refusal,
+    answers_refusals,
+    chat_of,
+    edit,
+    send,
+    unchanged,
+)
 
 END = ConversationHandler.END
 Callback = Callable[[Update, LeagueContext], Coroutine[Any, Any, object]]
@@ -86,7 +94,7 @@ async def _replace(
             reply_markup=markup,
         )
     except BadRequest as exc:
-        if "message is not modified" not in exc.message and "not found" not in exc.message:
+        if not unchanged(exc) and "not found" not in exc.message:
             raise
 
 

@@ -47,6 +47,7 @@ from handlers.common import (
     edit,
     notify,
     send,
+    unchanged,
 )
 
 END = ConversationHandler.END
@@ -132,7 +133,7 @@ async def _replace(
         )
     except BadRequest as exc:
         # Deleted by the cadre meanwhile, or already showing this; the decision stands anyway.
-        if "message is not modified" not in exc.message and "not found" not in exc.message:
+        if not unchanged(exc) and "not found" not in exc.message:
             raise
 
 

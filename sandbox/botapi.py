@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import mimetypes
 import re
 from collections.abc import Awaitable, Callable
@@ -20,7 +21,17 @@ from aiohttp import web
 
 from sandbox.errors import ApiError, bad_request, forbidden, too_many_requests
 from sandbox.methods import RawParams, UploadedFile, decode_params
-from sandbox.state import Bot, Chat, SandboxState, StoredFile, StoredMessage, Toast, scope_key
+from sandbox.settings import SandboxSettings
+from sandbox.state import (
+    Bot,
+    Chat,
+    Refusal,
+    SandboxState,
+    StoredFile,
+    StoredMessage,
+    Toast,
+    scope_key,
+)
 from sandbox.telegram_html import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
@@ -93,6 +104,10 @@ _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 _LANGUAGE = re.compile(r"^([a-z]{2})?$")
 
 
+class InjectedFault(ApiError):
+    """An error the fault settings made up; not a refusal of what the bot asked."""
+
+
 @dataclass
 class Call:
     """One Bot API request being answered."""
@@ -136,6 +151,11 @@ async def read_raw_params(request: web.Request) -> RawParams:
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(413, "Request Entity Too Large") from None
     return raw
+
+
+def _injected_429(retry_after: int) -> InjectedFault:
+    error = too_many_requests(retry_after)
+    return InjectedFault(error.status, error.description, error.parameters)
 
 
 def chat_id_of(value: Any) -> int:
@@ -378,6 +398,11 @@ class BotApi:
         except ApiError as error:
             activity.errors[error.status] += 1
             body, status = error.to_json(), error.status
+            # Flood control is a limit the bot has to honour, not a malformed request.
+            if not isinstance(error, InjectedFault) and error.status != 429:
+                activity.refused(
+                    Refusal(method, error.status, error.description, state.monotonic())
+                )
         finally:
             if busy:
                 activity.in_flight -= 1
@@ -399,12 +424,19 @@ class BotApi:
             await self.pause(settings.latency_ms / 1000)
         delay_answer = False
         if method != "getUpdates" or settings.faults_on_get_updates:
+            self.storm(settings)
             rng = state.random
             if settings.error_5xx_rate and rng.random() < settings.error_5xx_rate:
-                raise ApiError(500, "Internal Server Error: injected by the sandbox")
+                state.activity.faults["5xx"] += 1
+                raise InjectedFault(500, "Internal Server Error: injected by the sandbox")
             if settings.storm_429_rate and rng.random() < settings.storm_429_rate:
-                raise too_many_requests(settings.storm_retry_after_s)
+                state.activity.faults["429"] += 1
+                if settings.storm_burst:
+                    state.storm_until = state.monotonic() + settings.storm_retry_after_s
+                raise _injected_429(settings.storm_retry_after_s)
             delay_answer = bool(settings.timeout_rate) and rng.random() < settings.timeout_rate
+            if delay_answer:
+                state.activity.faults["timeout"] += 1
         params = decode_params(spec, await read_raw_params(request))
         handler = self.handlers.get(spec.name)
         if handler is None:
@@ -414,6 +446,13 @@ class BotApi:
             # The work is done but the answer is late: the case that makes senders send twice.
             await self.pause(settings.timeout_delay_s)
         return result
+
+    def storm(self, settings: SandboxSettings) -> None:
+        """Inside a 429 burst every request is refused, with the seconds the burst has left."""
+        left = self.state.storm_until - self.state.monotonic()
+        if settings.storm_burst and left > 0:
+            self.state.activity.faults["429"] += 1
+            raise _injected_429(max(1, math.ceil(left)))
 
     async def pause(self, seconds: float) -> None:
         """Sleeps, but wakes early when the sandbox stops."""
@@ -476,6 +515,7 @@ class BotApi:
                 **content,
             )
         )
+        state.bot_answered(call.bot, chat.id)
         keyboard = message.keyboard_markup
         if keyboard is not None and "keyboard" in keyboard:
             chat.reply_keyboard = keyboard
@@ -586,6 +626,7 @@ class BotApi:
     def mark_edited(self, call: Call, message: StoredMessage) -> dict[str, Any]:
         message.edit_date = call.state.unix_now()
         message.edit_count += 1
+        call.state.bot_answered(call.bot, message.chat.id)
         return message.to_api()
 
     # --- methods: the bot itself
@@ -640,11 +681,7 @@ class BotApi:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(remaining):
                     await changed.wait()
-        now = state.monotonic()
-        for record in batch:
-            if record.state == "queued":
-                record.state = "handed_out"
-                record.handed_out_at = now
+        state.hand_out(batch)
         return [record.payload for record in batch]
 
     async def set_webhook(self, call: Call) -> bool:

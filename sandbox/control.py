@@ -170,6 +170,7 @@ class ControlApi:
             ("GET", "/chats/{chat_id}/toasts", self.get_toasts),
             ("GET", "/updates/{update_id}", self.get_update),
             ("GET", "/activity", self.get_activity),
+            ("GET", "/refusals", self.get_refusals),
             ("GET", "/commands", self.get_commands),
             ("GET", "/files/{file_id}", self.get_file),
         ]
@@ -421,6 +422,19 @@ class ControlApi:
                 "requests_total": activity.requests_total,
                 "by_method": dict(activity.by_method),
                 "errors": {str(code): count for code, count in activity.errors.items()},
+                "faults": dict(activity.faults),
+                "refused": activity.refused_total,
+            }
+        )
+
+    async def get_refusals(self, request: web.Request) -> web.Response:
+        """Requests refused with a Telegram error (not injected faults, not flood control),
+        oldest first: the newest REFUSALS_KEPT of them, and how many there were in all."""
+        activity = self.state.activity
+        return web.json_response(
+            {
+                "total": activity.refused_total,
+                "refusals": [refusal.to_control() for refusal in activity.refusals],
             }
         )
 

@@ -39,10 +39,16 @@ Bot API; they answer with the update_id the bot will receive.
                                                  toasts, last_chat_action, menu_button}
     GET  /sandbox/api/chats/{id}/toasts          answerCallbackQuery texts, oldest first
     GET  /sandbox/api/updates/{update_id}        {state: queued|handed_out|confirmed|dropped,
-                                                 created_at, handed_out_at, confirmed_at}
+                                                 chat_id, created_at, handed_out_at,
+                                                 confirmed_at, answered_at (the bot's first
+                                                 message or edit in that chat after taking it)}
     GET  /sandbox/api/activity                   {now, last_request_at, idle_seconds,
-                                                 in_flight, requests_total, by_method, errors}
+                                                 in_flight, requests_total, by_method, errors,
+                                                 faults (injected, by kind), refused}
                                                  (times are the sandbox's monotonic clock)
+    GET  /sandbox/api/refusals                   {total, refusals: [{method, status,
+                                                 description, at}]}: requests refused with a
+                                                 Telegram error (faults and 429 not counted)
     GET  /sandbox/api/commands                   command menus stored by setMyCommands
     GET  /sandbox/api/files/{file_id}            the file's bytes
 

@@ -27,6 +27,9 @@ class SandboxSettings(BaseModel):
     timeout_delay_s: float = Field(default=30.0, ge=0.0, description="how long a 'timeout' waits")
     storm_429_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     storm_retry_after_s: int = Field(default=3, ge=1)
+    # A storm as Telegram's flood control has it: once a 429 is injected, every request is
+    # answered 429 until its retry_after has passed, counting down.
+    storm_burst: bool = False
     faults_on_get_updates: bool = False
     seed: int | None = Field(default=None, description="seeds the random source of faults")
 

@@ -12,7 +12,7 @@ import json
 import random
 import re
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -271,6 +271,8 @@ class Chat:
     toasts: list[Toast] = field(default_factory=list)
     menu_button: dict[str, Any] | None = None
     last_chat_action: str | None = None
+    # Messages the bot has sent and edits it has made in this chat, in all.
+    answers: int = 0
 
     def to_api(self) -> dict[str, Any]:
         """The Chat object of the Bot API."""
@@ -332,6 +334,11 @@ class UpdateRecord:
     state: UpdateState = "queued"
     handed_out_at: float | None = None
     confirmed_at: float | None = None
+    # The chat the update happened in (None for updates without one).
+    chat_id: int | None = None
+    # When the bot first sent or edited a message in that chat after taking the update: the
+    # moment the person sees an answer (benchmarks measure handed_out_at -> answered_at).
+    answered_at: float | None = None
 
     def to_control(self) -> dict[str, Any]:
         """Progress of the update as the control API shows it (monotonic times)."""
@@ -340,9 +347,11 @@ class UpdateRecord:
             "bot_id": self.bot_id,
             "type": self.kind,
             "state": self.state,
+            "chat_id": self.chat_id,
             "created_at": self.created_at,
             "handed_out_at": self.handed_out_at,
             "confirmed_at": self.confirmed_at,
+            "answered_at": self.answered_at,
         }
 
 
@@ -399,6 +408,30 @@ class Bot:
         self.updates_changed = asyncio.Event()
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A Bot API request the sandbox refused the way Telegram would (not an injected fault,
+    not flood control): a bot bug, or a case the bot has to handle (a user who blocked it)."""
+
+    method: str
+    status: int
+    description: str
+    at: float
+
+    def to_control(self) -> dict[str, Any]:
+        """The refusal as the control API shows it."""
+        return {
+            "method": self.method,
+            "status": self.status,
+            "description": self.description,
+            "at": self.at,
+        }
+
+
+# The newest refusals are kept for reading; the count covers all of them.
+REFUSALS_KEPT = 1000
+
+
 @dataclass
 class Activity:
     """Counters of Bot API traffic; settle logic reads them to tell when the bot is idle."""
@@ -408,6 +441,15 @@ class Activity:
     errors: Counter[int] = field(default_factory=Counter)
     last_request_at: float | None = None
     in_flight: int = 0
+    # Faults the settings injected, by kind: "5xx", "timeout", "429".
+    faults: Counter[str] = field(default_factory=Counter)
+    refused_total: int = 0
+    refusals: deque[Refusal] = field(default_factory=lambda: deque(maxlen=REFUSALS_KEPT))
+
+    def refused(self, refusal: Refusal) -> None:
+        """Records a request answered with a Telegram error."""
+        self.refused_total += 1
+        self.refusals.append(refusal)
 
 
 def bot_command_entities(text: str) -> tuple[Entity, ...]:
@@ -442,6 +484,12 @@ class SandboxState:
         self.activity = Activity()
         self.limiter = RateLimiter()
         self.random = random.Random(settings.seed)
+        # An injected 429 storm (storm_burst) refuses every request until then (monotonic).
+        self.storm_until = 0.0
+        # Updates handed out and not answered yet, per (bot, chat), oldest first.
+        self._awaiting: dict[tuple[int, int], deque[UpdateRecord]] = {}
+        self._answer_waiters: dict[int, asyncio.Future[float]] = {}
+        self._count_waiters: dict[tuple[int, int], list[tuple[int, asyncio.Future[None]]]] = {}
         self.closing = asyncio.Event()
         self.clock = SandboxClock(
             wall_clock=wall_clock,
@@ -615,12 +663,14 @@ class SandboxState:
         """Queues an update for the bot (or records it as dropped if the bot doesn't want it)."""
         update_id = self._next_update_id
         self._next_update_id += 1
+        chat = body.get("chat") or (body.get("message") or {}).get("chat") or {}
         record = UpdateRecord(
             update_id=update_id,
             bot_id=bot.id,
             kind=kind,
             payload={"update_id": update_id, kind: body},
             created_at=self.monotonic(),
+            chat_id=chat.get("id"),
         )
         self.updates[update_id] = record
         if bot.wants(kind):
@@ -629,6 +679,77 @@ class SandboxState:
         else:
             record.state = "dropped"
         return record
+
+    def hand_out(self, records: list[UpdateRecord]) -> None:
+        """getUpdates gives these to the bot; the first time, each starts waiting for an answer."""
+        now = self.monotonic()
+        for record in records:
+            if record.state != "queued":
+                continue
+            record.state = "handed_out"
+            record.handed_out_at = now
+            if record.chat_id is not None:
+                key = (record.bot_id, record.chat_id)
+                self._awaiting.setdefault(key, deque()).append(record)
+
+    def bot_answered(self, bot: Bot, chat_id: int) -> None:
+        """The bot sent or edited a message in a chat: the oldest update of that chat still
+        waiting for an answer has one now."""
+        key = (bot.id, chat_id)
+        chat = self.chats.get(key)
+        if chat is not None:
+            chat.answers += 1
+            self._count_reached(key, chat.answers)
+        waiting = self._awaiting.get(key)
+        if not waiting:
+            return
+        record = waiting.popleft()
+        if not waiting:
+            del self._awaiting[key]
+        record.answered_at = self.monotonic()
+        waiter = self._answer_waiters.pop(record.update_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(record.answered_at)
+
+    def answers_reach(self, bot: Bot, chat_id: int, count: int) -> asyncio.Future[None]:
+        """Resolves once the bot has sent or edited `count` messages in the chat in all."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        chat = self.chats.get((bot.id, chat_id))
+        if chat is not None and chat.answers >= count:
+            future.set_result(None)
+        else:
+            self._count_waiters.setdefault((bot.id, chat_id), []).append((count, future))
+        return future
+
+    def _count_reached(self, key: tuple[int, int], answers: int) -> None:
+        waiters = self._count_waiters.get(key)
+        if not waiters:
+            return
+        waiting = []
+        for count, future in waiters:
+            if future.done():
+                continue
+            if count <= answers:
+                future.set_result(None)
+            else:
+                waiting.append((count, future))
+        if waiting:
+            self._count_waiters[key] = waiting
+        else:
+            del self._count_waiters[key]
+
+    def answered(self, record: UpdateRecord) -> asyncio.Future[float]:
+        """Resolves with answered_at once the bot has answered the update (at once if it has)."""
+        if record.update_id in self._answer_waiters:
+            return self._answer_waiters[record.update_id]
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        if record.answered_at is not None:
+            future.set_result(record.answered_at)
+        else:
+            self._answer_waiters[record.update_id] = future
+            # A waiter that gives up must not be kept for an answer that may never come.
+            future.add_done_callback(lambda _: self._answer_waiters.pop(record.update_id, None))
+        return future
 
     def confirm_updates(self, bot: Bot, offset: int) -> None:
         """Applies getUpdates' offset: everything below it is confirmed and forgotten."""

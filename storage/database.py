@@ -47,6 +47,24 @@ class CannotOpen(StorageError):
     """The database file cannot be created or opened (path, permissions, not a database)."""
 
 
+class Unavailable(StorageError):
+    """The database cannot take a write now: another process held its lock past the busy
+    timeout, or the disk is full or failing. Nothing of the write was kept; later it may work."""
+
+
+# SQLite's primary result codes that say "not now" rather than "this write is wrong".
+_UNAVAILABLE = frozenset(
+    {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
+)
+
+
+def _unavailable(error: BaseException) -> Unavailable | None:
+    """The Unavailable an SQLite error amounts to, if it is one of those."""
+    if isinstance(error, sqlite3.Error) and error.sqlite_errorcode & 0xFF in _UNAVAILABLE:
+        return Unavailable(f"{error.sqlite_errorname}: {error}")
+    return None
+
+
 class Migration:
     """One numbered SQL file from `storage/migrations`."""
 
@@ -122,17 +140,34 @@ class Database:
 
     @asynccontextmanager
     async def atomic(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Runs the block in one BEGIN IMMEDIATE transaction; rolls back on any error."""
+        """Runs the block in one BEGIN IMMEDIATE transaction; rolls back on any error. A write
+        the database cannot take now (locked, disk full) raises Unavailable."""
         async with self._write_lock:
             conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    await self._roll_back(conn)
+                    raise
+                try:
+                    await conn.execute("COMMIT")
+                except sqlite3.Error:
+                    await self._roll_back(conn)
+                    raise
+            except sqlite3.Error as exc:
+                unavailable = _unavailable(exc)
+                if unavailable is None:
+                    raise
+                raise unavailable from exc
+
+    @staticmethod
+    async def _roll_back(conn: aiosqlite.Connection) -> None:
+        # After a full disk or an I/O error SQLite may have rolled the transaction back itself,
+        # and a second ROLLBACK would fail and hide the error that matters.
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
 
     async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Runs one write statement in its own transaction and returns the last row id."""
@@ -143,18 +178,18 @@ class Database:
     async def fetch_one(
         self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
     ) -> sqlite3.Row | None:
-        """Returns the first row of a query, or None; for repositories only."""
-        async with self.conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-        return row
+        """Returns the first row of a query, or None; for repositories only. The queries it
+        serves name one row (by a key, an aggregate, LIMIT 1), so it reads them all in one trip
+        to the database thread rather than three (execute, fetchone, close)."""
+        rows = await self.conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetch_all(
         self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
     ) -> list[sqlite3.Row]:
-        """Returns every row of a query; for repositories only."""
-        async with self.conn.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
-        return list(rows)
+        """Returns every row of a query, in one trip to the database thread; for repositories
+        only."""
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def applied_versions(self) -> set[int]:
         """The migration numbers already recorded in this database."""

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from bot.domain.models import Member
+from storage.database import Unavailable
+
+# Storage raises it when the database cannot take a write now (locked, disk full); the chat
+# answers it in the error handler, which sees storage only through the services.
+StorageUnavailable = Unavailable
 
 
 class ServiceError(Exception):
