@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -233,15 +232,9 @@ async def running_bot(
                     allowed_updates=Update.ALL_TYPES,
                 )
             _LOGGER.info("bot @%s is running", app.bot.username)
-            # What start-up built (modules, the application, the catalogues: some 165,000
-            # objects) lives as long as the bot. A full collection walks all of it, about 60 ms
-            # in which no chat is answered; frozen, those objects are left out of collections.
-            gc.freeze()
             try:
                 yield app
             finally:
-                # A process that runs the bot again (the tests) must get its garbage back.
-                gc.unfreeze()
                 if app.updater.running:
                     await app.updater.stop()
                 await scheduler.stop()
