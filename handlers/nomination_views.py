@@ -786,7 +786,11 @@ class NominationWording:
             rows.append(open_card)
         elif notice.kind is NoticeKind.OBJECTION_RESOLVED:
             assert notice.objection is not None
-            key = f"review.notice.objection_{notice.objection.state.value}"
+            state = notice.objection.state
+            key = f"review.notice.objection_{state.value}"
+            if state is ObjectionState.CLOSED:
+                # Why it closed: the nomination was rejected over another one, or withdrawn.
+                key = f"{key}_{nomination.state.value}"
             text = t(key, comment=notice.comment, **common)
         elif notice.kind is NoticeKind.NOTICE_BLOCKED:
             text = t("review.notice.blocked", count=notice.open_objections, **common)

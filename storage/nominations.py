@@ -42,6 +42,12 @@ VALUES (:campaign_id, :member_id, :branch_id, :nominator_user_id, :self_applied,
 _SETTABLE = frozenset(
     {"reason", "submitted_at", "notice_starts_at", "notice_ends_at", "decided_at", "valid_until"}
 )
+# Leaving the public notice closes the objections nobody ruled on: they have nothing left to
+# block (storage.review.ObjectionState.CLOSED).
+_CLOSE_OBJECTIONS = """
+UPDATE objections SET state = 'closed', resolved_by = :by, resolved_at = :now
+WHERE nomination_id = :id AND state = 'open'
+"""
 _EVENT = """
 INSERT INTO nomination_events (nomination_id, at, actor_user_id, step, from_state, to_state,
                                level, comment, version)
@@ -251,6 +257,11 @@ async def transition_in(
     )
     if cursor.rowcount != 1:
         raise Conflict(f"nomination {nomination.id} changed since version {nomination.version}")
+    if nomination.state is NominationState.IN_NOTICE and to_state is not NominationState.IN_NOTICE:
+        await conn.execute(
+            _CLOSE_OBJECTIONS,
+            {"id": nomination.id, "by": actor_user_id, "now": now.isoformat()},
+        )
     await conn.execute(
         _EVENT,
         (

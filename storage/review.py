@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 import aiosqlite
@@ -94,6 +94,8 @@ FROM objections o LEFT JOIN members m ON m.telegram_user_id = o.objector_user_id
 """
 _OBJECTION = f"{_OBJECTIONS} WHERE o.id = ?"
 _OBJECTIONS_OF = f"{_OBJECTIONS} WHERE o.nomination_id = ? ORDER BY o.id"
+# Those closed with their nomination at the moment it left the notice.
+_CLOSED_AT = f"{_OBJECTIONS} WHERE o.nomination_id = ? AND o.state = 'closed' AND o.resolved_at = ?"
 _OPEN_COUNT = "SELECT COUNT(*) AS n FROM objections WHERE nomination_id = ? AND state = 'open'"
 _RESOLVE = """
 UPDATE objections SET state = ?, resolved_by = ?, resolved_at = ?, resolution = ?
@@ -184,6 +186,8 @@ class ObjectionState(StrEnum):
     OPEN = "open"
     DISMISSED = "dismissed"
     UPHELD = "upheld"
+    # still open when its nomination left the notice (another upheld, or withdrawn)
+    CLOSED = "closed"
 
 
 class Objection(BaseModel):
@@ -343,6 +347,14 @@ async def resolve_objection_in(
         _RESOLVE, (state.value, resolved_by, now.isoformat(), resolution, objection_id)
     )
     return cursor.rowcount == 1
+
+
+async def closed_at_in(
+    conn: aiosqlite.Connection, *, nomination_id: int, at: datetime
+) -> list[Objection]:
+    """The objections that were closed when the nomination left the notice at `at`."""
+    cursor = await conn.execute(_CLOSED_AT, (nomination_id, at.astimezone(UTC).isoformat()))
+    return [_objection(row) for row in await cursor.fetchall()]
 
 
 async def open_objections_in(conn: aiosqlite.Connection, *, nomination_id: int) -> int:

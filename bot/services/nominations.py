@@ -200,6 +200,7 @@ class NominationService:
             desk = page.level
             if current.state is NominationState.IN_NOTICE:
                 desk = campaign.rules.review_levels[-1]
+                await self._reviewing.tell_closed_objections_in(conn, withdrawn, campaign, now)
             if desk is not None:
                 await self._reviewing.tell_in(
                     conn,

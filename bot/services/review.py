@@ -671,7 +671,7 @@ class ReviewService:
                 now=now,
             )
             if uphold:
-                await self._move_in(
+                rejected = await self._move_in(
                     conn,
                     current,
                     campaign,
@@ -682,6 +682,7 @@ class ReviewService:
                     comment=comment,
                     now=now,
                 )
+                await self.tell_closed_objections_in(conn, rejected, campaign, now)
             elif (
                 current.notice_ends_at is not None
                 and now >= current.notice_ends_at
@@ -1087,6 +1088,30 @@ class ReviewService:
 
     def woke(self) -> None:
         self._outbox.woke()
+
+    async def tell_closed_objections_in(
+        self,
+        conn: aiosqlite.Connection,
+        nomination: Nomination,
+        campaign: Campaign,
+        now: datetime,
+    ) -> None:
+        """Tells each person whose objection closed with the notice (the nomination, as it is
+        now, was rejected over another objection or withdrawn) that nobody rules on it now."""
+        for closed in await review_store.closed_at_in(conn, nomination_id=nomination.id, at=now):
+            await self._tell_in(
+                conn,
+                [closed.objector_user_id],
+                NominationNotice(
+                    kind=NoticeKind.OBJECTION_RESOLVED,
+                    language=Language.ZH,
+                    nomination=nomination,
+                    campaign=campaign,
+                    objection=closed,
+                ),
+                dedupe=f"objection-resolved:{closed.id}",
+                now=now,
+            )
 
     # -- helpers ----------------------------------------------------------------------------------
 

@@ -25,14 +25,19 @@ OBJECTION = "该同志上月无故缺席组织生活两次"
 NOTICE_END = datetime.fromisoformat("2026-12-04T16:00:00+00:00")
 
 
-async def _in_notice(telegram, bot, db, clock):
+async def _in_notice(telegram, bot, db, clock, neighbours=()):
     """张晓明's nomination approved by the district (the campaign's only level): in notice.
-    李华 of a sibling branch under the same street receives the notice."""
+    李华 of a sibling branch under the same street receives the notice, and so do the
+    `neighbours` ((name, phone) pairs) registered in that branch too."""
     _, _, district = await cadres(telegram, db)
     campaign = await open_campaign(bot, review_levels=["district"], branch_meeting=False)
     ming = await candidate(telegram, db, "张晓明", phone="13800138000")
     hua = await candidate(telegram, db, "李华", phone="13800138001", branch="S01-02")
     outsider = await candidate(telegram, db, "陈晨", phone="13800138002", branch="S02-01")
+    others = [
+        await candidate(telegram, db, name, phone=phone, branch="S01-02")
+        for name, phone in neighbours
+    ]
     nomination = await submitted(db, campaign, ming, clock=clock)
     await district.send("/review")
     await district.press("1. 张晓明")
@@ -41,7 +46,9 @@ async def _in_notice(telegram, bot, db, clock):
     for person in (hua, outsider):
         await person.refresh()
     assert from_bot(outsider, "推优公示") == []
-    return ming, hua, district, nomination
+    for person in others:
+        await person.refresh()
+    return ming, hua, district, nomination, others
 
 
 async def _object(member, text: str = OBJECTION) -> None:
@@ -50,7 +57,7 @@ async def _object(member, text: str = OBJECTION) -> None:
 
 
 async def test_an_open_objection_blocks_approval_until_it_is_dismissed(telegram, bot, db, clock):
-    ming, hua, district, nomination = await _in_notice(telegram, bot, db, clock)
+    ming, hua, district, nomination, _ = await _in_notice(telegram, bot, db, clock)
     await hua.press("提出异议")
     prompt = hua.last_message().text
     assert prompt.startswith("对公示提出异议\n公示对象：张晓明 · " + CAMPAIGN)
@@ -107,7 +114,7 @@ async def test_an_open_objection_blocks_approval_until_it_is_dismissed(telegram,
 async def test_an_objection_dismissed_during_the_notice_lets_it_end_in_approval(
     telegram, bot, db, clock
 ):
-    _, hua, district, nomination = await _in_notice(telegram, bot, db, clock)
+    _, hua, district, nomination, _ = await _in_notice(telegram, bot, db, clock)
     await _object(hua)
     await district.refresh()
     await district.press("异议不成立")
@@ -120,7 +127,7 @@ async def test_an_objection_dismissed_during_the_notice_lets_it_end_in_approval(
 async def test_an_upheld_objection_rejects_the_nomination_and_closes_the_notice(
     telegram, bot, db, clock
 ):
-    ming, hua, district, nomination = await _in_notice(telegram, bot, db, clock)
+    ming, hua, district, nomination, _ = await _in_notice(telegram, bot, db, clock)
     await _object(hua)
     await district.refresh()
     await district.press("异议成立")
@@ -139,10 +146,58 @@ async def test_an_upheld_objection_rejects_the_nomination_and_closes_the_notice(
     assert (await state_of(db, nomination.id))[0] == "rejected"
 
 
+async def test_upholding_one_objection_closes_the_others_and_tells_their_authors(
+    telegram, bot, db, clock
+):
+    _, hua, district, nomination, [fang] = await _in_notice(
+        telegram, bot, db, clock, [("王芳", "13800138003")]
+    )
+    await _object(hua)
+    await _object(fang, "该同志在社区志愿服务中弄虚作假")
+    await district.send("/review")
+    await district.press("1. 张晓明")
+    assert district.last_message().buttons[:2] == [
+        ["异议不成立 #1", "异议成立 #1"],
+        ["异议不成立 #2", "异议成立 #2"],
+    ]
+    await district.press("异议成立 #1")
+    await district.send("经核实属实")
+    assert (await state_of(db, nomination.id))[0] == "rejected"
+    rows = await db.fetch_all("SELECT objector_user_id, state FROM objections ORDER BY id")
+    assert [tuple(row) for row in rows] == [(hua.id, "upheld"), (fang.id, "closed")]
+    await fang.refresh()
+    assert fang.last_message().text == (
+        f"您对“{CAMPAIGN}”中 张晓明 的公示提出的异议已办结：经核实的其他异议成立，"
+        "该推荐已不予通过，公示随之结束。感谢您的如实反映。"
+    )
+    # Nothing is left for the district to rule on: the closed objection has no buttons.
+    await district.send("/review")
+    assert "张晓明" not in district.last_message().text
+
+
+async def test_withdrawing_during_the_notice_closes_its_open_objection(telegram, bot, db, clock):
+    ming, hua, district, nomination, _ = await _in_notice(telegram, bot, db, clock)
+    await _object(hua)
+    await ming.send("/nominations")
+    await ming.press(f"1. {TITLE}")
+    await ming.press("撤回推荐")
+    await ming.press("确认撤回")
+    assert (await state_of(db, nomination.id))[0] == "withdrawn"
+    objection = await db.fetch_one("SELECT state, resolved_at FROM objections")
+    assert tuple(objection) == ("closed", "2026-11-28T08:00:00+00:00")
+    await hua.refresh()
+    assert hua.last_message().text == (
+        f"您对“{CAMPAIGN}”中 张晓明 的公示提出的异议已办结：本人已撤回该推荐，公示随之结束。"
+        "感谢您的如实反映。"
+    )
+    await district.refresh()
+    assert from_bot(district, f"张晓明 已撤回在“{CAMPAIGN}”中的推荐，无需再审核。")
+
+
 async def test_an_objection_must_fit_and_the_nominee_cannot_object_to_themselves(
     telegram, bot, db, clock
 ):
-    ming, hua, _, _ = await _in_notice(telegram, bot, db, clock)
+    ming, hua, _, _, _ = await _in_notice(telegram, bot, db, clock)
     await hua.press("提出异议")
     await hua.send("很" * 301)
     assert hua.last_message().text == "异议内容最多 300 字，您输入了 301 字，请精简后重新发送。"

@@ -68,6 +68,11 @@ FROM broadcasts b WHERE b.state <> 'draft'
 _REMINDERS = """
 SELECT id FROM reminders WHERE (state = 'done') <> (done_at IS NOT NULL)
 """
+# Only a nomination in its public notice can have an objection waiting for a ruling.
+_STRAY_OBJECTIONS = """
+SELECT o.id, n.state FROM objections o JOIN nominations n ON n.id = o.nomination_id
+WHERE o.state = 'open' AND n.state <> 'in_notice'
+"""
 _DRAFTS = "SELECT journey, user_id, step, data FROM drafts"
 _MEMBERS = """
 SELECT m.id FROM members m LEFT JOIN org_units u ON u.id = m.org_unit_id
@@ -106,6 +111,8 @@ async def violations(path: Path, *, bot_stopped: bool = True) -> list[str]:
                 )
             if row["state"] in ("done", "cancelled") and row["open"]:
                 found.append(f"broadcast {row['id']} is {row['state']} with {row['open']} open")
+        for row in await db.fetch_all(_STRAY_OBJECTIONS):
+            found.append(f"objection {row['id']}: open on a nomination that is {row['state']}")
         for row in await db.fetch_all(_REMINDERS):
             found.append(f"reminder {row['id']}: state and done_at disagree")
         for row in await db.fetch_all(_DRAFTS):

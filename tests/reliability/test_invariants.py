@@ -98,6 +98,12 @@ async def test_broken_rules_are_each_reported(demo_db: Path, tmp_path: Path):
             " VALUES (1, 'notice', '通知', 'sent', ?, ?)",
             (NOW, NOW),
         )
+        # An objection still waiting for a ruling on a nomination that left the notice.
+        stray = await db.execute(
+            "INSERT INTO objections (nomination_id, objector_user_id, text, created_at)"
+            " VALUES (?, 3, '异议', ?)",
+            (skipped, NOW),
+        )
         await db.conn.execute("PRAGMA foreign_keys = OFF")
         await db.execute("UPDATE members SET org_unit_id = 999999 WHERE telegram_user_id = 3")
 
@@ -109,6 +115,7 @@ async def test_broken_rules_are_each_reported(demo_db: Path, tmp_path: Path):
         f"nomination {skipped} (submitted v3): timeline versions [1] for version 3",
         f"training {training}: 2 places held of 1",
         "outbox 1: state sent with the wrong fields",
+        f"objection {stray}: open on a nomination that is submitted",
         "member 2: registered outside a branch",
         "member 3: registered outside a branch",
     ]

@@ -5,6 +5,7 @@ attachments, and times stored in UTC whatever zone the caller used."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,11 +16,13 @@ from bot.domain.models import MemberStatus, OrgKind
 from bot.domain.nominations import NominationState, Step
 from storage import campaigns as campaign_store
 from storage import nominations as store
+from storage import review as review_store
 from storage.campaigns import CampaignRepository
-from storage.database import Conflict, Database, NotFound
+from storage.database import Conflict, Database, NotFound, bundled_migrations
 from storage.members import MemberProfile, MemberRepository
 from storage.nominations import NominationRepository
 from storage.org_units import NewOrgUnit, OrgUnitRepository
+from storage.review import ObjectionState
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -534,3 +537,50 @@ async def test_a_member_known_only_from_the_roster_has_no_telegram_id(db):
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, member_id, branch)
     assert (nomination.nominee_user_id, nomination.nominee_name) == (None, "王芳")
+
+
+async def test_leaving_the_notice_closes_the_objections_nobody_ruled_on(db):
+    _, branch, member, _ = await _setup(db)
+    campaign = await _campaign(db, branch)
+    nomination = await _nominate(db, campaign, member, branch, state=NominationState.IN_NOTICE)
+    for objector in (43, 44):
+        await db.execute(
+            "INSERT INTO objections (nomination_id, objector_user_id, text, created_at)"
+            " VALUES (?, ?, '异议', ?)",
+            (nomination.id, objector, NOW.isoformat()),
+        )
+    later = NOW + timedelta(days=1)
+    async with db.atomic() as conn:
+        await store.transition_in(
+            conn,
+            nomination,
+            step=Step.WITHDRAW,
+            to_state=NominationState.WITHDRAWN,
+            actor_user_id=42,
+            now=later,
+        )
+        closed = await review_store.closed_at_in(conn, nomination_id=nomination.id, at=later)
+    assert [(o.objector_user_id, o.state, o.resolved_by) for o in closed] == [
+        (43, ObjectionState.CLOSED, 42),
+        (44, ObjectionState.CLOSED, 42),
+    ]
+
+
+async def test_the_migration_closes_objections_left_open_by_nominations_already_decided(tmp_path):
+    async with Database(tmp_path / "before.db") as db:
+        await db.migrate([m for m in bundled_migrations() if m.version < 11])
+        _, branch, member, other = await _setup(db)
+        campaign = await _campaign(db, branch)
+        rejected = await _nominate(db, campaign, member, branch, state=NominationState.REJECTED)
+        showing = await _nominate(db, campaign, other, branch, state=NominationState.IN_NOTICE)
+        for nomination in (rejected, showing):
+            await db.execute(
+                "INSERT INTO objections (nomination_id, objector_user_id, text, created_at)"
+                " VALUES (?, 44, '异议', ?)",
+                (nomination.id, NOW.isoformat()),
+            )
+        assert await db.migrate() == [11]
+        rows = await db.fetch_all("SELECT nomination_id, state FROM objections ORDER BY id")
+        assert [tuple(row) for row in rows] == [(rejected.id, "closed"), (showing.id, "open")]
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute("UPDATE objections SET state = 'lost'")
