@@ -4,13 +4,12 @@ as its caption, and buttons to drill into the units below, go back up, or export
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import re
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -23,7 +22,7 @@ from bot.domain.trainings import tenths_to_hours
 from bot.domain.validation import fits_telegram_text
 from bot.services.stats import ScopeChoice, StatsScreen, UnitStats
 from handlers.buttons import ExportAction, ExportButton, StatsButton
-from handlers.common import answers_refusals, send
+from handlers.common import answers_refusals, send, unchanged
 
 # Looks a text up in the viewer's language.
 T = Callable[..., str]
@@ -246,7 +245,7 @@ async def _send_screen(update: Update, context: LeagueContext, screen: StatsScre
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     await context.bot.send_chat_action(chat_id=chat_id, action=ChatAction.UPLOAD_PHOTO)
-    png = await asyncio.to_thread(render_png, chart(context.t, screen.stats))
+    png = await _png(context, screen)
     return await context.bot.send_photo(
         chat_id=chat_id,
         photo=png,
@@ -254,6 +253,28 @@ async def _send_screen(update: Update, context: LeagueContext, screen: StatsScre
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard(context.t, screen),
     )
+
+
+async def _png(context: LeagueContext, screen: StatsScreen) -> bytes:
+    return await asyncio.to_thread(render_png, chart(context.t, screen.stats))
+
+
+async def _replace_screen(update: Update, context: LeagueContext, screen: StatsScreen) -> None:
+    """The chart, caption and buttons of the pressed chart message swapped for `screen`'s, so
+    the chat keeps one chart that the cadre walks up and down the tree in. A message Telegram
+    no longer lets the bot edit (older than 48 hours) stays, and the new chart comes below."""
+    query = update.callback_query
+    assert query is not None
+    media = InputMediaPhoto(
+        await _png(context, screen),
+        caption=summary(context.t, screen.stats),
+        parse_mode=ParseMode.HTML,
+    )
+    try:
+        await query.edit_message_media(media, reply_markup=keyboard(context.t, screen))
+    except BadRequest as error:
+        if not unchanged(error):
+            await _send_screen(update, context, screen)
 
 
 def _user_id(update: Update) -> int:
@@ -280,14 +301,11 @@ async def open_unit(update: Update, context: LeagueContext) -> None:
     screen = await context.services.stats.open(_user_id(update), unit_id=pressed.unit_id)
     assert isinstance(screen, StatsScreen)
     await query.answer(context.t("stats.working"))
-    await _send_screen(update, context, screen)
-    old = query.message
-    if isinstance(old, Message) and old.photo:
-        # The Bot API cannot swap a photo's picture and keep its message everywhere this bot
-        # runs, so the new chart takes the old one's place: sent first, then the old removed.
-        # Telegram keeps messages older than 48 hours; the old chart then simply stays.
-        with contextlib.suppress(BadRequest):
-            await old.delete()
+    if isinstance(query.message, Message) and query.message.photo:
+        await _replace_screen(update, context, screen)
+    else:
+        # A choice of units stays where it is, to choose another one from later.
+        await _send_screen(update, context, screen)
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

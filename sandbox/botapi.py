@@ -368,6 +368,7 @@ class BotApi:
             "editMessageText": self.edit_message_text,
             "editMessageCaption": self.edit_message_caption,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
+            "editMessageMedia": self.edit_message_media,
             "deleteMessage": self.delete_message,
             "answerCallbackQuery": self.answer_callback_query,
             "getFile": self.get_file,
@@ -558,7 +559,13 @@ class BotApi:
 
     def input_file(self, call: Call, name: str, kind: Literal["document", "photo"]) -> StoredFile:
         """The file a document/photo parameter names: an upload, attach://, or a file_id."""
-        value = call.params[name]
+        return self.named_file(call, call.params[name], name, kind)
+
+    def named_file(
+        self, call: Call, value: object, name: str, kind: Literal["document", "photo"]
+    ) -> StoredFile:
+        """The file `value` names (an upload, attach://<part> or a file_id), for parameter or
+        field `name`."""
         if isinstance(value, str) and value.startswith("attach://"):
             attached = call.params.get(value.removeprefix("attach://"))
             if not isinstance(attached, UploadedFile):
@@ -981,6 +988,40 @@ class BotApi:
         message.inline_markup = inline
         return self.mark_edited(call, message)
 
+    async def edit_message_media(self, call: Call) -> dict[str, Any]:
+        """Another photo or document (with its caption and inline keyboard) in place of a bot
+        message's file, or of its text: the message keeps its id and its place in the chat."""
+        params = call.params
+        message = self.edit_target(call)
+        media = params["media"]
+        kind = media.get("type")
+        if kind in ("animation", "audio", "video", "live_photo"):
+            raise bad_request(f"{kind} media is not supported by the sandbox")
+        if kind not in ("photo", "document"):
+            raise bad_request("can't parse InputMedia: media type invalid")
+        if "media" not in media:
+            raise bad_request("can't parse InputMedia: media not found")
+        stored = self.named_file(call, media["media"], "media", kind)
+        fields = self.caption_fields({"caption": "", **media})
+        inline, _ = check_reply_markup(params.get("reply_markup"), inline_only=True)
+        before = (message.photo, message.document, message.caption, message.inline_markup)
+        after = (
+            stored if kind == "photo" else None,
+            stored if kind == "document" else None,
+            fields["caption"],
+            inline,
+        )
+        if message.text is None and _same_files(before, after):
+            raise bad_request(NOT_MODIFIED)
+        message.photo, message.document = after[0], after[1]
+        message.text, message.entities, message.html = None, (), None
+        message.caption = fields["caption"]
+        message.caption_entities = fields["caption_entities"]
+        message.caption_html = fields["caption_html"]
+        message.parse_mode = media.get("parse_mode")
+        message.inline_markup = inline
+        return self.mark_edited(call, message)
+
     async def edit_message_reply_markup(self, call: Call) -> dict[str, Any]:
         """A new inline keyboard for a bot message; none given removes it."""
         message = self.edit_target(call)
@@ -1041,6 +1082,27 @@ class BotApi:
     async def get_chat(self, call: Call) -> dict[str, Any]:
         """ChatFullInfo of a chat the bot knows."""
         return self.chat_for(call, call.params["chat_id"], sending=False).to_full_info()
+
+
+def _same_files(
+    before: tuple[StoredFile | None, StoredFile | None, str | None, dict[str, Any] | None],
+    after: tuple[StoredFile | None, StoredFile | None, str | None, dict[str, Any] | None],
+) -> bool:
+    """Whether a media edit would leave the message as it is (the same file, by its unique id,
+    the same caption and keyboard)."""
+
+    def key(
+        files: tuple[StoredFile | None, StoredFile | None, str | None, dict[str, Any] | None],
+    ) -> tuple[object, ...]:
+        photo, document, caption, markup = files
+        return (
+            photo.file_unique_id if photo else None,
+            document.file_unique_id if document else None,
+            caption,
+            markup,
+        )
+
+    return key(before) == key(after)
 
 
 def _profile_field(method: str) -> str:

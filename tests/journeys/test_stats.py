@@ -158,19 +158,21 @@ async def test_a_street_cadre_gets_a_chart_and_figures_that_match_the_database(
         ["翠苑社区团支部 · 1", "东湖新村社区团支部 · 0"],
     ]
 
-    # Drill into a branch: its chart replaces the street's; then back up.
+    # Drill into a branch: its chart takes the street's place in the same message; then back up.
     await zhao.press("湖滨社区团支部 · 11")
     branch = zhao.last_message()
-    assert branch.photo is not None and branch.message_id != shown.message_id
-    assert [m.message_id for m in zhao.messages() if m.photo and not m.deleted] == [
-        branch.message_id
-    ]
+    assert branch.photo is not None and branch.message_id == shown.message_id
+    assert branch.photo.file_id != shown.photo.file_id
+    assert [m.message_id for m in zhao.messages() if m.photo] == [shown.message_id]
     assert "东湖街道团工委 › 湖滨社区团支部" in (branch.caption or "")
     assert "团员青年 11 人：共青团员 8 · 团干部 1 · 青年 2" in (branch.caption or "")
     assert "名册登记覆盖率 77.8%（已登记 7 / 名册 9 人）" in (branch.caption or "")
     assert "已举办培训 1 场，参训 5 人次，累计 10 学时" in (branch.caption or "")
     await zhao.press("⬆️ 返回上一级")
-    assert f"团员青年 {total} 人" in (zhao.last_message().caption or "")
+    back = zhao.last_message()
+    assert back.message_id == shown.message_id
+    assert f"团员青年 {total} 人" in (back.caption or "")
+    assert back.buttons[:2] == shown.buttons[:2]
 
 
 async def test_the_chart_draws_every_chinese_label_with_the_cjk_font(

@@ -178,6 +178,51 @@ async def test_photos_round_trip_as_photo_sizes(bot: telegram.Bot, api: httpx.As
     assert edited.caption == "新合影"
 
 
+async def test_edit_message_media_swaps_the_picture_in_place(
+    bot: telegram.Bot, api: httpx.AsyncClient
+):
+    user_id = await started_user(api, "Alice")
+    first = await bot.send_photo(user_id, png(4, 3), caption="街道")
+    keyboard = telegram.InlineKeyboardMarkup(
+        [[telegram.InlineKeyboardButton("返回", callback_data="up")]]
+    )
+    swapped = await bot.edit_message_media(
+        telegram.InputMediaPhoto(png(6, 5), caption="<b>支部</b>", parse_mode="HTML"),
+        chat_id=user_id,
+        message_id=first.message_id,
+        reply_markup=keyboard,
+    )
+    assert isinstance(swapped, telegram.Message)
+    assert swapped.message_id == first.message_id
+    assert (swapped.photo[0].width, swapped.photo[0].height) == (6, 5)
+    assert (swapped.caption, swapped.caption_entities[0].type) == ("支部", "bold")
+    assert swapped.reply_markup == keyboard
+    line = (await transcript(api, user_id))["messages"][-1]
+    assert (line["message_id"], line["caption"], line["edited"]) == (first.message_id, "支部", True)
+
+    # The same picture, caption and keyboard again: Telegram says nothing changed.
+    same = telegram.InputMediaPhoto(
+        swapped.photo[0].file_id, caption="<b>支部</b>", parse_mode="HTML"
+    )
+    with pytest.raises(telegram.error.BadRequest, match="Message is not modified"):
+        await bot.edit_message_media(
+            same, chat_id=user_id, message_id=first.message_id, reply_markup=keyboard
+        )
+    # A text message can become a document; a video is beyond the sandbox, and says so.
+    text = await bot.send_message(user_id, "导出中…")
+    filed = await bot.edit_message_media(
+        telegram.InputMediaDocument(b"a,b\n", filename="x.csv"),
+        chat_id=user_id,
+        message_id=text.message_id,
+    )
+    assert isinstance(filed, telegram.Message)
+    assert (filed.text, filed.document.file_name) == (None, "x.csv")
+    with pytest.raises(telegram.error.BadRequest, match="Video media is not supported by the sandbox"):
+        await bot.edit_message_media(
+            telegram.InputMediaVideo(b"0000"), chat_id=user_id, message_id=text.message_id
+        )
+
+
 async def test_copy_and_forward_repeat_a_message(bot: telegram.Bot, api: httpx.AsyncClient):
     alice = await started_user(api, "Alice")
     bob = await started_user(api, "Bob")
