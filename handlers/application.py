@@ -6,11 +6,9 @@ before the bot answers, so a restart resumes the form at the same step."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,7 +21,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import LeagueContext
 from bot.domain.campaigns import MAX_ATTACHMENTS, MAX_REASON
-from bot.domain.validation import InvalidInput, truncate_for_telegram
+from bot.domain.validation import truncate_for_telegram
 from bot.services.applications import (
     JOURNEY,
     ApplicationForm,
@@ -33,7 +31,7 @@ from bot.services.applications import (
     Submitted,
 )
 from bot.services.campaigns import NotEligible
-from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.errors import StaleButton
 from handlers.buttons import (
     ApplicationFormButton,
     ApplyButton,
@@ -43,8 +41,9 @@ from handlers.buttons import (
     NominationButton,
 )
 from handlers.campaigns import ineligible_screen
-from handlers.common import answer_invalid, answer_refusal, answers_refusals, chat_of, edit, send
+from handlers.common import answer_refusal, answers_refusals, chat_of, edit, send
 from handlers.nomination_views import level_label
+from handlers.wizard import guarded_by, stored_step
 
 END = ConversationHandler.END
 Action = FormAction
@@ -363,45 +362,11 @@ async def late_press(update: Update, context: LeagueContext) -> None:
     raise StaleButton("form finished")
 
 
-async def _stored_step(update: Update, context: LeagueContext) -> object:
-    try:
-        return (await context.services.applications.current(chat_of(update))).step
-    except NoWizard:
-        return END
+_stored_step = stored_step(lambda services: services.applications.current)
+_guarded = guarded_by(_stored_step)
 
 
-def _guarded(
-    callback: Callable[[Update, LeagueContext], Any],
-) -> Callable[[Update, LeagueContext], Any]:
-    """Answers bad input and refusals where they arrive; the conversation stays on the step
-    the draft is on (or ends when the refusal ended the draft)."""
-
-    async def run(update: Update, context: LeagueContext) -> object:
-        try:
-            return await callback(update, context)
-        except InvalidInput as exc:
-            await answer_invalid(update, context, exc)
-            return None
-        except ServiceError as exc:
-            await answer_refusal(update, context, exc)
-            return await _stored_step(update, context)
-        except TelegramError as exc:
-            await context.application.process_error(update, exc)
-            return await _stored_step(update, context)
-
-    run.__name__ = callback.__name__
-    run.__doc__ = callback.__doc__
-    return run
-
-
-def _on(*actions: Action) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return (
-            ApplicationFormButton.matches(data)
-            and ApplicationFormButton.parse(str(data)).action in actions
-        )
-
-    return matches
+_on = ApplicationFormButton.on
 
 
 def _picked(data: object) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -248,11 +247,7 @@ async def unit_picked(update: Update, context: LeagueContext) -> None:
     await edit(query, *render_page(context, page))
 
 
-def _on(*actions: AuditAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return AuditButton.matches(data) and AuditButton.parse(str(data)).action in actions
-
-    return matches
+_on = AuditButton.on
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

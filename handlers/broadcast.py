@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -25,7 +25,6 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import LeagueContext
 from bot.domain.broadcasts import ReviewFilter, StatusFilter
-from bot.domain.validation import InvalidInput
 from bot.i18n import Translator
 from bot.services.broadcasts import (
     JOURNEY,
@@ -36,7 +35,7 @@ from bot.services.broadcasts import (
     ReportRenderer,
     Step,
 )
-from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.errors import StaleButton
 from handlers import broadcast_views as views
 from handlers import org_picker
 from handlers.buttons import (
@@ -46,7 +45,6 @@ from handlers.buttons import (
     BroadcastWizardButton,
 )
 from handlers.common import (
-    answer_invalid,
     answer_refusal,
     answers_refusals,
     chat_of,
@@ -54,6 +52,7 @@ from handlers.common import (
     send,
     unchanged,
 )
+from handlers.wizard import guarded_by, stored_step
 
 END = ConversationHandler.END
 Callback = Callable[[Update, LeagueContext], Coroutine[Any, Any, object]]
@@ -309,42 +308,11 @@ async def wrong_input(update: Update, context: LeagueContext) -> object:
     return wizard.step
 
 
-async def _stored_step(update: Update, context: LeagueContext) -> object:
-    try:
-        return (await context.services.broadcasts.current(chat_of(update))).step
-    except NoWizard:
-        return END
+_stored_step = stored_step(lambda services: services.broadcasts.current)
+_guarded = guarded_by(_stored_step)
 
 
-def _guarded(callback: Callback) -> Callback:
-    """Answers bad input and refused actions where they arrive; the conversation then follows
-    the step the drafts table holds."""
-
-    async def run(update: Update, context: LeagueContext) -> object:
-        try:
-            return await callback(update, context)
-        except InvalidInput as exc:
-            await answer_invalid(update, context, exc)
-            return None
-        except ServiceError as exc:
-            await answer_refusal(update, context, exc)
-        except TelegramError as exc:
-            await context.application.process_error(update, exc)
-        return await _stored_step(update, context)
-
-    run.__name__ = callback.__name__
-    run.__doc__ = callback.__doc__
-    return run
-
-
-def _on(*actions: BroadcastWizardAction, arg: str | None = None) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        if not BroadcastWizardButton.matches(data):
-            return False
-        pressed = BroadcastWizardButton.parse(str(data))
-        return pressed.action in actions and (arg is None or pressed.arg == arg)
-
-    return matches
+_on = BroadcastWizardButton.on
 
 
 def _wizard_conversation() -> ConversationHandler[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, ClassVar, Self
 
@@ -44,6 +45,21 @@ class CallbackData(BaseModel):
         except (ValueError, ValidationError):
             return False
         return True
+
+    @classmethod
+    def on(cls, *actions: StrEnum | str, **fields: str) -> Callable[[object], bool]:
+        """Pattern for CallbackQueryHandler: well-formed data of this class whose `action` is
+        one of `actions` and whose other named fields hold the values given."""
+
+        def matches(data: object) -> bool:
+            if not cls.matches(data):
+                return False
+            pressed = cls.parse(str(data))
+            return getattr(pressed, "action", None) in actions and all(
+                getattr(pressed, name) == value for name, value in fields.items()
+            )
+
+        return matches
 
 
 class RegAction(StrEnum):

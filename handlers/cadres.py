@@ -297,11 +297,7 @@ async def remove_confirmed(update: Update, context: LeagueContext) -> None:
     )
 
 
-def _on(action: str) -> Any:
-    def matches(data: object) -> bool:
-        return CadreButton.matches(data) and CadreButton.parse(str(data)).action == action
-
-    return matches
+_on = CadreButton.on
 
 
 def invitation_entry() -> BaseHandler[Any, Any, Any]:

@@ -7,12 +7,10 @@ drafts table before the bot answers, so a restart resumes it at the same step.""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -37,11 +35,12 @@ from bot.domain.campaigns import CampaignFileError, CampaignKind, CampaignRules
 from bot.domain.models import Language
 from bot.domain.validation import InvalidInput
 from bot.services.campaign_wizard import JOURNEY, CampaignWizard
-from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.errors import StaleButton
 from handlers import org_picker
 from handlers.buttons import CampaignWizardAction, CampaignWizardButton
 from handlers.campaigns import T, day, days, levels_text, rule_lines
-from handlers.common import answer_invalid, answer_refusal, chat_of, edit, send
+from handlers.common import answer_refusal, chat_of, edit, send
+from handlers.wizard import guarded_by, stored_step
 
 END = ConversationHandler.END
 Action = CampaignWizardAction
@@ -516,45 +515,11 @@ async def wrong_input(update: Update, context: LeagueContext) -> object:
     return await ask(update, context, wizard)
 
 
-async def _stored_step(update: Update, context: LeagueContext) -> object:
-    try:
-        return (await context.services.campaign_wizard.current(chat_of(update))).step
-    except NoWizard:
-        return END
+_stored_step = stored_step(lambda services: services.campaign_wizard.current)
+_guarded = guarded_by(_stored_step)
 
 
-def _guarded(
-    callback: Callable[[Update, LeagueContext], Any],
-) -> Callable[[Update, LeagueContext], Any]:
-    """Answers bad input and refusals where they arrive; the conversation stays on the step
-    the draft is on (or ends when the refusal ended the draft)."""
-
-    async def run(update: Update, context: LeagueContext) -> object:
-        try:
-            return await callback(update, context)
-        except InvalidInput as exc:
-            await answer_invalid(update, context, exc)
-            return None
-        except ServiceError as exc:
-            await answer_refusal(update, context, exc)
-            return await _stored_step(update, context)
-        except TelegramError as exc:
-            await context.application.process_error(update, exc)
-            return await _stored_step(update, context)
-
-    run.__name__ = callback.__name__
-    run.__doc__ = callback.__doc__
-    return run
-
-
-def _on(*actions: Action) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return (
-            CampaignWizardButton.matches(data)
-            and CampaignWizardButton.parse(str(data)).action in actions
-        )
-
-    return matches
+_on = CampaignWizardButton.on
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

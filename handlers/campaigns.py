@@ -659,18 +659,10 @@ def renderer(translator: Translator, tz: ZoneInfo) -> NoticeRenderer:
 # -- wiring -------------------------------------------------------------------------------------
 
 
-def _on(*actions: CampaignAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return CampaignButton.matches(data) and CampaignButton.parse(str(data)).action in actions
-
-    return matches
+_on = CampaignButton.on
 
 
-def _on_nominate(*actions: NominateAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return NominateButton.matches(data) and NominateButton.parse(str(data)).action in actions
-
-    return matches
+_on_nominate = NominateButton.on
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -245,11 +245,7 @@ async def send_file(update: Update, context: LeagueContext) -> None:
     )
 
 
-def _on(*actions: ExportAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return ExportButton.matches(data) and ExportButton.parse(str(data)).action in actions
-
-    return matches
+_on = ExportButton.on
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

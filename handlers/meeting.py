@@ -6,11 +6,9 @@ answers, so a restart resumes at the same step."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -22,12 +20,12 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import LeagueContext
-from bot.domain.validation import InvalidInput
-from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.errors import StaleButton
 from bot.services.review import MEETING_JOURNEY, MeetingWizard
 from handlers import nomination_views as views
 from handlers.buttons import MeetingAction, MeetingButton
-from handlers.common import answer_invalid, answer_refusal, answers_refusals, chat_of, edit, send
+from handlers.common import answer_refusal, answers_refusals, chat_of, edit, send
+from handlers.wizard import guarded_by, stored_step
 
 END = ConversationHandler.END
 
@@ -141,41 +139,11 @@ async def wrong_input(update: Update, context: LeagueContext) -> object:
     return await _ask(update, context, wizard)
 
 
-async def _stored_step(update: Update, context: LeagueContext) -> object:
-    try:
-        return (await context.services.review.meeting(chat_of(update))).step
-    except NoWizard:
-        return END
+_stored_step = stored_step(lambda services: services.review.meeting)
+_guarded = guarded_by(_stored_step)
 
 
-def _guarded(
-    callback: Callable[[Update, LeagueContext], Any],
-) -> Callable[[Update, LeagueContext], Any]:
-    """Bad input is answered and the step stays; after a refusal the stored step rules."""
-
-    async def run(update: Update, context: LeagueContext) -> object:
-        try:
-            return await callback(update, context)
-        except InvalidInput as exc:
-            await answer_invalid(update, context, exc)
-            return None
-        except ServiceError as exc:
-            await answer_refusal(update, context, exc)
-            return await _stored_step(update, context)
-        except TelegramError as exc:
-            await context.application.process_error(update, exc)
-            return await _stored_step(update, context)
-
-    run.__name__ = callback.__name__
-    run.__doc__ = callback.__doc__
-    return run
-
-
-def _on(*actions: MeetingAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return MeetingButton.matches(data) and MeetingButton.parse(str(data)).action in actions
-
-    return matches
+_on = MeetingButton.on
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

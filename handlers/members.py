@@ -201,11 +201,7 @@ async def reject_member(update: Update, context: LeagueContext) -> None:
         )
 
 
-def _on(action: str) -> Any:
-    def matches(data: object) -> bool:
-        return ReviewButton.matches(data) and ReviewButton.parse(str(data)).action == action
-
-    return matches
+_on = ReviewButton.on
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -21,12 +21,12 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import LeagueContext
-from bot.domain.validation import InvalidInput
-from bot.services.errors import NoWizard, ServiceError
+from bot.services.errors import NoWizard
 from bot.services.nominations import MAX_OBJECTION, OBJECTION_JOURNEY, OBJECTION_STEP
 from handlers import nomination_views as views
 from handlers.buttons import NominationAction, NominationButton
-from handlers.common import answer_invalid, answer_refusal, answers_refusals, chat_of, edit, send
+from handlers.common import answers_refusals, chat_of, edit, send
+from handlers.wizard import guarded_by
 
 END = ConversationHandler.END
 Callback = Callable[[Update, LeagueContext], Coroutine[Any, Any, object]]
@@ -144,31 +144,11 @@ async def _stored_state(update: Update, context: LeagueContext) -> object:
     return OBJECTION_STEP
 
 
-def _in_objection(callback: Callback) -> Callback:
-    """A text that does not fit keeps the wait; after another refusal the stored state rules."""
-
-    async def run(update: Update, context: LeagueContext) -> object:
-        try:
-            return await callback(update, context)
-        except InvalidInput as exc:
-            await answer_invalid(update, context, exc)
-            return None
-        except ServiceError as exc:
-            await answer_refusal(update, context, exc)
-        return await _stored_state(update, context)
-
-    run.__name__ = callback.__name__
-    run.__doc__ = callback.__doc__
-    return run
+# A text that does not fit keeps the wait; after another refusal the stored state rules.
+_in_objection = guarded_by(_stored_state)
 
 
-def _on(*actions: NominationAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return NominationButton.matches(data) and NominationButton.parse(str(data)).action in {
-            a.value for a in actions
-        }
-
-    return matches
+_on = NominationButton.on
 
 
 def _objection_conversation() -> ConversationHandler[Any]:

@@ -136,11 +136,7 @@ async def keep(update: Update, context: LeagueContext) -> None:
     await edit(query, context.t("privacy.cancelled"))
 
 
-def _on(action: PrivacyAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return PrivacyButton.matches(data) and PrivacyButton.parse(str(data)).action is action
-
-    return matches
+_on = PrivacyButton.on
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

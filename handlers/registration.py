@@ -37,13 +37,7 @@ def _pressed(update: Update) -> RegButton:
     return RegButton.parse(update.callback_query.data)
 
 
-def _on(*actions: RegAction) -> Callable[[object], bool]:
-    """A callback-data pattern for wizard buttons with one of these actions."""
-
-    def matches(data: object) -> bool:
-        return RegButton.matches(data) and RegButton.parse(str(data)).action in actions
-
-    return matches
+_on = RegButton.on
 
 
 async def ask(update: Update, context: LeagueContext, wizard: Wizard) -> Step:

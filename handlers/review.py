@@ -340,14 +340,7 @@ def _in_comment(callback: Callback) -> Callback:
     return run
 
 
-def _on(*actions: ReviewAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return (
-            NominationReviewButton.matches(data)
-            and NominationReviewButton.parse(str(data)).action in actions
-        )
-
-    return matches
+_on = NominationReviewButton.on
 
 
 def _comment_conversation() -> ConversationHandler[Any]:

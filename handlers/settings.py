@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import LeagueContext
@@ -27,6 +33,17 @@ def _language_view(context: LeagueContext) -> tuple[str, InlineKeyboardMarkup]:
     return context.t("settings.title", language=current), InlineKeyboardMarkup([buttons])
 
 
+def _shows_chosen(message: MaybeInaccessibleMessage | None, data: str) -> bool:
+    """Whether the pressed button is already marked as the language in use."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(
+        button.callback_data == data and (button.text or "").startswith("✅")
+        for row in rows
+        for button in row
+    )
+
+
 async def show_settings(update: Update, context: LeagueContext) -> None:
     """Shows the current language with a button per language."""
     await send(update, context, *_language_view(context))
@@ -43,6 +60,10 @@ async def language_chosen(update: Update, context: LeagueContext) -> None:
         language = Language(LanguageButton.parse(query.data).language)
     except ValueError:
         await query.answer(context.t("errors.stale_button"), show_alert=True)
+        return
+    if language is context.language and _shows_chosen(query.message, query.data):
+        # The language in use, pressed on a screen that already says so: nothing to change.
+        await query.answer(context.t("settings.already"))
         return
     await context.services.accounts.set_language(
         telegram_user_id=update.effective_user.id, language=language

@@ -6,11 +6,9 @@ restart resumes it at the same step."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,8 +21,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import LeagueContext
 from bot.domain.trainings import TEXT_FIELDS, Field, Mode, TrainingDraft
-from bot.domain.validation import InvalidInput
-from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.errors import StaleButton
 from bot.services.training_wizard import JOURNEY, TrainingWizard
 from handlers import org_picker
 from handlers import trainings_views as views
@@ -34,7 +31,8 @@ from handlers.buttons import (
     TrainingWizardAction,
     TrainingWizardButton,
 )
-from handlers.common import answer_invalid, answer_refusal, chat_of, edit, send
+from handlers.common import answer_refusal, chat_of, edit, send
+from handlers.wizard import guarded_by, stored_step
 
 END = ConversationHandler.END
 Action = TrainingWizardAction
@@ -341,45 +339,11 @@ async def wrong_input(update: Update, context: LeagueContext) -> object:
     return await ask(update, context, wizard)
 
 
-async def _stored_step(update: Update, context: LeagueContext) -> object:
-    try:
-        return (await context.services.training_wizard.current(chat_of(update))).step
-    except NoWizard:
-        return END
+_stored_step = stored_step(lambda services: services.training_wizard.current)
+_guarded = guarded_by(_stored_step)
 
 
-def _guarded(
-    callback: Callable[[Update, LeagueContext], Any],
-) -> Callable[[Update, LeagueContext], Any]:
-    """Answers bad input and refusals where they arrive; the conversation stays on the step
-    the draft is on (or ends when the refusal ended the draft)."""
-
-    async def run(update: Update, context: LeagueContext) -> object:
-        try:
-            return await callback(update, context)
-        except InvalidInput as exc:
-            await answer_invalid(update, context, exc)
-            return None
-        except ServiceError as exc:
-            await answer_refusal(update, context, exc)
-            return await _stored_step(update, context)
-        except TelegramError as exc:
-            await context.application.process_error(update, exc)
-            return await _stored_step(update, context)
-
-    run.__name__ = callback.__name__
-    run.__doc__ = callback.__doc__
-    return run
-
-
-def _on(*actions: Action) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return (
-            TrainingWizardButton.matches(data)
-            and TrainingWizardButton.parse(str(data)).action in actions
-        )
-
-    return matches
+_on = TrainingWizardButton.on
 
 
 def _edit_pressed(data: object) -> bool:

@@ -6,7 +6,6 @@ wizard is handlers/training_wizard.py."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -401,21 +400,10 @@ async def admit_walk_in(update: Update, context: LeagueContext) -> None:
     await edit(query, text)
 
 
-def _on_member(*actions: TrainingAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return TrainingButton.matches(data) and TrainingButton.parse(str(data)).action in actions
-
-    return matches
+_on_member = TrainingButton.on
 
 
-def _on_cadre(*actions: TrainingAdminAction) -> Callable[[object], bool]:
-    def matches(data: object) -> bool:
-        return (
-            TrainingAdminButton.matches(data)
-            and TrainingAdminButton.parse(str(data)).action in actions
-        )
-
-    return matches
+_on_cadre = TrainingAdminButton.on
 
 
 def deep_link_entries() -> list[BaseHandler[Any, Any, Any]]:

@@ -79,6 +79,29 @@ async def test_settings_switch_the_language_and_the_command_menu(telegram):
     assert "当前语言：中文" in ming.last_message().text
 
 
+async def test_the_language_in_use_pressed_again_changes_nothing(telegram, sandbox):
+    ming = await person(telegram, "张晓明")
+    await ming.send("/settings")
+    first = ming.last_message()
+    edits = sandbox.state.activity.by_method["editMessageText"]
+    await ming.press("✅ 中文")
+    assert ming.toasts()[-1] == "当前语言已经是中文。"
+    assert sandbox.state.activity.by_method["editMessageText"] == edits
+    # The first screen turns English; a second one switches back to Chinese; the first, which
+    # still says English, is redrawn when its 中文 is pressed.
+    await ming.press("English")
+    await ming.send("/settings")
+    await ming.press("中文")
+    assert _shown(ming, first.message_id).buttons == [["中文", "✅ English"]]
+    await ming.press_data(first.message_id, first.button_data[0][0])
+    assert _shown(ming, first.message_id).buttons == [["✅ 中文", "English"]]
+    assert "当前语言：中文" in _shown(ming, first.message_id).text
+
+
+def _shown(user, message_id):
+    return next(m for m in user.messages() if m.message_id == message_id)
+
+
 async def test_the_command_menu_is_published_in_chinese_and_english_at_start_up(telegram):
     menus = await telegram.commands()
     by_language = {
