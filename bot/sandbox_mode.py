@@ -14,7 +14,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from bot.app import LeagueApp, running_bot
@@ -37,8 +37,6 @@ _LOGGER = logging.getLogger(__name__)
 CLOCK_FILE = "clock-offset"
 # A well-formed token that only the sandbox accepts; it never reaches Telegram.
 SANDBOX_TOKEN = "7000000001:SANDBOX-leaguebot-demo-token-00000000000"
-# bot.scheduler arms one JobQueue job under this name for its next due reminder.
-SCHEDULER_JOB = "reminders"
 # How long moving the clock waits for the messages that fell due to go out.
 SETTLE_SECONDS = 5.0
 
@@ -193,21 +191,13 @@ class BotClockBridge:
 
     async def next_due(self) -> datetime | None:
         """When the scheduler's next reminder falls due, in the bot's time."""
+        scheduler = self._app.bot_data.scheduler
         try:
-            # After a round the scheduler has just re-armed its timer, so the timer is fresh.
-            await self._app.bot_data.scheduler.wait_idle()
+            # A round of the scheduler ends by looking up the next reminder.
+            await scheduler.wait_idle()
         except TimeoutError:
             return None
-        queue = self._app.job_queue
-        jobs = queue.get_jobs_by_name(SCHEDULER_JOB) if queue is not None else ()
-        fire_times = [job.next_t for job in jobs if job.next_t is not None]
-        if not fire_times:
-            return None
-        # The timer runs on real time; the bot's clock may be ahead of it (or stand still).
-        wait = max((min(fire_times) - datetime.now(UTC)).total_seconds(), 0.0)
-        due = self._clock.now() + timedelta(seconds=wait)
-        # Off by the milliseconds since the timer was armed; the sandbox moves a second past it.
-        return datetime.fromtimestamp(round(due.timestamp()), UTC)
+        return scheduler.next_due
 
 
 def read_clock_offset(path: Path) -> timedelta:

@@ -47,6 +47,7 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._job: Job[Any] | None = None
+        self._next_due: datetime | None = None
         self._idle = asyncio.Event()
         self._broken: set[int] = set()
 
@@ -60,6 +61,12 @@ class Scheduler:
 
     def wake(self) -> None:
         self._wake.set()
+
+    @property
+    def next_due(self) -> datetime | None:
+        """When the next pending reminder falls due (on the bot's clock) as of the last round;
+        None when nothing is pending. `await wait_idle()` first for a fresh answer."""
+        return self._next_due
 
     async def start(self) -> None:
         self._clock.on_change(self.wake)
@@ -138,6 +145,7 @@ class Scheduler:
         next_due = await self._reminders.next_due(
             kinds=sorted(self._handlers), skip=frozenset(self._broken)
         )
+        self._next_due = next_due
         if next_due is None or self._job_queue is None:
             return
         delay = max((next_due - self._clock.now()).total_seconds(), 0.0)

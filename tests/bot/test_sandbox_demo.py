@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox_mode import DEMO_CAMPAIGN, DEMO_TRAINING, seed_demo_activities
+from bot.sandbox_mode import DEMO_CAMPAIGN, DEMO_TRAINING, BotClockBridge, seed_demo_activities
 from sandbox.client import SandboxClient
 from tests.conftest import ADMIN_ID
 
@@ -29,3 +29,22 @@ async def test_the_demo_has_an_open_campaign_and_a_training_next_week(
     admin = await telegram.user("区团委管理员", language_code="zh-hans", user_id=ADMIN_ID)
     await admin.send("/campaigns")
     assert DEMO_CAMPAIGN in admin.last_message().text
+
+
+async def test_the_clock_bridge_names_the_next_reminder_and_moving_there_sends_it(bot, db, clock):
+    await seed_demo_activities(bot, clock.now())
+    bridge = BotClockBridge(bot, clock)
+    first = await db.fetch_one(
+        "SELECT kind, due_at FROM reminders WHERE state = 'pending' ORDER BY due_at LIMIT 1"
+    )
+    assert first is not None
+    due = await bridge.next_due()
+    assert due is not None and due.isoformat() == first["due_at"]
+    await bridge.advance(due - clock.now())
+    row = await db.fetch_one(
+        "SELECT state FROM reminders WHERE kind = ? AND due_at = ?",
+        (first["kind"], first["due_at"]),
+    )
+    assert row is not None and row["state"] == "done"
+    later = await bridge.next_due()
+    assert later is None or later > due
