@@ -145,6 +145,7 @@ async def audience_changed(update: Update, context: LeagueContext) -> object:
     pressed = _wizard_pressed(update)
     chat = chat_of(update)
     service = context.services.broadcasts
+    before = (await service.current(chat)).draft.audience
     try:
         if pressed.action is BroadcastWizardAction.UNIT:
             wizard = await service.choose_unit(
@@ -160,8 +161,11 @@ async def audience_changed(update: Update, context: LeagueContext) -> object:
             )
     except ValueError:
         raise StaleButton("malformed audience button") from None
-    view = await service.audience(chat)
     await query.answer()
+    if wizard.draft.audience == before:
+        # The choice already made, pressed again: the screen shows it as it is.
+        return wizard.step
+    view = await service.audience(chat)
     await edit(query, *views.audience_screen(context, wizard.nonce, view))
     return wizard.step
 

@@ -51,6 +51,11 @@ async def test_a_broadcast_to_three_hundred_members_arrives_once_each_without_a_
     await cadre.press("团员")
     assert "将发送给 150 人" in cadre.last_message().text
     await cadre.press("全部")
+    # The filter already chosen, pressed again: nothing to redraw, nothing asked of Telegram.
+    edits = sandbox.state.activity.by_method["editMessageText"]
+    await cadre.press("✓ 全部")
+    assert sandbox.state.activity.by_method["editMessageText"] == edits
+    assert "将发送给 300 人" in cadre.last_message().text
     await cadre.press("下一步：预览 »")
     shown = cadre.messages()
     # The exact text first (special characters kept as typed), then the count.
