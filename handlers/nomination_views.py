@@ -92,6 +92,21 @@ def state_label(t: T, state: NominationState) -> str:
     return t(f"nominations.state.{state.value}")
 
 
+def _reviewer(t: T, data: ExportData, user_id: int | None) -> str:
+    """A reviewer by name; one who is not a member by their post (团支部书记（湖滨社区团支部）);
+    by Telegram id when they hold no post any more."""
+    if user_id is None:
+        return ""
+    name = data.names.get(user_id)
+    if name is not None:
+        return name
+    title = data.titles.get(user_id)
+    if title is None:
+        return t("review.someone", id=user_id)
+    role = t(f"roles.{title.role.value}")
+    return t("review.post", role=role, unit=title.unit) if title.unit else role
+
+
 def _view(nomination_id: int) -> str:
     return NominationButton(action=NominationAction.VIEW, nomination_id=nomination_id).pack()
 
@@ -658,9 +673,7 @@ def export_file(t: T, tz: ZoneInfo, data: ExportData) -> bytes:
             if event is None:
                 row += [None, None, None, None]
                 continue
-            who = data.names.get(event.actor_user_id or 0) or (
-                t("review.someone", id=event.actor_user_id) if event.actor_user_id else ""
-            )
+            who = _reviewer(t, data, event.actor_user_id)
             row += [
                 t(f"review.decision.{event.step.value}"),
                 event.at.astimezone(tz).date(),

@@ -302,11 +302,21 @@ class ExportBranch(BaseModel):
     quota: int
 
 
+class ReviewerTitle(BaseModel):
+    """How a reviewer with no member record of their own is named: by their cadre post."""
+
+    role: Role
+    # the unit of the post; None for the district's configured admins
+    unit: str | None = None
+
+
 class ExportData(BaseModel):
     campaign: Campaign
     branches: list[ExportBranch]
     lines: list[ExportLine]
     names: dict[int, str]
+    # reviewers who are not members themselves
+    titles: dict[int, ReviewerTitle] = {}
     generated_at: datetime
 
 
@@ -947,13 +957,31 @@ class ReviewService:
                     decisions=decisions,
                 )
             )
+        names = await self._review.names(actors)
         return ExportData(
             campaign=campaign,
             branches=branches,
             lines=lines,
-            names=await self._review.names(actors),
+            names=names,
+            titles={
+                user_id: title
+                for user_id in sorted(actors - names.keys())
+                if (title := await self._title(user_id)) is not None
+            },
             generated_at=self._clock.now(),
         )
+
+    async def _title(self, telegram_user_id: int) -> ReviewerTitle | None:
+        """The highest post this person holds now, if any."""
+        actor = await self._access.actor(telegram_user_id)
+        if actor.configured_admin:
+            return ReviewerTitle(role=Role.ADMIN)
+        rank = [Role.ADMIN, Role.COMMITTEE_CADRE, Role.BRANCH_SECRETARY]
+        grants = sorted(actor.grants, key=lambda grant: rank.index(grant.role))
+        if not grants:
+            return None
+        unit = await self._units.get(unit_id=grants[0].unit_id)
+        return ReviewerTitle(role=grants[0].role, unit=unit.name)
 
     # -- the scheduler's reminders --------------------------------------------------------------
 

@@ -172,11 +172,12 @@ async def test_a_member_is_recommended_from_application_to_approval_after_the_no
     assert (cells["应到人数"], cells["实到人数"], cells["赞成票"]) == (10, 8, 7)
     assert cells["团支部意见"] == "通过"
     assert cells["团支部审核日期"].date() == date(2026, 11, 28)
-    # The cadres are not members themselves: the reviewer is named by their Telegram id.
-    assert cells["团支部审核人"] == f"用户 {wang.id}"
-    assert cells["街道团工委/基层团委审核人"] == f"用户 {zhao.id}"
+    # The cadres are not members themselves: each reviewer is named by their post.
+    assert cells["团支部审核人"] == "团支部书记（湖滨社区团支部）"
+    assert cells["街道团工委/基层团委审核人"] == "团（工）委干部（东湖街道团工委）"
     assert cells["街道团工委/基层团委意见"] == "通过"
     assert cells["团区委意见"] == "通过"
+    assert cells["团区委审核人"] == "团区委管理员"
     assert cells["团区委审核日期"].date() == date(2026, 11, 30)
     assert cells["办理结果"] == "已通过"
     assert cells["有效期至"].date() == date(2028, 12, 9)
