@@ -30,6 +30,7 @@ from typing import Any
 
 from bot.config import ENV_PREFIX, Settings, load_settings
 from bot.demo import orgs_path
+from bot.services.exports import stop_export_process
 from bot.services.org_import import import_orgs
 from storage.database import Database
 from storage.org_units import OrgUnitRepository
@@ -223,17 +224,30 @@ def _json(values: Sequence[str]) -> str:
 # -- one measured operation, in its own process ---------------------------------------------------
 
 
-def _status_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
+def _status_kb(field: str, pid: int | str = "self") -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
     return 0
 
 
-def _reset_peak() -> None:
+def _reset_peak(pid: int | str = "self") -> None:
     # Writing 5 to clear_refs resets the high-water mark (VmHWM) to the current RSS (Linux).
     with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def _export_processes() -> list[int]:
+    """This process's children that multiprocessing spawned: the bot's export process."""
+    found = []
+    with contextlib.suppress(OSError):
+        for task in Path("/proc/self/task").iterdir():
+            for pid in (task / "children").read_text().split():
+                with contextlib.suppress(OSError):
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        found.append(int(pid))
+    return found
 
 
 @contextlib.contextmanager
@@ -259,7 +273,11 @@ def settings_for(path: Path) -> Settings:
 
 def measure(operation: str, path: str, repeat: int) -> dict[str, float]:
     """Runs one operation `repeat` times; seconds is the median, memory the whole run's."""
-    return asyncio.run(_measure(operation, Path(path), repeat))
+    try:
+        return asyncio.run(_measure(operation, Path(path), repeat))
+    finally:
+        # This may be a multiprocessing worker, which would wait for the export process at exit.
+        stop_export_process()
 
 
 async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:
@@ -317,22 +335,28 @@ async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:
 
         if operation != "count":
             # One run on a single branch first: what a bot that has already drawn a chart or
-            # made an export holds anyway (lazy imports, the worker thread, font caches) is not
+            # made an export holds anyway (lazy imports, the export process, font caches) is not
             # what this operation costs.
             branch = await db.fetch_one("SELECT MAX(id) AS id FROM org_units WHERE kind = 'branch'")
             assert branch is not None
             await warm_up(branch["id"])
         rss_before = _status_kb("VmRSS")
         _reset_peak()
+        workers = _export_processes()
+        for worker in workers:
+            _reset_peak(worker)
         timings = []
         for _ in range(repeat):
             started = time.perf_counter()
             await run()
             timings.append(time.perf_counter() - started)
         peak = _status_kb("VmHWM")
+        worker_peak = max((_status_kb("VmHWM", worker) for worker in workers), default=0)
     result["seconds"] = statistics.median(timings)
     result["rss_before_mb"] = rss_before / 1024
     result["rss_growth_mb"] = max(0, peak - rss_before) / 1024
+    # The export process's own high-water mark (the bot's process only holds the file).
+    result["worker_peak_mb"] = worker_peak / 1024
     return result
 
 
@@ -382,13 +406,15 @@ def run(size: Size, *, isolate: bool = True) -> dict[str, dict[str, float]]:
 def report(size: Size, results: dict[str, dict[str, float]]) -> str:
     count = results["count"]["seconds"]
     lines = [
-        f"{'operation':<28}{'seconds':>10}{'× count':>10}{'rows':>10}{'MB out':>9}{'RSS +MB':>9}",
+        f"{'operation':<28}{'seconds':>10}{'× count':>10}{'rows':>10}{'MB out':>9}{'RSS +MB':>9}"
+        f"{'export process MB':>19}",
     ]
     for operation, label, _ in OPERATIONS:
         r = results[operation]
+        worker = f"{r['worker_peak_mb']:.1f}" if r.get("worker_peak_mb") else "—"
         lines.append(
             f"{label:<28}{r['seconds']:>10.3f}{r['seconds'] / count:>10.0f}{r['rows']:>10,.0f}"
-            f"{r['bytes'] / 1_048_576:>9.2f}{r['rss_growth_mb']:>9.1f}"
+            f"{r['bytes'] / 1_048_576:>9.2f}{r['rss_growth_mb']:>9.1f}{worker:>19}"
         )
     members = results["m"]
     figures = {
@@ -403,6 +429,8 @@ def report(size: Size, results: dict[str, dict[str, float]]) -> str:
         figures[f"{name}_s"] = f"{r['seconds']:.3f}"
         figures[f"{name}_ratio"] = f"{r['seconds'] / count:.0f}"
         figures[f"{name}_rss_mb"] = f"{r['rss_growth_mb']:.1f}"
+        if operation in ("m", "t", "n"):
+            figures[f"{name}_worker_peak_mb"] = f"{r['worker_peak_mb']:.0f}"
     file_mb = members["bytes"] / 1_048_576
     figures["members_file_mb"] = f"{file_mb:.2f}"
     # The streaming promise: the process grows by no more than the file it hands out.

@@ -27,6 +27,7 @@ from bot.services.broadcasts import REMINDER_KIND as BROADCAST_KIND
 from bot.services.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
 from bot.services.campaigns import KIND_OPEN as CAMPAIGN_OPEN
 from bot.services.digest import KIND as DIGEST_KIND
+from bot.services.exports import stop_export_process
 from bot.services.privacy import RETENTION_KIND
 from bot.services.review import KIND_NOTICE_END, KIND_REVIEW_CHECK
 from bot.services.trainings import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
@@ -240,6 +241,7 @@ async def running_bot(
                 await scheduler.stop()
                 await delivery.stop()
                 await app.stop()
+                await asyncio.to_thread(stop_export_process)
 
 
 async def serve(settings_: Settings) -> None:

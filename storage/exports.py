@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel
 
@@ -19,9 +20,10 @@ from bot.domain.campaigns import CampaignKind, ReviewLevel
 from bot.domain.models import MemberSource, MemberStatus, ReviewState
 from bot.domain.nominations import NominationState, Step
 from bot.domain.trainings import EnrolmentState, TrainingState
-from storage.database import Database
 
 PAGE_SIZE = 500
+# How long a page read waits for a checkpoint's lock before giving up.
+BUSY_TIMEOUT_S = 5.0
 
 _SCOPE = "SELECT id FROM org_units WHERE path LIKE :path || '%'"
 
@@ -301,39 +303,54 @@ def _event(row: sqlite3.Row) -> EventRow:
 RowT = TypeVar("RowT", bound=BaseModel)
 
 
-class ExportRepository:
-    def __init__(self, db: Database, *, page_size: int = PAGE_SIZE) -> None:
-        self._db = db
+class ExportReader:
+    """The export's own read-only SQLite connection, used in the process that builds the file,
+    so that the bot's connection and event loop never wait for an export's pages. WAL lets it
+    read a committed state while the bot goes on writing."""
+
+    def __init__(self, path: Path, *, page_size: int = PAGE_SIZE) -> None:
+        self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA query_only = ON")
         self._page_size = page_size
 
-    def members(self, *, path: str) -> AsyncIterator[list[MemberRow]]:
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def members(self, *, path: str) -> Iterator[list[MemberRow]]:
         """Members of the subtree (not erased ones), by id."""
         return self._pages(_MEMBERS, {"path": path}, _member)
 
-    def trainings(self, *, path: str) -> AsyncIterator[list[TrainingRow]]:
+    def trainings(self, *, path: str) -> Iterator[list[TrainingRow]]:
         """Trainings whose audience is in the subtree, with their figures."""
         return self._pages(_TRAININGS, {"path": path}, _training)
 
-    def attendance(self, *, path: str) -> AsyncIterator[list[AttendanceRow]]:
+    def attendance(self, *, path: str) -> Iterator[list[AttendanceRow]]:
         """Every sign-up of a member of the subtree, to any training."""
         return self._pages(_ATTENDANCE, {"path": path}, _attendance)
 
-    def nominations(self, *, path: str) -> AsyncIterator[list[NominationRow]]:
+    def nominations(self, *, path: str) -> Iterator[list[NominationRow]]:
         """Nominations of the subtree's branches whose nominee is in the subtree now."""
         return self._pages(_NOMINATIONS, {"path": path}, _nomination)
 
-    def events(self, *, path: str) -> AsyncIterator[list[EventRow]]:
+    def events(self, *, path: str) -> Iterator[list[EventRow]]:
         """The timelines of those nominations, step by step."""
         return self._pages(_EVENTS, {"path": path}, _event)
 
-    async def _pages(
+    def _pages(
         self, sql: str, params: dict[str, Any], make: Callable[[sqlite3.Row], RowT]
-    ) -> AsyncIterator[list[RowT]]:
+    ) -> Iterator[list[RowT]]:
         after = 0
         while True:
-            rows = await self._db.fetch_all(
+            rows = self._conn.execute(
                 sql, {**params, "after": after, "limit": self._page_size}
-            )
+            ).fetchall()
             if not rows:
                 return
             yield [make(row) for row in rows]

@@ -38,7 +38,6 @@ from storage.broadcasts import BroadcastRepository
 from storage.campaigns import CampaignRepository, ParticipantRepository
 from storage.database import Database
 from storage.drafts import DraftRepository
-from storage.exports import ExportRepository
 from storage.members import MemberRepository
 from storage.nominations import NominationRepository
 from storage.org_units import OrgUnitRepository
@@ -167,7 +166,6 @@ class Services:
             ),
             exports=ExportService(
                 db=db,
-                exports=ExportRepository(db),
                 orgs=orgs,
                 access=access,
                 clock=clock,

@@ -1,18 +1,24 @@
 """/export: Excel files of a cadre's scope — members, trainings with attendance, nominations with
 their decisions and vote counts.
 
-Rows stream from SQLite a page at a time into an openpyxl write-only workbook, which keeps each
-sheet in a temporary file; the pages are written in a worker thread so other chats never wait.
-The caller gets the finished file's bytes, so the process grows by about the file's size.
+The file is built in a separate process (spawned once, kept for the next export, at a lower CPU
+priority) with its own read-only SQLite connection: rows stream from the database a page at a
+time into an openpyxl write-only workbook, which keeps each sheet in a temporary file. The bot's
+event loop and its database connection are never held by an export, so other chats do not wait;
+the bot's process only reads the finished file's bytes to send them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import multiprocessing
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -42,9 +48,10 @@ from bot.services.orgs import OrgService
 from storage import audit
 from storage.database import Database
 from storage.exports import (
+    PAGE_SIZE,
     AttendanceRow,
     EventRow,
-    ExportRepository,
+    ExportReader,
     MemberRow,
     NominationRow,
     TrainingRow,
@@ -59,6 +66,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FILE_FORBIDDEN = re.compile(r"[\\/:*?\"<>|\s]+")
 
 RowT = TypeVar("RowT", bound=BaseModel)
+_LOGGER = logging.getLogger(__name__)
 
 
 class ExportKind(StrEnum):
@@ -114,7 +122,7 @@ class ExportTooLarge(ServiceError):
 
 
 class _Book:
-    """A write-only workbook in a temporary file; every method runs in a worker thread."""
+    """A write-only workbook in a temporary file, in the export process."""
 
     def __init__(self, title: str) -> None:
         self.book = Workbook(write_only=True)
@@ -171,19 +179,112 @@ def _sheet_name(name: str) -> str:
     return cleaned[:31] or "Sheet"
 
 
+class ExportFailed(ServiceError):
+    """The process that builds export files stopped before the file was made."""
+
+    code = "export.failed"
+
+
+class ExportJob(BaseModel):
+    """Everything the export process needs to build one file: it shares nothing else with the
+    bot but the database file."""
+
+    db_path: Path
+    kind: ExportKind
+    unit: OrgUnit
+    wording: ExportWording
+    title: str
+    names: list[str]
+    now: datetime
+    timezone: str
+    target: Path
+    page_size: int = PAGE_SIZE
+
+
+class BuiltFile(BaseModel):
+    rows: int
+    size: int
+
+
+class _ExportProcess:
+    """One worker process, started on the first export and kept for the next ones (it ends
+    with the bot's process). It reads the database over its own connection and does openpyxl's
+    work at a lower CPU priority, so the bot's event loop, its database connection and its share
+    of the CPU stay with the chats while a district's roster is written."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def run(self, job: ExportJob) -> BuiltFile:
+        """Builds the file; a worker found dead (killed, out of memory) is replaced and the job
+        tried once more in a new one."""
+        for attempt in (1, 2):
+            pool = self._started()
+            try:
+                return await asyncio.get_running_loop().run_in_executor(pool, build_file, job)
+            except BrokenProcessPool:
+                self._drop(pool)
+                _LOGGER.warning("the export process stopped (attempt %d)", attempt)
+            except Exception as exc:
+                _LOGGER.exception("export of %s failed", job.unit.code)
+                raise ExportFailed(str(exc)) from exc
+        raise ExportFailed("the export process stopped twice")
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # Never fork a process that runs an event loop and threads: start a fresh one.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
+            )
+        return self._pool
+
+    def stop(self) -> None:
+        """Ends the worker (the bot is stopping); the next export would start another."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _drop(self, pool: ProcessPoolExecutor) -> None:
+        if self._pool is pool:
+            self._pool = None
+        pool.shutdown(wait=False)
+
+
+_PROCESS = _ExportProcess()
+
+
+def _lower_priority() -> None:
+    os.nice(10)
+
+
+def build_file(job: ExportJob) -> BuiltFile:
+    """Builds the workbook at `job.target` (in the export process)."""
+    book = _Book(job.title)
+    with ExportReader(job.db_path, page_size=job.page_size) as reader:
+        builder = _Builder(book, reader, job)
+        if job.kind is ExportKind.MEMBERS:
+            rows = builder.members()
+        elif job.kind is ExportKind.TRAININGS:
+            rows = builder.trainings()
+        else:
+            rows = builder.nominations()
+    book.save(job.target)
+    return BuiltFile(rows=rows, size=job.target.stat().st_size)
+
+
 class ExportService:
     def __init__(
         self,
         *,
         db: Database,
-        exports: ExportRepository,
         orgs: OrgService,
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
     ) -> None:
         self._db = db
-        self._exports = exports
         self._orgs = orgs
         self._access = access
         self._clock = clock
@@ -225,28 +326,39 @@ class ExportService:
         )
         return made
 
-    async def build(self, *, kind: ExportKind, unit: OrgUnit, wording: ExportWording) -> ExportFile:
-        """The file itself, with no permission check (callers have made it)."""
+    async def build(
+        self,
+        *,
+        kind: ExportKind,
+        unit: OrgUnit,
+        wording: ExportWording,
+        page_size: int = PAGE_SIZE,
+    ) -> ExportFile:
+        """The file itself, with no permission check (callers have made it), built in the
+        export process; the bot's process only holds the finished file's bytes."""
         now = self._clock.now()
         names = await self._orgs.path_names(unit_id=unit.id)
         title = f"{wording.titles[kind]} · {' › '.join(names)}"
-        book = await asyncio.to_thread(_Book, title)
-        folder = await asyncio.to_thread(tempfile.mkdtemp, prefix="leaguebot-export-")
-        target = Path(folder) / "export.xlsx"
+        folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="leaguebot-export-"))
+        job = ExportJob(
+            db_path=self._db.path,
+            kind=kind,
+            unit=unit,
+            wording=wording,
+            title=title,
+            names=names,
+            now=now,
+            timezone=self._tz.key,
+            target=folder / "export.xlsx",
+            page_size=page_size,
+        )
         try:
-            if kind is ExportKind.MEMBERS:
-                rows = await self._members(book, unit, wording, title, names, now)
-            elif kind is ExportKind.TRAININGS:
-                rows = await self._trainings(book, unit, wording, title)
-            else:
-                rows = await self._nominations(book, unit, wording, title)
-            await asyncio.to_thread(book.save, target)
-            size = await asyncio.to_thread(os.path.getsize, target)
-            if size > MAX_FILE_BYTES:
-                raise ExportTooLarge(f"{size} bytes")
-            content = await asyncio.to_thread(target.read_bytes)
+            built = await _PROCESS.run(job)
+            if built.size > MAX_FILE_BYTES:
+                raise ExportTooLarge(f"{built.size} bytes")
+            content = await asyncio.to_thread(job.target.read_bytes)
         finally:
-            await asyncio.to_thread(_remove, Path(folder))
+            await asyncio.to_thread(_remove, folder)
         stem = _FILE_FORBIDDEN.sub("-", f"{wording.titles[kind]}-{unit.code}")
         local = now.astimezone(self._tz)
         return ExportFile(
@@ -254,43 +366,46 @@ class ExportService:
             unit=unit,
             filename=f"{stem}-{local:%Y%m%d-%H%M}.xlsx",
             content=content,
-            rows=rows,
+            rows=built.rows,
         )
 
-    async def _stream(
+
+def stop_export_process() -> None:
+    """Ends the export process, if one was started. A process must do this before it exits if
+    it is itself a multiprocessing worker (which skips the interpreter's own clean-up)."""
+    _PROCESS.stop()
+
+
+class _Builder:
+    """The sheets of one export, written page by page in the export process."""
+
+    def __init__(self, book: _Book, reader: ExportReader, job: ExportJob) -> None:
+        self._book = book
+        self._reader = reader
+        self._job = job
+        self._tz = ZoneInfo(job.timezone)
+
+    def _stream(
         self,
-        book: _Book,
-        pages: AsyncIterator[list[RowT]],
+        pages: Iterator[list[RowT]],
         cells: Callable[[RowT], list[object]],
         *,
         sheet: SheetWording,
-        title: str,
         seen: Callable[[RowT], None] | None = None,
     ) -> int:
         """Writes every page into a new sheet; only one page is held at a time."""
-        await asyncio.to_thread(book.start_sheet, sheet, title)
+        self._book.start_sheet(sheet, self._job.title)
         written = 0
-
-        def write(page: list[RowT], first: int) -> None:
-            book.append([[first + i, *cells(row)] for i, row in enumerate(page, start=1)])
-
-        async for page in pages:
+        for page in pages:
             if seen is not None:
                 for row in page:
                     seen(row)
-            await asyncio.to_thread(write, page, written)
+            self._book.append([[written + i, *cells(row)] for i, row in enumerate(page, start=1)])
             written += len(page)
         return written
 
-    async def _members(
-        self,
-        book: _Book,
-        unit: OrgUnit,
-        wording: ExportWording,
-        title: str,
-        names: list[str],
-        now: datetime,
-    ) -> int:
+    def members(self) -> int:
+        wording, path = self._job.wording, self._job.unit.path
         v = wording.value
         by_status = {status: 0 for status in MemberStatus}
         linked = [0, 0]
@@ -316,32 +431,29 @@ class ExportService:
                 _hours(row.hours_tenths),
             ]
 
-        rows = await self._stream(
-            book,
-            self._exports.members(path=unit.path),
+        rows = self._stream(
+            self._reader.members(path=path),
             cells,
             sheet=wording.sheets["members"],
-            title=title,
             seen=count,
         )
         s = wording.summary
         coverage = share_percent(linked[1], linked[0])
         summary: list[list[object]] = [
-            [s["unit"], " › ".join(names)],
-            [s["made_at"], self._local(now)],
+            [s["unit"], " › ".join(self._job.names)],
+            [s["made_at"], self._local(self._job.now)],
             [s["rows"], rows],
             *[[v(f"status.{status.value}"), n] for status, n in by_status.items()],
             [s["roster"], linked[0]],
             [s["roster_linked"], linked[1]],
             [s["coverage"], f"{coverage}%" if coverage is not None else "—"],
         ]
-        await asyncio.to_thread(book.start_sheet, wording.sheets["summary"], title)
-        await asyncio.to_thread(book.append, summary)
+        self._book.start_sheet(wording.sheets["summary"], self._job.title)
+        self._book.append(summary)
         return rows
 
-    async def _trainings(
-        self, book: _Book, unit: OrgUnit, wording: ExportWording, title: str
-    ) -> int:
+    def trainings(self) -> int:
+        wording, path = self._job.wording, self._job.unit.path
         v = wording.value
 
         def session(row: TrainingRow) -> list[object]:
@@ -376,25 +488,16 @@ class ExportService:
                 _hours(row.hours_tenths) if row.hours_tenths else None,
             ]
 
-        rows = await self._stream(
-            book,
-            self._exports.trainings(path=unit.path),
-            session,
-            sheet=wording.sheets["trainings"],
-            title=title,
+        rows = self._stream(
+            self._reader.trainings(path=path), session, sheet=wording.sheets["trainings"]
         )
-        rows += await self._stream(
-            book,
-            self._exports.attendance(path=unit.path),
-            attendance,
-            sheet=wording.sheets["attendance"],
-            title=title,
+        rows += self._stream(
+            self._reader.attendance(path=path), attendance, sheet=wording.sheets["attendance"]
         )
         return rows
 
-    async def _nominations(
-        self, book: _Book, unit: OrgUnit, wording: ExportWording, title: str
-    ) -> int:
+    def nominations(self) -> int:
+        wording, path = self._job.wording, self._job.unit.path
         v = wording.value
 
         def decision(row: NominationRow, level: ReviewLevel) -> str:
@@ -442,20 +545,10 @@ class ExportService:
                 row.comment,
             ]
 
-        rows = await self._stream(
-            book,
-            self._exports.nominations(path=unit.path),
-            nomination,
-            sheet=wording.sheets["nominations"],
-            title=title,
+        rows = self._stream(
+            self._reader.nominations(path=path), nomination, sheet=wording.sheets["nominations"]
         )
-        rows += await self._stream(
-            book,
-            self._exports.events(path=unit.path),
-            event,
-            sheet=wording.sheets["events"],
-            title=title,
-        )
+        rows += self._stream(self._reader.events(path=path), event, sheet=wording.sheets["events"])
         return rows
 
     def _local(self, moment: datetime | None) -> Any:

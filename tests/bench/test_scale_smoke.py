@@ -17,6 +17,7 @@ KEYS = {
         for name in ("figures", "stats", "members", "trainings", "nominations")
         for figure in ("s", "ratio", "rss_mb")
     ),
+    *(f"{name}_worker_peak_mb" for name in ("members", "trainings", "nominations")),
     "members_file_mb",
     "members_growth_per_file",
     "members_growth_beyond_file_mb",
@@ -41,3 +42,5 @@ def test_scale_benchmark_measures_every_operation_and_ends_with_a_result_line(
     # Every member exported, each training with its 20 sign-ups, each nomination with its steps.
     assert "export: members" in table and " 400 " in table.split("export: members")[1]
     assert float(figures["stats_s"]) > 0 and float(figures["members_file_mb"]) > 0
+    # The files were made by the export process, whose memory is reported on its own.
+    assert float(figures["members_worker_peak_mb"]) > 0

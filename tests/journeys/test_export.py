@@ -4,8 +4,13 @@ from outside the scope."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+import os
+import signal
 from datetime import UTC, datetime
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -228,3 +233,41 @@ async def test_the_admin_exports_everyone_and_a_cadre_cannot_reach_outside_the_s
     ming = await person(telegram, "张晓明")
     await ming.send("/export")
     assert "没有权限" in ming.last_message().text
+
+
+def _export_processes() -> list[int]:
+    """The test process's children that multiprocessing started (the export process)."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.append(int(pid))
+    return found
+
+
+def _nice(pid: int) -> int:
+    # /proc/<pid>/stat: the 19th field is the nice value; the name (2nd) has no spaces here.
+    return int(Path(f"/proc/{pid}/stat").read_text().split()[18])
+
+
+async def test_the_file_is_built_in_a_background_process_that_comes_back_if_it_dies(
+    telegram: SandboxClient, bot, db, clock
+):
+    wang = await person(telegram, "王书记")
+    await seed(db, secretary=wang.id)
+    first = await export(wang, telegram, "👥 团员名册")
+    [worker] = _export_processes()
+    assert worker != os.getpid()
+    # It gives way to the chats: a lower CPU priority than the bot's own.
+    assert _nice(worker) == os.nice(0) + 10
+    os.kill(worker, signal.SIGKILL)
+    for _ in range(500):
+        if worker not in _export_processes():
+            break
+        await asyncio.sleep(0.01)
+    # The next export starts a new process and the cadre gets the same file.
+    again = await export(wang, telegram, "👥 团员名册")
+    assert sheet_values(again, "团员名册") == sheet_values(first, "团员名册")
+    [replacement] = _export_processes()
+    assert replacement != worker
