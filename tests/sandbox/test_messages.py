@@ -217,7 +217,7 @@ async def test_edit_message_media_swaps_the_picture_in_place(
     )
     assert isinstance(filed, telegram.Message)
     assert (filed.text, filed.document.file_name) == (None, "x.csv")
-    with pytest.raises(telegram.error.BadRequest, match="Video media is not supported by the sandbox"):
+    with pytest.raises(telegram.error.BadRequest, match="Video media is not supported"):
         await bot.edit_message_media(
             telegram.InputMediaVideo(b"0000"), chat_id=user_id, message_id=text.message_id
         )
