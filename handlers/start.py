@@ -90,6 +90,21 @@ async def stale_button(update: Update, context: LeagueContext) -> None:
     await update.callback_query.answer(context.t("errors.stale_button"), show_alert=True)
 
 
+class _PressWithoutData(BaseHandler[Update, LeagueContext, None]):
+    """A button press that carries no data. Telegram's buttons always have some, but a client
+    can send a press without, and python-telegram-bot hands such a press to every
+    CallbackQueryHandler whatever its pattern: it must be taken before any of them."""
+
+    def check_update(self, update: object) -> bool:
+        query = update.callback_query if isinstance(update, Update) else None
+        return query is not None and not query.data and not query.game_short_name
+
+
+def press_without_data_handler() -> BaseHandler[Any, Any, Any]:
+    """Goes first in the journeys' group."""
+    return _PressWithoutData(stale_button)
+
+
 def account_handler() -> BaseHandler[Any, Any, Any]:
     """Goes in ACCOUNT_GROUP, before every journey."""
     return TypeHandler(Update, remember_account)

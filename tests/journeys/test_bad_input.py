@@ -195,5 +195,9 @@ async def test_forged_button_data_is_refused_without_harm(telegram, db):
     await ming.press_data(picker.message_id, "reg:zzz")
     await ming.press_data(picker.message_id, "totally-made-up")
     assert ming.toasts()[-1] == "这个按钮已经失效了。发送 /start 或 /help 继续。"
+    # A press with no data at all (python-telegram-bot would hand it to any button handler).
+    before = len(ming.toasts())
+    await ming.press_data(picker.message_id, "")
+    assert ming.toasts()[before:] == ["这个按钮已经失效了。发送 /start 或 /help 继续。"]
     assert await _step(db, ming.id) == "branch"
     assert not any("出了点问题" in m.text for m in ming.messages())
