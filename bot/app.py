@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -66,6 +67,10 @@ from storage.reminders import ReminderRepository
 
 _LOGGER = logging.getLogger(__name__)
 
+# Connections to the Bot API server for everything but getUpdates: the replies of the updates
+# being handled and the delivery engine's messages share them.
+HTTP_CONNECTIONS = 16
+
 LeagueApp = Application[Any, LeagueContext, Any, Any, BotData, Any]
 
 
@@ -78,6 +83,10 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         .base_url(settings_.telegram.api_base)
         .base_file_url(settings_.telegram.file_base)
         .read_timeout(settings_.telegram.read_timeout)
+        # httpx checks every connection in its pool on each request; a small pool keeps that
+        # cheap, and a request waits for a free connection instead of failing.
+        .connection_pool_size(HTTP_CONNECTIONS)
+        .pool_timeout(None)
         .get_updates_read_timeout(settings_.telegram.read_timeout)
         .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))
         .persistence(DraftPersistence(DraftRepository(db)))
@@ -89,6 +98,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
     app.add_handler(start.account_handler(), group=start.ACCOUNT_GROUP)
     # One group for the journeys: the first handler that matches takes the update.
     journeys = [
+        start.press_without_data_handler(),
         cadres.invitation_entry(),
         *trainings.deep_link_entries(),
         *registration.build_handlers(more_entry_points=[profile.edit_entry_point()]),
@@ -233,9 +243,15 @@ async def running_bot(
                     allowed_updates=Update.ALL_TYPES,
                 )
             _LOGGER.info("bot @%s is running", app.bot.username)
+            # What start-up built (modules, the application, the catalogues: some 165,000
+            # objects) lives as long as the bot. A full collection walks all of it, about 60 ms
+            # in which no chat is answered; frozen, those objects are left out of collections.
+            gc.freeze()
             try:
                 yield app
             finally:
+                # A process that runs the bot again (the tests) gets its objects back.
+                gc.unfreeze()
                 if app.updater.running:
                     await app.updater.stop()
                 await scheduler.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.models import Account, Language
 from storage.database import Database, NotFound
@@ -11,6 +11,12 @@ from storage.database import Database, NotFound
 _GET = (
     "SELECT telegram_user_id, chat_id, language, reachable FROM accounts WHERE telegram_user_id = ?"
 )
+_GET_SEEN = (
+    "SELECT telegram_user_id, chat_id, language, reachable, last_seen_at FROM accounts"
+    " WHERE telegram_user_id = ?"
+)
+# How exactly last_seen_at is kept: to the hour is enough for /mydata, the only reader.
+SEEN_PRECISION = timedelta(hours=1)
 _UPSERT = """
 INSERT INTO accounts (telegram_user_id, chat_id, language, reachable, first_seen_at, last_seen_at)
 VALUES (?, ?, ?, 1, ?, ?)
@@ -43,7 +49,17 @@ class AccountRepository:
     async def seen(
         self, *, telegram_user_id: int, chat_id: int, language: Language, now: datetime
     ) -> Account:
-        """Records that the user wrote; a new account starts with the given language."""
+        """Records that the user wrote; a new account starts with the given language. Every
+        update passes here, so an account that changes nothing (same chat, reachable, seen
+        within SEEN_PRECISION) is only read: no write transaction per message."""
+        row = await self._db.fetch_one(_GET_SEEN, (telegram_user_id,))
+        if (
+            row is not None
+            and row["chat_id"] == chat_id
+            and row["reachable"]
+            and now - datetime.fromisoformat(row["last_seen_at"]) < SEEN_PRECISION
+        ):
+            return _account(row)
         stamp = now.isoformat()
         await self._db.execute(_UPSERT, (telegram_user_id, chat_id, language.value, stamp, stamp))
         return await self.get(telegram_user_id=telegram_user_id)

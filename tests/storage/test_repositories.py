@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -139,6 +139,30 @@ async def test_accounts_keep_their_language_and_reachability(db):
     # Writing again marks the account reachable but keeps the chosen language.
     again = await accounts.seen(telegram_user_id=5, chat_id=5, language=Language.EN, now=NOW)
     assert (again.language, again.reachable) == (Language.ZH, True)
+
+
+async def test_seeing_an_account_again_writes_only_what_changed_or_once_an_hour(db):
+    accounts = AccountRepository(db)
+
+    async def seen(chat_id: int, minutes: int) -> str:
+        await accounts.seen(
+            telegram_user_id=5,
+            chat_id=chat_id,
+            language=Language.ZH,
+            now=NOW + timedelta(minutes=minutes),
+        )
+        row = await db.fetch_one("SELECT last_seen_at FROM accounts WHERE telegram_user_id = 5")
+        return datetime.fromisoformat(row["last_seen_at"]) - NOW
+
+    assert await seen(5, 0) == timedelta(0)
+    # Within the hour nothing changes: the account is read, not written.
+    assert await seen(5, 59) == timedelta(0)
+    assert await seen(5, 61) == timedelta(minutes=61)
+    # A new chat, or a person who had blocked the bot, is written at once.
+    assert await seen(6, 62) == timedelta(minutes=62)
+    await accounts.set_reachable(telegram_user_id=5, reachable=False)
+    assert await seen(6, 63) == timedelta(minutes=63)
+    assert (await accounts.get(telegram_user_id=5)).reachable
 
 
 async def test_drafts_are_saved_replaced_listed_and_deleted(db):
