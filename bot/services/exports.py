@@ -11,6 +11,7 @@ the bot's process only reads the finished file's bytes to send them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -256,7 +257,12 @@ _PROCESS = _ExportProcess()
 
 
 def _lower_priority() -> None:
+    """The export process runs when the bot and everything else on the machine have nothing to
+    do (Linux's SCHED_IDLE), or at least at a lower priority elsewhere."""
     os.nice(10)
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def build_file(job: ExportJob) -> BuiltFile:
