@@ -217,7 +217,7 @@ async def open_menu(update: Update, context: LeagueContext) -> None:
 
 @answers_refusals
 async def send_file(update: Update, context: LeagueContext) -> None:
-    """Builds the file (streamed, in a worker thread) and sends it as a document."""
+    """Builds the file (in the export process) and sends it as a document."""
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
     pressed = _pressed(update)

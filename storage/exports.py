@@ -3,6 +3,11 @@
 
 Every query keeps to one subtree: members by their unit now, trainings by their audience unit,
 attendance and nominations only for members whose unit is in the subtree.
+
+The members and attendance pages walk their table in id order from the last id seen (the `+` in
+`+m.org_unit_id` keeps SQLite from starting at the unit index instead): each page then stops at
+its 500th row, and a whole export reads the table about once. Started at the unit index, every
+page gathered and sorted all the rows after it, 7 s of the 100,000-member export.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ SELECT m.id, m.name, m.phone, m.birth_date, m.status, m.league_join_date, m.sour
 FROM members m
 JOIN org_units u ON u.id = m.org_unit_id
 LEFT JOIN org_units p ON p.id = u.parent_id
-WHERE m.deleted = 0 AND m.org_unit_id IN ({_SCOPE}) AND m.id > :after
+WHERE m.deleted = 0 AND +m.org_unit_id IN ({_SCOPE}) AND m.id > :after
 ORDER BY m.id
 LIMIT :limit
 """
@@ -64,7 +69,7 @@ FROM enrolments e
 JOIN trainings t ON t.id = e.training_id
 JOIN members m ON m.id = e.member_id
 JOIN org_units u ON u.id = m.org_unit_id
-WHERE m.org_unit_id IN ({_SCOPE}) AND e.id > :after
+WHERE +m.org_unit_id IN ({_SCOPE}) AND e.id > :after
 ORDER BY e.id
 LIMIT :limit
 """

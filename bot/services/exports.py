@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 from decimal import Decimal
@@ -222,7 +222,7 @@ class _ExportProcess:
         for attempt in (1, 2):
             pool = self._started()
             try:
-                return await asyncio.get_running_loop().run_in_executor(pool, build_file, job)
+                return await asyncio.wrap_future(_submit(pool, job))
             except BrokenProcessPool:
                 self._drop(pool)
                 _LOGGER.warning("the export process stopped (attempt %d)", attempt)
@@ -238,6 +238,7 @@ class _ExportProcess:
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_lower_priority,
+                initargs=(0, _export_nice()),
             )
         return self._pool
 
@@ -256,27 +257,52 @@ class _ExportProcess:
 _PROCESS = _ExportProcess()
 
 
-def _lower_priority() -> None:
-    """The export process runs when the bot and everything else on the machine have nothing to
-    do (Linux's SCHED_IDLE), or at least at a lower priority elsewhere."""
-    os.nice(10)
+def _submit(pool: ProcessPoolExecutor, job: ExportJob) -> Future[BuiltFile]:
+    """Hands the job to the pool. A process the pool starts for it (the bot starts no other) is
+    lowered at once, from here: its own initializer runs only after it has imported the bot's
+    main module again, as spawn does, over a second of CPU taken at the chats' priority."""
+    before = {child.pid for child in multiprocessing.active_children()}
+    future = pool.submit(build_file, job)
+    for child in multiprocessing.active_children():
+        if child.pid is not None and child.pid not in before:
+            _lower_priority(child.pid, _export_nice())
+    return future
+
+
+def _export_nice() -> int:
+    """The export process's nice value: 10 below the bot's priority (19 at most)."""
+    return min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
+
+
+def _lower_priority(pid: int, nice: int) -> None:
+    """The export process (pid 0: the calling one) runs when the bot and everything else on the
+    machine have nothing to do (Linux's SCHED_IDLE), or at least at a lower priority elsewhere.
+    Both settings are absolute, so lowering a process twice changes nothing."""
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
     if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
         with contextlib.suppress(OSError):
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
 
 
 def build_file(job: ExportJob) -> BuiltFile:
     """Builds the workbook at `job.target` (in the export process)."""
-    book = _Book(job.title)
-    with ExportReader(job.db_path, page_size=job.page_size) as reader:
-        builder = _Builder(book, reader, job)
-        if job.kind is ExportKind.MEMBERS:
-            rows = builder.members()
-        elif job.kind is ExportKind.TRAININGS:
-            rows = builder.trainings()
-        else:
-            rows = builder.nominations()
-    book.save(job.target)
+    # openpyxl keeps each sheet in a temporary file until the book is saved: they go to the
+    # job's folder, which the bot removes whatever becomes of this process or this job.
+    tempfile.tempdir = str(job.target.parent)
+    try:
+        book = _Book(job.title)
+        with ExportReader(job.db_path, page_size=job.page_size) as reader:
+            builder = _Builder(book, reader, job)
+            if job.kind is ExportKind.MEMBERS:
+                rows = builder.members()
+            elif job.kind is ExportKind.TRAININGS:
+                rows = builder.trainings()
+            else:
+                rows = builder.nominations()
+        book.save(job.target)
+    finally:
+        tempfile.tempdir = None
     return BuiltFile(rows=rows, size=job.target.stat().st_size)
 
 

@@ -12,9 +12,11 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
+from bot.services import exports
 from handlers.buttons import ExportAction, ExportButton
 from sandbox.client import ChatUser, SandboxClient
 from storage.database import Database
@@ -272,3 +274,42 @@ async def test_the_file_is_built_in_a_background_process_that_comes_back_if_it_d
     assert sheet_values(again, "团员名册") == sheet_values(first, "团员名册")
     [replacement] = _export_processes()
     assert replacement != worker
+
+
+def _told(person_: ChatUser) -> list[str]:
+    """Everything the bot showed the person: toasts and alerts, and the texts of messages."""
+    return person_.toasts() + [m.text or "" for m in person_.messages() if m.from_bot]
+
+
+async def test_a_file_that_cannot_be_made_is_answered_politely_and_the_next_one_is_made(
+    telegram: SandboxClient, bot, db, clock
+):
+    wang = await person(telegram, "王书记")
+    await seed(db, secretary=wang.id)
+    # A birth date no calendar has, written into the database by hand: the export process
+    # fails on that row, and the roster cannot be made.
+    await add_members(db, "S01-01", 1, prefix="坏日期", birth_date="2001-02-30")
+    await wang.send("/export")
+    await wang.press("👥 团员名册")
+    assert any("导出文件时出错，文件没有生成" in text for text in _told(wang))
+    assert not any(m.document for m in wang.messages())
+    # Only a file actually made is in the audit log.
+    assert "export.members" not in await audit_actions(db)
+    # The same cadre's next file is made as usual.
+    content = await export(wang, telegram, "📚 培训与参训情况")
+    assert sheet_values(content, "培训")[2][2] == "支部学习"
+    assert "export.trainings" in await audit_actions(db)
+
+
+async def test_a_file_over_telegrams_limit_is_not_sent_and_the_cadre_is_told_why(
+    telegram: SandboxClient, bot, db, clock, monkeypatch: pytest.MonkeyPatch
+):
+    wang = await person(telegram, "王书记")
+    await seed(db, secretary=wang.id)
+    # Telegram's 50 MB, lowered for the test to 1,000 bytes: the branch's roster (some KB, made
+    # in the export process) is over it.
+    monkeypatch.setattr(exports, "MAX_FILE_BYTES", 1_000)
+    await wang.send("/export")
+    await wang.press("👥 团员名册")
+    assert any("文件超过 Telegram 50 MB 的上限" in text for text in _told(wang))
+    assert not any(m.document for m in wang.messages())

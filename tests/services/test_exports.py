@@ -1,0 +1,67 @@
+"""Export files are made in a process of their own, over its own read-only connection to the
+database file: shown here on the very connection the services use, in the middle of one of its
+write transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.domain.models import Language
+from bot.i18n import Translator
+from bot.services import Services
+from bot.services.exports import ExportKind, ExportWording, stop_export_process
+from handlers.export import wording
+from storage.database import Database
+from tests.conftest import bot_settings
+from tests.journeys.cadre_steps import unit_id
+from tests.journeys.figures_steps import add_members, sheet_values
+
+
+@pytest.fixture
+async def services(db: Database, demo_db: Path, clock: ManualClock) -> AsyncIterator[Services]:
+    yield Services.create(db=db, clock=clock, settings=bot_settings("http://127.0.0.1:9", demo_db))
+    # The export process these tests started ends with them, as it ends with the bot.
+    await asyncio.to_thread(stop_export_process)
+
+
+def chinese() -> ExportWording:
+    words = Translator()
+    return wording(lambda key, **params: words.t(Language.ZH, key, **params))
+
+
+class Undone(Exception):
+    """Raised inside a transaction so that it is rolled back."""
+
+
+async def test_a_file_holds_what_was_saved_even_while_the_bots_connection_is_writing(
+    services: Services, db: Database
+):
+    ids = await add_members(db, "S01-01", 2, prefix="湖滨团员")
+    unit = await services.orgs.get(unit_id=await unit_id(db, "S01-01"))
+
+    async def roster() -> list[object]:
+        made = await services.exports.build(kind=ExportKind.MEMBERS, unit=unit, wording=chinese())
+        return [row[1] for row in sheet_values(made.content, "团员名册")[2:]]
+
+    seen: list[list[object]] = []
+
+    async def export_while_renaming() -> None:
+        async with db.atomic() as conn:
+            await conn.execute("UPDATE members SET name = '未保存的名字' WHERE id = ?", (ids[0],))
+            seen.append(await roster())
+            raise Undone
+
+    # The connection the services use holds the write lock, with a rename not yet committed
+    # (it is rolled back afterwards): the file is made all the same, and it holds the names
+    # as saved. Pages read over the bot's own connection would have seen the uncommitted one.
+    with pytest.raises(Undone):
+        await export_while_renaming()
+    assert seen == [["湖滨团员0", "湖滨团员1"]]
+    # Once a change is committed, the next file has it.
+    await db.execute("UPDATE members SET name = '改过的名字' WHERE id = ?", (ids[0],))
+    assert await roster() == ["改过的名字", "湖滨团员1"]
