@@ -145,7 +145,6 @@ async def audience_changed(update: Update, context: LeagueContext) -> object:
     pressed = _wizard_pressed(update)
     chat = chat_of(update)
     service = context.services.broadcasts
-    before = (await service.current(chat)).draft.audience
     try:
         if pressed.action is BroadcastWizardAction.UNIT:
             wizard = await service.choose_unit(
@@ -162,7 +161,7 @@ async def audience_changed(update: Update, context: LeagueContext) -> object:
     except ValueError:
         raise StaleButton("malformed audience button") from None
     await query.answer()
-    if wizard.draft.audience == before:
+    if not wizard.changed:
         # The choice already made, pressed again: the screen shows it as it is.
         return wizard.step
     view = await service.audience(chat)

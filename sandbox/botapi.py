@@ -1004,16 +1004,16 @@ class BotApi:
         stored = self.named_file(call, media["media"], "media", kind)
         fields = self.caption_fields({"caption": "", **media})
         inline, _ = check_reply_markup(params.get("reply_markup"), inline_only=True)
-        before = (message.photo, message.document, message.caption, message.inline_markup)
-        after = (
-            stored if kind == "photo" else None,
-            stored if kind == "document" else None,
-            fields["caption"],
-            inline,
-        )
-        if message.text is None and _same_files(before, after):
+        shown = message.photo or message.document
+        if (
+            message.text is None
+            and shown is not None
+            and (shown.file_unique_id, shown.kind) == (stored.file_unique_id, stored.kind)
+            and (message.caption, message.inline_markup) == (fields["caption"], inline)
+        ):
             raise bad_request(NOT_MODIFIED)
-        message.photo, message.document = after[0], after[1]
+        message.photo = stored if kind == "photo" else None
+        message.document = stored if kind == "document" else None
         message.text, message.entities, message.html = None, (), None
         message.caption = fields["caption"]
         message.caption_entities = fields["caption_entities"]
@@ -1082,27 +1082,6 @@ class BotApi:
     async def get_chat(self, call: Call) -> dict[str, Any]:
         """ChatFullInfo of a chat the bot knows."""
         return self.chat_for(call, call.params["chat_id"], sending=False).to_full_info()
-
-
-def _same_files(
-    before: tuple[StoredFile | None, StoredFile | None, str | None, dict[str, Any] | None],
-    after: tuple[StoredFile | None, StoredFile | None, str | None, dict[str, Any] | None],
-) -> bool:
-    """Whether a media edit would leave the message as it is (the same file, by its unique id,
-    the same caption and keyboard)."""
-
-    def key(
-        files: tuple[StoredFile | None, StoredFile | None, str | None, dict[str, Any] | None],
-    ) -> tuple[object, ...]:
-        photo, document, caption, markup = files
-        return (
-            photo.file_unique_id if photo else None,
-            document.file_unique_id if document else None,
-            caption,
-            markup,
-        )
-
-    return key(before) == key(after)
 
 
 def _profile_field(method: str) -> str:

@@ -9,9 +9,6 @@ from bot.domain.models import Account, Language
 from storage.database import Database, NotFound
 
 _GET = (
-    "SELECT telegram_user_id, chat_id, language, reachable FROM accounts WHERE telegram_user_id = ?"
-)
-_GET_SEEN = (
     "SELECT telegram_user_id, chat_id, language, reachable, last_seen_at FROM accounts"
     " WHERE telegram_user_id = ?"
 )
@@ -52,7 +49,7 @@ class AccountRepository:
         """Records that the user wrote; a new account starts with the given language. Every
         update passes here, so an account that changes nothing (same chat, reachable, seen
         within SEEN_PRECISION) is only read: no write transaction per message."""
-        row = await self._db.fetch_one(_GET_SEEN, (telegram_user_id,))
+        row = await self._db.fetch_one(_GET, (telegram_user_id,))
         if (
             row is not None
             and row["chat_id"] == chat_id

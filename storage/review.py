@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import aiosqlite
@@ -94,8 +94,7 @@ FROM objections o LEFT JOIN members m ON m.telegram_user_id = o.objector_user_id
 """
 _OBJECTION = f"{_OBJECTIONS} WHERE o.id = ?"
 _OBJECTIONS_OF = f"{_OBJECTIONS} WHERE o.nomination_id = ? ORDER BY o.id"
-# Those closed with their nomination at the moment it left the notice.
-_CLOSED_AT = f"{_OBJECTIONS} WHERE o.nomination_id = ? AND o.state = 'closed' AND o.resolved_at = ?"
+_CLOSED = f"{_OBJECTIONS} WHERE o.nomination_id = ? AND o.state = 'closed' ORDER BY o.id"
 _OPEN_COUNT = "SELECT COUNT(*) AS n FROM objections WHERE nomination_id = ? AND state = 'open'"
 _RESOLVE = """
 UPDATE objections SET state = ?, resolved_by = ?, resolved_at = ?, resolution = ?
@@ -349,11 +348,9 @@ async def resolve_objection_in(
     return cursor.rowcount == 1
 
 
-async def closed_at_in(
-    conn: aiosqlite.Connection, *, nomination_id: int, at: datetime
-) -> list[Objection]:
-    """The objections that were closed when the nomination left the notice at `at`."""
-    cursor = await conn.execute(_CLOSED_AT, (nomination_id, at.astimezone(UTC).isoformat()))
+async def closed_in(conn: aiosqlite.Connection, *, nomination_id: int) -> list[Objection]:
+    """The objections closed with the nomination's notice (a notice ends once)."""
+    cursor = await conn.execute(_CLOSED, (nomination_id,))
     return [_objection(row) for row in await cursor.fetchall()]
 
 

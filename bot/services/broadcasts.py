@@ -84,6 +84,8 @@ class BroadcastWizard(BaseModel):
     draft: BroadcastDraft
     nonce: str
     resumed: bool = False
+    # False when a choice left the draft as it was (the option already chosen, pressed again)
+    changed: bool = True
 
 
 class AudienceView(BaseModel):
@@ -714,6 +716,8 @@ class BroadcastService:
     ) -> BroadcastWizard:
         assert wizard.draft.audience is not None
         audience = wizard.draft.audience.model_copy(update=change)
+        if audience == wizard.draft.audience:
+            return wizard.model_copy(update={"changed": False})
         draft = wizard.draft.model_copy(update={"audience": audience})
         return await self._save(chat, Step.AUDIENCE, draft, wizard.nonce)
 

@@ -666,20 +666,7 @@ class ReviewService:
                     "resolved_at": now,
                 }
             )
-            await self._tell_in(
-                conn,
-                [objection.objector_user_id],
-                NominationNotice(
-                    kind=NoticeKind.OBJECTION_RESOLVED,
-                    language=Language.ZH,
-                    nomination=current,
-                    campaign=campaign,
-                    objection=resolved,
-                    comment=comment,
-                ),
-                dedupe=f"objection-resolved:{objection_id}",
-                now=now,
-            )
+            await self._tell_objector_in(conn, resolved, current, campaign, now, comment=comment)
             if uphold:
                 rejected = await self._move_in(
                     conn,
@@ -1126,20 +1113,34 @@ class ReviewService:
     ) -> None:
         """Tells each person whose objection closed with the notice (the nomination, as it is
         now, was rejected over another objection or withdrawn) that nobody rules on it now."""
-        for closed in await review_store.closed_at_in(conn, nomination_id=nomination.id, at=now):
-            await self._tell_in(
-                conn,
-                [closed.objector_user_id],
-                NominationNotice(
-                    kind=NoticeKind.OBJECTION_RESOLVED,
-                    language=Language.ZH,
-                    nomination=nomination,
-                    campaign=campaign,
-                    objection=closed,
-                ),
-                dedupe=f"objection-resolved:{closed.id}",
-                now=now,
-            )
+        for closed in await review_store.closed_in(conn, nomination_id=nomination.id):
+            await self._tell_objector_in(conn, closed, nomination, campaign, now)
+
+    async def _tell_objector_in(
+        self,
+        conn: aiosqlite.Connection,
+        objection: Objection,
+        nomination: Nomination,
+        campaign: Campaign,
+        now: datetime,
+        *,
+        comment: str = "",
+    ) -> None:
+        """What became of their objection, once (the dedupe key), in their language."""
+        await self._tell_in(
+            conn,
+            [objection.objector_user_id],
+            NominationNotice(
+                kind=NoticeKind.OBJECTION_RESOLVED,
+                language=Language.ZH,
+                nomination=nomination,
+                campaign=campaign,
+                objection=objection,
+                comment=comment,
+            ),
+            dedupe=f"objection-resolved:{objection.id}",
+            now=now,
+        )
 
     # -- helpers ----------------------------------------------------------------------------------
 

@@ -559,7 +559,7 @@ async def test_leaving_the_notice_closes_the_objections_nobody_ruled_on(db):
             actor_user_id=42,
             now=later,
         )
-        closed = await review_store.closed_at_in(conn, nomination_id=nomination.id, at=later)
+        closed = await review_store.closed_in(conn, nomination_id=nomination.id)
     assert [(o.objector_user_id, o.state, o.resolved_by) for o in closed] == [
         (43, ObjectionState.CLOSED, 42),
         (44, ObjectionState.CLOSED, 42),
