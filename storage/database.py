@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -16,11 +18,24 @@ import aiosqlite
 
 _LOGGER = logging.getLogger(__name__)
 
+# A statement's parameters: positional (?) or named (:name).
+Params = Sequence[Any] | Mapping[str, Any]
+
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = NORMAL",
 )
+
+# A read outside a transaction runs on the event loop's own thread, from a second, read-only
+# connection, when it takes no longer than this; a hand-off to the connection's thread and back
+# costs more than the lookups that make up most reads. A read that runs longer is stopped, run
+# in the thread instead, and sent there from then on.
+LOOP_READ_BUDGET_S = 0.002
+# How often (in SQLite virtual machine steps) a read on the loop looks at the clock.
+_PROGRESS_STEPS = 1000
+# At most this many statements are remembered as too slow for the loop.
+_SLOW_READS_KEPT = 1000
 
 _CREATE_MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -95,7 +110,9 @@ def utc_now_text() -> str:
 
 
 class Database:
-    """Owns the single aiosqlite connection; every multi-statement write goes through atomic()."""
+    """Owns the aiosqlite connection every write goes through (multi-statement writes in
+    atomic()), and a read-only connection that serves quick reads outside a transaction on the
+    event loop's thread."""
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
         self.path = Path(path)
@@ -103,6 +120,11 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         # One connection is shared by all tasks, so transactions must not interleave.
         self._write_lock = asyncio.Lock()
+        self._reader: sqlite3.Connection | None = None
+        self._read_deadline = 0.0
+        self._slow_reads: set[str] = set()
+        # Set while the current task is inside atomic(): its reads must see its own writes.
+        self._in_transaction: ContextVar[bool] = ContextVar(f"in_transaction_{id(self)}")
 
     async def connect(self) -> None:
         """Opens the connection and sets the pragmas the rest of the code relies on."""
@@ -115,12 +137,31 @@ class Database:
             await self._conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
             for pragma in _PRAGMAS:
                 await self._conn.execute(pragma)
+            self._reader = self._open_reader()
         except (OSError, sqlite3.Error) as exc:
             await self.close()
             raise CannotOpen(f"cannot open the database {self.path}: {exc}") from exc
 
+    def _open_reader(self) -> sqlite3.Connection:
+        """The loop's read-only connection. It never waits for a lock (WAL readers are not
+        blocked by the writer; a rare busy read goes to the thread), and a progress handler
+        stops a read that outruns LOOP_READ_BUDGET_S."""
+        reader = sqlite3.connect(
+            str(self.path), timeout=0, isolation_level=None, check_same_thread=False
+        )
+        reader.row_factory = sqlite3.Row
+        reader.execute("PRAGMA query_only = ON")
+        reader.set_progress_handler(self._read_overdue, _PROGRESS_STEPS)
+        return reader
+
+    def _read_overdue(self) -> bool:
+        return time.perf_counter() > self._read_deadline
+
     async def close(self) -> None:
-        """Closes the connection; safe to call twice."""
+        """Closes the connections; safe to call twice."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -146,11 +187,14 @@ class Database:
             conn = self.conn
             try:
                 await conn.execute("BEGIN IMMEDIATE")
+                inside = self._in_transaction.set(True)
                 try:
                     yield conn
                 except BaseException:
                     await self._roll_back(conn)
                     raise
+                finally:
+                    self._in_transaction.reset(inside)
                 try:
                     await conn.execute("COMMIT")
                 except sqlite3.Error:
@@ -169,27 +213,51 @@ class Database:
         if conn.in_transaction:
             await conn.execute("ROLLBACK")
 
-    async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
-        """Runs one write statement in its own transaction and returns the last row id."""
-        async with self.atomic() as conn:
-            cursor = await conn.execute(sql, params)
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Runs one write statement as a transaction of its own and returns the last row id.
+        SQLite commits a lone statement by itself (all of it or none), so it is one trip to the
+        database thread instead of three; the lock keeps it out of another task's atomic()."""
+        async with self._write_lock:
+            try:
+                cursor = await self.conn.execute(sql, params)
+            except sqlite3.Error as exc:
+                unavailable = _unavailable(exc)
+                if unavailable is None:
+                    raise
+                raise unavailable from exc
             return cursor.lastrowid or 0
 
-    async def fetch_one(
-        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
-    ) -> sqlite3.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Returns the first row of a query, or None; for repositories only. The queries it
-        serves name one row (by a key, an aggregate, LIMIT 1), so it reads them all in one trip
-        to the database thread rather than three (execute, fetchone, close)."""
-        rows = await self.conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+        serves name one row (by a key, an aggregate, LIMIT 1), so it reads them all at once
+        rather than in three steps (execute, fetchone, close)."""
+        return next(iter(await self.fetch_all(sql, params)), None)
 
-    async def fetch_all(
-        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
-    ) -> list[sqlite3.Row]:
-        """Returns every row of a query, in one trip to the database thread; for repositories
-        only."""
-        return list(await self.conn.execute_fetchall(sql, params))
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Returns every row of a query; for repositories only. Inside the task's own
+        transaction it reads through the transaction's connection; elsewhere it reads on the
+        loop when the read is quick (see LOOP_READ_BUDGET_S)."""
+        rows = self._read_on_loop(sql, params)
+        if rows is None:
+            rows = list(await self.conn.execute_fetchall(sql, params))
+        return rows
+
+    def _read_on_loop(self, sql: str, params: Params) -> list[sqlite3.Row] | None:
+        """The rows, read on the loop's connection; None when the read belongs in the thread
+        (a transaction of this task, a statement known to be slow, a read that ran over its
+        budget or met a lock)."""
+        reader = self._reader
+        if reader is None or sql in self._slow_reads or self._in_transaction.get(False):
+            return None
+        self._read_deadline = time.perf_counter() + LOOP_READ_BUDGET_S
+        try:
+            return reader.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY and (
+                len(self._slow_reads) < _SLOW_READS_KEPT
+            ):
+                self._slow_reads.add(sql)
+            return None
 
     async def applied_versions(self) -> set[int]:
         """The migration numbers already recorded in this database."""

@@ -1,8 +1,11 @@
-"""The database: pragmas, migrations from scratch, transactions that roll back whole."""
+"""The database: pragmas, migrations from scratch, transactions that roll back whole, reads
+that see what they should and never hold the event loop for long."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Awaitable
 
 import pytest
 
@@ -68,6 +71,75 @@ async def test_atomic_block_rolls_back_everything_on_error(tmp_path):
         with pytest.raises(RuntimeError):
             await half_way()
         assert await db.fetch_all("SELECT * FROM accounts") == []
+
+
+async def test_a_transaction_reads_its_own_writes_and_others_see_them_once_committed(tmp_path):
+    async with Database(tmp_path / "isolation.db") as db:
+        await db.execute("CREATE TABLE notes (body TEXT)")
+        written, release = asyncio.Event(), asyncio.Event()
+
+        async def write() -> list[str]:
+            async with db.atomic() as conn:
+                await conn.execute("INSERT INTO notes VALUES ('团课通知')")
+                inside = [row["body"] for row in await db.fetch_all("SELECT body FROM notes")]
+                written.set()
+                await release.wait()
+            return inside
+
+        writer = asyncio.create_task(write())
+        await written.wait()
+        during = await db.fetch_all("SELECT body FROM notes")
+        release.set()
+        inside = await writer
+        after = [row["body"] for row in await db.fetch_all("SELECT body FROM notes")]
+    assert inside == ["团课通知"]
+    assert during == []
+    assert after == ["团课通知"]
+
+
+async def test_a_long_read_returns_every_row_while_the_event_loop_goes_on(tmp_path):
+    # Two million rows take far longer than a read may hold the loop: the read is moved to the
+    # database thread, and other tasks keep running meanwhile, the second time as well.
+    count = 2_000_000
+    sql = (
+        "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)"
+        " SELECT COUNT(*) AS rows, SUM(i) AS total FROM n"
+    )
+
+    async def ticks_while(read: Awaitable[sqlite3.Row | None]) -> tuple[sqlite3.Row | None, int]:
+        ticks = 0
+        done = asyncio.Event()
+
+        async def tick() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                ticks += 1
+                await asyncio.sleep(0.001)
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0)
+        row = await read
+        done.set()
+        await ticker
+        return row, ticks
+
+    async with Database(tmp_path / "long.db") as db:
+        for _ in range(2):
+            row, ticks = await ticks_while(db.fetch_one(sql, {"count": count}))
+            assert row is not None
+            assert (row["rows"], row["total"]) == (count, count * (count + 1) // 2)
+            assert ticks > 5
+
+
+async def test_a_lone_write_that_fails_keeps_nothing(tmp_path):
+    async with Database(tmp_path / "lone.db") as db:
+        await db.execute("CREATE TABLE places (seat INTEGER UNIQUE)")
+        await db.execute("INSERT INTO places VALUES (1)")
+        # One statement, three rows, the last of which breaks the rule: none of them stays.
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute("INSERT INTO places VALUES (2), (3), (1)")
+        rows = await db.fetch_all("SELECT seat FROM places ORDER BY seat")
+    assert [row["seat"] for row in rows] == [1]
 
 
 def test_statements_are_split_without_breaking_triggers_or_strings():
