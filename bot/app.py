@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.context import BotData, LeagueContext
 from bot.delivery import DeliveryEngine
 from bot.domain.quiet_hours import QuietHours
+from bot.http import TransportRequest
 from bot.menus import publish_chat_menu, publish_default_menus
 from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
@@ -70,6 +71,8 @@ _LOGGER = logging.getLogger(__name__)
 # Connections to the Bot API server for everything but getUpdates: the replies of the updates
 # being handled and the delivery engine's messages share them.
 HTTP_CONNECTIONS = 16
+# getUpdates has its one connection to itself; PTB's default wait for it.
+GET_UPDATES_POOL_TIMEOUT_S = 1.0
 
 LeagueApp = Application[Any, LeagueContext, Any, Any, BotData, Any]
 
@@ -82,12 +85,22 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         .token(settings_.telegram.token)
         .base_url(settings_.telegram.api_base)
         .base_file_url(settings_.telegram.file_base)
-        .read_timeout(settings_.telegram.read_timeout)
-        # httpx checks every connection in its pool on each request; a small pool keeps that
-        # cheap, and a request waits for a free connection instead of failing.
-        .connection_pool_size(HTTP_CONNECTIONS)
-        .pool_timeout(None)
-        .get_updates_read_timeout(settings_.telegram.read_timeout)
+        # httpcore checks every connection in its pool on each request; a small pool keeps
+        # that cheap, and a request waits for a free connection instead of failing.
+        .request(
+            TransportRequest(
+                connections=HTTP_CONNECTIONS,
+                read_timeout=settings_.telegram.read_timeout,
+                pool_timeout=None,
+            )
+        )
+        .get_updates_request(
+            TransportRequest(
+                connections=1,
+                read_timeout=settings_.telegram.read_timeout,
+                pool_timeout=GET_UPDATES_POOL_TIMEOUT_S,
+            )
+        )
         .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))
         .persistence(DraftPersistence(DraftRepository(db)))
         .concurrent_updates(PerChatUpdateProcessor())

@@ -241,7 +241,11 @@ def _export_processes() -> list[int]:
     """The test process's children that multiprocessing started (the export process)."""
     found = []
     for task in Path("/proc/self/task").iterdir():
-        for pid in (task / "children").read_text().split():
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            continue  # a thread that ended while the tasks were listed
+        for pid in children:
             with contextlib.suppress(FileNotFoundError, ProcessLookupError):
                 if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     found.append(int(pid))
