@@ -13,9 +13,11 @@ edit; it runs the same PTB polling with the same concurrency, so it is the floor
 sets.
 
 Phases, each measured after a warm-up: both bots saturated by N members acting as fast as they
-are answered (updates per second); both bots at the same paced load, half of what the bot
-managed saturated (p50/p99 latency); the bot at that load while the admin exports the members
-file again and again (the others' p99).
+are answered (updates per second); then, in alternating rounds, both bots at the same paced
+load, half of what the bot managed saturated (p50/p99 latency), and the bot at that load while
+the admin exports the members file again and again (the others' p99). The paced phases of all
+rounds are pooled: a p99 of one 15-second phase rests on its fifteen slowest answers, and moves
+by a fifth from one run to the next on this machine.
 
 Run from the repository root: `python -m bench.updates [--quick]`, or every benchmark with
 `make bench` / `python -m bench [--quick]`.
@@ -85,6 +87,8 @@ class Size:
     seconds: float
     warmup: float
     paced_users: int = 100
+    # rounds of the three paced phases (echo bot, bot, bot with the export)
+    rounds: int = 2
 
     @property
     def phase_members(self) -> int:
@@ -92,10 +96,13 @@ class Size:
         behind)."""
         return max(self.users, self.paced_users)
 
+    @property
+    def phases(self) -> int:
+        return 2 + 3 * self.rounds
+
 
 FULL = Size(members=100_000, users=40, seconds=15.0, warmup=3.0)
-QUICK = Size(members=10_000, users=40, seconds=5.0, warmup=1.0)
-PHASES = 5
+QUICK = Size(members=10_000, users=40, seconds=5.0, warmup=1.0, rounds=1)
 
 
 # --- the database, in bulk ---------------------------------------------------------------------
@@ -638,17 +645,61 @@ PACED_SHARE = 0.5
 POLL_TIMEOUT = 10
 
 
+def pooled(results: Sequence[LoadResult]) -> LoadResult:
+    """The rounds of one kind of phase as one: their samples together, their CPU shares
+    averaged."""
+    total = LoadResult()
+    for result in results:
+        total.latencies += result.latencies
+        for journey, latencies in result.by_journey.items():
+            total.by_journey.setdefault(journey, []).extend(latencies)
+        total.exports += result.exports
+        total.misses += result.misses
+        total.window += result.window
+        for method, n in result.requests.items():
+            total.requests[method] = total.requests.get(method, 0) + n
+        total.updates_answered += result.updates_answered
+    if results:
+        total.sandbox_cpu = statistics.mean(result.sandbox_cpu for result in results)
+        total.bot_cpu = statistics.mean(result.bot_cpu for result in results)
+    return total
+
+
 @dataclass(frozen=True)
 class Report:
-    """Every phase's figures, and the ratios the targets are about."""
+    """Every phase's figures, and the ratios the targets are about; the paced phases pooled
+    over their rounds, which are kept to show how much each round's ratio moved."""
 
     size: Size
     rate: float
     bot_saturated: LoadResult
     echo_saturated: LoadResult
-    bot_paced: LoadResult
-    echo_paced: LoadResult
-    bot_export: LoadResult
+    paced_rounds: list[tuple[LoadResult, LoadResult, LoadResult]]
+
+    @property
+    def echo_paced(self) -> LoadResult:
+        return pooled([echo for echo, _, _ in self.paced_rounds])
+
+    @property
+    def bot_paced(self) -> LoadResult:
+        return pooled([bot for _, bot, _ in self.paced_rounds])
+
+    @property
+    def bot_export(self) -> LoadResult:
+        return pooled([export for _, _, export in self.paced_rounds])
+
+    def round_ratios(self) -> list[tuple[float, float]]:
+        """Each round's own p99 ratio and export growth."""
+        ratios = []
+        for echo, bot, export in self.paced_rounds:
+            alone = bot.percentile(0.99)
+            ratios.append(
+                (
+                    alone / echo.percentile(0.99) if echo.latencies else 0.0,
+                    export.percentile(0.99) / alone if alone else 0.0,
+                )
+            )
+        return ratios
 
     @property
     def results(self) -> list[LoadResult]:
@@ -720,6 +771,7 @@ class Report:
             )
         exports = self.bot_export.exports
         mean = statistics.mean(exports) if exports else 0.0
+        by_round = ", ".join(f"{p99:.2f} / {growth:.2f}" for p99, growth in self.round_ratios())
         verdicts = [
             ("throughput", self.throughput_ratio >= TARGET_THROUGHPUT, f">= {TARGET_THROUGHPUT}"),
             ("p99", 0 < self.p99_ratio <= TARGET_P99, f"<= {TARGET_P99}"),
@@ -732,7 +784,9 @@ class Report:
         lines += [
             f"database: {self.size.members:,} members; {self.size.users} members saturate each"
             f" bot, {self.size.paced_users} share the paced load; {self.size.seconds:g} s"
-            f" measured after {self.size.warmup:g} s warm-up per phase",
+            f" measured after {self.size.warmup:g} s warm-up per phase; the paced phases pooled"
+            f" over {len(self.paced_rounds)} alternating rounds (each round's p99 ratio / export"
+            f" growth: {by_round})",
             f"latency: the sandbox hands the update to the bot (getUpdates) -> the bot's first"
             f" message or edit in that chat; exports of {self.size.members:,} members made during"
             f" the last phase: {len(exports)} (mean {mean:.1f} s each)",
@@ -776,12 +830,16 @@ async def _run(size: Size) -> Report:
                 bot_saturated = await load.run(spec(TOKEN, first_member=group))
                 rate = PACED_SHARE * bot_saturated.throughput
                 paced = {"rate": rate, "users": size.paced_users}
-                echo_paced = await load.run(spec(ECHO_TOKEN, first_member=2 * group, **paced))
-                bot_paced = await load.run(spec(TOKEN, first_member=3 * group, **paced))
-                bot_export = await load.run(
-                    spec(TOKEN, first_member=4 * group, export=True, **paced)
-                )
-    return Report(size, rate, bot_saturated, echo_saturated, bot_paced, echo_paced, bot_export)
+                rounds = []
+                for number in range(size.rounds):
+                    first = (2 + 3 * number) * group
+                    echo_paced = await load.run(spec(ECHO_TOKEN, first_member=first, **paced))
+                    bot_paced = await load.run(spec(TOKEN, first_member=first + group, **paced))
+                    bot_export = await load.run(
+                        spec(TOKEN, first_member=first + 2 * group, export=True, **paced)
+                    )
+                    rounds.append((echo_paced, bot_paced, bot_export))
+    return Report(size, rate, bot_saturated, echo_saturated, rounds)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -794,6 +852,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--paced-users", type=int, help="members sharing the paced load (100)")
     parser.add_argument("--seconds", type=float, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, help="seconds before each phase is measured")
+    parser.add_argument("--rounds", type=int, help="rounds of the paced phases (2; --quick: 1)")
     return parser
 
 
@@ -807,9 +866,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds=args.seconds or base.seconds,
         warmup=base.warmup if args.warmup is None else args.warmup,
         paced_users=args.paced_users or base.paced_users,
+        rounds=args.rounds or base.rounds,
     )
-    if size.members < PHASES * size.phase_members:
-        _parser().error(f"at least {PHASES * size.phase_members} members for these phases")
+    if size.members < size.phases * size.phase_members:
+        _parser().error(f"at least {size.phases * size.phase_members} members for these phases")
     print(asyncio.run(_run(size)).render(), flush=True)
     return 0
 

@@ -10,12 +10,14 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-import httpx
+import httpcore
 from telegram import Update
 from telegram._utils.types import JSONDict
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
+
+from bot.http import HTTP_ERRORS
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -137,13 +139,13 @@ class RetryAfterLimiter(BaseRateLimiter[dict[str, bool]]):
 
 def not_carried_out(error: NetworkError) -> bool:
     """Whether Telegram certainly did not act on the request: it answered with a server error
-    (PTB raises those from the HTTP status, not from an httpx error), or no connection was
+    (PTB raises those from the HTTP status, not from an HTTP library's error), or no connection was
     made. A timeout or a connection lost mid-answer leaves it open; a 400 (PTB's BadRequest is a
     NetworkError too) is an answer about the request itself, which would only be refused again."""
     if isinstance(error, TimedOut | BadRequest):
         return False
     cause = error.__cause__
-    return not isinstance(cause, httpx.HTTPError) or isinstance(cause, httpx.ConnectError)
+    return not isinstance(cause, HTTP_ERRORS) or isinstance(cause, httpcore.ConnectError)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

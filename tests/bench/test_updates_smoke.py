@@ -41,3 +41,5 @@ def test_update_benchmark_walks_every_journey_and_ends_with_a_result_line(
     assert int(figures["exports"]) >= 1
     journeys = {line.split()[0] for line in lines if line.startswith("  ")}
     assert journeys == {"nominations", "registration", "sign_up"}
+    # The paced phases ran twice, alternating, and are pooled.
+    assert any("pooled over 2 alternating rounds" in line for line in lines)

@@ -1,11 +1,15 @@
-"""The bot's Bot API requests on httpx's transport: what a failed connection or a silent server
-becomes, and a request that is stopped and started again."""
+"""The bot's Bot API requests (httpcore's pool on asyncio streams): calls to the sandbox, a
+restart, TLS with a trusted and an untrusted certificate, a file upload with a Chinese name, and
+what a refused connection or a silent server becomes."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import ssl
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from telegram import Bot
@@ -16,11 +20,17 @@ from bot.runtime import not_carried_out
 from sandbox.server import SandboxServer
 
 TOKEN = "424242:transport-request-test-token-0000000"
+# A self-signed certificate for 127.0.0.1, made for these tests only (valid until 2126).
+TLS = Path(__file__).parent / "tls"
 
 
-def _bot(base_url: str, *, read_timeout: float = 5.0) -> Bot:
+def _bot(
+    base_url: str, *, read_timeout: float = 5.0, ssl_context: ssl.SSLContext | None = None
+) -> Bot:
     def request() -> TransportRequest:
-        return TransportRequest(connections=2, read_timeout=read_timeout, pool_timeout=None)
+        return TransportRequest(
+            connections=2, read_timeout=read_timeout, pool_timeout=None, ssl_context=ssl_context
+        )
 
     return Bot(
         TOKEN,
@@ -85,4 +95,91 @@ async def test_a_server_that_never_answers_is_a_time_out_that_may_have_been_carr
     with pytest.raises(TimedOut) as raised:
         await bot.initialize()
     assert not not_carried_out(raised.value)
+    await bot.shutdown()
+
+
+_ME = {"id": 424242, "is_bot": True, "first_name": "团区委", "username": "tls_test_bot"}
+_DOCUMENT = {
+    "message_id": 7,
+    "date": 1_700_000_000,
+    "chat": {"id": 5, "type": "private", "first_name": "王"},
+    "document": {"file_id": "f1", "file_unique_id": "u1", "file_name": "团员名册.xlsx"},
+}
+
+
+@pytest.fixture
+async def tls_server() -> AsyncIterator[tuple[str, list[bytes]]]:
+    """A Bot API stand-in over TLS: answers getMe and sendDocument on kept-alive connections and
+    keeps every request it read."""
+    received: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                break
+            length = 0
+            for line in head.split(b"\r\n"):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            request = head + await reader.readexactly(length)
+            received.append(request)
+            result = _DOCUMENT if b"/sendDocument" in head.split(b"\r\n")[0] else _ME
+            body = json.dumps({"ok": True, "result": result}).encode()
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            await writer.drain()
+        writer.close()
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"https://127.0.0.1:{port}", received
+    finally:
+        server.close()
+
+
+async def test_calls_over_tls_reach_a_server_whose_certificate_is_trusted(
+    tls_server: tuple[str, list[bytes]],
+):
+    url, received = tls_server
+    trusted = ssl.create_default_context(cafile=str(TLS / "cert.pem"))
+    bot = _bot(url, ssl_context=trusted)
+    async with bot:
+        assert bot.username == "tls_test_bot"
+        message = await bot.send_document(
+            chat_id=5,
+            document=b"PK\x03\x04 roster",
+            filename="团员名册.xlsx",
+            caption="<b>名册</b>",
+        )
+    assert message.document is not None
+    assert message.document.file_name == "团员名册.xlsx"
+    upload = received[-1]
+    assert upload.startswith(b"POST /bot" + TOKEN.encode() + b"/sendDocument HTTP/1.1")
+    assert b"multipart/form-data; boundary=" in upload
+    # The file goes under its Chinese name, the other parameters as fields of their own.
+    assert 'filename="团员名册.xlsx"'.encode() in upload
+    assert b"PK\x03\x04 roster" in upload
+    assert b'name="chat_id"\r\n\r\n5\r\n' in upload
+    assert "<b>名册</b>".encode() in upload
+
+
+async def test_a_certificate_nobody_vouches_for_is_refused_before_anything_is_sent(
+    tls_server: tuple[str, list[bytes]],
+):
+    url, received = tls_server
+    bot = _bot(url)
+    with pytest.raises(NetworkError) as raised:
+        await bot.initialize()
+    assert "ConnectError" in raised.value.message
+    assert not_carried_out(raised.value)
+    assert received == []
     await bot.shutdown()
