@@ -789,7 +789,7 @@ class Report:
             f" growth: {by_round})",
             f"latency: the sandbox hands the update to the bot (getUpdates) -> the bot's first"
             f" message or edit in that chat; exports of {self.size.members:,} members made during"
-            f" the last phase: {len(exports)} (mean {mean:.1f} s each)",
+            f" the export phases: {len(exports)} (mean {mean:.1f} s each)",
             "targets: "
             + "; ".join(
                 f"{name} ratio {rule}: {'met' if ok else 'MISSED'}" for name, ok, rule in verdicts
