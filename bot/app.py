@@ -92,6 +92,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
                 connections=HTTP_CONNECTIONS,
                 read_timeout=settings_.telegram.read_timeout,
                 pool_timeout=None,
+                proxy=settings_.telegram.proxy,
             )
         )
         .get_updates_request(
@@ -99,6 +100,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
                 connections=1,
                 read_timeout=settings_.telegram.read_timeout,
                 pool_timeout=GET_UPDATES_POOL_TIMEOUT_S,
+                proxy=settings_.telegram.proxy,
             )
         )
         .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))

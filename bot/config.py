@@ -7,6 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -37,6 +38,8 @@ class TelegramSettings(Section):
     poll_timeout: int = Field(default=30, ge=0, le=50)
     # Seconds to wait for Telegram's answer to a request; a long poll waits poll_timeout more.
     read_timeout: float = Field(default=5.0, gt=0, le=120)
+    # An HTTP proxy to reach the Bot API through, e.g. "http://127.0.0.1:7890"; "" for none.
+    proxy: str = ""
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
@@ -56,6 +59,21 @@ class TelegramSettings(Section):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_shape(cls, value: str) -> str:
+        if not value:
+            return value
+        if value.startswith(("socks4://", "socks5://", "socks5h://")):
+            raise ValueError(
+                "SOCKS proxies are not supported: give the proxy's HTTP address,"
+                " e.g. http://127.0.0.1:7890"
+            )
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must look like http://host:port or http://user:password@host:port")
+        return value
 
     @model_validator(mode="after")
     def _webhook_needs_url(self) -> TelegramSettings:

@@ -20,6 +20,7 @@ import re
 import ssl
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import httpcore
 from telegram.error import NetworkError, TimedOut
@@ -208,10 +209,34 @@ def multipart_body(
 # --- the request -------------------------------------------------------------------------------
 
 
-class TransportRequest(BaseRequest):
-    """Bot API calls over one pool of at most `connections` HTTP/1.1 connections."""
+def _proxy_pool(
+    proxy: str, *, ssl_context: ssl.SSLContext, connections: int
+) -> httpcore.AsyncHTTPProxy:
+    """Connections through an HTTP proxy (`http://[user:password@]host:port`): HTTPS is
+    tunnelled with CONNECT, so the proxy never sees what is sent."""
+    parts = urlsplit(proxy)
+    auth = None
+    if parts.username is not None:
+        # Percent-decoded and sent as UTF-8, so a name or password may be in Chinese.
+        auth = (unquote(parts.username).encode(), unquote(parts.password or "").encode())
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    address = f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+    return httpcore.AsyncHTTPProxy(
+        proxy_url=address,
+        proxy_auth=auth,
+        ssl_context=ssl_context,
+        max_connections=connections,
+        network_backend=AsyncioBackend(),
+    )
 
-    __slots__ = ("_connections", "_pool", "_ssl_context", "_timeout", "_user_agent")
+
+class TransportRequest(BaseRequest):
+    """Bot API calls over one pool of at most `connections` HTTP/1.1 connections, directly or
+    through an HTTP proxy."""
+
+    __slots__ = ("_connections", "_pool", "_proxy", "_ssl_context", "_timeout", "_user_agent")
 
     def __init__(
         self,
@@ -222,8 +247,10 @@ class TransportRequest(BaseRequest):
         connect_timeout: float | None = CONNECT_TIMEOUT_S,
         write_timeout: float | None = WRITE_TIMEOUT_S,
         ssl_context: ssl.SSLContext | None = None,
+        proxy: str = "",
     ) -> None:
         self._connections = connections
+        self._proxy = proxy
         # None: the certificates certifi trusts (trusted_certificates()).
         self._ssl_context = ssl_context
         self._timeout = {
@@ -240,9 +267,16 @@ class TransportRequest(BaseRequest):
         return self._timeout["read"]
 
     async def initialize(self) -> None:
-        if self._pool is None:
+        if self._pool is not None:
+            return
+        ssl_context = self._ssl_context or trusted_certificates()
+        if self._proxy:
+            self._pool = _proxy_pool(
+                self._proxy, ssl_context=ssl_context, connections=self._connections
+            )
+        else:
             self._pool = httpcore.AsyncConnectionPool(
-                ssl_context=self._ssl_context or trusted_certificates(),
+                ssl_context=ssl_context,
                 max_connections=self._connections,
                 network_backend=AsyncioBackend(),
             )

@@ -96,6 +96,15 @@ def test_the_token_may_come_from_the_environment_alone(monkeypatch):
             "config error: telegram: telegram.webhook_url is required",
         ),
         ('[telegram\ntoken = "1:a"\n', "is not valid TOML"),
+        (
+            '[telegram]\ntoken = "1:a"\nproxy = "socks5://127.0.0.1:1080"\n',
+            "config error: telegram.proxy: SOCKS proxies are not supported: give the"
+            " proxy's HTTP address, e.g. http://127.0.0.1:7890",
+        ),
+        (
+            '[telegram]\ntoken = "1:a"\nproxy = "127.0.0.1:7890"\n',
+            "config error: telegram.proxy: must look like http://host:port",
+        ),
     ],
 )
 def test_each_bad_setting_is_named_in_one_line(tmp_path, text, expected):
@@ -195,3 +204,12 @@ def test_an_unreachable_bot_api_server_is_reported_without_a_traceback(tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("cannot reach the Bot API server")
     assert "Traceback" not in result.stderr
+
+
+def test_an_http_proxy_is_taken_as_given(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        GOOD.replace("[storage]", 'proxy = "http://团委:p%40ss@127.0.0.1:7890"\n\n[storage]'),
+        encoding="utf-8",
+    )
+    assert load_settings(path).telegram.proxy == "http://团委:p%40ss@127.0.0.1:7890"

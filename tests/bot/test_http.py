@@ -1,10 +1,12 @@
 """The bot's Bot API requests (httpcore's pool on asyncio streams): calls to the sandbox, a
-restart, TLS with a trusted and an untrusted certificate, a file upload with a Chinese name, and
-what a refused connection or a silent server becomes."""
+restart, TLS with a trusted and an untrusted certificate, a file upload with a Chinese name, an
+HTTP proxy's tunnel, and what a refused connection, a refusing proxy or a silent server
+becomes."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import ssl
@@ -182,4 +184,73 @@ async def test_a_certificate_nobody_vouches_for_is_refused_before_anything_is_se
     assert "ConnectError" in raised.value.message
     assert not_carried_out(raised.value)
     assert received == []
+    await bot.shutdown()
+
+
+@pytest.fixture
+async def tunnel_proxy() -> AsyncIterator[tuple[str, list[bytes]]]:
+    """An HTTP proxy that opens CONNECT tunnels for the user 团委 (password p@ss) and keeps the
+    head of every request it was sent."""
+    heads: list[bytes] = []
+    expected = "Basic " + base64.b64encode("团委:p@ss".encode()).decode()
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+        writer.close()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        heads.append(head)
+        method, target, _ = head.split(b"\r\n")[0].split(b" ")
+        headers = dict(
+            (name.strip().lower(), value.strip())
+            for name, _, value in (line.partition(b":") for line in head.split(b"\r\n")[1:])
+        )
+        if method != b"CONNECT" or headers.get(b"proxy-authorization") != expected.encode():
+            writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+            writer.close()
+            return
+        host, _, port = target.decode().rpartition(":")
+        upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://%E5%9B%A2%E5%A7%94:p%40ss@127.0.0.1:{port}", heads
+    finally:
+        server.close()
+
+
+async def test_calls_go_through_an_http_proxy_in_a_tunnel(
+    tls_server: tuple[str, list[bytes]], tunnel_proxy: tuple[str, list[bytes]]
+):
+    url, received = tls_server
+    proxy, heads = tunnel_proxy
+    trusted = ssl.create_default_context(cafile=str(TLS / "cert.pem"))
+    request = TransportRequest(
+        connections=2, read_timeout=5.0, pool_timeout=None, ssl_context=trusted, proxy=proxy
+    )
+    bot = Bot(TOKEN, base_url=f"{url}/bot", request=request)
+    async with bot:
+        assert bot.username == "tls_test_bot"
+    # The proxy only opened a tunnel to the Bot API server; the call itself went through it
+    # encrypted, and arrived whole.
+    port = url.rsplit(":", 1)[1]
+    assert heads[0].startswith(f"CONNECT 127.0.0.1:{port} HTTP/1.1".encode())
+    assert b"getMe" not in b"".join(heads)
+    assert received[0].startswith(b"POST /bot" + TOKEN.encode() + b"/getMe HTTP/1.1")
+
+
+async def test_a_proxy_that_refuses_is_a_network_error(tunnel_proxy: tuple[str, list[bytes]]):
+    proxy, _ = tunnel_proxy
+    wrong = proxy.replace("p%40ss", "wrong")
+    request = TransportRequest(connections=1, read_timeout=5.0, pool_timeout=None, proxy=wrong)
+    bot = Bot(TOKEN, base_url="https://127.0.0.1:9/bot", request=request)
+    with pytest.raises(NetworkError, match="ProxyError"):
+        await bot.initialize()
     await bot.shutdown()
