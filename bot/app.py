@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.context import BotData, LeagueContext
 from bot.delivery import DeliveryEngine
 from bot.domain.quiet_hours import QuietHours
-from bot.http import TransportRequest
+from bot.http import TransportRequest, proxy_for
 from bot.menus import publish_chat_menu, publish_default_menus
 from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
@@ -80,6 +80,7 @@ LeagueApp = Application[Any, LeagueContext, Any, Any, BotData, Any]
 def build_application(settings_: Settings, *, db: Database, clock: Clock) -> LeagueApp:
     """The PTB application over a connected, migrated database; nothing is started yet."""
     services = Services.create(db=db, clock=clock, settings=settings_)
+    proxy = proxy_for(settings_.telegram.api_base, settings_.telegram.proxy)
     app: LeagueApp = (
         ApplicationBuilder()
         .token(settings_.telegram.token)
@@ -92,7 +93,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
                 connections=HTTP_CONNECTIONS,
                 read_timeout=settings_.telegram.read_timeout,
                 pool_timeout=None,
-                proxy=settings_.telegram.proxy,
+                proxy=proxy,
             )
         )
         .get_updates_request(
@@ -100,7 +101,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
                 connections=1,
                 read_timeout=settings_.telegram.read_timeout,
                 pool_timeout=GET_UPDATES_POOL_TIMEOUT_S,
-                proxy=settings_.telegram.proxy,
+                proxy=proxy,
             )
         )
         .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))

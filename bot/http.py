@@ -18,6 +18,7 @@ import functools
 import os
 import re
 import ssl
+import urllib.request
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -207,6 +208,24 @@ def multipart_body(
 
 
 # --- the request -------------------------------------------------------------------------------
+
+
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def proxy_for(base_url: str, configured: str) -> str:
+    """The HTTP proxy to reach `base_url` through: the configured one, else the environment's
+    (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY, minus NO_PROXY), as PTB's httpx client would have
+    used; never one for this machine's own addresses (the sandbox, a local Bot API server)."""
+    if configured:
+        return configured
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if host in _LOOPBACK or urllib.request.proxy_bypass(host):
+        return ""
+    proxies = urllib.request.getproxies()
+    found = proxies.get(parts.scheme) or proxies.get("all", "")
+    return found if found.startswith(("http://", "https://")) else ""
 
 
 def _proxy_pool(

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import socket
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.http import TransportRequest
+from bot.http import TransportRequest, proxy_for
 from bot.runtime import not_carried_out
 from sandbox.server import SandboxServer
 
@@ -48,6 +49,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def _serving(handler: Handler, *, tls: ssl.SSLContext | None = None) -> AsyncIterator[int]:
+    """A server on a free port of 127.0.0.1 for the block; yields the port."""
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=tls)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+
+
 @pytest.fixture
 async def silent_server() -> AsyncIterator[str]:
     """Accepts connections, reads the request and never answers."""
@@ -56,12 +70,8 @@ async def silent_server() -> AsyncIterator[str]:
         await reader.read(65536)
         await asyncio.sleep(3600)
 
-    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with _serving(swallow) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
 
 
 async def test_calls_reach_the_sandbox_and_work_again_after_a_restart(sandbox: SandboxServer):
@@ -140,12 +150,8 @@ async def tls_server() -> AsyncIterator[tuple[str, list[bytes]]]:
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
-    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with _serving(serve, tls=context) as port:
         yield f"https://127.0.0.1:{port}", received
-    finally:
-        server.close()
 
 
 async def test_calls_over_tls_reach_a_server_whose_certificate_is_trusted(
@@ -218,12 +224,8 @@ async def tunnel_proxy() -> AsyncIterator[tuple[str, list[bytes]]]:
         await writer.drain()
         await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with _serving(serve) as port:
         yield f"http://%E5%9B%A2%E5%A7%94:p%40ss@127.0.0.1:{port}", heads
-    finally:
-        server.close()
 
 
 async def test_calls_go_through_an_http_proxy_in_a_tunnel(
@@ -254,3 +256,21 @@ async def test_a_proxy_that_refuses_is_a_network_error(tunnel_proxy: tuple[str, 
     with pytest.raises(NetworkError, match="ProxyError"):
         await bot.initialize()
     await bot.shutdown()
+
+
+def test_the_environments_proxy_is_taken_unless_configured_bypassed_or_local(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    for scheme in ("https", "http", "all", "no"):
+        monkeypatch.delenv(f"{scheme}_proxy", raising=False)
+        monkeypatch.delenv(f"{scheme.upper()}_PROXY", raising=False)
+    telegram = "https://api.telegram.org/bot"
+    assert proxy_for(telegram, "") == ""
+    monkeypatch.setenv("HTTPS_PROXY", "http://10.0.0.1:7890")
+    assert proxy_for(telegram, "") == "http://10.0.0.1:7890"
+    # The setting wins; the sandbox and a local Bot API server are never reached by proxy.
+    assert proxy_for(telegram, "http://10.0.0.2:3128") == "http://10.0.0.2:3128"
+    assert proxy_for("http://127.0.0.1:8765/bot", "") == ""
+    assert proxy_for("https://localhost:8081/bot", "") == ""
+    monkeypatch.setenv("NO_PROXY", "api.telegram.org")
+    assert proxy_for(telegram, "") == ""
