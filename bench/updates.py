@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import multiprocessing
 import random
@@ -676,15 +677,15 @@ class Report:
     echo_saturated: LoadResult
     paced_rounds: list[tuple[LoadResult, LoadResult, LoadResult]]
 
-    @property
+    @functools.cached_property
     def echo_paced(self) -> LoadResult:
         return pooled([echo for echo, _, _ in self.paced_rounds])
 
-    @property
+    @functools.cached_property
     def bot_paced(self) -> LoadResult:
         return pooled([bot for _, bot, _ in self.paced_rounds])
 
-    @property
+    @functools.cached_property
     def bot_export(self) -> LoadResult:
         return pooled([export for _, _, export in self.paced_rounds])
 

@@ -253,7 +253,8 @@ class Database:
         try:
             return reader.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY and (
+            # A busy read (any of SQLite's extended busy codes) may well be quick next time.
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY and (
                 len(self._slow_reads) < _SLOW_READS_KEPT
             ):
                 self._slow_reads.add(sql)
