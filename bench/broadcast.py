@@ -31,7 +31,7 @@ from bot.app import running_bot
 from bot.config import ENV_PREFIX, Settings, load_settings
 from bot.demo import orgs_path
 from bot.domain.broadcasts import Audience
-from bot.services.org_import import import_orgs
+from bot.services.admin.org_import import import_orgs
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer, SandboxSettings
 from sandbox.state import Chat, SandboxState, StoredMessage, User, bot_command_entities

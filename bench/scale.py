@@ -30,8 +30,8 @@ from typing import Any
 
 from bot.config import ENV_PREFIX, Settings, load_settings
 from bot.demo import orgs_path
-from bot.services.exports import stop_export_process
-from bot.services.org_import import import_orgs
+from bot.services.admin.exports import stop_export_process
+from bot.services.admin.org_import import import_orgs
 from storage.database import Database
 from storage.org_units import OrgUnitRepository
 
@@ -185,7 +185,7 @@ class Size:
 
 async def build(path: Path, size: Size) -> None:
     """The district, with bulk inserts: a few seconds for the full size."""
-    from bot.domain.campaigns import CampaignKind, preset
+    from bot.domain.nominations.campaigns import CampaignKind, preset
 
     async with Database(path) as db:
         await db.migrate()
@@ -283,15 +283,15 @@ def measure(operation: str, path: str, repeat: int) -> dict[str, float]:
 async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:
     from functools import partial as bind
 
-    from bot.charts import render_png
     from bot.clock import ManualClock
     from bot.domain.models import Language
+    from bot.files.charts import render_png
     from bot.i18n import Translator
     from bot.services import Services
-    from bot.services.exports import ExportKind
-    from bot.services.stats import StatsScreen
-    from handlers.export import wording
-    from handlers.stats import chart
+    from bot.services.admin.exports import ExportKind
+    from bot.services.admin.stats import StatsScreen
+    from handlers.admin.export import wording
+    from handlers.admin.stats import chart
 
     t = bind(Translator().t, Language.ZH)
     async with Database(path) as db:

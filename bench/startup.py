@@ -29,8 +29,8 @@ from bench.broadcast import SandboxProcess, _without_leaguebot_environment
 from bot.app import running_bot
 from bot.config import Settings, load_settings
 from bot.demo import orgs_path
-from bot.services.org_import import import_orgs
-from bot.services.trainings import KIND_REMINDER
+from bot.services.admin.org_import import import_orgs
+from bot.services.trainings.service import KIND_REMINDER
 from sandbox.server import SandboxSettings
 from storage.database import Database
 from storage.org_units import OrgUnitRepository

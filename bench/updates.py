@@ -51,8 +51,8 @@ from bench.broadcast import _without_leaguebot_environment
 from bot.app import running_bot
 from bot.config import Settings, load_settings
 from bot.demo import orgs_path
-from bot.domain.campaigns import CampaignKind, preset
-from bot.services.org_import import import_orgs
+from bot.domain.nominations.campaigns import CampaignKind, preset
+from bot.services.admin.org_import import import_orgs
 from sandbox.server import SandboxServer, SandboxSettings
 from sandbox.state import Bot, Chat, SandboxState, UpdateRecord, User
 from storage.database import Database

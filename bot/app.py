@@ -20,46 +20,25 @@ from bot.context import BotData, LeagueContext
 from bot.delivery import DeliveryEngine
 from bot.domain.quiet_hours import QuietHours
 from bot.http import TransportRequest, proxy_for
-from bot.menus import publish_chat_menu, publish_default_menus
 from bot.persistence import DraftPersistence
 from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.services.broadcasts import REMINDER_KIND as BROADCAST_KIND
-from bot.services.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
-from bot.services.campaigns import KIND_OPEN as CAMPAIGN_OPEN
-from bot.services.digest import KIND as DIGEST_KIND
-from bot.services.exports import stop_export_process
-from bot.services.privacy import RETENTION_KIND
-from bot.services.review import KIND_NOTICE_END, KIND_REVIEW_CHECK
-from bot.services.trainings import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
-from handlers import (
-    application,
-    audit,
-    broadcast,
-    cadres,
-    campaign_wizard,
-    campaigns,
-    digest,
-    errors,
-    export,
-    imports,
-    meeting,
-    members,
-    nomination_views,
-    nominations,
-    privacy,
-    profile,
-    registration,
-    review,
-    settings,
-    start,
-    stats,
-    training_wizard,
-    trainings,
-    trainings_views,
-    transfer,
-)
+from bot.services.admin.digest import KIND as DIGEST_KIND
+from bot.services.admin.exports import stop_export_process
+from bot.services.broadcasts.service import REMINDER_KIND as BROADCAST_KIND
+from bot.services.membership.privacy import RETENTION_KIND
+from bot.services.nominations.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
+from bot.services.nominations.campaigns import KIND_OPEN as CAMPAIGN_OPEN
+from bot.services.nominations.review import KIND_NOTICE_END, KIND_REVIEW_CHECK
+from bot.services.trainings.service import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
+from handlers import admin, broadcasts, membership, nominations, trainings
+from handlers.admin import digest
+from handlers.broadcasts import broadcast
+from handlers.kit import errors, fallbacks
+from handlers.kit.menus import publish_chat_menu, publish_default_menus
+from handlers.nominations import campaigns, nomination_views
+from handlers.trainings import trainings_views
 from storage.accounts import AccountRepository
 from storage.database import Database
 from storage.drafts import DraftRepository
@@ -111,34 +90,21 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         .build()
     )
     app.bot_data.attach(services=services, settings=settings_)
-    app.add_handler(start.account_handler(), group=start.ACCOUNT_GROUP)
-    # One group for the journeys: the first handler that matches takes the update.
+    app.add_handler(fallbacks.account_handler(), group=fallbacks.ACCOUNT_GROUP)
+    # One group for the journeys: the first handler that matches takes the update. Each
+    # package's wizards come before its plain commands, and membership's registration before
+    # the other wizards (one wizard per person is the norm; where two are open, the text goes
+    # to the first). Admin goes last among the journeys because its roster import takes any
+    # document, which an open application form or campaign wizard must see first. The kit's
+    # fallbacks close the group: /help, /cancel outside a wizard, stale buttons, the rest.
     journeys = [
-        start.press_without_data_handler(),
-        cadres.invitation_entry(),
-        *trainings.deep_link_entries(),
-        *registration.build_handlers(more_entry_points=[profile.edit_entry_point()]),
-        *cadres.build_handlers(),
-        *members.build_handlers(),
-        *profile.build_handlers(),
-        *settings.build_handlers(),
-        *audit.build_handlers(),
-        *transfer.build_handlers(),
-        *training_wizard.build_handlers(),
+        *fallbacks.first_handlers(),
+        *membership.build_handlers(),
         *trainings.build_handlers(),
-        *broadcast.build_handlers(),
-        *stats.build_handlers(),
-        *export.build_handlers(),
-        *privacy.build_handlers(),
-        *campaign_wizard.build_handlers(),
-        *application.build_handlers(),
-        *campaigns.build_handlers(),
-        *review.build_handlers(),
-        *meeting.build_handlers(),
+        *broadcasts.build_handlers(),
         *nominations.build_handlers(),
-        *imports.build_handlers(),
-        *start.build_handlers(),
-        *start.catch_all_handlers(),
+        *admin.build_handlers(),
+        *fallbacks.last_handlers(),
     ]
     app.add_handlers(journeys, group=0)
     app.add_error_handler(errors.on_error)

@@ -148,8 +148,8 @@ async def _migrate(settings: Settings) -> list[int]:
 
 async def _import_orgs(settings: Settings, path: Path) -> int:
     from bot.clock import SystemClock
-    from bot.domain.org_import import OrgImportError
-    from bot.services.org_import import import_orgs
+    from bot.domain.admin.org_import import OrgImportError
+    from bot.services.admin.org_import import import_orgs
     from storage.database import Database
     from storage.org_units import OrgUnitRepository
 
@@ -171,7 +171,7 @@ async def _import_orgs(settings: Settings, path: Path) -> int:
 
 async def _import_members(settings: Settings, path: Path) -> int:
     from bot.clock import SystemClock
-    from bot.domain.roster_import import RosterImportError
+    from bot.domain.admin.roster_import import RosterImportError
     from bot.services import Services
     from storage.database import Database
 

@@ -22,9 +22,9 @@ from bot.clock import ManualClock, OffsetClock, SystemClock
 from bot.config import load_settings
 from bot.demo import orgs_path
 from bot.domain.authz import Role
-from bot.domain.campaigns import CampaignKind, CampaignSpec, preset
+from bot.domain.nominations.campaigns import CampaignKind, CampaignSpec, preset
 from bot.domain.trainings import TrainingDraft
-from bot.services.org_import import import_orgs
+from bot.services.admin.org_import import import_orgs
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer, SandboxSettings
 from storage.database import Database

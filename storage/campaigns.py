@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.campaigns import Campaign, CampaignKind, CampaignRules
 from bot.domain.models import Language, MemberStatus, ReviewState
+from bot.domain.nominations.campaigns import Campaign, CampaignKind, CampaignRules
 from storage import audit
 from storage.database import Database, NotFound
 

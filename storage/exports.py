@@ -21,9 +21,9 @@ from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel
 
-from bot.domain.campaigns import CampaignKind, ReviewLevel
 from bot.domain.models import MemberSource, MemberStatus, ReviewState
-from bot.domain.nominations import NominationState, Step
+from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel
+from bot.domain.nominations.state import NominationState, Step
 from bot.domain.trainings import EnrolmentState, TrainingState
 
 PAGE_SIZE = 500

@@ -14,8 +14,8 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.campaigns import ReviewLevel
-from bot.domain.nominations import Nomination, NominationState, Step
+from bot.domain.nominations.campaigns import ReviewLevel
+from bot.domain.nominations.state import Nomination, NominationState, Step
 from storage import audit
 from storage.database import Conflict, Database, NotFound
 

@@ -19,7 +19,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Language
-from bot.domain.nominations import Nomination
+from bot.domain.nominations.state import Nomination
 from storage.database import Database, NotFound
 from storage.nominations import NOMINATIONS, nomination_from_row
 

@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from bot.domain.admin.stats import UNDER_WAY
 from bot.domain.models import MemberStatus, OrgKind
-from bot.domain.nominations import NominationState
-from bot.domain.stats import UNDER_WAY
+from bot.domain.nominations.state import NominationState
 from storage.database import Database
 
 # The subtree of the unit at :path, as ids: members are then found through their unit index.

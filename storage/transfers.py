@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.domain.transfers import Transfer, TransferState
+from bot.domain.membership.transfers import Transfer, TransferState
 from storage import audit
 from storage.database import Conflict, Database, NotFound
 

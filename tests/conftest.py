@@ -15,7 +15,7 @@ from bot.app import LeagueApp, running_bot
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.demo import orgs_path
-from bot.services.org_import import import_orgs
+from bot.services.admin.org_import import import_orgs
 from sandbox.client import SandboxClient, Settle
 from sandbox.server import SandboxServer, SandboxSettings
 from storage.database import Database

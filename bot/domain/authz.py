@@ -11,8 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.campaigns import ReviewLevel
 from bot.domain.models import OrgKind
+from bot.domain.nominations.campaigns import ReviewLevel
 
 
 class Role(StrEnum):

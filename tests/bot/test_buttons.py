@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.buttons import LanguageButton, RegAction, RegButton
+from handlers.membership.buttons import LanguageButton, RegAction, RegButton
 
 
 def test_button_data_round_trips():

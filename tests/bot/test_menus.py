@@ -9,7 +9,7 @@ from bot.clock import ManualClock
 from bot.domain.authz import Role
 from bot.domain.models import Language
 from bot.i18n import Translator
-from bot.menus import MENU, commands_for
+from handlers.kit.menus import MENU, commands_for
 from storage.database import Database
 from tests.conftest import START, bot_settings
 

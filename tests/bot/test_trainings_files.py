@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import segno
 
-from bot.trainings_files import (
+from bot.files.trainings import (
     QR_BORDER,
     QR_SCALE,
     calendar_file,

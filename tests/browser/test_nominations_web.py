@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from bot.domain.campaigns import CampaignKind
+from bot.domain.nominations.campaigns import CampaignKind
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.browser.conftest import Web

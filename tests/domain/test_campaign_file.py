@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import bot.demo
-from bot.domain.campaigns import (
+from bot.domain.nominations.campaigns import (
     CampaignFileError,
     CampaignKind,
     CampaignRules,

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from bot.domain.campaigns import (
+from bot.domain.models import MemberStatus
+from bot.domain.nominations.campaigns import (
     LEVEL_ORDER,
     CampaignKind,
     CampaignRules,
@@ -20,7 +21,6 @@ from bot.domain.campaigns import (
     check_eligibility,
     preset,
 )
-from bot.domain.models import MemberStatus
 
 TODAY = date(2026, 11, 28)
 RULES = CampaignRules()

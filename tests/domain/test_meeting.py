@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.campaigns import (
+from bot.domain.nominations.campaigns import (
     CampaignRules,
     MeetingInvalid,
     Vote,

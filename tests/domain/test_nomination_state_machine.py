@@ -26,8 +26,8 @@ from hypothesis.stateful import (
     rule,
 )
 
-from bot.domain.campaigns import LEVEL_ORDER, CampaignKind, CampaignRules, ReviewLevel
-from bot.domain.nominations import (
+from bot.domain.nominations.campaigns import LEVEL_ORDER, CampaignKind, CampaignRules, ReviewLevel
+from bot.domain.nominations.state import (
     FINAL,
     UNDER_REVIEW,
     IllegalStep,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.models import OrgKind
-from bot.domain.org_import import (
+from bot.domain.admin.org_import import (
     OrgImportError,
     Problem,
     decode_org_csv,
@@ -13,6 +12,7 @@ from bot.domain.org_import import (
     parse_org_csv,
     parse_org_toml,
 )
+from bot.domain.models import OrgKind
 
 HEADER = "code,name,kind,parent_code\n"
 TREE_CSV = (

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.domain import registration as rules
+from bot.domain.membership import registration as rules
+from bot.domain.membership.registration import AgeRange, Mode, RegistrationDraft, Step
 from bot.domain.models import Member, MemberStatus
-from bot.domain.registration import AgeRange, Mode, RegistrationDraft, Step
 from bot.domain.validation import InvalidInput
 
 TODAY = date(2026, 11, 28)

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.models import OrgKind, OrgUnit
-from bot.domain.transfers import (
+from bot.domain.membership.transfers import (
     REASON_MAX_LENGTH,
     NotPending,
     Outcome,
@@ -20,6 +19,7 @@ from bot.domain.transfers import (
     nearest_cadres,
     settle,
 )
+from bot.domain.models import OrgKind, OrgUnit
 from bot.domain.validation import InvalidInput
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.campaigns import (
+from bot.domain.nominations.campaigns import (
     CampaignRules,
     is_working_day,
     notice_end,

@@ -11,8 +11,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
-from bot.domain.campaigns import CampaignKind, ReviewLevel, preset
-from bot.domain.nominations import NominationState, Step
+from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel, preset
+from bot.domain.nominations.state import NominationState, Step
 from storage import campaigns, nominations
 from storage.database import Database
 from storage.roles import RoleRepository

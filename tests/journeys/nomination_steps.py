@@ -7,9 +7,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain.campaigns import Campaign, CampaignKind, CampaignSpec, ReviewLevel, preset
 from bot.domain.models import MemberStatus, ReviewState
-from bot.domain.nominations import Nomination, NominationState, Step
+from bot.domain.nominations.campaigns import (
+    Campaign,
+    CampaignKind,
+    CampaignSpec,
+    ReviewLevel,
+    preset,
+)
+from bot.domain.nominations.state import Nomination, NominationState, Step
 from sandbox.client import ChatUser, SandboxClient
 from storage import nominations as nomination_rows
 from storage.database import Database

@@ -11,9 +11,9 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
-from bot.domain.campaigns import Campaign, CampaignKind
 from bot.domain.models import MemberStatus
-from bot.domain.nominations import Nomination, NominationState
+from bot.domain.nominations.campaigns import Campaign, CampaignKind
+from bot.domain.nominations.state import Nomination, NominationState
 from sandbox.client import ChatUser, SandboxClient
 from storage import nominations as nomination_rows
 from storage.database import Database

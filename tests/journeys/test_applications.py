@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from bot.app import running_bot
 from bot.domain.authz import Role
-from bot.domain.campaigns import CampaignKind
-from handlers.buttons import ApplyButton
+from bot.domain.nominations.campaigns import CampaignKind
+from handlers.nominations.buttons import ApplyButton
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import bot_settings, settle_with

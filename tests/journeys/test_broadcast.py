@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import running_bot
 from bot.domain.authz import Role
 from bot.domain.broadcasts import Audience
-from handlers.buttons import (
+from handlers.broadcasts.buttons import (
     BroadcastAction,
     BroadcastButton,
     BroadcastWizardAction,

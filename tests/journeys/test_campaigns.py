@@ -8,8 +8,8 @@ import json
 
 from bot.app import running_bot
 from bot.domain.authz import Role
-from bot.domain.campaigns import CampaignKind
-from handlers.buttons import NominateAction, NominateButton
+from bot.domain.nominations.campaigns import CampaignKind
+from handlers.nominations.buttons import NominateAction, NominateButton
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import bot_settings, settle_with

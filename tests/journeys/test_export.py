@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
-from bot.services import exports
-from handlers.buttons import ExportAction, ExportButton
+from bot.services.admin import exports
+from handlers.admin.buttons import ExportAction, ExportButton
 from sandbox.client import ChatUser, SandboxClient
 from storage.database import Database
 from tests.conftest import ADMIN_ID

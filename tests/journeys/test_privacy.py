@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.domain.authz import Role
-from handlers.buttons import PrivacyAction, PrivacyButton
+from handlers.membership.buttons import PrivacyAction, PrivacyButton
 from sandbox.client import ChatUser, SandboxClient
 from storage import nominations as nomination_store
 from storage.database import Database

@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.app import running_bot
 from bot.domain.authz import Role
 from bot.domain.models import MemberStatus
-from handlers.buttons import NominationReviewButton, ReviewAction
+from handlers.nominations.buttons import NominationReviewButton, ReviewAction
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import bot_settings, settle_with

@@ -8,13 +8,13 @@ import warnings
 from datetime import timedelta
 from functools import partial
 
-from bot.charts import FONT_FAMILY, render_png
 from bot.domain.authz import Role
 from bot.domain.models import Language
+from bot.files.charts import FONT_FAMILY, render_png
 from bot.i18n import Translator
-from bot.services.stats import StatsScreen
-from handlers.buttons import StatsButton
-from handlers.stats import chart, fit_lines
+from bot.services.admin.stats import StatsScreen
+from handlers.admin.buttons import StatsButton
+from handlers.admin.stats import chart, fit_lines
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import ADMIN_ID, START

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app import running_bot
 from bot.domain.authz import Role
-from handlers.buttons import TrainingAdminAction, TrainingAdminButton
+from handlers.trainings.buttons import TrainingAdminAction, TrainingAdminButton
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import bot_settings, settle_with

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.domain.authz import Role
-from handlers.buttons import TrainingAction, TrainingButton
+from handlers.trainings.buttons import TrainingAction, TrainingButton
 from sandbox.client import SandboxClient
 from tests.journeys.cadre_steps import appoint
 from tests.journeys.steps import person, register

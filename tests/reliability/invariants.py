@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.domain.campaigns import CampaignRules, ReviewLevel
-from bot.domain.nominations import NominationState, awaiting
+from bot.domain.nominations.campaigns import CampaignRules, ReviewLevel
+from bot.domain.nominations.state import NominationState, awaiting
 from storage.database import Database
 
 # A nomination in one of these states waits for a level of its campaign.

@@ -71,7 +71,9 @@ async def test_every_journey_completes_and_no_delivery_is_lost_while_telegram_fa
     async with SandboxClient(sandbox.url, settle=settle_updates(faulty_bot)) as telegram:
         await _journeys(sandbox, faulty_bot, db, telegram, figures)
     # The error handler saw Telegram's failures and nothing else.
-    failures = [r.exc_info[1] for r in caplog.records if r.name == "handlers.errors" and r.exc_info]
+    failures = [
+        r.exc_info[1] for r in caplog.records if r.name == "handlers.kit.errors" and r.exc_info
+    ]
     assert all(isinstance(error, NetworkError) for error in failures), failures
 
 

@@ -145,7 +145,7 @@ class _Collect(logging.Handler):
 def _error_reports(into: list[logging.LogRecord]) -> Iterator[None]:
     """Everything the one error handler logs (it logs every update it was called for)."""
     handler = _Collect(into)
-    logger = logging.getLogger("handlers.errors")
+    logger = logging.getLogger("handlers.kit.errors")
     logger.addHandler(handler)
     try:
         yield

@@ -6,7 +6,7 @@ import asyncio
 import shutil
 from pathlib import Path
 
-from bot.domain.campaigns import CampaignKind, ReviewLevel, preset
+from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel, preset
 from storage.database import Database
 from tests.conftest import START
 from tests.journeys.cadre_steps import unit_id

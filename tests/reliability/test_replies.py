@@ -51,7 +51,7 @@ async def test_a_reply_refused_with_a_server_error_arrives_late_instead_of_an_ap
     await ming.refresh()
 
     assert ming.last_message().text.startswith("请点击下方“📱 分享手机号”按钮")
-    assert not [r for r in caplog.records if r.name == "handlers.errors"]
+    assert not [r for r in caplog.records if r.name == "handlers.kit.errors"]
 
 
 async def test_a_reply_whose_answer_timed_out_is_not_sent_twice(
@@ -83,4 +83,4 @@ async def test_a_press_that_changes_nothing_on_screen_is_not_an_error(
 
     await wang.refresh()
     assert wang.last_message() == audience
-    assert not [r for r in caplog.records if r.name == "handlers.errors"]
+    assert not [r for r in caplog.records if r.name == "handlers.kit.errors"]

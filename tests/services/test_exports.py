@@ -17,8 +17,8 @@ from bot.clock import ManualClock
 from bot.domain.models import Language
 from bot.i18n import Translator
 from bot.services import Services
-from bot.services.exports import ExportKind, ExportWording, stop_export_process
-from handlers.export import wording
+from bot.services.admin.exports import ExportKind, ExportWording, stop_export_process
+from handlers.admin.export import wording
 from storage.database import Database
 from tests.conftest import bot_settings
 from tests.journeys.cadre_steps import unit_id
@@ -75,7 +75,7 @@ async def test_the_export_gives_way_while_the_bots_event_loop_runs_and_still_fin
 ):
     await add_members(db, "S01-01", 200, prefix="湖滨团员")
     unit = await services.orgs.get(unit_id=await unit_id(db, "S01-01"))
-    caplog.set_level(logging.INFO, logger="bot.services.exports")
+    caplog.set_level(logging.INFO, logger="bot.services.admin.exports")
 
     async def roster() -> int:
         made = await services.exports.build(kind=ExportKind.MEMBERS, unit=unit, wording=chinese())

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot import demo
+from bot.domain.admin.org_import import OrgImportError
 from bot.domain.models import OrgKind
-from bot.domain.org_import import OrgImportError
-from bot.services.org_import import import_orgs, import_orgs_text
+from bot.services.admin.org_import import import_orgs, import_orgs_text
 from bot.services.orgs import OrgService
 from storage.database import Database
 from storage.org_units import NewOrgUnit, OrgUnitRepository

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.campaigns import CampaignKind, CampaignRules, ReviewLevel, preset
 from bot.domain.models import MemberStatus, OrgKind
-from bot.domain.nominations import NominationState, Step
+from bot.domain.nominations.campaigns import CampaignKind, CampaignRules, ReviewLevel, preset
+from bot.domain.nominations.state import NominationState, Step
 from storage import campaigns as campaign_store
 from storage import nominations as store
 from storage import review as review_store

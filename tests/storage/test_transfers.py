@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.domain.membership.transfers import TransferState
 from bot.domain.models import MemberStatus, OrgKind
-from bot.domain.transfers import TransferState
 from storage.database import Conflict, Database, NotFound
 from storage.members import MemberProfile, MemberRepository
 from storage.org_units import NewOrgUnit, OrgUnitRepository

@@ -1,0 +1,1 @@
+"""Rules of cadres' work on data: org-tree and roster imports, figures."""

@@ -1,0 +1,157 @@
+"""The daily digest: every cadre hears, once a day, what waits for their decision."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.domain.authz import Action, Actor
+from bot.domain.models import Account, ReviewState
+from bot.services.access import AccessService
+from storage.accounts import AccountRepository
+from storage.database import NotFound
+from storage.members import MemberRepository
+from storage.outbox import OutgoingMessage, add_in
+from storage.reminders import Reminder, ReminderRepository, schedule_in
+from storage.transfers import TransferRepository
+
+KIND = "digest.daily"
+TARGET = "cadres"
+
+
+class Digest(BaseModel):
+    """What one cadre has waiting, in their scope, at the moment the digest is made."""
+
+    account: Account
+    pending_registrations: int
+    pending_transfers: int
+    # nominations waiting for this cadre's decision (推优 and honours)
+    pending_nominations: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return (
+            self.pending_registrations == 0
+            and self.pending_transfers == 0
+            and self.pending_nominations == 0
+        )
+
+
+# Turns a digest into a message; the handlers' layer provides it (text and buttons are theirs).
+DigestRenderer = Callable[[Digest], tuple[str, dict[str, object] | None]]
+# Counts the nominations waiting for one cadre (bot.services.nominations.review provides it).
+NominationCounter = Callable[[Actor], Awaitable[int]]
+
+
+def next_daily(after: datetime, at: time, timezone: ZoneInfo) -> datetime:
+    """The next `at` o'clock strictly after `after`, in `timezone`."""
+    local = after.astimezone(timezone)
+    moment = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if moment <= local:
+        moment += timedelta(days=1)
+    return moment.astimezone(after.tzinfo)
+
+
+class DigestService:
+    def __init__(
+        self,
+        *,
+        access: AccessService,
+        accounts: AccountRepository,
+        members: MemberRepository,
+        transfers: TransferRepository,
+        reminders: ReminderRepository,
+        clock: Clock,
+        timezone: ZoneInfo,
+        at: time,
+        nominations: NominationCounter | None = None,
+    ) -> None:
+        self._access = access
+        self._accounts = accounts
+        self._members = members
+        self._transfers = transfers
+        self._reminders = reminders
+        self._clock = clock
+        self._tz = timezone
+        self._at = at
+        self._nominations = nominations
+        self._render: DigestRenderer | None = None
+
+    def attach(self, render: DigestRenderer) -> None:
+        self._render = render
+
+    def next_time(self, after: datetime) -> datetime:
+        """The next digest time strictly after `after`, in the committee's time zone."""
+        return next_daily(after, self._at, self._tz)
+
+    async def ensure_scheduled(self) -> None:
+        """At start-up: the next digest is in the reminders table (a no-op if it already is)."""
+        await self._reminders.schedule(
+            kind=KIND, target=TARGET, due_at=self.next_time(self._clock.now())
+        )
+
+    async def digests(self) -> list[Digest]:
+        """One digest per cadre who has opened the bot, with counts for their scope."""
+        found: list[Digest] = []
+        for user_id in sorted(await self._access.cadre_ids()):
+            try:
+                account = await self._accounts.get(telegram_user_id=user_id)
+            except NotFound:
+                continue
+            actor = await self._access.actor(user_id)
+            registrations = 0
+            transfers = 0
+            for path in self._paths(actor, Action.CONFIRM_MEMBER):
+                registrations += await self._members.count_in_subtree(
+                    path=path, review_state=ReviewState.PENDING
+                )
+            for path in self._paths(actor, Action.DECIDE_TRANSFER):
+                transfers += len(await self._transfers.pending_into(path=path))
+            found.append(
+                Digest(
+                    account=account,
+                    pending_registrations=registrations,
+                    pending_transfers=transfers,
+                    pending_nominations=await self._nominations(actor) if self._nominations else 0,
+                )
+            )
+        return found
+
+    async def handle(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+        """The daily reminder: queue each non-empty digest and schedule tomorrow's."""
+        assert self._render is not None, "the digest renderer is attached in bot.app"
+        now = self._clock.now()
+        messages = []
+        for digest in await self.digests():
+            if digest.empty or not digest.account.reachable:
+                continue
+            text, markup = self._render(digest)
+            messages.append(
+                OutgoingMessage(
+                    chat_id=digest.account.chat_id,
+                    telegram_user_id=digest.account.telegram_user_id,
+                    kind=KIND,
+                    text=text,
+                    reply_markup=markup,
+                    not_before=now,
+                    dedupe_key=f"digest:{reminder.due_at.date()}:{digest.account.telegram_user_id}",
+                )
+            )
+        await add_in(conn, messages=messages, now=now)
+        await schedule_in(conn, kind=KIND, target=TARGET, due_at=self.next_time(now))
+
+    def _paths(self, actor: Actor, action: Action) -> list[str]:
+        if actor.configured_admin:
+            return ["/"]
+        # Nested grants would count twice: keep only the widest of each subtree.
+        paths = sorted({g.unit_path for g in self._access.scopes(actor, action)}, key=len)
+        widest: list[str] = []
+        for path in paths:
+            if not any(path.startswith(kept) for kept in widest):
+                widest.append(path)
+        return widest

@@ -1,0 +1,316 @@
+"""Imports member rosters from .xlsx or .csv files, all or nothing, and sorts a file sent in
+the chat into a roster or an org tree."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import zipfile
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.domain.admin.org_import import OrgImportError
+from bot.domain.admin.org_import import Problem as OrgProblem
+from bot.domain.admin.roster_import import (
+    BranchRef,
+    RosterImportError,
+    RosterRow,
+    SheetRow,
+    cell_text,
+    decode_roster_csv,
+    find_header,
+    parse_roster,
+    problem,
+    read_csv_rows,
+)
+from bot.domain.authz import Action
+from bot.domain.membership.registration import AgeRange
+from bot.domain.models import MemberStatus, OrgUnit
+from bot.services.access import AccessService
+from bot.services.admin.org_import import ImportReport as OrgImportReport
+from bot.services.admin.org_import import import_orgs_text
+from storage.database import Conflict
+from storage.members import MemberProfile, MemberRepository
+from storage.org_units import OrgUnitRepository
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "BranchCount",
+    "ImportReport",
+    "RosterImportService",
+    "read_sheet",
+]
+
+# Far above any district's roster, far below what would strain the bot.
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+# A workbook comes from outside and openpyxl fails on a broken one in many ways, some only
+# while the rows are read: all of them mean "this is not a workbook we can read".
+_UNREADABLE_WORKBOOK: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    EOFError,
+    SyntaxError,  # xml.etree's ParseError
+)
+
+
+class BranchCount(BaseModel):
+    """How many members an import added to one branch."""
+
+    code: str
+    # Names below the root down to the branch, as in 东湖街道团工委/湖滨社区团支部.
+    path: str
+    count: int
+
+
+class ImportReport(BaseModel):
+    """What a roster import added: how many members, of which status, in which branch."""
+
+    file_name: str
+    total: int
+    by_status: dict[MemberStatus, int]
+    by_branch: list[BranchCount]
+
+
+def read_sheet(data: bytes, file_name: str) -> list[SheetRow]:
+    """The rows of a .xlsx workbook's first sheet or of a .csv file (UTF-8 or GB18030)."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(data)
+    if suffix == ".csv":
+        return read_csv_rows(decode_roster_csv(data))
+    raise RosterImportError(
+        [problem(file_name, "roster_import.unsupported_format", {"suffix": suffix or file_name})]
+    )
+
+
+def _read_xlsx(data: bytes) -> list[SheetRow]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            # Some programs write a wrong sheet size; without this, rows past it are lost.
+            sheet.reset_dimensions()
+            return [
+                SheetRow(line=line, cells=tuple(cells))
+                for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+        finally:
+            workbook.close()
+    except _UNREADABLE_WORKBOOK as exc:
+        raise RosterImportError(
+            [
+                problem(
+                    "file",
+                    "roster_import.not_a_workbook",
+                    {"error": str(exc) or type(exc).__name__},
+                )
+            ]
+        ) from None
+
+
+# Columns only an org tree has (see bot.domain.admin.org_import); a roster has none of them.
+_ORG_ONLY_COLUMNS = frozenset({"code", "编码", "kind", "类型", "parent_code", "上级编码"})
+
+
+def _names_org_columns(rows: list[SheetRow]) -> bool:
+    """Whether the first non-empty row, where an org tree's header must be, names its columns."""
+    first = next((row for row in rows if not row.is_empty), None)
+    if first is None:
+        return False
+    return any(cell_text(cell).lower() in _ORG_ONLY_COLUMNS for cell in first.cells)
+
+
+def _rows_as_csv(rows: list[SheetRow]) -> str:
+    """A sheet written out as CSV text, one line per row, so the org-tree reader can take it."""
+    width = max((len(row.cells) for row in rows), default=0)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        # A line break typed inside an Excel cell would shift every later line number.
+        texts = [" ".join(cell_text(cell).splitlines()) for cell in row.cells]
+        writer.writerow(texts + [""] * (width - len(texts)))
+    return buffer.getvalue()
+
+
+class RosterImportService:
+    def __init__(
+        self,
+        *,
+        members: MemberRepository,
+        org_units: OrgUnitRepository,
+        access: AccessService,
+        clock: Clock,
+        timezone: ZoneInfo,
+        ages: AgeRange,
+    ) -> None:
+        self._members = members
+        self._units = org_units
+        self._access = access
+        self._clock = clock
+        self._tz = timezone
+        self._ages = ages
+
+    async def authorise(self, telegram_user_id: int) -> None:
+        """Refuses (AccessDenied, audited) anyone who may not import over the whole tree."""
+        roots = await self._units.children(parent_id=None)
+        if not roots:
+            # An empty database has no unit to check against; the first tree comes from an admin.
+            await self._access.require_any(telegram_user_id, Action.IMPORT_DATA)
+        for root in roots:
+            await self._access.require(telegram_user_id, Action.IMPORT_DATA, unit_id=root.id)
+
+    async def import_roster(
+        self, *, data: bytes, file_name: str, actor_user_id: int | None = None
+    ) -> ImportReport:
+        """Imports a roster given as .xlsx or .csv bytes; RosterImportError names every problem.
+
+        With an actor, the import must be theirs to make; the command line passes none.
+        """
+        if actor_user_id is not None:
+            await self.authorise(actor_user_id)
+        rows = await asyncio.to_thread(read_sheet, data, file_name)
+        return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
+
+    async def import_roster_file(self, *, path: Path) -> ImportReport:
+        """Imports a roster file from disk, for the command line."""
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise RosterImportError(
+                [
+                    problem(
+                        path.name, "roster_import.cannot_read", {"error": exc.strerror or str(exc)}
+                    )
+                ]
+            ) from exc
+        return await self.import_roster(data=data, file_name=path.name)
+
+    async def import_document(
+        self, *, data: bytes, file_name: str, actor_user_id: int
+    ) -> ImportReport | OrgImportReport:
+        """Imports a file sent in the chat: a .toml is an org tree; a .csv or .xlsx is a roster
+        unless its first row names org-tree columns (code, 编码, kind, 类型, ...)."""
+        await self.authorise(actor_user_id)
+        suffix = Path(file_name).suffix.lower()
+        now = self._clock.now()
+        if suffix == ".toml":
+            try:
+                tree = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise OrgImportError([OrgProblem.of("file", "org_import.not_utf8")]) from None
+            return await import_orgs_text(
+                repo=self._units, text=tree, fmt="toml", now=now, actor_user_id=actor_user_id
+            )
+        csv_text: str | None = None
+        if suffix == ".csv":
+            csv_text = decode_roster_csv(data)
+            rows = read_csv_rows(csv_text)
+        else:
+            rows = await asyncio.to_thread(read_sheet, data, file_name)
+        if find_header(rows) is None and _names_org_columns(rows):
+            tree = csv_text if csv_text is not None else _rows_as_csv(rows)
+            return await import_orgs_text(
+                repo=self._units, text=tree, fmt="csv", now=now, actor_user_id=actor_user_id
+            )
+        # A roster, or a file with neither header: the roster's complaint names the columns.
+        return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
+
+    async def _import_rows(
+        self, rows: list[SheetRow], *, file_name: str, actor_user_id: int | None
+    ) -> ImportReport:
+        parsed, units = await self._parse(rows)
+        report = _report(file_name, parsed, units)
+        profiles = [
+            MemberProfile(
+                name=row.name,
+                phone=row.phone,
+                birth_date=row.birth_date,
+                org_unit_id=row.branch_id,
+                status=row.status,
+                league_join_date=row.league_join_date,
+            )
+            for row in parsed
+        ]
+        summary = {
+            "file": file_name,
+            "total": report.total,
+            "by_status": {status.value: n for status, n in report.by_status.items()},
+            "by_branch": {branch.code: branch.count for branch in report.by_branch},
+        }
+        try:
+            await self._members.add_from_roster(
+                profiles=profiles,
+                actor_user_id=actor_user_id,
+                summary=summary,
+                now=self._clock.now(),
+            )
+        except Conflict:
+            # Someone registered with one of these phones between our reading and writing:
+            # nothing was inserted, and judging the rows again names the lines concerned.
+            await self._parse(rows)
+            raise
+        return report
+
+    async def _parse(self, rows: list[SheetRow]) -> tuple[list[RosterRow], list[OrgUnit]]:
+        """Validates the rows against the branches and phones in the database now."""
+        units = await self._units.all()
+        by_id = {unit.id: unit for unit in units}
+        branches = [
+            BranchRef(
+                id=unit.id,
+                code=unit.code,
+                path_names=tuple(by_id[i].name for i in unit.ancestor_ids() if i in by_id),
+            )
+            for unit in units
+            if unit.is_branch
+        ]
+        phones = await self._members.phones()
+        parsed = await asyncio.to_thread(
+            parse_roster,
+            rows,
+            branches=branches,
+            taken_phones=phones,
+            today=self._today(),
+            min_age=self._ages.min_age,
+            max_age=self._ages.max_age,
+        )
+        return parsed, units
+
+    def _today(self) -> date:
+        """The calendar date where the committee is, which is what ages are counted against."""
+        return self._clock.now().astimezone(self._tz).date()
+
+
+def _report(file_name: str, rows: list[RosterRow], units: list[OrgUnit]) -> ImportReport:
+    by_status = Counter(row.status for row in rows)
+    by_branch = Counter(row.branch_id for row in rows)
+    by_id = {unit.id: unit for unit in units}
+    branches: list[BranchCount] = []
+
+    def tree_order(unit: OrgUnit) -> list[tuple[int, int]]:
+        # As the tree is shown: siblings by sort order, each subtree after its parent.
+        return [(by_id[i].sort_order, i) for i in unit.ancestor_ids() if i in by_id]
+
+    for unit in sorted(units, key=tree_order):
+        if unit.id in by_branch:
+            names = [by_id[i].name for i in unit.ancestor_ids()[1:] if i in by_id]
+            path = "/".join(names) or unit.name
+            branches.append(BranchCount(code=unit.code, path=path, count=by_branch[unit.id]))
+    return ImportReport(
+        file_name=file_name,
+        total=len(rows),
+        by_status={status: by_status[status] for status in MemberStatus},
+        by_branch=branches,
+    )

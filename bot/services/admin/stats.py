@@ -1,0 +1,140 @@
+"""/stats: the figures of a cadre's scope (members, registration coverage, ages, trainings,
+nominations), one unit at a time, with the units below it to drill into."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.domain.admin.stats import (
+    STAGE_ORDER,
+    AgeBand,
+    band_counts,
+    one_decimal,
+    share_percent,
+    widest_paths,
+)
+from bot.domain.authz import Action, decide
+from bot.domain.models import OrgUnit
+from bot.domain.nominations.state import NominationState
+from bot.services.access import AccessService
+from bot.services.orgs import OrgService
+from storage.stats import CadreAges, ChildCount, MemberCounts, StatsRepository, TrainingCounts
+
+
+class BandCount(BaseModel):
+    band: AgeBand
+    members: int
+
+
+class UnitStats(BaseModel):
+    """Every figure of one unit's subtree, as of `today`."""
+
+    unit: OrgUnit
+    path_names: list[str]
+    today: date
+    members: MemberCounts
+    # roster records linked to a Telegram account, as a share of all roster records
+    coverage_percent: Decimal | None
+    children: list[ChildCount]
+    # members registered on the unit itself rather than on a unit below it
+    direct_members: int
+    ages: list[BandCount]
+    no_birth_date: int
+    cadres: CadreAges
+    cadre_average_age: Decimal | None
+    trainings: TrainingCounts
+    nominations: list[tuple[NominationState, int]]
+    open_campaigns: int
+
+    @property
+    def nominations_total(self) -> int:
+        return sum(n for _, n in self.nominations)
+
+
+class StatsScreen(BaseModel):
+    """What /stats shows for one unit, with the way back up if the viewer may go there."""
+
+    stats: UnitStats
+    parent_id: int | None
+
+
+class ScopeChoice(BaseModel):
+    """A cadre of several separate units picks which one to look at first."""
+
+    units: list[OrgUnit]
+
+
+class StatsService:
+    def __init__(
+        self,
+        *,
+        stats: StatsRepository,
+        orgs: OrgService,
+        access: AccessService,
+        clock: Clock,
+        timezone: ZoneInfo,
+    ) -> None:
+        self._stats = stats
+        self._orgs = orgs
+        self._access = access
+        self._clock = clock
+        self._tz = timezone
+
+    async def open(
+        self, telegram_user_id: int, *, unit_id: int | None = None
+    ) -> StatsScreen | ScopeChoice:
+        """The figures of `unit_id` (or of the viewer's scope), authorised again every time."""
+        if unit_id is None:
+            roots = await self.roots(telegram_user_id)
+            if len(roots) != 1:
+                return ScopeChoice(units=roots)
+            unit_id = roots[0].id
+        actor = await self._access.require(telegram_user_id, Action.VIEW_STATS, unit_id=unit_id)
+        unit = await self._orgs.get(unit_id=unit_id)
+        parent_id = None
+        if unit.parent_id is not None:
+            parent = await self._orgs.get(unit_id=unit.parent_id)
+            if decide(actor, Action.VIEW_STATS, target_path=parent.path).allowed:
+                parent_id = parent.id
+        return StatsScreen(stats=await self.unit_stats(unit), parent_id=parent_id)
+
+    async def roots(self, telegram_user_id: int) -> list[OrgUnit]:
+        """The top units of the viewer's scope; a unit inside another one is left out."""
+        actor = await self._access.require_any(telegram_user_id, Action.VIEW_STATS)
+        units = await self._access.scope_units(actor, Action.VIEW_STATS)
+        kept = set(widest_paths(unit.path for unit in units))
+        unique = {unit.path: unit for unit in units if unit.path in kept}
+        return [unique[path] for path in sorted(unique)]
+
+    async def unit_stats(self, unit: OrgUnit) -> UnitStats:
+        """Computes the figures; no permission check (callers have made it)."""
+        now = self._clock.now()
+        today = now.astimezone(self._tz).date()
+        path = unit.path
+        members = await self._stats.members(path=path)
+        children = await self._stats.children(unit_id=unit.id, path=path)
+        ages, unknown_age = await self._stats.ages(path=path, today=today)
+        cadres = await self._stats.cadre_ages(path=path, today=today)
+        trainings = await self._stats.trainings(path=path, now=now)
+        by_state, campaigns = await self._stats.nominations(path=path, now=now)
+        return UnitStats(
+            unit=unit,
+            path_names=await self._orgs.path_names(unit_id=unit.id),
+            today=today,
+            members=members,
+            coverage_percent=share_percent(members.roster_linked, members.roster),
+            children=children,
+            direct_members=members.total - sum(child.members for child in children),
+            ages=[BandCount(band=band, members=n) for band, n in band_counts(ages)],
+            no_birth_date=unknown_age,
+            cadres=cadres,
+            cadre_average_age=one_decimal(cadres.average_age),
+            trainings=trainings,
+            nominations=[(state, by_state.get(state, 0)) for state in STAGE_ORDER],
+            open_campaigns=campaigns,
+        )

@@ -1,0 +1,274 @@
+"""The registration and profile-edit wizard as use-cases: each step loads, applies, stores."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.domain.membership import registration as rules
+from bot.domain.membership.registration import AgeRange, Mode, RegistrationDraft, Step
+from bot.domain.models import Member, MemberStatus
+from bot.domain.validation import InvalidInput
+from bot.services.errors import AlreadyRegistered, NoWizard, ProfileChangedMeanwhile, StaleButton
+from storage.database import Conflict, NotFound
+from storage.drafts import DraftRepository
+from storage.members import MemberProfile, MemberRepository
+from storage.org_units import OrgUnitRepository
+
+JOURNEY = "registration"
+
+
+class Wizard(BaseModel):
+    """Where a member is in the wizard: the step to ask, what they entered, the buttons' nonce."""
+
+    step: Step
+    draft: RegistrationDraft
+    nonce: str
+    resumed: bool = False
+
+
+class Chat(BaseModel):
+    """Whose wizard: PTB keys conversations by (chat, user), and so do the drafts."""
+
+    chat_id: int
+    user_id: int
+
+
+class RegistrationService:
+    def __init__(
+        self,
+        *,
+        drafts: DraftRepository,
+        members: MemberRepository,
+        org_units: OrgUnitRepository,
+        clock: Clock,
+        timezone: ZoneInfo,
+        ages: AgeRange,
+    ) -> None:
+        self._drafts = drafts
+        self._members = members
+        self._units = org_units
+        self._clock = clock
+        self._tz = timezone
+        self._ages = ages
+
+    def today(self) -> date:
+        """The calendar date where the committee is, which is what ages are counted against."""
+        return self._clock.now().astimezone(self._tz).date()
+
+    async def start(self, chat: Chat) -> Wizard:
+        """Resumes an open wizard, or starts registration for someone not yet a member."""
+        try:
+            wizard = await self.current(chat)
+        except NoWizard:
+            pass
+        else:
+            return wizard.model_copy(update={"resumed": True})
+        member = await self.member_or_none(chat.user_id)
+        if member is not None:
+            raise AlreadyRegistered(member)
+        return await self._save(chat, RegistrationDraft(), nonce=_new_nonce())
+
+    async def start_edit(self, chat: Chat) -> Wizard:
+        """Opens the member's profile as a draft at the summary, to change single fields."""
+        member = await self.member_or_none(chat.user_id)
+        if member is None:
+            raise NoWizard("not registered")
+        draft = RegistrationDraft.from_member(member)
+        return await self._save(chat, draft, nonce=_new_nonce(), version=member.version)
+
+    async def current(self, chat: Chat) -> Wizard:
+        try:
+            stored = await self._drafts.get(
+                journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+            )
+        except NotFound:
+            raise NoWizard(f"no registration for {chat.user_id}") from None
+        draft = RegistrationDraft.model_validate(stored.data["draft"])
+        return Wizard(step=draft.next_step(), draft=draft, nonce=stored.nonce)
+
+    async def member_or_none(self, telegram_user_id: int) -> Member | None:
+        try:
+            return await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+        except NotFound:
+            return None
+
+    async def accept_consent(self, chat: Chat, *, nonce: str) -> Wizard:
+        """Records consent to the privacy notice."""
+        now = self._clock.now()
+        return await self._apply(chat, nonce, lambda d: rules.accept_consent(d, now=now))
+
+    async def answer_text(self, chat: Chat, text: str) -> Wizard:
+        """Applies typed text to whichever text step is open; InvalidInput when it does not fit."""
+        wizard = await self.current(chat)
+        today = self.today()
+        appliers: dict[Step, Callable[[RegistrationDraft], RegistrationDraft]] = {
+            Step.NAME: lambda d: rules.set_name(d, text),
+            Step.BIRTH_DATE: lambda d: rules.set_birth_date(d, text, today=today, ages=self._ages),
+            Step.PHONE: lambda d: rules.set_phone(d, text),
+            Step.JOIN_DATE: lambda d: rules.set_join_date(d, text, today=today),
+        }
+        applier = appliers.get(wizard.step)
+        if applier is None:
+            raise InvalidInput("registration.use_buttons", {})
+        changed = applier(wizard.draft)
+        if wizard.step is Step.PHONE and await self._unclaimed_roster(changed) is not None:
+            # A typed number proves nothing; only Telegram's shared contact may claim a record.
+            raise InvalidInput("phone.on_roster_share_instead", {})
+        return await self._apply(chat, wizard.nonce, lambda _: changed)
+
+    async def share_contact(self, chat: Chat, *, phone: str, contact_user_id: int | None) -> Wizard:
+        """Takes the phone number from a shared contact, which must be the member's own."""
+        if contact_user_id != chat.user_id:
+            raise InvalidInput("phone.not_own_contact", {})
+        wizard = await self.current(chat)
+        if wizard.step is not Step.PHONE:
+            raise InvalidInput("registration.use_buttons", {})
+        draft = rules.set_phone(wizard.draft, phone)
+        roster = await self._unclaimed_roster(draft)
+        if roster is not None and wizard.draft.mode is Mode.REGISTER:
+            # Telegram vouches for a shared contact's number, so the roster record is theirs.
+            draft = rules.prefill_from_roster(draft, roster)
+        return await self._apply(chat, wizard.nonce, lambda _: draft)
+
+    async def _unclaimed_roster(self, draft: RegistrationDraft) -> Member | None:
+        if draft.phone is None:
+            return None
+        try:
+            return await self._members.roster_by_phone(phone=draft.phone)
+        except NotFound:
+            return None
+
+    async def choose_branch(self, chat: Chat, *, nonce: str, unit_id: int) -> Wizard:
+        """Stores the chosen branch after checking that it exists and is a branch."""
+        try:
+            unit = await self._units.get(unit_id=unit_id)
+        except NotFound:
+            raise StaleButton(f"unit {unit_id} is gone") from None
+        if not unit.is_branch:
+            raise InvalidInput("branch.not_a_branch", {"name": unit.name})
+        return await self._apply(
+            chat, nonce, lambda d: rules.set_branch(d, unit.id), expect=Step.BRANCH
+        )
+
+    async def choose_status(self, chat: Chat, *, nonce: str, status: MemberStatus) -> Wizard:
+        """Stores 团员 or 青年."""
+        return await self._apply(
+            chat, nonce, lambda d: rules.set_status(d, status), expect=Step.STATUS
+        )
+
+    async def reopen(self, chat: Chat, *, nonce: str, step: Step) -> Wizard:
+        """Goes back from the summary to one field."""
+        return await self._apply(chat, nonce, lambda d: rules.reopen(d, step))
+
+    async def back_to_summary(self, chat: Chat, *, nonce: str) -> Wizard:
+        """Leaves a reopened field unchanged; only possible when nothing is missing."""
+
+        def leave(draft: RegistrationDraft) -> RegistrationDraft:
+            unchanged = draft.model_copy(update={"editing": None})
+            if not unchanged.is_complete():
+                raise InvalidInput("registration.field_required", {})
+            return unchanged
+
+        return await self._apply(chat, nonce, leave)
+
+    async def confirm(self, chat: Chat, *, nonce: str) -> Member:
+        """Registers the member (or saves the edited profile) once, then closes the wizard."""
+        wizard = await self._check(chat, nonce)
+        draft = wizard.draft
+        if wizard.step is not Step.SUMMARY:
+            raise StaleButton("confirm pressed before the summary")
+        assert draft.consent_at is not None
+        profile = MemberProfile.model_validate(draft.model_dump())
+        now = self._clock.now()
+        try:
+            if draft.mode is Mode.REGISTER and draft.roster_member_id is not None:
+                member = await self._members.link_roster(
+                    member_id=draft.roster_member_id,
+                    telegram_user_id=chat.user_id,
+                    profile=profile,
+                    consent_at=draft.consent_at,
+                    now=now,
+                )
+            elif draft.mode is Mode.REGISTER:
+                member = await self._members.register(
+                    telegram_user_id=chat.user_id,
+                    profile=profile,
+                    consent_at=draft.consent_at,
+                    now=now,
+                )
+            else:
+                assert draft.member_id is not None
+                stored = await self._drafts.get(
+                    journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+                )
+                member = await self._members.update_profile(
+                    member_id=draft.member_id,
+                    expected_version=int(stored.data["version"]),
+                    profile=profile,
+                    actor_user_id=chat.user_id,
+                    now=now,
+                )
+        except Conflict:
+            await self.cancel(chat)
+            existing = await self.member_or_none(chat.user_id)
+            if draft.mode is Mode.REGISTER and existing is not None:
+                raise AlreadyRegistered(existing) from None
+            raise ProfileChangedMeanwhile() from None
+        await self.cancel(chat)
+        return member
+
+    async def cancel(self, chat: Chat) -> bool:
+        """Drops the wizard and whatever it held; False when there was none."""
+        return await self._drafts.delete(
+            journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+        )
+
+    async def _check(self, chat: Chat, nonce: str) -> Wizard:
+        try:
+            wizard = await self.current(chat)
+        except NoWizard:
+            raise StaleButton("wizard finished") from None
+        if wizard.nonce != nonce:
+            raise StaleButton("button of an earlier wizard")
+        return wizard
+
+    async def _apply(
+        self,
+        chat: Chat,
+        nonce: str,
+        change: Callable[[RegistrationDraft], RegistrationDraft],
+        *,
+        expect: Step | None = None,
+    ) -> Wizard:
+        wizard = await self._check(chat, nonce)
+        if expect is not None and wizard.step is not expect:
+            raise StaleButton(f"button for {expect} pressed at {wizard.step}")
+        stored = await self._drafts.get(journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id)
+        return await self._save(
+            chat, change(wizard.draft), nonce=nonce, version=stored.data.get("version")
+        )
+
+    async def _save(
+        self, chat: Chat, draft: RegistrationDraft, *, nonce: str, version: int | None = None
+    ) -> Wizard:
+        step = draft.next_step()
+        await self._drafts.save(
+            journey=JOURNEY,
+            chat_id=chat.chat_id,
+            user_id=chat.user_id,
+            step=step.value,
+            data={"draft": draft.model_dump(mode="json"), "version": version},
+            nonce=nonce,
+            now=self._clock.now(),
+        )
+        return Wizard(step=step, draft=draft, nonce=nonce)
+
+
+def _new_nonce() -> str:
+    return secrets.token_hex(3)

@@ -1,0 +1,253 @@
+"""The admin's /newcampaign wizard: kind, the honour's name, title, window, scope, the rules
+screen, a summary to confirm; or a campaign file (.toml) straight to the summary. Each step
+loads the draft, applies, stores it, so a restart resumes at the same step."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import date
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.domain.authz import Action
+from bot.domain.nominations.campaigns import Campaign, CampaignKind, parse_campaign_file
+from bot.domain.nominations.forms import (
+    TEXT_FIELDS,
+    TOGGLES,
+    CampaignDraft,
+    Field,
+    Setting,
+    apply_setting,
+    check_window,
+    clean_line,
+)
+from bot.domain.validation import InvalidInput, parse_date
+from bot.services.access import AccessService
+from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.membership.registration import Chat
+from bot.services.nominations.campaigns import CampaignService
+from bot.services.orgs import OrgLevel, OrgService
+from storage.database import NotFound
+from storage.drafts import DraftRepository
+
+JOURNEY = "campaign_wizard"
+
+
+class CampaignWizard(BaseModel):
+    """Where the admin is: the step to ask, what they entered, the buttons' nonce."""
+
+    step: Field
+    draft: CampaignDraft
+    nonce: str
+    resumed: bool = False
+
+
+class ScopeLevel(BaseModel):
+    """One level of the org tree to choose the campaign's scope from."""
+
+    level: OrgLevel
+    path: list[str]
+
+
+class CampaignWizardService:
+    def __init__(
+        self,
+        *,
+        drafts: DraftRepository,
+        campaigns: CampaignService,
+        access: AccessService,
+        orgs: OrgService,
+        clock: Clock,
+    ) -> None:
+        self._drafts = drafts
+        self._campaigns = campaigns
+        self._access = access
+        self._orgs = orgs
+        self._clock = clock
+
+    async def start(self, chat: Chat) -> CampaignWizard:
+        """Resumes an open wizard, or starts a new campaign for someone who may open one."""
+        await self._campaigns.authorise(chat.user_id)
+        try:
+            wizard = await self.current(chat)
+        except NoWizard:
+            return await self._save(chat, CampaignDraft(), nonce=_nonce())
+        return wizard.model_copy(update={"resumed": True})
+
+    async def current(self, chat: Chat) -> CampaignWizard:
+        try:
+            stored = await self._drafts.get(
+                journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+            )
+        except NotFound:
+            raise NoWizard(f"no campaign wizard for {chat.user_id}") from None
+        draft = CampaignDraft.model_validate(stored.data["draft"])
+        return CampaignWizard(step=draft.next_step(), draft=draft, nonce=stored.nonce)
+
+    async def choose_kind(self, chat: Chat, *, nonce: str, kind: CampaignKind) -> CampaignWizard:
+        """Stores the kind and its preset rules."""
+        return await self._apply(chat, nonce, lambda d: d.with_kind(kind), expect=Field.KIND)
+
+    async def choose_honour(self, chat: Chat, *, nonce: str, name: str) -> CampaignWizard:
+        """One of the honours offered as buttons."""
+        honour = clean_line(name, what="honour")
+        return await self._apply(
+            chat, nonce, lambda d: d.model_copy(update={"honour": honour}), expect=Field.HONOUR
+        )
+
+    async def answer_text(self, chat: Chat, text: str) -> CampaignWizard:
+        """Applies typed text to the open step; InvalidInput says what was wrong with it."""
+        wizard = await self.current(chat)
+        if wizard.step not in TEXT_FIELDS:
+            raise InvalidInput("campaigns.wizard.use_buttons")
+        draft = wizard.draft
+        step = wizard.step
+        if step is Field.HONOUR:
+            changed = draft.model_copy(update={"honour": clean_line(text, what="honour")})
+        elif step is Field.TITLE:
+            changed = draft.model_copy(update={"title": clean_line(text, what="title")})
+        elif step is Field.OPENS:
+            changed = draft.model_copy(update={"opens_on": self._opening(draft, text)})
+        elif step is Field.CLOSES:
+            changed = draft.model_copy(update={"closes_on": self._closing(draft, text)})
+        else:
+            assert draft.setting is not None
+            changed = apply_setting(draft, draft.setting, text)
+        return await self._save(chat, changed.done_with(step), nonce=wizard.nonce)
+
+    async def scope_level(
+        self, chat: Chat, *, nonce: str | None = None, parent_id: int | None, page: int = 0
+    ) -> ScopeLevel:
+        """A level of the tree to pick the scope from (the top: the district)."""
+        wizard = await self.current(chat)
+        if (nonce is not None and wizard.nonce != nonce) or wizard.step is not Field.SCOPE:
+            raise StaleButton("scope picker of another wizard")
+        level = await self._orgs.level(parent_id=parent_id, page=page)
+        path = await self._orgs.path_names(unit_id=level.parent.id) if level.parent else []
+        return ScopeLevel(level=level, path=path)
+
+    async def choose_scope(self, chat: Chat, *, nonce: str, unit_id: int) -> CampaignWizard:
+        """Stores the scope, if the admin may open campaigns there."""
+        await self._access.require(chat.user_id, Action.MANAGE_CAMPAIGN, unit_id=unit_id)
+        return await self._apply(
+            chat,
+            nonce,
+            lambda d: d.model_copy(update={"scope_unit_id": unit_id}).done_with(Field.SCOPE),
+            expect=Field.SCOPE,
+        )
+
+    async def choose_setting(self, chat: Chat, *, nonce: str, setting: Setting) -> CampaignWizard:
+        """A toggle flips at once; any other setting is asked for."""
+        if setting in TOGGLES:
+            return await self._apply(chat, nonce, lambda d: d.toggle(setting), expect=Field.RULES)
+        return await self._apply(
+            chat, nonce, lambda d: d.model_copy(update={"setting": setting}), expect=Field.RULES
+        )
+
+    async def choose_levels(self, chat: Chat, *, nonce: str, index: int) -> CampaignWizard:
+        return await self._apply(chat, nonce, lambda d: d.with_levels(index), expect=Field.SETTING)
+
+    async def back_to_rules(self, chat: Chat, *, nonce: str) -> CampaignWizard:
+        """Leaves the setting being asked as it was."""
+        return await self._apply(
+            chat, nonce, lambda d: d.model_copy(update={"setting": None}), expect=Field.SETTING
+        )
+
+    async def rules_done(self, chat: Chat, *, nonce: str) -> CampaignWizard:
+        return await self._apply(
+            chat,
+            nonce,
+            lambda d: d.model_copy(update={"rules_done": True}).done_with(Field.RULES),
+            expect=Field.RULES,
+        )
+
+    async def reopen(self, chat: Chat, *, nonce: str, field: Field) -> CampaignWizard:
+        """Goes back from the summary to one field."""
+        return await self._apply(
+            chat, nonce, lambda d: d.model_copy(update={"editing": field}), expect=Field.SUMMARY
+        )
+
+    async def from_file(self, chat: Chat, data: bytes) -> CampaignWizard:
+        """A campaign file: parsed, its scope and window checked, straight to the summary."""
+        wizard = await self.current(chat)
+        spec = parse_campaign_file(data)
+        unit = await self._campaigns.scope_unit(spec.scope)
+        check_window(spec.opens_on, spec.closes_on, today=self._campaigns.today())
+        draft = CampaignDraft.from_spec(spec, scope_unit_id=unit.id)
+        return await self._save(chat, draft, nonce=wizard.nonce)
+
+    async def confirm(self, chat: Chat, *, nonce: str) -> Campaign:
+        """Opens the campaign once, then closes the wizard."""
+        wizard = await self._check(chat, nonce)
+        if wizard.step is not Field.SUMMARY:
+            raise StaleButton("confirm pressed before the summary")
+        assert wizard.draft.scope_unit_id is not None
+        unit = await self._orgs.get(unit_id=wizard.draft.scope_unit_id)
+        try:
+            campaign = await self._campaigns.create(chat.user_id, wizard.draft.spec(unit.code))
+        except ServiceError:
+            await self.cancel(chat)
+            raise
+        await self.cancel(chat)
+        return campaign
+
+    async def cancel(self, chat: Chat) -> bool:
+        """Drops the wizard and what it held; False when there was none."""
+        return await self._drafts.delete(
+            journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+        )
+
+    # Helpers.
+
+    def _opening(self, draft: CampaignDraft, text: str) -> date:
+        opens = parse_date(text)
+        if draft.closes_on is not None:
+            check_window(opens, draft.closes_on, today=self._campaigns.today())
+        return opens
+
+    def _closing(self, draft: CampaignDraft, text: str) -> date:
+        closes = parse_date(text)
+        assert draft.opens_on is not None
+        check_window(draft.opens_on, closes, today=self._campaigns.today())
+        return closes
+
+    async def _check(self, chat: Chat, nonce: str) -> CampaignWizard:
+        try:
+            wizard = await self.current(chat)
+        except NoWizard:
+            raise StaleButton("wizard finished") from None
+        if wizard.nonce != nonce:
+            raise StaleButton("button of an earlier wizard")
+        return wizard
+
+    async def _apply(
+        self,
+        chat: Chat,
+        nonce: str,
+        change: Callable[[CampaignDraft], CampaignDraft],
+        *,
+        expect: Field,
+    ) -> CampaignWizard:
+        wizard = await self._check(chat, nonce)
+        if wizard.step is not expect:
+            raise StaleButton(f"button for {expect} pressed at {wizard.step}")
+        return await self._save(chat, change(wizard.draft), nonce=nonce)
+
+    async def _save(self, chat: Chat, draft: CampaignDraft, *, nonce: str) -> CampaignWizard:
+        step = draft.next_step()
+        await self._drafts.save(
+            journey=JOURNEY,
+            chat_id=chat.chat_id,
+            user_id=chat.user_id,
+            step=step.value,
+            data={"draft": draft.model_dump(mode="json")},
+            nonce=nonce,
+            now=self._clock.now(),
+        )
+        return CampaignWizard(step=step, draft=draft, nonce=nonce)
+
+
+def _nonce() -> str:
+    return secrets.token_hex(3)

@@ -1,0 +1,635 @@
+"""Campaigns as use-cases: the admin opens one; members see the campaigns they take part in,
+check their eligibility rule by rule and record their Party application date; branch cadres
+find whom they may nominate; the scheduler tells eligible members when a campaign opens and
+reminds those who have not applied before it closes.
+
+Whatever tells other people something puts its messages in the outbox in the same
+BEGIN IMMEDIATE transaction as the change (or the reminder), with a dedupe key, so each is
+sent once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.domain.authz import PERMISSIONS, Action, Actor, Role
+from bot.domain.models import Account, Language, Member, OrgKind, OrgUnit, ReviewState
+from bot.domain.nominations.campaigns import (
+    Campaign,
+    CampaignSpec,
+    Facts,
+    Failure,
+    check_eligibility,
+)
+from bot.domain.nominations.forms import check_window, local_window, window_moments
+from bot.domain.nominations.state import Nomination
+from bot.domain.validation import DateInFuture, InvalidInput, parse_date
+from bot.services.access import AccessService
+from bot.services.errors import NotRegistered, ServiceError, StaleButton
+from bot.services.membership.registration import Chat
+from bot.services.orgs import OrgService
+from storage import campaigns as campaign_rows
+from storage.accounts import AccountRepository
+from storage.campaigns import CampaignRepository, Participant, ParticipantRepository
+from storage.database import Database, NotFound
+from storage.drafts import DraftRepository
+from storage.members import MemberRepository
+from storage.nominations import NominationRepository
+from storage.org_units import OrgUnitRepository
+from storage.outbox import OutgoingMessage, add_in
+from storage.reminders import Reminder, schedule_in
+from storage.roles import RoleRepository
+
+KIND_OPEN = "campaign.open"
+KIND_CLOSING = "campaign.closing"
+PARTY_DATE_JOURNEY = "party_date"
+PAGE_SIZE = 8
+# Members of a large scope are read and told this many at a time.
+_BATCH = 500
+
+
+class CampaignGone(StaleButton):
+    """The campaign a button names does not exist."""
+
+    code = "campaigns.gone"
+
+
+class CampaignNotOpen(ServiceError):
+    """The campaign has not opened yet, has closed, or was cancelled."""
+
+    code = "campaigns.not_open"
+
+
+class NotEligible(ServiceError):
+    """The member fails some of the campaign's rules; `failures` says which and why."""
+
+    code = "campaigns.not_eligible"
+
+    def __init__(self, failures: list[Failure], *, name: str = "") -> None:
+        super().__init__(f"{len(failures)} rules failed")
+        self.failures = failures
+        self.name = name
+
+
+class NoticeKind(StrEnum):
+    OPEN = "open"
+    OPEN_CADRE = "open_cadre"
+    CLOSING = "closing"
+    CLOSING_CADRE = "closing_cadre"
+    SUBMITTED = "submitted"
+    RESUBMITTED = "resubmitted"
+    NOMINATED = "nominated"
+
+
+class Notice(BaseModel):
+    """Something the bot tells one person about a campaign on its own initiative."""
+
+    kind: NoticeKind
+    account: Account
+    campaign: Campaign
+    nomination_id: int | None = None
+    nominee_name: str | None = None
+
+
+# Words a notice; the handlers' layer provides it (texts and buttons are theirs).
+NoticeRenderer = Callable[[Notice], tuple[str, dict[str, object] | None]]
+
+
+class CampaignItem(BaseModel):
+    """One campaign in a person's /campaigns list."""
+
+    campaign: Campaign
+    is_open: bool
+    nomination: Nomination | None
+
+
+class CampaignPage(BaseModel):
+    """A campaign as one person sees it now: the rules, their part, what they may do."""
+
+    campaign: Campaign
+    scope: list[str]
+    first_day: date
+    last_day: date
+    is_open: bool
+    registered: bool
+    in_scope: bool
+    failures: list[Failure]
+    nomination: Nomination | None
+    may_nominate: bool
+    now: datetime
+
+    @property
+    def phase(self) -> str:
+        """open, upcoming, closed or cancelled."""
+        if self.campaign.cancelled:
+            return "cancelled"
+        if self.is_open:
+            return "open"
+        return "upcoming" if self.now < self.campaign.opens_at else "closed"
+
+    @property
+    def eligible(self) -> bool:
+        return self.in_scope and not self.failures
+
+    @property
+    def may_apply(self) -> bool:
+        return (
+            self.campaign.rules.self_apply
+            and self.is_open
+            and self.eligible
+            and self.nomination is None
+        )
+
+
+class Candidate(BaseModel):
+    """A member of the branch in the cadre's nomination list."""
+
+    participant: Participant
+    failures: list[Failure]
+
+
+class BranchPage(BaseModel):
+    campaign: Campaign
+    branch: OrgUnit
+    candidates: list[Candidate]
+    page: int
+    pages: int
+    total: int
+
+
+class BranchChoice(BaseModel):
+    campaign: Campaign
+    branches: list[OrgUnit]
+    page: int
+    pages: int
+
+
+def facts_of(participant: Participant, campaign: Campaign) -> Facts:
+    return Facts(
+        confirmed=participant.review_state is ReviewState.CONFIRMED,
+        in_scope=participant.unit_path.startswith(campaign.scope_path),
+        status=participant.status,
+        birth_date=participant.birth_date,
+        league_join_date=participant.league_join_date,
+        party_application_date=participant.party_application_date,
+        training_hours=participant.training_hours,
+    )
+
+
+def _pages(total: int, size: int = PAGE_SIZE) -> int:
+    return max(1, -(-total // size))
+
+
+class CampaignService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        campaigns: CampaignRepository,
+        participants: ParticipantRepository,
+        nominations: NominationRepository,
+        members: MemberRepository,
+        org_units: OrgUnitRepository,
+        orgs: OrgService,
+        accounts: AccountRepository,
+        roles: RoleRepository,
+        drafts: DraftRepository,
+        access: AccessService,
+        clock: Clock,
+        timezone: ZoneInfo,
+    ) -> None:
+        self._db = db
+        self._campaigns = campaigns
+        self._participants = participants
+        self._nominations = nominations
+        self._members = members
+        self._units = org_units
+        self._orgs = orgs
+        self._accounts = accounts
+        self._roles = roles
+        self._drafts = drafts
+        self._access = access
+        self._clock = clock
+        self._tz = timezone
+        self._render: NoticeRenderer | None = None
+        self._wake_scheduler: Callable[[], None] = lambda: None
+
+    def attach(self, *, render: NoticeRenderer, wake_scheduler: Callable[[], None]) -> None:
+        """Wired when the bot runs: how notices read, and how to tell the scheduler that a
+        campaign was scheduled."""
+        self._render = render
+        self._wake_scheduler = wake_scheduler
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return self._tz
+
+    def today(self) -> date:
+        return self._clock.now().astimezone(self._tz).date()
+
+    # The admin opens a campaign.
+
+    async def authorise(self, telegram_user_id: int) -> Actor:
+        """Only those who may open campaigns start the wizard (the attempt is audited)."""
+        return await self._access.require_any(telegram_user_id, Action.MANAGE_CAMPAIGN)
+
+    async def scope_unit(self, code: str) -> OrgUnit:
+        """The unit a campaign file names by code; empty means the whole district."""
+        if not code:
+            roots = await self._units.children(parent_id=None)
+            districts = [unit for unit in roots if unit.kind is OrgKind.DISTRICT] or roots
+            if not districts:
+                raise InvalidInput("campaigns.file.no_tree")
+            return districts[0]
+        try:
+            return await self._units.get_by_code(code=code)
+        except NotFound:
+            raise InvalidInput("campaigns.file.scope_unknown", {"code": code}) from None
+
+    async def create(self, telegram_user_id: int, spec: CampaignSpec) -> Campaign:
+        """Saves the campaign and schedules its opening notice and its closing reminder."""
+        unit = await self.scope_unit(spec.scope)
+        await self._access.require(telegram_user_id, Action.MANAGE_CAMPAIGN, unit_id=unit.id)
+        check_window(spec.opens_on, spec.closes_on, today=self.today())
+        opens_at, closes_at = window_moments(spec.opens_on, spec.closes_on, self._tz)
+        async with self._db.atomic() as conn:
+            now = self._clock.now()
+            campaign_id = await campaign_rows.create_in(
+                conn,
+                kind=spec.kind,
+                title=spec.title,
+                honour=spec.honour,
+                rules=spec.rules,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                scope_unit_id=unit.id,
+                created_by=telegram_user_id,
+                now=now,
+            )
+            target = _target(campaign_id)
+            # A campaign opening today is announced now, not "late" since midnight.
+            await schedule_in(conn, kind=KIND_OPEN, target=target, due_at=max(opens_at, now))
+            days = spec.rules.closing_reminder_days
+            remind_at = closes_at - timedelta(days=days)
+            if days > 0 and opens_at < remind_at:
+                await schedule_in(conn, kind=KIND_CLOSING, target=target, due_at=remind_at)
+        self._wake_scheduler()
+        return await self._campaigns.get(campaign_id)
+
+    # What members and cadres see.
+
+    async def overview(self, telegram_user_id: int) -> list[CampaignItem]:
+        """Campaigns open now or opening later that the person takes part in: as a member of
+        a unit in scope, as a cadre who may nominate there, or as an admin."""
+        member = await self._member_or_none(telegram_user_id)
+        unit = await self._unit_of(member.org_unit_id if member else None)
+        actor = await self._access.actor(telegram_user_id)
+        now = self._clock.now()
+        items = []
+        for campaign in await self._campaigns.current(now=now):
+            in_scope = unit is not None and unit.path.startswith(campaign.scope_path)
+            if not (in_scope or self._nominates_in(actor, campaign) or self._manages(actor)):
+                continue
+            nomination = None
+            if in_scope and member is not None:
+                nomination = await self._nominations.of_member(
+                    campaign_id=campaign.id, member_id=member.id
+                )
+            items.append(
+                CampaignItem(
+                    campaign=campaign, is_open=campaign.is_open(now), nomination=nomination
+                )
+            )
+        # Open campaigns first, those closing soonest on top; upcoming ones after them.
+        items.sort(key=lambda item: (not item.is_open, item.campaign.closes_at, item.campaign.id))
+        return items
+
+    async def page(self, telegram_user_id: int, *, campaign_id: int) -> CampaignPage:
+        """The campaign's page for this person, with their eligibility worked out."""
+        campaign = await self.campaign(campaign_id)
+        member = await self._member_or_none(telegram_user_id)
+        actor = await self._access.actor(telegram_user_id)
+        now = self._clock.now()
+        failures: list[Failure] = []
+        in_scope = False
+        nomination = None
+        # A member without a unit (left mid-import) belongs to no campaign's scope.
+        if member is not None and member.org_unit_id is not None:
+            participant = await self._participants.one(campaign_id=campaign.id, member_id=member.id)
+            in_scope = participant.unit_path.startswith(campaign.scope_path)
+            failures = self.failures(participant, campaign)
+            if participant.nomination_id is not None:
+                nomination = await self._nominations.get(participant.nomination_id)
+        first, last = local_window(campaign, self._tz)
+        return CampaignPage(
+            campaign=campaign,
+            scope=await self._orgs.path_names(unit_id=campaign.scope_unit_id),
+            first_day=first,
+            last_day=last,
+            is_open=campaign.is_open(now),
+            registered=member is not None,
+            in_scope=in_scope,
+            failures=failures,
+            nomination=nomination,
+            may_nominate=campaign.is_open(now) and self._nominates_in(actor, campaign),
+            now=now,
+        )
+
+    async def check(self, telegram_user_id: int, *, campaign_id: int) -> CampaignPage:
+        """The page with the member's eligibility, for 检查资格; visitors are sent to /start."""
+        page = await self.page(telegram_user_id, campaign_id=campaign_id)
+        if not page.registered:
+            raise NotRegistered(f"{telegram_user_id} is not a member")
+        return page
+
+    def failures(self, participant: Participant, campaign: Campaign) -> list[Failure]:
+        """Every rule of the campaign the member fails today."""
+        return check_eligibility(
+            campaign.rules, facts_of(participant, campaign), today=self.today()
+        )
+
+    async def campaign(self, campaign_id: int) -> Campaign:
+        try:
+            return await self._campaigns.get(campaign_id)
+        except NotFound:
+            raise CampaignGone(f"campaign {campaign_id}") from None
+
+    # The member records their Party application date (入党申请时间), a one-question wizard.
+
+    async def ask_party_date(self, chat: Chat, *, campaign_id: int) -> Campaign:
+        """Remembers which campaign to check again once the date is in."""
+        campaign = await self.campaign(campaign_id)
+        if await self._member_or_none(chat.user_id) is None:
+            raise NotRegistered(f"{chat.user_id} is not a member")
+        await self._drafts.save(
+            journey=PARTY_DATE_JOURNEY,
+            chat_id=chat.chat_id,
+            user_id=chat.user_id,
+            step="ask",
+            data={"campaign_id": campaign.id},
+            nonce="-",
+            now=self._clock.now(),
+        )
+        return campaign
+
+    async def record_party_date(self, chat: Chat, text: str) -> CampaignPage:
+        """Stores the typed date (not in the future, not before birth) and checks again."""
+        try:
+            stored = await self._drafts.get(
+                journey=PARTY_DATE_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+            )
+        except NotFound:
+            raise StaleButton("no party date question open") from None
+        member = await self._member_or_none(chat.user_id)
+        if member is None:
+            await self.stop_party_date(chat)
+            raise NotRegistered(f"{chat.user_id} is not a member")
+        day = parse_date(text)
+        if day > self.today():
+            raise DateInFuture()
+        if member.birth_date is not None and day < member.birth_date:
+            raise InvalidInput(
+                "campaigns.party_date_error.before_birth", {"birth": member.birth_date.isoformat()}
+            )
+        await self._members.set_party_application_date(
+            member_id=member.id, day=day, actor_user_id=chat.user_id, now=self._clock.now()
+        )
+        await self.stop_party_date(chat)
+        return await self.check(chat.user_id, campaign_id=int(stored.data["campaign_id"]))
+
+    async def stop_party_date(self, chat: Chat) -> bool:
+        return await self._drafts.delete(
+            journey=PARTY_DATE_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+        )
+
+    # Branch cadres nominate (推荐): which campaigns, which branches, which members.
+
+    async def nominating(self, telegram_user_id: int) -> list[Campaign]:
+        """Open campaigns in which the cadre may nominate members of some branch."""
+        actor = await self._access.require_any(telegram_user_id, Action.NOMINATE)
+        now = self._clock.now()
+        return [
+            campaign
+            for campaign in await self._campaigns.current(now=now)
+            if campaign.is_open(now) and self._nominates_in(actor, campaign)
+        ]
+
+    async def branches(
+        self, telegram_user_id: int, *, campaign_id: int, page: int = 0
+    ) -> BranchChoice:
+        """The branches in the campaign's scope where the cadre may nominate, one page."""
+        campaign = await self._open(campaign_id)
+        actor = await self._access.require_any(telegram_user_id, Action.NOMINATE)
+        roots = ["/"] if actor.configured_admin else self._nominate_paths(actor)
+        found: dict[int, OrgUnit] = {}
+        for unit in await self._units.subtree(unit_id=campaign.scope_unit_id):
+            if unit.is_branch and any(unit.path.startswith(root) for root in roots):
+                found[unit.id] = unit
+        branches = list(found.values())
+        pages = _pages(len(branches))
+        page = min(max(page, 0), pages - 1)
+        return BranchChoice(
+            campaign=campaign,
+            branches=branches[page * PAGE_SIZE : (page + 1) * PAGE_SIZE],
+            page=page,
+            pages=pages,
+        )
+
+    async def branch_page(
+        self, telegram_user_id: int, *, campaign_id: int, branch_id: int, page: int = 0
+    ) -> BranchPage:
+        """The branch's confirmed members with ✅/❌ eligibility, one page; the cadre must be
+        allowed to nominate in this branch (audited if not)."""
+        await self._access.require(telegram_user_id, Action.NOMINATE, unit_id=branch_id)
+        campaign = await self._open(campaign_id)
+        branch = await self._units.get(unit_id=branch_id)
+        if not branch.is_branch or not branch.path.startswith(campaign.scope_path):
+            raise StaleButton(f"unit {branch_id} is not a branch of campaign {campaign_id}")
+        total = await self._participants.count_in_branch(branch_id=branch.id)
+        pages = _pages(total)
+        page = min(max(page, 0), pages - 1)
+        found = await self._participants.in_branch(
+            campaign_id=campaign.id, branch_id=branch.id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        return BranchPage(
+            campaign=campaign,
+            branch=branch,
+            candidates=[
+                Candidate(participant=p, failures=self.failures(p, campaign)) for p in found
+            ],
+            page=page,
+            pages=pages,
+            total=total,
+        )
+
+    # The scheduler's reminders, each handled in the scheduler's transaction.
+
+    async def on_open(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+        """The campaign opened: eligible members in scope are told, or, where members do not
+        apply themselves, the branch secretaries in scope."""
+        campaign = await self._scheduled(conn, reminder)
+        if campaign is None:
+            return
+        if campaign.rules.self_apply:
+            await self._tell_members(conn, campaign, NoticeKind.OPEN)
+        else:
+            await self._tell_secretaries(conn, campaign, NoticeKind.OPEN_CADRE)
+
+    async def on_closing(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+        """A few days before the close: eligible members who have not applied are reminded
+        (the branch secretaries, where cadres nominate)."""
+        campaign = await self._scheduled(conn, reminder)
+        if campaign is None:
+            return
+        if campaign.rules.self_apply:
+            await self._tell_members(conn, campaign, NoticeKind.CLOSING)
+        else:
+            await self._tell_secretaries(conn, campaign, NoticeKind.CLOSING_CADRE)
+
+    async def _scheduled(self, conn: aiosqlite.Connection, reminder: Reminder) -> Campaign | None:
+        try:
+            campaign_id = int(reminder.target.removeprefix("campaign:"))
+            campaign = await campaign_rows.get_in(conn, campaign_id)
+        except (NotFound, ValueError):
+            return None
+        # A campaign cancelled, or over while the bot was down, has nothing left to say.
+        return campaign if campaign.is_open(self._clock.now()) else None
+
+    async def _tell_members(
+        self, conn: aiosqlite.Connection, campaign: Campaign, kind: NoticeKind
+    ) -> None:
+        now = self._clock.now()
+        after = 0
+        while True:
+            batch = await self._participants.reachable(
+                campaign_id=campaign.id, path=campaign.scope_path, after=after, limit=_BATCH
+            )
+            if not batch:
+                return
+            after = batch[-1].member_id
+            messages = [
+                self.message(
+                    kind,
+                    campaign,
+                    account=_account(p),
+                    dedupe=f"campaign-{kind.value}:{campaign.id}:{p.member_id}",
+                    now=now,
+                )
+                for p in batch
+                if p.nomination_id is None and not self.failures(p, campaign)
+            ]
+            await add_in(conn, messages=messages, now=now)
+
+    async def _tell_secretaries(
+        self, conn: aiosqlite.Connection, campaign: Campaign, kind: NoticeKind
+    ) -> None:
+        now = self._clock.now()
+        secretaries = {
+            role.telegram_user_id
+            for role in await self._roles.in_scope(path=campaign.scope_path)
+            if role.role is Role.BRANCH_SECRETARY
+        }
+        messages = []
+        for user_id in sorted(secretaries):
+            account = await self.account(user_id)
+            if account is not None:
+                messages.append(
+                    self.message(
+                        kind,
+                        campaign,
+                        account=account,
+                        dedupe=f"campaign-{kind.value}:{campaign.id}:u{user_id}",
+                        now=now,
+                    )
+                )
+        await add_in(conn, messages=messages, now=now)
+
+    def message(
+        self,
+        kind: NoticeKind,
+        campaign: Campaign,
+        *,
+        account: Account,
+        dedupe: str,
+        now: datetime,
+        nomination_id: int | None = None,
+        nominee_name: str | None = None,
+    ) -> OutgoingMessage:
+        """One notice as an outbox message, worded in the person's language."""
+        assert self._render is not None, "the notice renderer is attached in bot.app"
+        notice = Notice(
+            kind=kind,
+            account=account,
+            campaign=campaign,
+            nomination_id=nomination_id,
+            nominee_name=nominee_name,
+        )
+        text, markup = self._render(notice)
+        return OutgoingMessage(
+            chat_id=account.chat_id,
+            telegram_user_id=account.telegram_user_id,
+            kind=f"campaign.{kind.value}",
+            text=text,
+            reply_markup=markup,
+            not_before=now,
+            dedupe_key=dedupe,
+        )
+
+    async def account(self, telegram_user_id: int) -> Account | None:
+        """The person's chat, if they ever opened the bot (Telegram delivers nothing else)."""
+        try:
+            return await self._accounts.get(telegram_user_id=telegram_user_id)
+        except NotFound:
+            return None
+
+    # Helpers.
+
+    def _manages(self, actor: Actor) -> bool:
+        return actor.configured_admin or bool(self._access.scopes(actor, Action.MANAGE_CAMPAIGN))
+
+    def _nominate_paths(self, actor: Actor) -> list[str]:
+        return [grant.unit_path for grant in self._access.scopes(actor, Action.NOMINATE)]
+
+    def _nominates_in(self, actor: Actor, campaign: Campaign) -> bool:
+        """Whether some unit where the actor may nominate overlaps the campaign's scope."""
+        if actor.configured_admin and Role.ADMIN in PERMISSIONS[Action.NOMINATE]:
+            return True
+        return any(
+            path.startswith(campaign.scope_path) or campaign.scope_path.startswith(path)
+            for path in self._nominate_paths(actor)
+        )
+
+    async def _open(self, campaign_id: int) -> Campaign:
+        campaign = await self.campaign(campaign_id)
+        if not campaign.is_open(self._clock.now()):
+            raise CampaignNotOpen(f"campaign {campaign_id}")
+        return campaign
+
+    async def _member_or_none(self, telegram_user_id: int) -> Member | None:
+        try:
+            return await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+        except NotFound:
+            return None
+
+    async def _unit_of(self, unit_id: int | None) -> OrgUnit | None:
+        return await self._units.get(unit_id=unit_id) if unit_id is not None else None
+
+
+def _target(campaign_id: int) -> str:
+    return f"campaign:{campaign_id}"
+
+
+def _account(participant: Participant) -> Account:
+    assert participant.telegram_user_id is not None and participant.chat_id is not None
+    return Account(
+        telegram_user_id=participant.telegram_user_id,
+        chat_id=participant.chat_id,
+        language=participant.language or Language.ZH,
+    )

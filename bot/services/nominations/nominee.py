@@ -1,0 +1,342 @@
+"""The nominee's side of nominations: their list, a nomination's page with its timeline, and
+withdrawing it; and anyone's objection during a public notice (公示)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from bot.clock import Clock
+from bot.domain.models import Language
+from bot.domain.nominations.campaigns import Campaign, ReviewLevel
+from bot.domain.nominations.state import (
+    WITHDRAWABLE,
+    Nomination,
+    NominationState,
+    Step,
+    awaiting,
+)
+from bot.domain.validation import InvalidInput
+from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
+from bot.services.membership.registration import Chat
+from bot.services.nominations.review import NominationNotice, NoticeKind, ReviewService
+from storage import audit
+from storage import nominations as nomination_store
+from storage import review as review_store
+from storage.campaigns import CampaignRepository
+from storage.database import Conflict, Database, NotFound
+from storage.drafts import DraftRepository
+from storage.members import MemberRepository
+from storage.nominations import Attachment, Event, NominationRepository
+from storage.org_units import OrgUnitRepository
+from storage.review import MeetingVerdict, MeetingVote, ReviewRepository
+
+OBJECTION_JOURNEY = "objection"
+OBJECTION_STEP = "text"
+# An objection is a short statement of facts; the reviewing cadre follows it up in person.
+MAX_OBJECTION = 300
+
+
+class NominationGone(StaleButton):
+    code = "nominations.gone"
+
+
+class NotYours(ServiceError):
+    """Only the nominee (and whoever nominated them) opens a nomination's page here."""
+
+    code = "nominations.not_yours"
+
+
+class NotWithdrawable(ServiceError):
+    """The result is final already: approved, rejected or withdrawn."""
+
+    code = "nominations.not_withdrawable"
+
+
+class ChangedMeanwhile(ServiceError):
+    """A reviewer decided after the page was opened; the nominee should look again."""
+
+    code = "nominations.changed"
+
+
+class ObjectionClosed(ServiceError):
+    """The nomination is not (or no longer) in its public notice."""
+
+    code = "nominations.objection_closed"
+
+
+class OwnObjection(ServiceError):
+    code = "nominations.objection_own"
+
+
+class NotRegisteredToObject(NotRegistered):
+    code = "nominations.objection_register"
+
+
+class NominationItem(BaseModel):
+    nomination: Nomination
+    campaign: Campaign
+
+
+class NominationPage(BaseModel):
+    """A nomination as its nominee follows it: state, next step, timeline, files."""
+
+    nomination: Nomination
+    campaign: Campaign
+    branch_names: list[str]
+    events: list[Event]
+    # meetings that voted without deciding (no quorum, over the quota, a tie)
+    undecided_votes: list[MeetingVote]
+    attachments: list[Attachment]
+    level: ReviewLevel | None
+    by_meeting: bool
+    is_nominee: bool
+    now: datetime
+
+
+class ObjectionTarget(BaseModel):
+    nomination: Nomination
+    campaign: Campaign
+
+
+class ObjectionWait(BaseModel):
+    nomination_id: int
+
+
+class NominationService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        campaigns: CampaignRepository,
+        nominations: NominationRepository,
+        review: ReviewRepository,
+        members: MemberRepository,
+        org_units: OrgUnitRepository,
+        drafts: DraftRepository,
+        reviewing: ReviewService,
+        clock: Clock,
+    ) -> None:
+        self._db = db
+        self._campaigns = campaigns
+        self._nominations = nominations
+        self._review = review
+        self._members = members
+        self._units = org_units
+        self._drafts = drafts
+        self._reviewing = reviewing
+        self._clock = clock
+
+    async def mine(self, telegram_user_id: int) -> list[NominationItem]:
+        """The member's nominations, newest first."""
+        found = await self._review.of_nominee(telegram_user_id=telegram_user_id)
+        return [
+            NominationItem(nomination=n, campaign=await self._campaigns.get(n.campaign_id))
+            for n in found
+            if n.state is not NominationState.DRAFT
+        ]
+
+    async def page(self, telegram_user_id: int, *, nomination_id: int) -> NominationPage:
+        """The nomination's page, for its nominee or whoever nominated them."""
+        nomination = await self._nomination(nomination_id)
+        is_nominee = nomination.nominee_user_id == telegram_user_id
+        if not is_nominee and nomination.nominator_user_id != telegram_user_id:
+            raise NotYours(f"nomination {nomination_id} is not {telegram_user_id}'s")
+        campaign = await self._campaigns.get(nomination.campaign_id)
+        level = awaiting(nomination.state, campaign.rules)
+        unit = await self._units.get(unit_id=nomination.branch_id)
+        return NominationPage(
+            nomination=nomination,
+            campaign=campaign,
+            branch_names=[(await self._units.get(unit_id=i)).name for i in unit.ancestor_ids()],
+            events=await self._nominations.events(nomination.id),
+            undecided_votes=[
+                vote
+                for vote in await self._review.votes(nomination_id=nomination.id)
+                if vote.verdict not in (MeetingVerdict.PASSED, MeetingVerdict.NO_MAJORITY)
+            ],
+            attachments=await self._nominations.attachments(nomination.id),
+            level=level,
+            by_meeting=level is ReviewLevel.BRANCH and campaign.rules.branch_meeting,
+            is_nominee=is_nominee,
+            now=self._clock.now(),
+        )
+
+    async def withdrawable(
+        self, telegram_user_id: int, *, nomination_id: int, version: int
+    ) -> NominationPage:
+        """The page, if the nominee may still withdraw this version of it."""
+        page = await self.page(telegram_user_id, nomination_id=nomination_id)
+        self._check_withdraw(page, version)
+        return page
+
+    async def withdraw(
+        self, telegram_user_id: int, *, nomination_id: int, version: int
+    ) -> NominationPage:
+        """Withdraws the version the nominee saw; whoever had it on their desk is told."""
+        page = await self.withdrawable(
+            telegram_user_id, nomination_id=nomination_id, version=version
+        )
+        campaign = page.campaign
+        async with self._db.atomic() as conn:
+            now = self._clock.now()
+            current = await nomination_store.get_in(conn, nomination_id)
+            if current.version != version:
+                raise ChangedMeanwhile(f"nomination {nomination_id}")
+            try:
+                withdrawn = await nomination_store.transition_in(
+                    conn,
+                    current,
+                    step=Step.WITHDRAW,
+                    to_state=NominationState.WITHDRAWN,
+                    actor_user_id=telegram_user_id,
+                    now=now,
+                    changes={"decided_at": now},
+                )
+            except Conflict:
+                raise ChangedMeanwhile(f"nomination {nomination_id}") from None
+            desk = page.level
+            if current.state is NominationState.IN_NOTICE:
+                desk = campaign.rules.review_levels[-1]
+                await self._reviewing.tell_closed_objections_in(conn, withdrawn, campaign, now)
+            if desk is not None:
+                await self._reviewing.tell_in(
+                    conn,
+                    await self._reviewing.reviewers(current, desk),
+                    NominationNotice(
+                        kind=NoticeKind.WITHDRAWN,
+                        language=Language.ZH,
+                        nomination=withdrawn,
+                        campaign=campaign,
+                        level=desk,
+                    ),
+                    dedupe=f"withdrawn:{nomination_id}",
+                    now=now,
+                )
+        self._reviewing.woke()
+        return await self.page(telegram_user_id, nomination_id=nomination_id)
+
+    # -- objections during the notice -----------------------------------------------------------
+
+    async def start_objection(self, chat: Chat, *, nomination_id: int) -> ObjectionTarget:
+        """Checks an objection can be raised now, then waits for its text."""
+        target = await self._objectable(chat.user_id, nomination_id)
+        await self._drafts.save(
+            journey=OBJECTION_JOURNEY,
+            chat_id=chat.chat_id,
+            user_id=chat.user_id,
+            step=OBJECTION_STEP,
+            data=ObjectionWait(nomination_id=nomination_id).model_dump(),
+            nonce=secrets.token_hex(3),
+            now=self._clock.now(),
+        )
+        return target
+
+    async def objection_wait(self, chat: Chat) -> ObjectionWait:
+        try:
+            stored = await self._drafts.get(
+                journey=OBJECTION_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+            )
+        except NotFound:
+            raise NoWizard(f"no objection awaited from {chat.user_id}") from None
+        return ObjectionWait.model_validate(stored.data)
+
+    async def object(self, chat: Chat, text: str) -> ObjectionTarget:
+        """Saves the objection; the reviewing cadres of the last level are told who raised it.
+        A text that does not fit keeps the wait; any other refusal ends it."""
+        wait = await self.objection_wait(chat)
+        cleaned = text.strip()
+        if not cleaned:
+            raise InvalidInput("nominations.objection_empty")
+        if len(cleaned) > MAX_OBJECTION:
+            raise InvalidInput(
+                "nominations.objection_too_long", {"max": MAX_OBJECTION, "length": len(cleaned)}
+            )
+        try:
+            target = await self._objectable(chat.user_id, wait.nomination_id)
+            campaign = target.campaign
+            async with self._db.atomic() as conn:
+                now = self._clock.now()
+                current = await nomination_store.get_in(conn, wait.nomination_id)
+                if not _in_notice(current, now):
+                    raise ObjectionClosed(f"nomination {current.id} is {current.state}")
+                objection_id = await review_store.add_objection_in(
+                    conn,
+                    nomination_id=current.id,
+                    objector_user_id=chat.user_id,
+                    text=cleaned,
+                    now=now,
+                )
+                await audit.append(
+                    conn,
+                    at=now,
+                    actor_user_id=chat.user_id,
+                    action="nomination.objection",
+                    entity="nomination",
+                    entity_id=current.id,
+                    after={"objection_id": objection_id},
+                    comment=cleaned,
+                )
+                last = campaign.rules.review_levels[-1]
+                await self._reviewing.tell_in(
+                    conn,
+                    await self._reviewing.reviewers(current, last),
+                    NominationNotice(
+                        kind=NoticeKind.OBJECTION,
+                        language=Language.ZH,
+                        nomination=current,
+                        campaign=campaign,
+                        objection=await self._review.objection(objection_id=objection_id),
+                    ),
+                    dedupe=f"objection:{objection_id}",
+                    now=now,
+                )
+        finally:
+            await self.cancel_objection(chat)
+        self._reviewing.woke()
+        return target
+
+    async def cancel_objection(self, chat: Chat) -> bool:
+        return await self._drafts.delete(
+            journey=OBJECTION_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
+        )
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    async def _nomination(self, nomination_id: int) -> Nomination:
+        try:
+            return await self._nominations.get(nomination_id)
+        except NotFound:
+            raise NominationGone(f"nomination {nomination_id}") from None
+
+    def _check_withdraw(self, page: NominationPage, version: int) -> None:
+        if not page.is_nominee:
+            raise NotYours(f"only the nominee withdraws nomination {page.nomination.id}")
+        if page.nomination.state not in WITHDRAWABLE:
+            raise NotWithdrawable(f"nomination {page.nomination.id} is {page.nomination.state}")
+        if page.nomination.version != version:
+            raise ChangedMeanwhile(f"nomination {page.nomination.id}")
+
+    async def _objectable(self, telegram_user_id: int, nomination_id: int) -> ObjectionTarget:
+        try:
+            await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+        except NotFound:
+            raise NotRegisteredToObject() from None
+        nomination = await self._nomination(nomination_id)
+        if nomination.nominee_user_id == telegram_user_id:
+            raise OwnObjection(f"nomination {nomination_id}")
+        if not _in_notice(nomination, self._clock.now()):
+            raise ObjectionClosed(f"nomination {nomination_id} is {nomination.state}")
+        return ObjectionTarget(
+            nomination=nomination, campaign=await self._campaigns.get(nomination.campaign_id)
+        )
+
+
+def _in_notice(nomination: Nomination, now: datetime) -> bool:
+    return (
+        nomination.state is NominationState.IN_NOTICE
+        and nomination.notice_ends_at is not None
+        and now < nomination.notice_ends_at
+    )

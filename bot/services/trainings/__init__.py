@@ -1,0 +1,1 @@
+"""Trainings as use-cases: publishing and editing, sign-up and the waitlist, check-in, reminders."""
