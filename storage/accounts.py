@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from bot.domain.models import Account, Language
-from storage.database import Database, NotFound
+from storage.database import NotFound, Sql
 
 _GET = (
     "SELECT telegram_user_id, chat_id, language, reachable, last_seen_at FROM accounts"
@@ -34,11 +34,11 @@ def _account(row: sqlite3.Row) -> Account:
 
 
 class AccountRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def get(self, *, telegram_user_id: int) -> Account:
-        row = await self._db.fetch_one(_GET, (telegram_user_id,))
+        row = await self._sql.fetch_one(_GET, (telegram_user_id,))
         if row is None:
             raise NotFound(f"account {telegram_user_id}")
         return _account(row)
@@ -49,7 +49,7 @@ class AccountRepository:
         """Records that the user wrote; a new account starts with the given language. Every
         update passes here, so an account that changes nothing (same chat, reachable, seen
         within SEEN_PRECISION) is only read: no write transaction per message."""
-        row = await self._db.fetch_one(_GET, (telegram_user_id,))
+        row = await self._sql.fetch_one(_GET, (telegram_user_id,))
         if (
             row is not None
             and row["chat_id"] == chat_id
@@ -58,11 +58,11 @@ class AccountRepository:
         ):
             return _account(row)
         stamp = now.isoformat()
-        await self._db.execute(_UPSERT, (telegram_user_id, chat_id, language.value, stamp, stamp))
+        await self._sql.execute(_UPSERT, (telegram_user_id, chat_id, language.value, stamp, stamp))
         return await self.get(telegram_user_id=telegram_user_id)
 
     async def set_language(self, *, telegram_user_id: int, language: Language) -> None:
-        await self._db.execute(_SET_LANGUAGE, (language.value, telegram_user_id))
+        await self._sql.execute(_SET_LANGUAGE, (language.value, telegram_user_id))
 
     async def set_reachable(self, *, telegram_user_id: int, reachable: bool) -> None:
-        await self._db.execute(_SET_REACHABLE, (int(reachable), telegram_user_id))
+        await self._sql.execute(_SET_REACHABLE, (int(reachable), telegram_user_id))

@@ -1,4 +1,9 @@
-"""The one SQLite connection of the bot: pragmas, transactions and migrations."""
+"""The one SQLite connection of the bot: pragmas, transactions and migrations.
+
+Repositories run their statements on an `Sql`: the `Database` itself (each write a transaction
+of its own, quick reads on the event loop) or a `Transaction` from `Database.transaction()`.
+`storage.store.Store` binds every repository to one of them.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,13 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -80,6 +85,68 @@ def _unavailable(error: BaseException) -> Unavailable | None:
     return None
 
 
+class Sql(Protocol):
+    """Where a repository runs its statements: the database, or one transaction of it."""
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None: ...
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]: ...
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Runs a write; the number of rows it changed."""
+        ...
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Runs an INSERT; the new row's id."""
+        ...
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
+        """Runs a write once per parameter set, all in one transaction; rows changed."""
+        ...
+
+    async def write_returning(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Runs a write with a RETURNING clause; the rows it returned."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """One BEGIN IMMEDIATE transaction, or the one the caller is already in."""
+        ...
+
+
+class Transaction:
+    """An open BEGIN IMMEDIATE transaction on the write connection (`Database.transaction`).
+    Its reads see its own writes; nothing is visible to others before the commit."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        return next(iter(await self.fetch_all(sql, params)), None)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return list(await self.conn.execute_fetchall(sql, params))
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self.conn.execute(sql, params)
+        return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        cursor = await self.conn.execute(sql, params)
+        return cursor.lastrowid or 0
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
+        cursor = await self.conn.executemany(sql, rows)
+        return cursor.rowcount
+
+    async def write_returning(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return await self.fetch_all(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Already one: a block that asks for a transaction inside it joins it."""
+        yield self
+
+
 class Migration:
     """One numbered SQL file from `storage/migrations`."""
 
@@ -111,7 +178,7 @@ def utc_now_text() -> str:
 
 class Database:
     """Owns the aiosqlite connection every write goes through (multi-statement writes in
-    atomic()), and a read-only connection that serves quick reads outside a transaction on the
+    transaction()), and a read-only connection that serves quick reads outside a transaction on the
     event loop's thread."""
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
@@ -123,8 +190,11 @@ class Database:
         self._reader: sqlite3.Connection | None = None
         self._read_deadline = 0.0
         self._slow_reads: set[str] = set()
-        # Set while the current task is inside atomic(): its reads must see its own writes.
-        self._in_transaction: ContextVar[bool] = ContextVar(f"in_transaction_{id(self)}")
+        # The current task's open transaction, if any: its reads must see its own writes, and
+        # a transaction asked for inside it joins it (a second BEGIN would wait for itself).
+        self._current: ContextVar[Transaction | None] = ContextVar(
+            f"transaction_{id(self)}", default=None
+        )
 
     async def connect(self) -> None:
         """Opens the connection and sets the pragmas the rest of the code relies on."""
@@ -180,21 +250,27 @@ class Database:
         return self._conn
 
     @asynccontextmanager
-    async def atomic(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Transaction]:
         """Runs the block in one BEGIN IMMEDIATE transaction; rolls back on any error. A write
-        the database cannot take now (locked, disk full) raises Unavailable."""
+        the database cannot take now (locked, disk full) raises Unavailable. Inside a
+        transaction of the same task, the block joins it."""
+        current = self._current.get()
+        if current is not None:
+            yield current
+            return
         async with self._write_lock:
             conn = self.conn
             try:
                 await conn.execute("BEGIN IMMEDIATE")
-                inside = self._in_transaction.set(True)
+                transaction = Transaction(conn)
+                inside = self._current.set(transaction)
                 try:
-                    yield conn
+                    yield transaction
                 except BaseException:
                     await self._roll_back(conn)
                     raise
                 finally:
-                    self._in_transaction.reset(inside)
+                    self._current.reset(inside)
                 try:
                     await conn.execute("COMMIT")
                 except sqlite3.Error:
@@ -206,6 +282,12 @@ class Database:
                     raise
                 raise unavailable from exc
 
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The raw connection inside transaction(); for code not yet on repositories."""
+        async with self.transaction() as transaction:
+            yield transaction.conn
+
     @staticmethod
     async def _roll_back(conn: aiosqlite.Connection) -> None:
         # After a full disk or an I/O error SQLite may have rolled the transaction back itself,
@@ -214,18 +296,38 @@ class Database:
             await conn.execute("ROLLBACK")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Runs one write statement as a transaction of its own and returns the last row id.
-        SQLite commits a lone statement by itself (all of it or none), so it is one trip to the
-        database thread instead of three; the lock keeps it out of another task's atomic()."""
+        """Runs one write statement as a transaction of its own; the rows it changed."""
+        cursor = await self._write(sql, params)
+        return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Runs one INSERT as a transaction of its own; the new row's id."""
+        cursor = await self._write(sql, params)
+        return cursor.lastrowid or 0
+
+    async def _write(self, sql: str, params: Params) -> aiosqlite.Cursor:
+        """SQLite commits a lone statement by itself (all of it or none), so it is one trip to
+        the database thread instead of three; the lock keeps it out of another task's
+        transaction. Inside this task's own transaction it is part of it."""
+        current = self._current.get()
+        if current is not None:
+            return await current.conn.execute(sql, params)
         async with self._write_lock:
             try:
-                cursor = await self.conn.execute(sql, params)
+                return await self.conn.execute(sql, params)
             except sqlite3.Error as exc:
                 unavailable = _unavailable(exc)
                 if unavailable is None:
                     raise
                 raise unavailable from exc
-            return cursor.lastrowid or 0
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
+        async with self.transaction() as transaction:
+            return await transaction.execute_many(sql, rows)
+
+    async def write_returning(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self.transaction() as transaction:
+            return await transaction.write_returning(sql, params)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Returns the first row of a query, or None; for repositories only. The queries it
@@ -239,7 +341,8 @@ class Database:
         loop when the read is quick (see LOOP_READ_BUDGET_S)."""
         rows = self._read_on_loop(sql, params)
         if rows is None:
-            rows = list(await self.conn.execute_fetchall(sql, params))
+            current = self._current.get()
+            rows = await (current or Transaction(self.conn)).fetch_all(sql, params)
         return rows
 
     def _read_on_loop(self, sql: str, params: Params) -> list[sqlite3.Row] | None:
@@ -247,7 +350,7 @@ class Database:
         (a transaction of this task, a statement known to be slow, a read that ran over its
         budget or met a lock)."""
         reader = self._reader
-        if reader is None or sql in self._slow_reads or self._in_transaction.get(False):
+        if reader is None or sql in self._slow_reads or self._current.get() is not None:
             return None
         self._read_deadline = time.perf_counter() + LOOP_READ_BUDGET_S
         try:
@@ -274,10 +377,10 @@ class Database:
         for migration in pending:
             if migration.version in done:
                 continue
-            async with self.atomic() as conn:
+            async with self.transaction() as transaction:
                 for statement in split_statements(migration.sql):
-                    await conn.execute(statement)
-                await conn.execute(
+                    await transaction.execute(statement)
+                await transaction.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (migration.version, migration.name, utc_now_text()),
                 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from storage.database import Database, NotFound
+from storage.database import NotFound, Sql
 
 _GET = "SELECT step, data, nonce FROM drafts WHERE journey = ? AND chat_id = ? AND user_id = ?"
 _SAVE = """
@@ -36,11 +36,11 @@ def _draft(row: sqlite3.Row) -> StoredDraft:
 
 
 class DraftRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def get(self, *, journey: str, chat_id: int, user_id: int) -> StoredDraft:
-        row = await self._db.fetch_one(_GET, (journey, chat_id, user_id))
+        row = await self._sql.fetch_one(_GET, (journey, chat_id, user_id))
         if row is None:
             raise NotFound(f"no {journey} draft for user {user_id}")
         return _draft(row)
@@ -57,18 +57,16 @@ class DraftRepository:
         now: datetime,
     ) -> StoredDraft:
         payload = json.dumps(data, ensure_ascii=False, default=str)
-        await self._db.execute(
+        await self._sql.execute(
             _SAVE, (journey, chat_id, user_id, step, payload, nonce, now.isoformat())
         )
         return StoredDraft(step=step, data=json.loads(payload), nonce=nonce)
 
     async def delete(self, *, journey: str, chat_id: int, user_id: int) -> bool:
         """Removes the draft; False when there was none (a wizard already finished)."""
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_DELETE, (journey, chat_id, user_id))
-            return cursor.rowcount > 0
+        return await self._sql.execute(_DELETE, (journey, chat_id, user_id)) > 0
 
     async def steps(self, *, journey: str) -> dict[tuple[int, int], str]:
         """Every open draft's step, keyed like PTB's conversations: (chat_id, user_id)."""
-        rows = await self._db.fetch_all(_STEPS, (journey,))
+        rows = await self._sql.fetch_all(_STEPS, (journey,))
         return {(row["chat_id"], row["user_id"]): row["step"] for row in rows}

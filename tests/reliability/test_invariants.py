@@ -39,7 +39,7 @@ async def _member(db: Database, telegram_user_id: int, unit: str = "S01-01") -> 
 
 
 async def _nomination(db: Database, campaign: int, member: int, state: str, version: int) -> int:
-    nomination = await db.execute(
+    nomination = await db.insert(
         "INSERT INTO nominations (campaign_id, member_id, branch_id, nominator_user_id,"
         " self_applied, state, version, state_since, created_at, updated_at)"
         " VALUES (?, ?, (SELECT org_unit_id FROM members WHERE id = ?), 1, 1, ?, ?, ?, ?, ?)",
@@ -73,7 +73,7 @@ async def test_broken_rules_are_each_reported(demo_db: Path, tmp_path: Path):
         impossible = await _nomination(db, no_branch_level, member, "branch_passed", 1)
         skipped = await _nomination(db, await _campaign(db), member, "submitted", 3)
         await _member(db, 2, unit="S01")
-        training = await db.execute(
+        training = await db.insert(
             "INSERT INTO trainings (title, starts_at, ends_at, place, capacity, hours_tenths,"
             " audience_unit_id, signup_deadline, checkin_token, created_by, created_at,"
             " updated_at) VALUES ('团校', ?, ?, '礼堂', 1, 10, ?, ?, 't', 1, ?, ?)",
@@ -99,7 +99,7 @@ async def test_broken_rules_are_each_reported(demo_db: Path, tmp_path: Path):
             (NOW, NOW),
         )
         # An objection still waiting for a ruling on a nomination that left the notice.
-        stray = await db.execute(
+        stray = await db.insert(
             "INSERT INTO objections (nomination_id, objector_user_id, text, created_at)"
             " VALUES (?, 3, '异议', ?)",
             (skipped, NOW),

@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Awaitable
+from datetime import UTC, datetime
 
 import pytest
 
+from bot.domain.models import Language
 from storage.database import Database, Migration, StorageError, bundled_migrations, split_statements
+from storage.store import Store
 
 
 async def test_migrations_build_an_empty_database_from_scratch(tmp_path):
@@ -61,8 +64,8 @@ async def test_atomic_block_rolls_back_everything_on_error(tmp_path):
         await db.migrate()
 
         async def half_way() -> None:
-            async with db.atomic() as conn:
-                await conn.execute(
+            async with db.transaction() as tx:
+                await tx.execute(
                     "INSERT INTO accounts (telegram_user_id, chat_id, first_seen_at, last_seen_at)"
                     " VALUES (1, 1, 'a', 'a')"
                 )
@@ -79,8 +82,8 @@ async def test_a_transaction_reads_its_own_writes_and_others_see_them_once_commi
         written, release = asyncio.Event(), asyncio.Event()
 
         async def write() -> list[str]:
-            async with db.atomic() as conn:
-                await conn.execute("INSERT INTO notes VALUES ('团课通知')")
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO notes VALUES ('团课通知')")
                 inside = [row["body"] for row in await db.fetch_all("SELECT body FROM notes")]
                 written.set()
                 await release.wait()
@@ -95,6 +98,41 @@ async def test_a_transaction_reads_its_own_writes_and_others_see_them_once_commi
     assert inside == ["团课通知"]
     assert during == []
     assert after == ["团课通知"]
+
+
+async def test_a_transaction_opened_inside_another_joins_it_and_rolls_back_with_it(tmp_path):
+    async with Database(tmp_path / "nested.db") as db:
+        await db.execute("CREATE TABLE notes (body TEXT)")
+
+        async def nested() -> None:
+            async with db.transaction() as outer:
+                await outer.execute("INSERT INTO notes VALUES ('外层')")
+                async with db.transaction() as inner:
+                    assert inner is outer
+                    await inner.execute("INSERT INTO notes VALUES ('内层')")
+                # A lone write of the same task is part of its transaction, not one of its own.
+                await db.execute("INSERT INTO notes VALUES ('单条')")
+                raise RuntimeError("after all three")
+
+        with pytest.raises(RuntimeError):
+            await asyncio.wait_for(nested(), timeout=5)
+        assert await db.fetch_all("SELECT body FROM notes") == []
+
+
+async def test_a_store_transaction_commits_its_repositories_writes_together(tmp_path):
+    async with Database(tmp_path / "store.db") as db:
+        await db.migrate()
+        store = Store(db)
+        async with store.transaction() as tx:
+            assert tx is not store
+            await tx.accounts.seen(
+                telegram_user_id=7, chat_id=7, language=Language.ZH, now=datetime.now(UTC)
+            )
+            async with tx.transaction() as same:
+                assert same is tx
+            assert (await tx.accounts.get(telegram_user_id=7)).chat_id == 7
+        account = await store.accounts.get(telegram_user_id=7)
+    assert account.telegram_user_id == 7
 
 
 async def test_a_long_read_returns_every_row_while_the_event_loop_goes_on(tmp_path):

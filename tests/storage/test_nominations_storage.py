@@ -529,7 +529,7 @@ async def test_attachments_are_listed_in_the_order_they_were_added(db):
 
 async def test_a_member_known_only_from_the_roster_has_no_telegram_id(db):
     district, branch, _, _ = await _setup(db)
-    member_id = await db.execute(
+    member_id = await db.insert(
         "INSERT INTO members (telegram_user_id, name, org_unit_id, status, source, created_at,"
         " updated_at) VALUES (NULL, '王芳', ?, 'league_member', 'roster', ?, ?)",
         (branch, NOW.isoformat(), NOW.isoformat()),
