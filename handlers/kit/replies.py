@@ -13,15 +13,18 @@ from telegram.error import BadRequest
 from bot.context import LeagueContext
 from bot.domain.validation import InvalidInput
 from bot.services.errors import ServiceError
-from bot.services.membership.registration import Chat
+from bot.services.wizard import Chat
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
 
 
 def chat_of(update: Update) -> Chat:
-    """The (chat, user) pair a wizard belongs to."""
-    assert update.effective_chat is not None and update.effective_user is not None
-    return Chat(chat_id=update.effective_chat.id, user_id=update.effective_user.id)
+    """The (chat, user) pair an update comes from; the handlers only take updates that have
+    both (private chats, presses on the bot's messages)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        raise ValueError(f"update {update.update_id} has no chat or no user")
+    return Chat(chat_id=chat.id, user_id=user.id)
 
 
 async def send(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from handlers.kit.buttons import CallbackData
+from bot.domain.membership.registration import Step
+from bot.domain.models import MemberStatus
+from handlers.kit.buttons import CallbackData, Id, Level, NoArg, Nonce
 
 
 class RegAction(StrEnum):
@@ -26,14 +28,77 @@ class RegButton(CallbackData):
     """A button of the registration wizard; `nonce` ties it to one run of the wizard."""
 
     prefix: ClassVar[str] = "reg"
-    nonce: str
-    action: RegAction
-    arg: str = "-"
+    nonce: Nonce
 
 
-class ProfileButton(CallbackData):
+class RegConsent(RegButton):
+    """同意 on the privacy notice."""
+
+    action: Literal[RegAction.CONSENT] = RegAction.CONSENT
+    arg: NoArg = "-"
+
+
+class RegDecline(RegButton):
+    """不同意 on the privacy notice."""
+
+    action: Literal[RegAction.DECLINE] = RegAction.DECLINE
+    arg: NoArg = "-"
+
+
+class RegOpen(RegButton):
+    """Opens a level (or another page) of the branch picker."""
+
+    action: Literal[RegAction.OPEN] = RegAction.OPEN
+    level: Level
+
+
+class RegPick(RegButton):
+    """Picks a branch."""
+
+    action: Literal[RegAction.PICK] = RegAction.PICK
+    unit_id: Id
+
+
+class RegStatus(RegButton):
+    """团员 or 青年."""
+
+    action: Literal[RegAction.STATUS] = RegAction.STATUS
+    status: MemberStatus
+
+
+class RegConfirm(RegButton):
+    """确认 on the summary."""
+
+    action: Literal[RegAction.CONFIRM] = RegAction.CONFIRM
+    arg: NoArg = "-"
+
+
+class RegEditMenu(RegButton):
+    """修改 on the summary: the list of fields."""
+
+    action: Literal[RegAction.EDIT_MENU] = RegAction.EDIT_MENU
+    arg: NoArg = "-"
+
+
+class RegField(RegButton):
+    """One field of the list, to enter again."""
+
+    action: Literal[RegAction.FIELD] = RegAction.FIELD
+    step: Step
+
+
+class RegSummary(RegButton):
+    """Back to the summary, leaving the field as it was."""
+
+    action: Literal[RegAction.SUMMARY] = RegAction.SUMMARY
+    arg: NoArg = "-"
+
+
+class ProfileEdit(CallbackData):
+    """✏️ on /profile: opens the registration wizard on the member's record."""
+
     prefix: ClassVar[str] = "prof"
-    action: str
+    action: Literal["edit"] = "edit"
 
 
 class LanguageButton(CallbackData):

@@ -4,30 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
 from bot.domain.membership.registration import RegistrationDraft
-from bot.services.errors import NoWizard
-from bot.services.membership.registration import Wizard
-from handlers.kit.replies import answer_refusal, chat_of, send
+from handlers.kit.replies import send
+from handlers.kit.routes import Press, Said, on_command
 from handlers.membership import registration
-from handlers.membership import registration_views as views
-from handlers.membership.buttons import ProfileButton
+from handlers.membership import registration_screens as views
+from handlers.membership.buttons import ProfileEdit
 from handlers.trainings import trainings_views
 
-EDIT = "edit"
 # The profile lists this many completed trainings; /mytrainings has them all.
 PROFILE_TRAININGS = 5
 
 
-async def show_profile(update: Update, context: LeagueContext) -> None:
+async def show_profile(said: Said, context: LeagueContext) -> None:
     """Shows everything the member entered, with a button to change it."""
-    assert update.effective_user is not None
-    member = await context.services.registration.member_or_none(update.effective_user.id)
+    member = await context.services.registration.member_or_none(said.user_id)
     if member is None:
-        await send(update, context, context.t("profile.not_registered"))
+        await send(said.update, context, context.t("profile.not_registered"))
         return
     draft = RegistrationDraft.from_member(member)
     path = (
@@ -36,17 +33,9 @@ async def show_profile(update: Update, context: LeagueContext) -> None:
         else []
     )
     lines = [context.t("profile.title"), "", *views.field_lines(context, draft, path)]
-    lines += await _training_lines(context, update.effective_user.id)
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    context.t("profile.edit"), callback_data=ProfileButton(action=EDIT).pack()
-                )
-            ]
-        ]
-    )
-    await send(update, context, "\n".join(lines), keyboard)
+    lines += await _training_lines(context, said.user_id)
+    edit = InlineKeyboardButton(context.label("profile.edit"), callback_data=ProfileEdit().pack())
+    await send(said.update, context, "\n".join(lines), InlineKeyboardMarkup([[edit]]))
 
 
 async def _training_lines(context: LeagueContext, telegram_user_id: int) -> list[str]:
@@ -73,24 +62,19 @@ async def _training_lines(context: LeagueContext, telegram_user_id: int) -> list
     return lines
 
 
-async def start_edit(update: Update, context: LeagueContext) -> object:
+async def start_edit(press: Press[ProfileEdit], context: LeagueContext) -> object:
     """Opens the profile as a wizard at its summary, where single fields can be changed."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        wizard: Wizard = await context.services.registration.start_edit(chat_of(update))
-    except NoWizard:
-        await answer_refusal(update, context, NoWizard())
-        return registration.END
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
-    return await registration.ask(update, context, wizard)
+    wizard = await context.services.registration.start_edit(press.chat)
+    await press.query.answer()
+    await press.query.edit_message_reply_markup(reply_markup=None)
+    return await registration.ask(press.update, context, wizard)
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [CommandHandler("profile", show_profile, filters=filters.ChatType.PRIVATE)]
+    return [on_command("profile", show_profile)]
 
 
 def edit_entry_point() -> BaseHandler[Any, Any, Any]:
-    """The profile's edit button starts the registration conversation in edit mode."""
-    return CallbackQueryHandler(start_edit, pattern=ProfileButton.matches)
+    """The profile's edit button starts the registration conversation in edit mode; a person
+    who is not registered is told so and no wizard starts."""
+    return registration.ROUTES.press(ProfileEdit, start_edit)

@@ -195,6 +195,11 @@ async def test_forged_button_data_is_refused_without_harm(telegram, db):
     await ming.press_data(picker.message_id, "reg:zzz")
     await ming.press_data(picker.message_id, "totally-made-up")
     assert ming.toasts()[-1] == "这个按钮已经失效了。发送 /start 或 /help 继续。"
+    # An id past any integer SQLite holds, and data far over Telegram's 64 bytes.
+    for forged in (f"reg:{nonce}:pick:{10**30}", f"reg:{nonce}:pick:" + "9" * 5000):
+        before = len(ming.toasts())
+        await ming.press_data(picker.message_id, forged)
+        assert ming.toasts()[before:] == ["这个按钮已经失效了。发送 /start 或 /help 继续。"]
     # A press with no data at all (python-telegram-bot would hand it to any button handler).
     before = len(ming.toasts())
     await ming.press_data(picker.message_id, "")

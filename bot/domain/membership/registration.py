@@ -22,6 +22,9 @@ class Step(StrEnum):
     SUMMARY = "summary"
 
 
+# Steps answered by typing; the others by pressing a button.
+TEXT_STEPS = (Step.NAME, Step.BIRTH_DATE, Step.PHONE, Step.JOIN_DATE)
+
 # Fields a member may reopen from the summary, in the order they are asked.
 EDITABLE_STEPS = (
     Step.NAME,

@@ -39,9 +39,9 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import NoWizard, ServiceError, StaleButton
-from bot.services.membership.registration import Chat
 from bot.services.orgs import OrgLevel, OrgService
 from bot.services.outbox import OutboxService
+from bot.services.wizard import Chat
 from storage import audit
 from storage import broadcasts as store
 from storage.accounts import AccountRepository

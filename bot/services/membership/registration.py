@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.membership import registration as rules
 from bot.domain.membership.registration import AgeRange, Mode, RegistrationDraft, Step
 from bot.domain.models import Member, MemberStatus
 from bot.domain.validation import InvalidInput
+from bot.services import wizard as kit
 from bot.services.errors import AlreadyRegistered, NoWizard, ProfileChangedMeanwhile, StaleButton
+from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
 from storage.drafts import DraftRepository
 from storage.members import MemberProfile, MemberRepository
@@ -22,21 +21,7 @@ from storage.org_units import OrgUnitRepository
 
 JOURNEY = "registration"
 
-
-class Wizard(BaseModel):
-    """Where a member is in the wizard: the step to ask, what they entered, the buttons' nonce."""
-
-    step: Step
-    draft: RegistrationDraft
-    nonce: str
-    resumed: bool = False
-
-
-class Chat(BaseModel):
-    """Whose wizard: PTB keys conversations by (chat, user), and so do the drafts."""
-
-    chat_id: int
-    user_id: int
+Wizard = kit.Wizard[RegistrationDraft, Step]
 
 
 class RegistrationService:
@@ -50,7 +35,9 @@ class RegistrationService:
         timezone: ZoneInfo,
         ages: AgeRange,
     ) -> None:
-        self._drafts = drafts
+        self.wizards = kit.Drafts(
+            journey=JOURNEY, draft=RegistrationDraft, steps=Step, drafts=drafts, clock=clock
+        )
         self._members = members
         self._units = org_units
         self._clock = clock
@@ -63,16 +50,13 @@ class RegistrationService:
 
     async def start(self, chat: Chat) -> Wizard:
         """Resumes an open wizard, or starts registration for someone not yet a member."""
-        try:
-            wizard = await self.current(chat)
-        except NoWizard:
-            pass
-        else:
-            return wizard.model_copy(update={"resumed": True})
+        resumed = await self.wizards.resumed(chat)
+        if resumed is not None:
+            return resumed
         member = await self.member_or_none(chat.user_id)
         if member is not None:
             raise AlreadyRegistered(member)
-        return await self._save(chat, RegistrationDraft(), nonce=_new_nonce())
+        return await self.wizards.start(chat, RegistrationDraft())
 
     async def start_edit(self, chat: Chat) -> Wizard:
         """Opens the member's profile as a draft at the summary, to change single fields."""
@@ -80,17 +64,11 @@ class RegistrationService:
         if member is None:
             raise NoWizard("not registered")
         draft = RegistrationDraft.from_member(member)
-        return await self._save(chat, draft, nonce=_new_nonce(), version=member.version)
+        return await self.wizards.start(chat, draft, version=member.version)
 
     async def current(self, chat: Chat) -> Wizard:
-        try:
-            stored = await self._drafts.get(
-                journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-            )
-        except NotFound:
-            raise NoWizard(f"no registration for {chat.user_id}") from None
-        draft = RegistrationDraft.model_validate(stored.data["draft"])
-        return Wizard(step=draft.next_step(), draft=draft, nonce=stored.nonce)
+        """The open wizard; NoWizard when there is none."""
+        return await self.wizards.current(chat)
 
     async def member_or_none(self, telegram_user_id: int) -> Member | None:
         try:
@@ -101,7 +79,7 @@ class RegistrationService:
     async def accept_consent(self, chat: Chat, *, nonce: str) -> Wizard:
         """Records consent to the privacy notice."""
         now = self._clock.now()
-        return await self._apply(chat, nonce, lambda d: rules.accept_consent(d, now=now))
+        return await self.wizards.apply(chat, nonce, lambda d: rules.accept_consent(d, now=now))
 
     async def answer_text(self, chat: Chat, text: str) -> Wizard:
         """Applies typed text to whichever text step is open; InvalidInput when it does not fit."""
@@ -120,7 +98,7 @@ class RegistrationService:
         if wizard.step is Step.PHONE and await self._unclaimed_roster(changed) is not None:
             # A typed number proves nothing; only Telegram's shared contact may claim a record.
             raise InvalidInput("phone.on_roster_share_instead", {})
-        return await self._apply(chat, wizard.nonce, lambda _: changed)
+        return await self.wizards.save(chat, wizard, changed)
 
     async def share_contact(self, chat: Chat, *, phone: str, contact_user_id: int | None) -> Wizard:
         """Takes the phone number from a shared contact, which must be the member's own."""
@@ -134,7 +112,7 @@ class RegistrationService:
         if roster is not None and wizard.draft.mode is Mode.REGISTER:
             # Telegram vouches for a shared contact's number, so the roster record is theirs.
             draft = rules.prefill_from_roster(draft, roster)
-        return await self._apply(chat, wizard.nonce, lambda _: draft)
+        return await self.wizards.save(chat, wizard, draft)
 
     async def _unclaimed_roster(self, draft: RegistrationDraft) -> Member | None:
         if draft.phone is None:
@@ -152,19 +130,19 @@ class RegistrationService:
             raise StaleButton(f"unit {unit_id} is gone") from None
         if not unit.is_branch:
             raise InvalidInput("branch.not_a_branch", {"name": unit.name})
-        return await self._apply(
-            chat, nonce, lambda d: rules.set_branch(d, unit.id), expect=Step.BRANCH
+        return await self.wizards.apply(
+            chat, nonce, lambda d: rules.set_branch(d, unit.id), at=Step.BRANCH
         )
 
     async def choose_status(self, chat: Chat, *, nonce: str, status: MemberStatus) -> Wizard:
         """Stores 团员 or 青年."""
-        return await self._apply(
-            chat, nonce, lambda d: rules.set_status(d, status), expect=Step.STATUS
+        return await self.wizards.apply(
+            chat, nonce, lambda d: rules.set_status(d, status), at=Step.STATUS
         )
 
     async def reopen(self, chat: Chat, *, nonce: str, step: Step) -> Wizard:
         """Goes back from the summary to one field."""
-        return await self._apply(chat, nonce, lambda d: rules.reopen(d, step))
+        return await self.wizards.apply(chat, nonce, lambda d: rules.reopen(d, step))
 
     async def back_to_summary(self, chat: Chat, *, nonce: str) -> Wizard:
         """Leaves a reopened field unchanged; only possible when nothing is missing."""
@@ -175,14 +153,12 @@ class RegistrationService:
                 raise InvalidInput("registration.field_required", {})
             return unchanged
 
-        return await self._apply(chat, nonce, leave)
+        return await self.wizards.apply(chat, nonce, leave)
 
     async def confirm(self, chat: Chat, *, nonce: str) -> Member:
         """Registers the member (or saves the edited profile) once, then closes the wizard."""
-        wizard = await self._check(chat, nonce)
+        wizard = await self.wizards.pressed(chat, nonce, at=Step.SUMMARY)
         draft = wizard.draft
-        if wizard.step is not Step.SUMMARY:
-            raise StaleButton("confirm pressed before the summary")
         assert draft.consent_at is not None
         profile = MemberProfile.model_validate(draft.model_dump())
         now = self._clock.now()
@@ -203,13 +179,10 @@ class RegistrationService:
                     now=now,
                 )
             else:
-                assert draft.member_id is not None
-                stored = await self._drafts.get(
-                    journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-                )
+                assert draft.member_id is not None and wizard.version is not None
                 member = await self._members.update_profile(
                     member_id=draft.member_id,
-                    expected_version=int(stored.data["version"]),
+                    expected_version=wizard.version,
                     profile=profile,
                     actor_user_id=chat.user_id,
                     now=now,
@@ -225,50 +198,4 @@ class RegistrationService:
 
     async def cancel(self, chat: Chat) -> bool:
         """Drops the wizard and whatever it held; False when there was none."""
-        return await self._drafts.delete(
-            journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-        )
-
-    async def _check(self, chat: Chat, nonce: str) -> Wizard:
-        try:
-            wizard = await self.current(chat)
-        except NoWizard:
-            raise StaleButton("wizard finished") from None
-        if wizard.nonce != nonce:
-            raise StaleButton("button of an earlier wizard")
-        return wizard
-
-    async def _apply(
-        self,
-        chat: Chat,
-        nonce: str,
-        change: Callable[[RegistrationDraft], RegistrationDraft],
-        *,
-        expect: Step | None = None,
-    ) -> Wizard:
-        wizard = await self._check(chat, nonce)
-        if expect is not None and wizard.step is not expect:
-            raise StaleButton(f"button for {expect} pressed at {wizard.step}")
-        stored = await self._drafts.get(journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id)
-        return await self._save(
-            chat, change(wizard.draft), nonce=nonce, version=stored.data.get("version")
-        )
-
-    async def _save(
-        self, chat: Chat, draft: RegistrationDraft, *, nonce: str, version: int | None = None
-    ) -> Wizard:
-        step = draft.next_step()
-        await self._drafts.save(
-            journey=JOURNEY,
-            chat_id=chat.chat_id,
-            user_id=chat.user_id,
-            step=step.value,
-            data={"draft": draft.model_dump(mode="json"), "version": version},
-            nonce=nonce,
-            now=self._clock.now(),
-        )
-        return Wizard(step=step, draft=draft, nonce=nonce)
-
-
-def _new_nonce() -> str:
-    return secrets.token_hex(3)
+        return await self.wizards.finish(chat)

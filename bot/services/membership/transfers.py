@@ -15,8 +15,8 @@ from bot.domain.models import Member
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
-from bot.services.membership.registration import Chat
 from bot.services.orgs import OrgLevel, OrgService
+from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
 from storage.drafts import DraftRepository
 from storage.members import MemberRepository

@@ -26,7 +26,6 @@ from bot.domain.nominations.state import Nomination, NominationState, Step, awai
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
-from bot.services.membership.registration import Chat
 from bot.services.nominations.campaigns import (
     CampaignGone,
     CampaignNotOpen,
@@ -35,6 +34,7 @@ from bot.services.nominations.campaigns import (
     NoticeKind,
 )
 from bot.services.outbox import OutboxService
+from bot.services.wizard import Chat
 from storage import audit
 from storage import campaigns as campaign_rows
 from storage import nominations as nomination_rows

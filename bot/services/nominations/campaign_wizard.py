@@ -26,9 +26,9 @@ from bot.domain.nominations.forms import (
 from bot.domain.validation import InvalidInput, parse_date
 from bot.services.access import AccessService
 from bot.services.errors import NoWizard, ServiceError, StaleButton
-from bot.services.membership.registration import Chat
 from bot.services.nominations.campaigns import CampaignService
 from bot.services.orgs import OrgLevel, OrgService
+from bot.services.wizard import Chat
 from storage.database import NotFound
 from storage.drafts import DraftRepository
 

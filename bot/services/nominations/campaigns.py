@@ -33,8 +33,8 @@ from bot.domain.nominations.state import Nomination
 from bot.domain.validation import DateInFuture, InvalidInput, parse_date
 from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
-from bot.services.membership.registration import Chat
 from bot.services.orgs import OrgService
+from bot.services.wizard import Chat
 from storage import campaigns as campaign_rows
 from storage.accounts import AccountRepository
 from storage.campaigns import CampaignRepository, Participant, ParticipantRepository

@@ -20,8 +20,8 @@ from bot.domain.nominations.state import (
 )
 from bot.domain.validation import InvalidInput
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
-from bot.services.membership.registration import Chat
 from bot.services.nominations.review import NominationNotice, NoticeKind, ReviewService
+from bot.services.wizard import Chat
 from storage import audit
 from storage import nominations as nomination_store
 from storage import review as review_store

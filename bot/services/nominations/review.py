@@ -49,8 +49,8 @@ from bot.domain.validation import InvalidInput
 from bot.services.access import AccessDenied, AccessService
 from bot.services.admin.digest import next_daily
 from bot.services.errors import NoWizard, ServiceError, StaleButton
-from bot.services.membership.registration import Chat
 from bot.services.outbox import OutboxService
+from bot.services.wizard import Chat
 from storage import audit
 from storage import campaigns as campaign_store
 from storage import nominations as nomination_store

@@ -16,9 +16,9 @@ from bot.domain.trainings import Field, Mode, Training, TrainingDraft
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import NoWizard, ServiceError, StaleButton
-from bot.services.membership.registration import Chat
 from bot.services.orgs import OrgLevel, OrgService
 from bot.services.trainings.service import EditResult, TrainingService
+from bot.services.wizard import Chat
 from storage.database import NotFound
 from storage.drafts import DraftRepository
 

@@ -1,4 +1,5 @@
-"""What each step of the registration wizard looks like: its text and its buttons."""
+"""What each step of the registration wizard looks like: its text and its buttons. Pure: a
+screen is made from the wizard's state, nothing is sent from here."""
 
 from __future__ import annotations
 
@@ -16,7 +17,18 @@ from bot.domain.validation import mask_phone
 from bot.services.membership.registration import Wizard
 from bot.services.orgs import OrgLevel
 from handlers.kit import org_picker
-from handlers.membership.buttons import RegAction, RegButton
+from handlers.membership.buttons import (
+    RegButton,
+    RegConfirm,
+    RegConsent,
+    RegDecline,
+    RegEditMenu,
+    RegField,
+    RegOpen,
+    RegPick,
+    RegStatus,
+    RegSummary,
+)
 
 _TEXT_PROMPTS = {
     Step.NAME: "registration.ask_name",
@@ -35,18 +47,15 @@ FIELD_LABELS = {
 SELF_CHOSEN_STATUSES = (MemberStatus.LEAGUE_MEMBER, MemberStatus.YOUTH)
 
 
-def button(
-    context: LeagueContext, key: str, wizard: Wizard, action: RegAction, arg: str = "-"
-) -> InlineKeyboardButton:
-    data = RegButton(nonce=wizard.nonce, action=action, arg=arg).pack()
-    return InlineKeyboardButton(context.t(key), callback_data=data)
+def button(context: LeagueContext, key: str, data: RegButton) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.label(key), callback_data=data.pack())
 
 
 def consent(context: LeagueContext, wizard: Wizard) -> tuple[str, InlineKeyboardMarkup]:
     keyboard = InlineKeyboardMarkup(
         [
-            [button(context, "registration.consent_accept", wizard, RegAction.CONSENT)],
-            [button(context, "registration.consent_decline", wizard, RegAction.DECLINE)],
+            [button(context, "registration.consent_accept", RegConsent(nonce=wizard.nonce))],
+            [button(context, "registration.consent_decline", RegDecline(nonce=wizard.nonce))],
         ]
     )
     return context.t("registration.consent"), keyboard
@@ -63,7 +72,7 @@ def text_prompt(
     if wizard.step is Step.PHONE:
         return text, share_phone_keyboard(context)
     if editing:
-        keep = button(context, "registration.keep_value", wizard, RegAction.SUMMARY)
+        keep = button(context, "registration.keep_value", RegSummary(nonce=wizard.nonce))
         return text, InlineKeyboardMarkup([[keep]])
     return text, None
 
@@ -76,7 +85,7 @@ def share_phone_keyboard(context: LeagueContext) -> ReplyKeyboardMarkup:
 
 def status_prompt(context: LeagueContext, wizard: Wizard) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
-        [button(context, f"status.{status.value}", wizard, RegAction.STATUS, status.value)]
+        [button(context, f"status.{status.value}", RegStatus(nonce=wizard.nonce, status=status))]
         for status in SELF_CHOSEN_STATUSES
     ]
     return context.t("registration.ask_status"), InlineKeyboardMarkup(rows)
@@ -88,12 +97,10 @@ def branch_picker(
     """One level of the org tree: sub-units open, branches are picked; paging when long."""
 
     def open_data(parent_id: int, page: int) -> str:
-        return RegButton(
-            nonce=wizard.nonce, action=RegAction.OPEN, arg=f"{parent_id}.{page}"
-        ).pack()
+        return RegOpen(nonce=wizard.nonce, level=(parent_id, page)).pack()
 
     def pick_data(unit: OrgUnit) -> str:
-        return RegButton(nonce=wizard.nonce, action=RegAction.PICK, arg=str(unit.id)).pack()
+        return RegPick(nonce=wizard.nonce, unit_id=unit.id).pack()
 
     return org_picker.render(
         context,
@@ -120,8 +127,8 @@ def summary(
     lines += field_lines(context, draft, branch_path)
     keyboard = InlineKeyboardMarkup(
         [
-            [button(context, "registration.confirm", wizard, RegAction.CONFIRM)],
-            [button(context, "registration.edit", wizard, RegAction.EDIT_MENU)],
+            [button(context, "registration.confirm", RegConfirm(nonce=wizard.nonce))],
+            [button(context, "registration.edit", RegEditMenu(nonce=wizard.nonce))],
         ]
     )
     return "\n".join(lines), keyboard
@@ -131,10 +138,10 @@ def edit_menu(
     context: LeagueContext, wizard: Wizard, summary_text: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
-        [button(context, FIELD_LABELS[step], wizard, RegAction.FIELD, step.value)]
+        [button(context, FIELD_LABELS[step], RegField(nonce=wizard.nonce, step=step))]
         for step in wizard.draft.editable_steps()
     ]
-    rows.append([button(context, "registration.back", wizard, RegAction.SUMMARY)])
+    rows.append([button(context, "registration.back", RegSummary(nonce=wizard.nonce))])
     return f"{summary_text}\n\n{context.t('registration.edit_which')}", InlineKeyboardMarkup(rows)
 
 
