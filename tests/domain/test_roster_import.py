@@ -396,7 +396,9 @@ def test_csv_bytes_in_utf8_with_bom_or_gb18030_are_decoded():
 
 def test_every_roster_and_org_tree_problem_has_a_text_in_both_languages():
     # The chat translates problems by code: the org tree's as well, since it is imported there too.
-    org_source = (ROOT_DIR / "bot" / "domain" / "admin" / "org_import.py").read_text(encoding="utf-8")
+    org_source = (ROOT_DIR / "bot" / "domain" / "admin" / "org_import.py").read_text(
+        encoding="utf-8"
+    )
     codes = set(REASONS) | set(re.findall(r'"(org_import\.[a-z_]+)"', org_source))
     assert "org_import.unknown_kind" in codes
     for language in Language:
