@@ -23,8 +23,9 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# The sandbox's own command wires it to the bot (`leaguebot sandbox` hands over to the same).
 sandbox: install
-	$(BIN)/leaguebot sandbox
+	$(BIN)/python -m sandbox run
 
 run: install
 	$(BIN)/leaguebot run --config $(CONFIG)
