@@ -23,8 +23,9 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# The sandbox's own command wires it to the bot (`leaguebot sandbox` hands over to the same).
 sandbox: install
-	$(BIN)/leaguebot sandbox
+	$(BIN)/python -m sandbox run
 
 run: install
 	$(BIN)/leaguebot run --config $(CONFIG)
@@ -32,10 +33,12 @@ run: install
 migrate: install
 	$(BIN)/leaguebot migrate --config $(CONFIG)
 
+# lint-imports checks the import contracts of pyproject's [tool.importlinter] (the layering).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -55,4 +58,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml build-requirements.in --extra dev --python-version 3.11 --generate-hashes --universal --no-header -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

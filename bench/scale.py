@@ -30,7 +30,7 @@ from typing import Any
 
 from bot.config import ENV_PREFIX, Settings, load_settings
 from bot.demo import orgs_path
-from bot.services.admin.exports import stop_export_process
+from bot.infra.idle_process import stop_idle_process
 from bot.services.admin.org_import import import_orgs
 from storage.database import Database
 from storage.org_units import OrgUnitRepository
@@ -276,8 +276,8 @@ def measure(operation: str, path: str, repeat: int) -> dict[str, float]:
     try:
         return asyncio.run(_measure(operation, Path(path), repeat))
     finally:
-        # This may be a multiprocessing worker, which would wait for the export process at exit.
-        stop_export_process()
+        # This may be a multiprocessing worker, which would wait for the idle process at exit.
+        stop_idle_process()
 
 
 async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:

@@ -17,15 +17,15 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotData, LeagueContext
-from bot.delivery import DeliveryEngine
 from bot.domain.quiet_hours import QuietHours
-from bot.http import TransportRequest, proxy_for
-from bot.persistence import DraftPersistence
-from bot.runtime import PerChatUpdateProcessor, RetryAfterLimiter
-from bot.scheduler import Scheduler
+from bot.infra.delivery import DeliveryEngine
+from bot.infra.draft_persistence import DraftPersistence
+from bot.infra.idle_process import stop_idle_process
+from bot.infra.scheduler import Scheduler
+from bot.infra.telegram_http import TransportRequest, proxy_for
+from bot.infra.update_processing import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.services import Services
 from bot.services.admin.digest import KIND as DIGEST_KIND
-from bot.services.admin.exports import stop_export_process
 from bot.services.broadcasts.service import REMINDER_KIND as BROADCAST_KIND
 from bot.services.membership.privacy import RETENTION_KIND
 from bot.services.nominations.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
@@ -239,7 +239,7 @@ async def running_bot(
                 await scheduler.stop()
                 await delivery.stop()
                 await app.stop()
-                await asyncio.to_thread(stop_export_process)
+                await asyncio.to_thread(stop_idle_process)
 
 
 async def serve(settings_: Settings) -> None:

@@ -1,14 +1,17 @@
-"""The `leaguebot` command: run, sandbox, chat, migrate, import-orgs, import-members, backup."""
+"""The `leaguebot` command: run, migrate, import-orgs, import-members, backup; sandbox and chat
+hand over to the sandbox's own command, `python -m sandbox`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import NoReturn
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -16,6 +19,10 @@ from bot.config import ConfigError, Settings, load_settings
 from storage.database import CannotOpen
 
 EXIT_CONFIG = 2
+# The sandbox wires itself to the bot (sandbox/__main__.py), never the other way round: these
+# `leaguebot` commands only hand over to its command of the same purpose, so that the bot
+# imports nothing of the sandbox.
+SANDBOX_COMMANDS = {"sandbox": "run", "chat": "chat"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,20 +61,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     copy.add_argument("path", type=Path, metavar="PATH")
     copy.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
-    sandbox = commands.add_parser(
-        "sandbox", help="run the bot against a local sandbox Telegram with demo data"
+    # Their options are the sandbox's own: `leaguebot sandbox --help` shows them.
+    commands.add_parser(
+        "sandbox",
+        add_help=False,
+        help="run the bot against a local sandbox Telegram with demo data (python -m sandbox run)",
     )
-    sandbox.add_argument("--port", type=int, default=8765, help="sandbox port (default 8765)")
-    sandbox.add_argument(
-        "--data-dir", type=Path, default=Path(".sandbox"), help="where the demo database lives"
-    )
-    sandbox.add_argument(
-        "--fresh", action="store_true", help="start from new demo data, dropping the old"
-    )
-    chat = commands.add_parser("chat", help="chat with the sandbox bot in this terminal")
-    chat.add_argument("--as", dest="name", required=True, help="the sandbox user to act as")
-    chat.add_argument(
-        "--sandbox", default="http://127.0.0.1:8765", help="sandbox address (default port 8765)"
+    commands.add_parser(
+        "chat",
+        add_help=False,
+        help="chat with the sandbox bot in this terminal (python -m sandbox chat)",
     )
     return parser
 
@@ -76,7 +79,8 @@ def _settings(path: Path) -> Settings:
     return load_settings(path)
 
 
-def _configure_logging(level: str) -> None:
+def configure_logging(level: str) -> None:
+    """Logs to stderr at `level`, without the libraries' routine chatter."""
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
@@ -87,9 +91,29 @@ def _configure_logging(level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in SANDBOX_COMMANDS:
+        _hand_over(sandbox_command(arguments[0], arguments[1:]))
+    args = _parser().parse_args(arguments)
+    return reported(lambda: _dispatch(args))
+
+
+def sandbox_command(command: str, arguments: Sequence[str]) -> list[str]:
+    """The `python -m sandbox` command line that `leaguebot sandbox` or `leaguebot chat` is."""
+    return [sys.executable, "-m", "sandbox", SANDBOX_COMMANDS[command], *arguments]
+
+
+def _hand_over(command: list[str]) -> NoReturn:
+    # The sandbox takes this process's place: Ctrl-C, the exit code and the terminal are its own.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
+
+
+def reported(command: Callable[[], int]) -> int:
+    """Runs a command; what a person can fix ends it with one line and an exit code."""
     try:
-        return _dispatch(args)
+        return command()
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
@@ -107,20 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "sandbox":
-        from bot.sandbox_mode import run_sandbox
-
-        _configure_logging("INFO")
-        asyncio.run(run_sandbox(port=args.port, data_dir=args.data_dir, fresh=args.fresh))
-        return 0
-    if args.command == "chat":
-        from sandbox.terminal import run_terminal_chat
-
-        asyncio.run(run_terminal_chat(args.sandbox, args.name))
-        return 0
     settings = _settings(args.config)
     # One-shot commands print their own summary; the log is for the long-running bot.
-    _configure_logging(settings.logging.level if args.command == "run" else "WARNING")
+    configure_logging(settings.logging.level if args.command == "run" else "WARNING")
     if args.command == "run":
         from bot.app import serve
 

@@ -9,10 +9,10 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.delivery import DeliveryEngine
 from bot.domain.models import Account, Language
 from bot.i18n import Translator
-from bot.scheduler import Scheduler
+from bot.infra.delivery import DeliveryEngine
+from bot.infra.scheduler import Scheduler
 from bot.services import Services
 
 

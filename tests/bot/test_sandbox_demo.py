@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.sandbox_mode import DEMO_CAMPAIGN, DEMO_TRAINING, BotClockBridge, seed_demo_activities
 from sandbox.client import SandboxClient
+from sandbox.demo import DEMO_CAMPAIGN, DEMO_TRAINING, BotClockBridge, seed_demo_activities
 from tests.conftest import ADMIN_ID
 
 

@@ -25,8 +25,8 @@ from playwright.async_api import (
 from bot.app import LeagueApp
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.sandbox_mode import BotClockBridge, add_demo_people, grant_demo_cadres
 from sandbox.client import SandboxClient
+from sandbox.demo import BotClockBridge, add_demo_people, grant_demo_cadres
 from sandbox.server import SandboxServer
 from storage.database import Database
 from tests.browser.pages import ARTIFACTS, ChatPage

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock, OffsetClock
-from bot.sandbox_mode import (
+from sandbox.client import SandboxClient
+from sandbox.demo import (
     CLOCK_FILE,
     DEMO_PEOPLE,
     banner,
     prepare_data_dir,
     read_clock_offset,
 )
-from sandbox.client import SandboxClient
 from tests.conftest import START
 from tests.journeys.steps import register
 

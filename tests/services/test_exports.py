@@ -16,8 +16,9 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.models import Language
 from bot.i18n import Translator
+from bot.infra.idle_process import stop_idle_process
 from bot.services import Services
-from bot.services.admin.exports import ExportKind, ExportWording, stop_export_process
+from bot.services.admin.exports import ExportKind, ExportWording
 from handlers.admin.export import wording
 from storage.database import Database
 from tests.conftest import bot_settings
@@ -29,7 +30,7 @@ from tests.journeys.figures_steps import add_members, sheet_values
 async def services(db: Database, demo_db: Path, clock: ManualClock) -> AsyncIterator[Services]:
     yield Services.create(db=db, clock=clock, settings=bot_settings("http://127.0.0.1:9", demo_db))
     # The export process these tests started ends with them, as it ends with the bot.
-    await asyncio.to_thread(stop_export_process)
+    await asyncio.to_thread(stop_idle_process)
 
 
 def chinese() -> ExportWording:

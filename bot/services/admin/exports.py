@@ -1,26 +1,20 @@
 """/export: Excel files of a cadre's scope — members, trainings with attendance, nominations with
 their decisions and vote counts.
 
-The file is built in a separate process (spawned once, kept for the next export, at a lower CPU
-priority) with its own read-only SQLite connection: rows stream from the database a page at a
-time into an openpyxl write-only workbook, which keeps each sheet in a temporary file. The bot's
-event loop and its database connection are never held by an export, so other chats do not wait;
-the bot's process only reads the finished file's bytes to send them.
+The file is built in the bot's idle process (bot.infra.idle_process: spawned once, kept for the
+next export, at a lower CPU priority) with its own read-only SQLite connection: rows stream from
+the database a page at a time into an openpyxl write-only workbook, which keeps each sheet in a
+temporary file. The bot's event loop and its database connection are never held by an export,
+so other chats do not wait; the bot's process only reads the finished file's bytes to send them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import multiprocessing
-import os
 import re
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -44,6 +38,7 @@ from bot.domain.models import MemberStatus, OrgUnit
 from bot.domain.nominations.campaigns import ReviewLevel
 from bot.domain.trainings import tenths_to_hours
 from bot.domain.validation import mask_phone
+from bot.infra.idle_process import WorkerStopped, give_way, run_idle
 from bot.services.access import AccessService
 from bot.services.errors import ServiceError
 from bot.services.orgs import OrgService
@@ -149,7 +144,7 @@ class _Book:
         assert sheet is not None
         for number, row in enumerate(rows):
             if number % GIVE_WAY_ROWS == 0:
-                self.gave_way += _give_way()
+                self.gave_way += give_way()
             sheet.append([_value(sheet, value) for value in row])
 
     def save(self, path: Path) -> None:
@@ -214,127 +209,19 @@ class BuiltFile(BaseModel):
     gave_way: int = 0
 
 
-class _ExportProcess:
-    """One worker process, started on the first export and kept for the next ones (it ends
-    with the bot's process). It reads the database over its own connection and does openpyxl's
-    work at a lower CPU priority, so the bot's event loop, its database connection and its share
-    of the CPU stay with the chats while a district's roster is written."""
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-
-    async def run(self, job: ExportJob) -> BuiltFile:
-        """Builds the file; a worker found dead (killed, out of memory) is replaced and the job
-        tried once more in a new one."""
-        for attempt in (1, 2):
-            pool = self._started()
-            try:
-                return await asyncio.wrap_future(_submit(pool, job))
-            except BrokenProcessPool:
-                self._drop(pool)
-                _LOGGER.warning("the export process stopped (attempt %d)", attempt)
-            except Exception as exc:
-                _LOGGER.exception("export of %s failed", job.unit.code)
-                raise ExportFailed(str(exc)) from exc
-        raise ExportFailed("the export process stopped twice")
-
-    def _started(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # Never fork a process that runs an event loop and threads: start a fresh one.
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(_export_nice(), os.getpid()),
-            )
-        return self._pool
-
-    def stop(self) -> None:
-        """Ends the worker (the bot is stopping); the next export would start another."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _drop(self, pool: ProcessPoolExecutor) -> None:
-        if self._pool is pool:
-            self._pool = None
-        pool.shutdown(wait=False)
-
-
-_PROCESS = _ExportProcess()
-
-
-def _submit(pool: ProcessPoolExecutor, job: ExportJob) -> Future[BuiltFile]:
-    """Hands the job to the pool. A process the pool starts for it (the bot starts no other) is
-    lowered at once, from here: its own initializer runs only after it has imported the bot's
-    main module again, as spawn does, over a second of CPU taken at the chats' priority."""
-    before = {child.pid for child in multiprocessing.active_children()}
-    future = pool.submit(build_file, job)
-    for child in multiprocessing.active_children():
-        if child.pid is not None and child.pid not in before:
-            _lower_priority(child.pid, _export_nice())
-    return future
-
-
-def _export_nice() -> int:
-    """The export process's nice value: 10 below the bot's priority (19 at most)."""
-    return min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
-
-
-def _lower_priority(pid: int, nice: int) -> None:
-    """The export process (pid 0: the calling one) runs when the bot and everything else on the
-    machine have nothing to do (Linux's SCHED_IDLE), or at least at a lower priority elsewhere.
-    Both settings are absolute, so lowering a process twice changes nothing."""
-    with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, pid, nice)
-    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
-        with contextlib.suppress(OSError):
-            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
-
-
-# The export gives way to the chats: every this many rows it looks whether the bot's event loop
-# is running (Linux's task state R, in /proc) and waits while it is, up to GIVE_WAY_MAX_S at a
-# time, so that under a steady load it still moves on. SCHED_IDLE keeps the export off a CPU the
-# bot wants; this keeps it from running beside the bot on the other one, where the two share the
-# machine's caches while an answer is being made. A bot waiting for Telegram's answers is asleep,
-# not running, so waiting chats do not hold the export up.
+# Every this many rows the export gives way to the chats (see bot.infra.idle_process).
 GIVE_WAY_ROWS = 32
-GIVE_WAY_MAX_S = 0.05
-_GIVE_WAY_POLL_S = 0.001
-# In the export process: /proc's status line of the bot's main thread (its event loop).
-_bot_stat: Path | None = None
 
 
-def _start_worker(nice: int, bot_pid: int) -> None:
-    global _bot_stat
-    _lower_priority(0, nice)
-    stat = Path(f"/proc/{bot_pid}/task/{bot_pid}/stat")
-    _bot_stat = stat if stat.exists() else None
-
-
-def _bot_running() -> bool:
-    """Whether the bot's event loop is on a CPU or waiting for one (task state R)."""
-    if _bot_stat is None:
-        return False
+async def _built(job: ExportJob) -> BuiltFile:
+    """Builds the file in the bot's idle process; whatever stops it is an ExportFailed."""
     try:
-        line = _bot_stat.read_bytes()
-    except OSError:
-        return False
-    # "pid (name) state ...": the name may hold anything, so the state follows the last ")".
-    state = line.rindex(b")") + 2
-    return line[state : state + 1] == b"R"
-
-
-def _give_way() -> int:
-    """Waits while the bot's event loop is running (at most GIVE_WAY_MAX_S); 1 if it waited."""
-    if not _bot_running():
-        return 0
-    until = time.monotonic() + GIVE_WAY_MAX_S
-    while time.monotonic() < until:
-        time.sleep(_GIVE_WAY_POLL_S)
-        if not _bot_running():
-            break
-    return 1
+        return await run_idle(build_file, job)
+    except WorkerStopped as exc:
+        raise ExportFailed(str(exc)) from exc
+    except Exception as exc:
+        _LOGGER.exception("export of %s failed", job.unit.code)
+        raise ExportFailed(str(exc)) from exc
 
 
 def build_file(job: ExportJob) -> BuiltFile:
@@ -437,7 +324,7 @@ class ExportService:
             page_size=page_size,
         )
         try:
-            built = await _PROCESS.run(job)
+            built = await _built(job)
             _LOGGER.info(
                 "%s export of %s: %d rows, %d bytes; gave way to the chats %d times",
                 kind.name.lower(),
@@ -460,12 +347,6 @@ class ExportService:
             content=content,
             rows=built.rows,
         )
-
-
-def stop_export_process() -> None:
-    """Ends the export process, if one was started. A process must do this before it exits if
-    it is itself a multiprocessing worker (which skips the interpreter's own clean-up)."""
-    _PROCESS.stop()
 
 
 class _Builder:

@@ -25,7 +25,7 @@ from telegram.ext import ExtBot
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.domain.quiet_hours import QuietHours
-from bot.runtime import NO_RETRY, retry_after_seconds
+from bot.infra.update_processing import NO_RETRY, retry_after_seconds
 from storage.accounts import AccountRepository
 from storage.database import Unavailable
 from storage.outbox import Delivery, DeliveryState, OutboxRepository

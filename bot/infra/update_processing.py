@@ -17,7 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.http import HTTP_ERRORS
+from bot.infra.telegram_http import HTTP_ERRORS
 
 _LOGGER = logging.getLogger(__name__)
 

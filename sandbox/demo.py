@@ -1,8 +1,9 @@
-"""`leaguebot sandbox`: the bot and a local sandbox Telegram together, with demo data.
+"""`python -m sandbox run` (`make sandbox`, `leaguebot sandbox`): the bot and a local sandbox
+Telegram together, with demo data.
 
-This is the one place where the bot meets the sandbox; the rest of the bot only sees a base URL.
-Here the sandbox's clock becomes the bot's clock (see `BotClockBridge`), so the web chat's clock
-control moves the bot's scheduler.
+This is the one place where the sandbox meets the bot, and the sandbox wires itself to the bot:
+the bot only sees a base URL. Here the sandbox's clock becomes the bot's clock (see
+`BotClockBridge`), so the web chat's clock control moves the bot's scheduler.
 """
 
 from __future__ import annotations

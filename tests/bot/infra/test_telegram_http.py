@@ -18,8 +18,8 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.http import TransportRequest, proxy_for
-from bot.runtime import not_carried_out
+from bot.infra.telegram_http import TransportRequest, proxy_for
+from bot.infra.update_processing import not_carried_out
 from sandbox.server import SandboxServer
 
 TOKEN = "424242:transport-request-test-token-0000000"

@@ -1,0 +1,1 @@
+"""Infrastructure the bot runs on: Bot API transport, update processing, engines, processes."""
