@@ -64,6 +64,14 @@ async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
             raise
 
 
+async def answer_and_edit(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """The usual reply to a button: the press answered, the pressed message replaced."""
+    await query.answer()
+    await edit(query, text, markup)
+
+
 def unchanged(error: BadRequest) -> bool:
     """Whether Telegram refused an edit because the message already shows that content. PTB
     drops "Bad Request: " and capitalises the rest: "Message is not modified: ..."."""

@@ -14,7 +14,7 @@ from bot.domain.validation import InvalidInput
 from bot.services.errors import AlreadyRegistered, StaleButton
 from bot.services.membership.registration import JOURNEY, Wizard
 from handlers.kit.deep_links import UNCLAIMED_START
-from handlers.kit.replies import edit, send
+from handlers.kit.replies import answer_and_edit, edit, send
 from handlers.kit.routes import Press, Said
 from handlers.kit.wizard import END, WizardRoutes, WizardTexts
 from handlers.membership import registration_screens as screens
@@ -106,16 +106,14 @@ async def consent_given(press: Press[RegConsent], context: LeagueContext) -> obj
     wizard = await context.services.registration.accept_consent(
         press.chat, nonce=press.button.nonce
     )
-    await press.query.answer()
-    await edit(press.query, context.t("registration.consent_given"))
+    await answer_and_edit(press.query, context.t("registration.consent_given"))
     return await ask(press.update, context, wizard)
 
 
 async def consent_declined(press: Press[RegDecline], context: LeagueContext) -> object:
     """Forgets the wizard: nothing is kept without consent."""
     await context.services.registration.cancel(press.chat)
-    await press.query.answer()
-    await edit(press.query, context.t("registration.declined"))
+    await answer_and_edit(press.query, context.t("registration.declined"))
     return END
 
 
@@ -170,8 +168,7 @@ async def browse_units(press: Press[RegOpen], context: LeagueContext) -> object:
     )
     parent_id, page = press.button.level
     view = await _branch_view(context, wizard, parent_id or None, page)
-    await press.query.answer()
-    await edit(press.query, *view)
+    await answer_and_edit(press.query, *view)
     return None
 
 
@@ -182,8 +179,9 @@ async def branch_chosen(press: Press[RegPick], context: LeagueContext) -> object
         press.chat, nonce=press.button.nonce, unit_id=unit_id
     )
     path = await context.services.orgs.path_names(unit_id=unit_id)
-    await press.query.answer()
-    await edit(press.query, context.t("registration.branch_chosen", path=" › ".join(path)))
+    await answer_and_edit(
+        press.query, context.t("registration.branch_chosen", path=" › ".join(path))
+    )
     return await ask(press.update, context, wizard)
 
 
@@ -195,9 +193,8 @@ async def status_chosen(press: Press[RegStatus], context: LeagueContext) -> obje
     wizard = await context.services.registration.choose_status(
         press.chat, nonce=press.button.nonce, status=status
     )
-    await press.query.answer()
     chosen = context.t("registration.status_chosen", status=context.t(f"status.{status.value}"))
-    await edit(press.query, chosen)
+    await answer_and_edit(press.query, chosen)
     return await ask(press.update, context, wizard)
 
 
@@ -207,8 +204,7 @@ async def show_edit_menu(press: Press[RegEditMenu], context: LeagueContext) -> o
         press.chat, press.button.nonce, at=Step.SUMMARY
     )
     summary_text, _ = await _summary_view(context, wizard)
-    await press.query.answer()
-    await edit(press.query, *screens.edit_menu(context, wizard, summary_text))
+    await answer_and_edit(press.query, *screens.edit_menu(context, wizard, summary_text))
     return None
 
 
@@ -240,8 +236,7 @@ async def confirmed(press: Press[RegConfirm], context: LeagueContext) -> object:
     summary_text, _ = await _summary_view(context, wizard)
     editing = wizard.draft.member_id is not None
     member = await context.services.registration.confirm(press.chat, nonce=press.button.nonce)
-    await press.query.answer()
-    await edit(press.query, f"{summary_text}\n\n{context.t('registration.submitted')}")
+    await answer_and_edit(press.query, f"{summary_text}\n\n{context.t('registration.submitted')}")
     key = "registration.profile_saved" if editing else "registration.registered"
     await send(press.update, context, context.t(key, name=member.name))
     return END
