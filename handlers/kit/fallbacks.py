@@ -6,19 +6,14 @@ import html
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler, filters
 
 from bot.context import LeagueContext
 from bot.i18n import language_from_code
-from handlers.kit.menus import commands_for, publish_chat_menu
+from handlers.kit.chat_menu import refresh_chat_menu
+from handlers.kit.menus import commands_for
 from handlers.kit.replies import send
+from handlers.kit.routes import PRIVATE, Said, on_command, on_message
 
 # Runs before every journey so each handler knows the user's language.
 ACCOUNT_GROUP = -1
@@ -42,10 +37,9 @@ async def remember_account(update: Update, context: LeagueContext) -> None:
     )
 
 
-async def show_help(update: Update, context: LeagueContext) -> None:
+async def show_help(said: Said, context: LeagueContext) -> None:
     """Lists what this member can do now."""
-    assert update.effective_user is not None
-    member = await context.services.registration.member_or_none(update.effective_user.id)
+    member = await context.services.registration.member_or_none(said.user_id)
     lines = [context.t("help.title")]
     if member is None or member.org_unit_id is None:
         lines.append(context.t("help.unregistered"))
@@ -58,36 +52,32 @@ async def show_help(update: Update, context: LeagueContext) -> None:
                 status=context.t(f"status.{member.status.value}"),
             )
         )
-    actor = await context.services.access.actor(update.effective_user.id)
-    if actor.is_cadre and update.effective_chat is not None:
+    actor = await context.services.access.actor(said.user_id)
+    if actor.is_cadre:
         # A cadre appointed before ever writing to the bot gets their menu here.
-        await publish_chat_menu(
-            context.bot,
-            context.bot_data.translator,
-            chat_id=update.effective_chat.id,
-            language=context.language,
-            roles=actor.roles(),
-        )
+        await refresh_chat_menu(context, said.chat, roles=actor.roles())
     lines.append("")
     for command in commands_for(context.bot_data.translator, context.language, actor.roles()):
         lines.append(f"/{command.command} — {html.escape(command.description)}")
-    await send(update, context, "\n".join(lines))
+    await send(said.update, context, "\n".join(lines))
 
 
-async def nothing_to_cancel(update: Update, context: LeagueContext) -> None:
+async def nothing_to_cancel(said: Said, context: LeagueContext) -> None:
     """/cancel outside any wizard."""
-    await send(update, context, context.t("errors.nothing_to_cancel"))
+    await send(said.update, context, context.t("errors.nothing_to_cancel"))
 
 
-async def not_understood(update: Update, context: LeagueContext) -> None:
+async def not_understood(said: Said, context: LeagueContext) -> None:
     """Text or a command no journey took: points to /help."""
-    await send(update, context, context.t("errors.unknown_text"))
+    await send(said.update, context, context.t("errors.unknown_text"))
 
 
 async def stale_button(update: Update, context: LeagueContext) -> None:
-    """A button whose wizard or message is gone: a polite toast instead of silence."""
-    assert update.callback_query is not None
-    await update.callback_query.answer(context.t("errors.stale_button"), show_alert=True)
+    """A button whose wizard or message is gone, or whose data no journey reads: a polite
+    toast instead of silence."""
+    query = update.callback_query
+    if query is not None:  # always: both handlers that call this take presses only
+        await query.answer(context.t("errors.stale_button"), show_alert=True)
 
 
 class _PressWithoutData(BaseHandler[Update, LeagueContext, None]):
@@ -112,11 +102,11 @@ def first_handlers() -> list[BaseHandler[Any, Any, Any]]:
 
 def last_handlers() -> list[BaseHandler[Any, Any, Any]]:
     """Go last in the journeys' group: PTB runs one handler per group, so these only get what
-    no journey took (a wizard's own /help and /cancel come first)."""
-    private = filters.ChatType.PRIVATE
+    no journey took (a wizard's own /help and /cancel come first). Any press comes here, the
+    data no button class reads too, so it is taken by PTB's own handler, not the kit's."""
     return [
-        CommandHandler("help", show_help, filters=private),
-        CommandHandler("cancel", nothing_to_cancel, filters=private),
+        on_command("help", show_help),
+        on_command("cancel", nothing_to_cancel),
         CallbackQueryHandler(stale_button),
-        MessageHandler(private & ~filters.StatusUpdate.ALL, not_understood),
+        on_message(PRIVATE & ~filters.StatusUpdate.ALL, not_understood),
     ]

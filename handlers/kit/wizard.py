@@ -56,10 +56,11 @@ Hint = Callable[[Any, Message], str]
 @dataclass(frozen=True)
 class WizardTexts:
     """The catalogue keys of what the kit says: after /cancel, when the wizard's command is
-    typed again, and on /help (None: /help is the bot's general one)."""
+    typed again (None: nothing before the question; a wizard without a command needs none),
+    and on /help (None: /help is the bot's general one)."""
 
     cancelled: str
-    resumed: str
+    resumed: str | None = None
     help: str | None = None
 
 
@@ -90,13 +91,14 @@ class WizardRoutes(Generic[S]):
     """One wizard's conversation. `current` and `finish` pick the service's lookup of the open
     run and its end from the services; `ask` sends the current step's question and returns the
     step; `hint` names the text for input a step cannot take; `ask_again` says after which
-    steps the question is asked again below a hint or a stale button."""
+    steps the question is asked again below a hint or a stale button. `command` None: the
+    wizard has no command of its own (its buttons open it), so there is none to resume it."""
 
     def __init__(
         self,
         *,
         journey: str,
-        command: str,
+        command: str | None,
         current: Lookup,
         finish: Finish,
         ask: Ask,
@@ -149,10 +151,15 @@ class WizardRoutes(Generic[S]):
     ) -> ConversationHandler[LeagueContext]:
         """The persistent conversation: the steps' handlers, then what every wizard answers
         (`anytime` are the wizard's own buttons valid at every step)."""
+        resume = (
+            [self.command(self._command, self._resume, filters=self._command_filter)]
+            if self._command
+            else []
+        )
         help_ = [self.command("help", self._help)] if self._texts.help else []
         fallbacks = [
             self.command("cancel", self._cancel),
-            self.command(self._command, self._resume, filters=self._command_filter),
+            *resume,
             *help_,
             *anytime,
             self.press(self._buttons, self._stale),
@@ -189,7 +196,8 @@ class WizardRoutes(Generic[S]):
     async def _resume(self, said: Said, context: LeagueContext) -> object:
         """The wizard's command typed inside it: asks the current question again."""
         wizard = await self.current(said.update, context)
-        await send(said.update, context, context.t(self._texts.resumed))
+        if self._texts.resumed:
+            await send(said.update, context, context.t(self._texts.resumed))
         return await self._ask(said.update, context, wizard)
 
     async def _help(self, said: Said, context: LeagueContext) -> object:

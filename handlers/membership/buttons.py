@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
-
-from pydantic import Field
+from typing import ClassVar, Literal
 
 from bot.domain.membership.registration import Step
-from bot.domain.models import MemberStatus
-from handlers.kit.buttons import CallbackData, Id, Level, NoArg, Nonce
+from bot.domain.models import Language, MemberStatus
+from handlers.kit.buttons import CallbackData, Id, Level, NoArg, Nonce, Page
 
 
 class RegAction(StrEnum):
@@ -102,8 +100,10 @@ class ProfileEdit(CallbackData):
 
 
 class LanguageButton(CallbackData):
+    """A language on /settings."""
+
     prefix: ClassVar[str] = "lang"
-    language: str
+    language: Language
 
 
 class TransferAction(StrEnum):
@@ -116,12 +116,52 @@ class TransferAction(StrEnum):
 
 
 class TransferButton(CallbackData):
-    """A button of a member's /transfer screen: a unit or a request id in `arg`, checked again
+    """A button of a member's /transfer screen; the unit or request it names is checked again
     by the service against the member's record when pressed."""
 
     prefix: ClassVar[str] = "tr"
-    action: TransferAction
-    arg: str = "-"
+
+
+class TransferOpen(TransferButton):
+    """Opens a level (or another page) of the tree to choose the receiving branch from."""
+
+    action: Literal[TransferAction.OPEN] = TransferAction.OPEN
+    level: Level
+
+
+class TransferPick(TransferButton):
+    """Picks the receiving branch."""
+
+    action: Literal[TransferAction.PICK] = TransferAction.PICK
+    unit_id: Id
+
+
+class TransferConfirm(TransferButton):
+    """✅ 提交申请: asks to move to the branch picked."""
+
+    action: Literal[TransferAction.CONFIRM] = TransferAction.CONFIRM
+    unit_id: Id
+
+
+class TransferChooseAgain(TransferButton):
+    """« 重新选择: back from the confirmation to the tree."""
+
+    action: Literal[TransferAction.CHOOSE_AGAIN] = TransferAction.CHOOSE_AGAIN
+    arg: NoArg = "-"
+
+
+class TransferAbort(TransferButton):
+    """取消 on the confirmation."""
+
+    action: Literal[TransferAction.ABORT] = TransferAction.ABORT
+    arg: NoArg = "-"
+
+
+class TransferWithdraw(TransferButton):
+    """撤回申请 on the member's open request."""
+
+    action: Literal[TransferAction.WITHDRAW] = TransferAction.WITHDRAW
+    transfer_id: Id
 
 
 class DecisionAction(StrEnum):
@@ -132,18 +172,41 @@ class DecisionAction(StrEnum):
 
 
 class TransferDecisionButton(CallbackData):
-    """A cadre's 同意/不同意 on one transfer request; authorised again on every press."""
+    """A cadre's button on one transfer request; authorised again on every press."""
 
     prefix: ClassVar[str] = "trd"
-    transfer_id: int
-    action: DecisionAction
+    transfer_id: Id
+
+
+class TransferApprove(TransferDecisionButton):
+    """✅ 同意."""
+
+    action: Literal[DecisionAction.APPROVE] = DecisionAction.APPROVE
+
+
+class TransferReject(TransferDecisionButton):
+    """❌ 不同意: the reason is asked for."""
+
+    action: Literal[DecisionAction.REJECT] = DecisionAction.REJECT
+
+
+class TransferSkipReason(TransferDecisionButton):
+    """不填理由，直接不同意 on the question for the reason."""
+
+    action: Literal[DecisionAction.SKIP_REASON] = DecisionAction.SKIP_REASON
+
+
+class TransferBackToDecision(TransferDecisionButton):
+    """« 返回 on the question for the reason: 同意 / 不同意 again."""
+
+    action: Literal[DecisionAction.BACK] = DecisionAction.BACK
 
 
 class TransferPageButton(CallbackData):
     """Another page of the pending transfer requests."""
 
     prefix: ClassVar[str] = "trp"
-    page: int
+    page: Page
 
 
 class PrivacyAction(StrEnum):
@@ -152,9 +215,22 @@ class PrivacyAction(StrEnum):
 
 
 class PrivacyButton(CallbackData):
-    """/deleteme's confirmation: `member_id` is the record the person was shown (0 if they had
-    none), so a press after the erasure, or after registering anew, changes nothing."""
+    """A button of /deleteme's confirmation."""
 
     prefix: ClassVar[str] = "pv"
-    action: PrivacyAction
-    member_id: Annotated[int, Field(ge=0, lt=2**53)] = 0
+
+
+class PrivacyErase(PrivacyButton):
+    """删除: `member_id` is the record the person was shown (0 if they had none), so a press
+    after the erasure, or after registering anew, changes nothing."""
+
+    action: Literal[PrivacyAction.ERASE] = PrivacyAction.ERASE
+    member_id: Id = 0
+
+
+class PrivacyKeep(PrivacyButton):
+    """取消: nothing is erased."""
+
+    action: Literal[PrivacyAction.KEEP] = PrivacyAction.KEEP
+    # Names no record; the wire format has a 0 there.
+    arg: Literal["0"] = "0"

@@ -4,146 +4,64 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
-from bot.services.membership.privacy import ErasurePlan, MyData
-from handlers.kit.menus import publish_chat_menu
-from handlers.kit.replies import answers_refusals, edit, send
-from handlers.membership.buttons import PrivacyAction, PrivacyButton
-
-T = Callable[..., str]
-
-
-def data_file(t: T, data: MyData) -> bytes:
-    """The person's data as indented UTF-8 JSON, with a note on what each part is."""
-    content = {"readme": t("privacy.mydata_readme"), **data.model_dump(mode="json")}
-    return json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8")
+from handlers.kit.chat_menu import refresh_chat_menu
+from handlers.kit.replies import answer_and_edit, send
+from handlers.kit.routes import Press, Said, on_command, on_press
+from handlers.membership import privacy_screens as screens
+from handlers.membership.buttons import PrivacyErase, PrivacyKeep
 
 
-def confirmation(t: T, plan: ErasurePlan) -> tuple[str, InlineKeyboardMarkup]:
-    """What will be erased, what is kept and why, with the two buttons."""
-    lines = [t("privacy.confirm_title")]
-    if plan.registered:
-        erase = t("privacy.confirm_erase")
-        if plan.cadre:
-            erase += "\n" + t("privacy.confirm_cadre")
-        lines += [
-            erase,
-            t("privacy.confirm_keep", nominations=plan.nominations, enrolments=plan.enrolments),
-        ]
-    else:
-        lines.append(t("privacy.confirm_unregistered"))
-        if plan.cadre:
-            lines.append(t("privacy.confirm_cadre"))
-    lines.append(t("privacy.confirm_after"))
-    member_id = plan.member_id or 0
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t("privacy.confirm_button"),
-                    callback_data=PrivacyButton(
-                        action=PrivacyAction.ERASE, member_id=member_id
-                    ).pack(),
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    t("privacy.cancel_button"),
-                    callback_data=PrivacyButton(action=PrivacyAction.KEEP).pack(),
-                )
-            ],
-        ]
-    )
-    return "\n\n".join(lines), markup
-
-
-def _kept(t: T, nominations: int, enrolments: int) -> str:
-    parts = []
-    if nominations:
-        parts.append(t("privacy.kept_nominations", count=nominations))
-    if enrolments:
-        parts.append(t("privacy.kept_enrolments", count=enrolments))
-    return t("privacy.kept_separator").join(parts) if parts else t("privacy.kept_nothing")
-
-
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
-@answers_refusals
-async def send_my_data(update: Update, context: LeagueContext) -> None:
+async def send_my_data(said: Said, context: LeagueContext) -> None:
     """/mydata: the file of everything held about the person, and a one-line summary."""
-    assert update.effective_chat is not None
-    data = await context.services.privacy.my_data(_user_id(update))
-    content = await asyncio.to_thread(data_file, context.t, data)
+    data = await context.services.privacy.my_data(said.user_id)
+    content = await asyncio.to_thread(screens.data_file, context.t, data)
     await context.bot.send_document(
-        chat_id=update.effective_chat.id,
+        chat_id=said.chat.chat_id,
         document=content,
         filename=f"mydata-{data.generated_at:%Y%m%d}.json",
         caption=context.t("privacy.mydata_caption"),
         parse_mode=ParseMode.HTML,
     )
-    await send(update, context, context.t("privacy.mydata_summary", **data.summary()))
+    await send(said.update, context, context.t("privacy.mydata_summary", **data.summary()))
 
 
-@answers_refusals
-async def ask_to_erase(update: Update, context: LeagueContext) -> None:
+async def ask_to_erase(said: Said, context: LeagueContext) -> None:
     """/deleteme: the confirmation screen."""
-    plan = await context.services.privacy.plan(_user_id(update))
-    await send(update, context, *confirmation(context.t, plan))
+    plan = await context.services.privacy.plan(said.user_id)
+    await send(said.update, context, *screens.confirmation(context.t, plan))
 
 
-@answers_refusals
-async def erase(update: Update, context: LeagueContext) -> None:
+async def erase(press: Press[PrivacyErase], context: LeagueContext) -> None:
     """Erases on confirmation and says what was kept and why; the menu loses cadre commands."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_chat is not None
-    pressed = PrivacyButton.parse(query.data)
     erased = await context.services.privacy.erase(
-        _user_id(update), member_id=pressed.member_id or None
+        press.user_id, member_id=press.button.member_id or None
     )
-    await query.answer()
-    if erased.member_id is None:
-        await edit(query, context.t("privacy.erased_unregistered"))
-    else:
-        kept = _kept(context.t, erased.nominations_kept, erased.enrolments_kept)
-        await edit(query, context.t("privacy.erased", kept=kept))
+    text = screens.erased(
+        context.t,
+        registered=erased.member_id is not None,
+        nominations=erased.nominations_kept,
+        enrolments=erased.enrolments_kept,
+    )
+    await answer_and_edit(press.query, text)
     if erased.roles_revoked:
-        actor = await context.services.access.actor(_user_id(update))
-        await publish_chat_menu(
-            context.bot,
-            context.bot_data.translator,
-            chat_id=update.effective_chat.id,
-            language=context.language,
-            roles=actor.roles(),
-        )
+        await refresh_chat_menu(context, press.chat)
 
 
-async def keep(update: Update, context: LeagueContext) -> None:
+async def keep(press: Press[PrivacyKeep], context: LeagueContext) -> None:
     """取消: nothing changes."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await edit(query, context.t("privacy.cancelled"))
-
-
-_on = PrivacyButton.on
+    await answer_and_edit(press.query, context.t("privacy.cancelled"))
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("mydata", send_my_data, filters=private),
-        CommandHandler("deleteme", ask_to_erase, filters=private),
-        CallbackQueryHandler(erase, pattern=_on(PrivacyAction.ERASE)),
-        CallbackQueryHandler(keep, pattern=_on(PrivacyAction.KEEP)),
+        on_command("mydata", send_my_data),
+        on_command("deleteme", ask_to_erase),
+        on_press(PrivacyErase, erase),
+        on_press(PrivacyKeep, keep),
     ]

@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.domain.authz import Role
-from handlers.membership.buttons import PrivacyAction, PrivacyButton
+from handlers.membership.buttons import PrivacyErase
 from sandbox.client import ChatUser, SandboxClient
 from storage import nominations as nomination_store
 from storage.database import Database
@@ -217,10 +217,7 @@ async def test_deleteme_erases_every_personal_field_and_keeps_the_anonymised_rec
     assert "李娜" in na.last_message().text
     await wang.send("/stats")
     assert "团员青年 1 人" in (wang.last_message().caption or "")
-    await ming.press_data(
-        screen.message_id,
-        PrivacyButton(action=PrivacyAction.ERASE, member_id=ming_member).pack(),
-    )
+    await ming.press_data(screen.message_id, PrivacyErase(member_id=ming_member).pack())
     assert "这项操作已经完成或已失效，没有做任何改动。" in ming.toasts()
     # He can come back as a new person.
     await register(ming, name=NAME, phone=PHONE, birth=BIRTH)

@@ -470,3 +470,63 @@ async def test_the_reason_goes_to_the_request_whose_rejection_was_pressed_last(t
     assert restored.buttons == [[APPROVE, REJECT]]
     rows = await _transfers(db)
     assert [(r["state"], r["comment"]) for r in rows] == [("pending", None), ("rejected", REASON)]
+
+
+async def test_a_file_while_the_reason_is_awaited_asks_for_text(telegram, db):
+    ming, _, wang = await _setup(telegram, db)
+    await _ask_to_move(ming)
+    await wang.refresh()
+    await wang.press(REJECT)
+    prompt = wang.last_message()
+    await wang.send_document("理由.txt", REASON.encode())
+    assert wang.last_message().text == ("请用文字回复不同意的理由，或点击“不填理由，直接不同意”。")
+    # Only the hint: the question is still on screen above it.
+    assert [m for m in wang.messages() if m.from_bot][-2].message_id == prompt.message_id
+    await wang.send(REASON)
+    assert wang.last_message().text == "❌ 已不同意 张晓明 的组织关系转接申请，已通知申请人。"
+    # /help while nothing is awaited is the general one.
+    await wang.send("/help")
+    assert "/transfers" in wang.last_message().text
+
+
+async def test_a_reason_for_a_request_another_cadre_decided_meanwhile_changes_nothing(telegram, db):
+    ming, _, wang = await _setup(telegram, db)
+    wu = await person(telegram, "吴书记")
+    await appoint(db, wu, "S02-01", Role.BRANCH_SECRETARY)
+    await _ask_to_move(ming)
+    await wang.refresh()
+    notice = wang.last_message()
+    await wang.press(REJECT)
+    await wu.refresh()
+    await wu.press(APPROVE)
+    await wang.send(REASON)
+    assert wang.last_message().text == SETTLED
+    rewritten = next(m for m in wang.messages() if m.message_id == notice.message_id)
+    assert rewritten.text.endswith("该申请已处理：已同意。")
+    assert rewritten.buttons == []
+    assert [(r["state"], r["comment"]) for r in await _transfers(db)] == [("approved", None)]
+    assert await db.fetch_one("SELECT * FROM drafts WHERE user_id = ?", (wang.id,)) is None
+    await wang.send("谢谢")
+    assert wang.last_message().text.startswith("我没有理解这条消息")
+
+
+async def test_cancelling_a_reason_for_a_request_decided_meanwhile_shows_it_settled(telegram, db):
+    ming, _, wang = await _setup(telegram, db)
+    wu = await person(telegram, "吴书记")
+    await appoint(db, wu, "S02-01", Role.BRANCH_SECRETARY)
+    await _ask_to_move(ming)
+    await wang.refresh()
+    notice = wang.last_message()
+    await wang.press(REJECT)
+    # While the reason is awaited, /transfers still lists what is pending.
+    await wang.send("/transfers")
+    assert wang.messages()[-2].text == "待审批的组织关系转接申请：共 1 件（第 1/1 页）"
+    await wu.refresh()
+    await wu.press(APPROVE)
+    await wang.send("/cancel")
+    assert wang.last_message().text == "已取消填写理由，该申请仍待审批。"
+    rewritten = next(m for m in wang.messages() if m.message_id == notice.message_id)
+    assert rewritten.text.endswith("该申请已处理：已同意。")
+    assert rewritten.buttons == []
+    await wang.send("/cancel")
+    assert wang.last_message().text == "当前没有需要退出的操作。"

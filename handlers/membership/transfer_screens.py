@@ -1,4 +1,5 @@
 """What the transfer journey shows: the member's screens, the request card, the cadres' buttons.
+Pure: made from the service's answers, nothing is sent from here.
 
 Texts for someone other than the sender are rendered in that person's language, so most
 functions here take the language to render in.
@@ -16,23 +17,14 @@ from bot.domain.models import Language, OrgUnit
 from bot.i18n import Raw
 from bot.services.membership.transfers import PendingPage, Preview, TargetChoice, TransferCard
 from handlers.kit import org_picker
-from handlers.membership.buttons import (
-    DecisionAction,
-    TransferAction,
-    TransferButton,
-    TransferDecisionButton,
-    TransferPageButton,
-)
+from handlers.kit.buttons import CallbackData
+from handlers.membership import buttons
 
 PATH_SEPARATOR = " › "
 
 
-def _member_data(action: TransferAction, arg: object = "-") -> str:
-    return TransferButton(action=action, arg=str(arg)).pack()
-
-
-def _decision_data(transfer_id: int, action: DecisionAction) -> str:
-    return TransferDecisionButton(transfer_id=transfer_id, action=action).pack()
+def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data.pack())
 
 
 def _path(names: list[str]) -> str:
@@ -74,8 +66,8 @@ def target_picker(context: LeagueContext, choice: TargetChoice) -> tuple[str, In
         prompt=context.t("transfer.choose_target", current=_path(choice.overview.current_path)),
         level=choice.level,
         path=choice.path,
-        open_data=lambda parent_id, page: _member_data(TransferAction.OPEN, f"{parent_id}.{page}"),
-        pick_data=lambda unit: _member_data(TransferAction.PICK, unit.id),
+        open_data=lambda parent_id, page: buttons.TransferOpen(level=(parent_id, page)).pack(),
+        pick_data=lambda unit: buttons.TransferPick(unit_id=unit.id).pack(),
         pickable=pickable,
     )
 
@@ -83,9 +75,8 @@ def target_picker(context: LeagueContext, choice: TargetChoice) -> tuple[str, In
 def own_pending(context: LeagueContext, card: TransferCard) -> tuple[str, InlineKeyboardMarkup]:
     """The member's open request, with the button to withdraw it."""
     text = context.t("transfer.pending_own", **card_params(context, card))
-    withdraw = InlineKeyboardButton(
-        context.t("transfer.withdraw"),
-        callback_data=_member_data(TransferAction.WITHDRAW, card.transfer.id),
+    withdraw = _button(
+        context.t("transfer.withdraw"), buttons.TransferWithdraw(transfer_id=card.transfer.id)
     )
     return text, InlineKeyboardMarkup([[withdraw]])
 
@@ -99,19 +90,14 @@ def confirm_prompt(context: LeagueContext, preview: Preview) -> tuple[str, Inlin
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
+                _button(
                     context.t("transfer.confirm"),
-                    callback_data=_member_data(TransferAction.CONFIRM, preview.to_unit_id),
+                    buttons.TransferConfirm(unit_id=preview.to_unit_id),
                 )
             ],
             [
-                InlineKeyboardButton(
-                    context.t("transfer.choose_again"),
-                    callback_data=_member_data(TransferAction.CHOOSE_AGAIN),
-                ),
-                InlineKeyboardButton(
-                    context.t("transfer.abort"), callback_data=_member_data(TransferAction.ABORT)
-                ),
+                _button(context.t("transfer.choose_again"), buttons.TransferChooseAgain()),
+                _button(context.t("transfer.abort"), buttons.TransferAbort()),
             ],
         ]
     )
@@ -128,13 +114,13 @@ def decision_keyboard(
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
+                _button(
                     context.t_in(language, "transfer.approve"),
-                    callback_data=_decision_data(transfer_id, DecisionAction.APPROVE),
+                    buttons.TransferApprove(transfer_id=transfer_id),
                 ),
-                InlineKeyboardButton(
+                _button(
                     context.t_in(language, "transfer.reject"),
-                    callback_data=_decision_data(transfer_id, DecisionAction.REJECT),
+                    buttons.TransferReject(transfer_id=transfer_id),
                 ),
             ]
         ]
@@ -184,15 +170,15 @@ def reason_prompt(context: LeagueContext, item: TransferCard) -> tuple[str, Inli
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
+                _button(
                     context.t("transfer.skip_reason"),
-                    callback_data=_decision_data(transfer_id, DecisionAction.SKIP_REASON),
+                    buttons.TransferSkipReason(transfer_id=transfer_id),
                 )
             ],
             [
-                InlineKeyboardButton(
+                _button(
                     context.t("transfer.back"),
-                    callback_data=_decision_data(transfer_id, DecisionAction.BACK),
+                    buttons.TransferBackToDecision(transfer_id=transfer_id),
                 )
             ],
         ]
@@ -206,20 +192,12 @@ def page_header(context: LeagueContext, page: PendingPage) -> str:
 
 def page_footer(context: LeagueContext, page: PendingPage) -> tuple[str, InlineKeyboardMarkup]:
     """Paging for the list of requests, sent after the page's requests."""
-    buttons = []
+    paging = []
     if page.page > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                context.t("transfer.prev"),
-                callback_data=TransferPageButton(page=page.page - 1).pack(),
-            )
-        )
+        earlier = buttons.TransferPageButton(page=page.page - 1)
+        paging.append(_button(context.t("transfer.prev"), earlier))
     if page.page + 1 < page.pages:
-        buttons.append(
-            InlineKeyboardButton(
-                context.t("transfer.next"),
-                callback_data=TransferPageButton(page=page.page + 1).pack(),
-            )
-        )
+        later = buttons.TransferPageButton(page=page.page + 1)
+        paging.append(_button(context.t("transfer.next"), later))
     text = context.t("transfer.list_more", page=page.page + 1, pages=page.pages)
-    return text, InlineKeyboardMarkup([buttons])
+    return text, InlineKeyboardMarkup([paging])
