@@ -290,8 +290,8 @@ async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:
     from bot.services import Services
     from bot.services.admin.exports import ExportKind
     from bot.services.admin.stats import StatsScreen
-    from handlers.admin.export import wording
-    from handlers.admin.stats import chart
+    from handlers.admin.export_screens import wording
+    from handlers.admin.stats_screens import chart
 
     t = bind(Translator().t, Language.ZH)
     async with Database(path) as db:

@@ -6,9 +6,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.services.admin.digest import Digest, DigestRenderer
-from handlers.admin.buttons import ReviewButton
+from handlers.admin.buttons import PendingPageButton
+from handlers.kit.buttons import CallbackData
 from handlers.membership.buttons import TransferPageButton
 from handlers.nominations.buttons import NominationReviewButton, ReviewAction
+
+# Per count of the digest, in its order: the line that says it, the button that opens the list.
+_WAITING: tuple[tuple[str, str, CallbackData], ...] = (
+    ("digest.registrations", "digest.open_registrations", PendingPageButton(page=0)),
+    ("digest.transfers", "digest.open_transfers", TransferPageButton(page=0)),
+    ("review.digest_line", "review.digest_open", NominationReviewButton(action=ReviewAction.LIST)),
+)
 
 
 def renderer(translator: Translator) -> DigestRenderer:
@@ -16,42 +24,18 @@ def renderer(translator: Translator) -> DigestRenderer:
 
     def render(digest: Digest) -> tuple[str, dict[str, object] | None]:
         language = digest.account.language
+        counts = (
+            digest.pending_registrations,
+            digest.pending_transfers,
+            digest.pending_nominations,
+        )
         lines = [translator.t(language, "digest.title")]
         rows: list[list[InlineKeyboardButton]] = []
-        if digest.pending_registrations:
-            lines.append(
-                translator.t(language, "digest.registrations", count=digest.pending_registrations)
-            )
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        translator.t(language, "digest.open_registrations"),
-                        callback_data=ReviewButton(action="pending", member_id=0).pack(),
-                    )
-                ]
-            )
-        if digest.pending_transfers:
-            lines.append(translator.t(language, "digest.transfers", count=digest.pending_transfers))
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        translator.t(language, "digest.open_transfers"),
-                        callback_data=TransferPageButton(page=0).pack(),
-                    )
-                ]
-            )
-        if digest.pending_nominations:
-            lines.append(
-                translator.t(language, "review.digest_line", count=digest.pending_nominations)
-            )
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        translator.t(language, "review.digest_open"),
-                        callback_data=NominationReviewButton(action=ReviewAction.LIST).pack(),
-                    )
-                ]
-            )
+        for count, (line, label, button) in zip(counts, _WAITING, strict=True):
+            if count:
+                lines.append(translator.t(language, line, count=count))
+                text = translator.t(language, label)
+                rows.append([InlineKeyboardButton(text, callback_data=button.pack())])
         return "\n".join(lines), InlineKeyboardMarkup(rows).to_dict() if rows else None
 
     return render

@@ -4,313 +4,81 @@ as its caption, and buttons to drill into the units below, go back up, or export
 from __future__ import annotations
 
 import asyncio
-import html
-import re
-from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message, Update
+from telegram import CallbackQuery, InputMediaPhoto, Message
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
-from bot.domain.admin.stats import STATUS_ORDER
-from bot.domain.models import MemberStatus
-from bot.domain.trainings import tenths_to_hours
-from bot.domain.validation import fits_telegram_text
-from bot.files.charts import Chart, Panel, render_png
-from bot.services.admin.stats import ScopeChoice, StatsScreen, UnitStats
-from handlers.admin.buttons import ExportAction, ExportButton, StatsButton
-from handlers.kit.replies import answers_refusals, send, unchanged
-
-# Looks a text up in the viewer's language.
-T = Callable[..., str]
-CAPTION_LIMIT = 1024
-# Telegram shows up to 100 buttons under a message; a unit with more children than this lists
-# the largest (the chart sums the rest).
-MAX_UNIT_BUTTONS = 40
-_TAG = re.compile(r"<[^>]+>")
+from bot.files.charts import render_png
+from bot.services.admin.stats import ScopeChoice, StatsScreen
+from handlers.admin import stats_screens as screens
+from handlers.admin.buttons import StatsButton
+from handlers.kit.replies import send, unchanged
+from handlers.kit.routes import Press, Said, on_command, on_press
 
 
-def _plain(t: T) -> T:
-    """Texts for the chart: no HTML, so parameters must not stay escaped."""
-    return lambda key, **params: html.unescape(t(key, **params))
+async def _png(context: LeagueContext, screen: StatsScreen) -> bytes:
+    """Draws the chart in a worker thread, so other chats carry on meanwhile."""
+    return await asyncio.to_thread(render_png, screens.chart(context.t, screen.stats))
 
 
-def _hours(tenths: int) -> str:
-    return str(tenths_to_hours(tenths))
-
-
-def chart(t: T, stats: UnitStats) -> Chart:
-    """The six panels of a unit's figures, worded in the viewer's language."""
-    p = _plain(t)
-    members = stats.members
-    children = sorted(stats.children, key=lambda child: -child.members)
-    cadre_age = stats.cadre_average_age
-    ages_note = (
-        p("stats.chart.ages_note", age=cadre_age, missing=stats.no_birth_date)
-        if cadre_age is not None
-        else p("stats.chart.ages_note_no_cadre", missing=stats.no_birth_date)
-    )
-    stages = [(state, n) for state, n in stats.nominations if n]
-    trainings = stats.trainings
-    return Chart(
-        title=p("stats.chart.title", unit=stats.unit.name),
-        subtitle=p("stats.chart.subtitle", date=stats.today.isoformat(), total=members.total),
-        panels=[
-            Panel(
-                title=p("stats.chart.status"),
-                labels=[p(f"status.{status.value}") for status in STATUS_ORDER],
-                values=[members.by_status[status] for status in STATUS_ORDER],
-                empty=p("stats.chart.members_empty"),
-            ),
-            Panel(
-                title=p("stats.chart.units"),
-                kind="barh",
-                labels=[child.name for child in children],
-                values=[child.members for child in children],
-                empty=p("stats.chart.units_empty"),
-                others=p("stats.chart.others"),
-            ),
-            Panel(
-                title=p("stats.chart.coverage"),
-                kind="pie",
-                labels=[p("stats.chart.coverage_linked"), p("stats.chart.coverage_unlinked")],
-                values=[members.roster_linked, members.roster - members.roster_linked],
-                note=p(
-                    "stats.chart.coverage_note",
-                    percent=stats.coverage_percent,
-                    linked=members.roster_linked,
-                    roster=members.roster,
-                )
-                if stats.coverage_percent is not None
-                else "",
-                empty=p("stats.chart.coverage_empty"),
-            ),
-            Panel(
-                title=p("stats.chart.ages"),
-                labels=[band.band.label for band in stats.ages],
-                values=[band.members for band in stats.ages],
-                note=ages_note,
-                empty=p("stats.chart.ages_empty"),
-            ),
-            Panel(
-                title=p("stats.chart.trainings"),
-                labels=[
-                    p("stats.chart.trainings_held"),
-                    p("stats.chart.trainings_attendances"),
-                    p("stats.chart.trainings_upcoming"),
-                ],
-                values=[trainings.held, trainings.attendances, trainings.upcoming],
-                note=p("stats.chart.trainings_note", hours=_hours(trainings.hours_tenths)),
-                empty=p("stats.chart.trainings_empty"),
-            ),
-            Panel(
-                title=p("stats.chart.nominations"),
-                kind="barh",
-                labels=[p(f"stats.stage.{state.value}") for state, _ in stages],
-                values=[n for _, n in stages],
-                note=p("stats.chart.nominations_note", campaigns=stats.open_campaigns),
-                empty=p("stats.chart.nominations_empty"),
-            ),
-        ],
-    )
-
-
-def summary(t: T, stats: UnitStats) -> str:
-    """The caption: the figures in a few lines, cut at a whole line to fit 1024 characters."""
-    members = stats.members
-    by_status = {status.value: members.by_status[status] for status in MemberStatus}
-    lines = [
-        t("stats.title", path=" › ".join(stats.path_names), date=stats.today.isoformat()),
-        t("stats.members", total=members.total, **by_status),
-    ]
-    if members.pending:
-        lines.append(t("stats.pending", count=members.pending))
-    if stats.coverage_percent is not None:
-        lines.append(
-            t(
-                "stats.coverage",
-                percent=stats.coverage_percent,
-                linked=members.roster_linked,
-                roster=members.roster,
-            )
-        )
-    else:
-        lines.append(t("stats.coverage_none"))
-    lines.append(_cadres_line(t, stats))
-    if stats.no_birth_date:
-        lines.append(t("stats.no_birth_date", count=stats.no_birth_date))
-    trainings = stats.trainings
-    lines.append(
-        t(
-            "stats.trainings",
-            held=trainings.held,
-            attendances=trainings.attendances,
-            hours=_hours(trainings.hours_tenths),
-            upcoming=trainings.upcoming,
-        )
-    )
-    stages = [
-        t("stats.stage_item", stage=t(f"stats.stage.{state.value}"), count=n)
-        for state, n in stats.nominations
-        if n
-    ]
-    if stats.open_campaigns or stages:
-        lines.append(
-            t(
-                "stats.nominations",
-                campaigns=stats.open_campaigns,
-                total=stats.nominations_total,
-                stages=t("stats.stage_separator").join(stages),
-            )
-        )
-    else:
-        lines.append(t("stats.nominations_none"))
-    if stats.children:
-        lines.append(t("stats.drill_hint"))
-    return fit_lines(lines, CAPTION_LIMIT)
-
-
-def _cadres_line(t: T, stats: UnitStats) -> str:
-    cadres = stats.cadres
-    if cadres.cadres == 0:
-        return t("stats.cadres_none")
-    if stats.cadre_average_age is None:
-        return t("stats.cadres_no_age", count=cadres.cadres)
-    line = t("stats.cadres", count=cadres.cadres, age=stats.cadre_average_age)
-    missing = cadres.cadres - cadres.with_birth_date
-    return line + t("stats.cadres_missing", missing=missing) if missing else line
-
-
-def fit_lines(lines: list[str], limit: int) -> str:
-    """Whole lines of HTML while their visible text fits `limit` (tags are never cut)."""
-    kept: list[str] = []
-    for line in lines:
-        candidate = "\n".join([*kept, line])
-        if not fits_telegram_text(html.unescape(_TAG.sub("", candidate)), limit):
-            break
-        kept.append(line)
-    return "\n".join(kept)
-
-
-def keyboard(t: T, screen: StatsScreen) -> InlineKeyboardMarkup:
-    """A button per unit below (two a row), then up, refresh and export."""
-    stats = screen.stats
-    children = sorted(stats.children, key=lambda child: -child.members)[:MAX_UNIT_BUTTONS]
-    children.sort(key=lambda child: stats.children.index(child))
-    buttons = [
-        InlineKeyboardButton(
-            html.unescape(t("stats.unit_button", name=child.name, count=child.members)),
-            callback_data=StatsButton(unit_id=child.unit_id).pack(),
-        )
-        for child in children
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    tools = []
-    if screen.parent_id is not None:
-        tools.append(
-            InlineKeyboardButton(
-                t("stats.up"), callback_data=StatsButton(unit_id=screen.parent_id).pack()
-            )
-        )
-    tools.append(
-        InlineKeyboardButton(
-            t("stats.refresh"), callback_data=StatsButton(unit_id=stats.unit.id).pack()
-        )
-    )
-    rows.append(tools)
-    rows.append(
-        [
-            InlineKeyboardButton(
-                t("stats.export"),
-                callback_data=ExportButton(action=ExportAction.MENU, unit_id=stats.unit.id).pack(),
-            )
-        ]
-    )
-    return InlineKeyboardMarkup(rows)
-
-
-def _choice(t: T, choice: ScopeChoice) -> tuple[str, InlineKeyboardMarkup]:
-    rows = [
-        [InlineKeyboardButton(unit.name, callback_data=StatsButton(unit_id=unit.id).pack())]
-        for unit in choice.units
-    ]
-    return t("stats.choose_scope"), InlineKeyboardMarkup(rows)
-
-
-async def _send_screen(update: Update, context: LeagueContext, screen: StatsScreen) -> Message:
-    """Draws the chart in a worker thread (other chats carry on meanwhile) and sends it."""
-    assert update.effective_chat is not None
-    chat_id = update.effective_chat.id
+async def _send_screen(context: LeagueContext, chat_id: int, screen: StatsScreen) -> Message:
     await context.bot.send_chat_action(chat_id=chat_id, action=ChatAction.UPLOAD_PHOTO)
     png = await _png(context, screen)
     return await context.bot.send_photo(
         chat_id=chat_id,
         photo=png,
-        caption=summary(context.t, screen.stats),
+        caption=screens.summary(context.t, screen.stats),
         parse_mode=ParseMode.HTML,
-        reply_markup=keyboard(context.t, screen),
+        reply_markup=screens.keyboard(context.t, screen),
     )
 
 
-async def _png(context: LeagueContext, screen: StatsScreen) -> bytes:
-    return await asyncio.to_thread(render_png, chart(context.t, screen.stats))
-
-
-async def _replace_screen(update: Update, context: LeagueContext, screen: StatsScreen) -> None:
+async def _replace_screen(
+    context: LeagueContext, query: CallbackQuery, chat_id: int, screen: StatsScreen
+) -> None:
     """The chart, caption and buttons of the pressed chart message swapped for `screen`'s, so
     the chat keeps one chart that the cadre walks up and down the tree in. A message Telegram
     no longer lets the bot edit (older than 48 hours) stays, and the new chart comes below."""
-    query = update.callback_query
-    assert query is not None
     media = InputMediaPhoto(
         await _png(context, screen),
-        caption=summary(context.t, screen.stats),
+        caption=screens.summary(context.t, screen.stats),
         parse_mode=ParseMode.HTML,
     )
     try:
-        await query.edit_message_media(media, reply_markup=keyboard(context.t, screen))
+        await query.edit_message_media(media, reply_markup=screens.keyboard(context.t, screen))
     except BadRequest as error:
         if not unchanged(error):
-            await _send_screen(update, context, screen)
+            await _send_screen(context, chat_id, screen)
 
 
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
-@answers_refusals
-async def show_stats(update: Update, context: LeagueContext) -> None:
+async def show_stats(said: Said, context: LeagueContext) -> None:
     """/stats: the chart of the cadre's scope, or the choice of unit for cadres of several."""
-    opened = await context.services.stats.open(_user_id(update))
+    opened = await context.services.stats.open(said.user_id)
     if isinstance(opened, ScopeChoice):
-        await send(update, context, *_choice(context.t, opened))
+        await send(said.update, context, *screens.scope_choice(context.t, opened))
         return
-    await _send_screen(update, context, opened)
+    await _send_screen(context, said.chat.chat_id, opened)
 
 
-@answers_refusals
-async def open_unit(update: Update, context: LeagueContext) -> None:
+async def open_unit(press: Press[StatsButton], context: LeagueContext) -> None:
     """Another unit's chart in place of the pressed one (a chart is replaced, a choice stays)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    pressed = StatsButton.parse(query.data)
-    screen = await context.services.stats.open(_user_id(update), unit_id=pressed.unit_id)
-    assert isinstance(screen, StatsScreen)
-    await query.answer(context.t("stats.working"))
-    if isinstance(query.message, Message) and query.message.photo:
-        await _replace_screen(update, context, screen)
+    screen = await context.services.stats.open(press.user_id, unit_id=press.button.unit_id)
+    assert isinstance(screen, StatsScreen)  # a unit named opens that unit's figures
+    await press.query.answer(context.t("stats.working"))
+    message = press.query.message
+    if isinstance(message, Message) and message.photo:
+        await _replace_screen(context, press.query, press.chat.chat_id, screen)
     else:
         # A choice of units stays where it is, to choose another one from later.
-        await _send_screen(update, context, screen)
+        await _send_screen(context, press.chat.chat_id, screen)
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("stats", show_stats, filters=private),
-        CallbackQueryHandler(open_unit, pattern=StatsButton.matches),
+        on_command("stats", show_stats),
+        on_press(StatsButton, open_unit),
     ]

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from bot.domain.authz import Role
 from bot.services.admin import exports
-from handlers.admin.buttons import ExportAction, ExportButton
+from handlers.admin.buttons import ExportMembers
 from sandbox.client import ChatUser, SandboxClient
 from storage.database import Database
 from tests.conftest import ADMIN_ID
@@ -226,7 +226,7 @@ async def test_the_admin_exports_everyone_and_a_cadre_cannot_reach_outside_the_s
     await wang.send("/export")
     menu = wang.last_message()
     sibling = await unit_id(db, "S01-02")
-    forged = ExportButton(action=ExportAction.MEMBERS, unit_id=sibling).pack()
+    forged = ExportMembers(unit_id=sibling).pack()
     await wang.press_data(menu.message_id, forged)
     assert "没有权限" in wang.last_message().text
     assert not any(m.document for m in wang.messages())

@@ -14,7 +14,7 @@ from bot.files.charts import FONT_FAMILY, render_png
 from bot.i18n import Translator
 from bot.services.admin.stats import StatsScreen
 from handlers.admin.buttons import StatsButton
-from handlers.admin.stats import chart, fit_lines
+from handlers.admin.stats_screens import chart, fit_lines
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import ADMIN_ID, START

@@ -19,7 +19,7 @@ from bot.i18n import Translator
 from bot.infra.idle_process import stop_idle_process
 from bot.services import Services
 from bot.services.admin.exports import ExportKind, ExportWording
-from handlers.admin.export import wording
+from handlers.admin.export_screens import wording
 from storage.database import Database
 from tests.conftest import bot_settings
 from tests.journeys.cadre_steps import unit_id
