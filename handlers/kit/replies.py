@@ -72,6 +72,13 @@ async def answer_and_edit(
     await edit(query, text, markup)
 
 
+async def answer_and_clear(query: CallbackQuery, toast: str | None = None) -> None:
+    """The press answered (with a toast, if given) and the pressed message's buttons taken
+    away: its text stays, and the next question follows below it."""
+    await query.answer(toast)
+    await query.edit_message_reply_markup(reply_markup=None)
+
+
 def unchanged(error: BadRequest) -> bool:
     """Whether Telegram refused an edit because the message already shows that content. PTB
     drops "Bad Request: " and capitalises the rest: "Message is not modified: ..."."""

@@ -12,7 +12,7 @@ a refusal or a reply that failed the conversation follows the stored step.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
@@ -91,8 +91,10 @@ class WizardRoutes(Generic[S]):
     """One wizard's conversation. `current` and `finish` pick the service's lookup of the open
     run and its end from the services; `ask` sends the current step's question and returns the
     step; `hint` names the text for input a step cannot take; `ask_again` says after which
-    steps the question is asked again below a hint or a stale button. `command` None: the
-    wizard has no command of its own (its buttons open it), so there is none to resume it."""
+    steps the question is asked again below a hint or a stale button (`ask_again_after_stale`,
+    when given, for a stale button), and `hint_params` fill the hint's placeholders. A wizard
+    entered from buttons only has no `command` (and so no resume); `refusal_ends` is for a run
+    the service keeps no lookup of: after a refusal it is finished and the conversation ends."""
 
     def __init__(
         self,
@@ -104,10 +106,13 @@ class WizardRoutes(Generic[S]):
         ask: Ask,
         texts: WizardTexts,
         hint: Hint,
+        hint_params: Mapping[str, object] | None = None,
         buttons: type[CallbackData],
         command_filter: filters.BaseFilter = PRIVATE,
         ask_again: Callable[[S], bool] = lambda step: True,
+        ask_again_after_stale: Callable[[S], bool] | None = None,
         remove_keyboard_on_cancel: bool = False,
+        refusal_ends: bool = False,
     ) -> None:
         self.journey = journey
         self._command = command
@@ -117,10 +122,12 @@ class WizardRoutes(Generic[S]):
         self._ask = ask
         self._texts = texts
         self._hint = hint
+        self._hint_params = hint_params or {}
         self._buttons = buttons
         self._ask_again = ask_again
+        self._ask_again_after_stale = ask_again_after_stale or ask_again
         self._remove_keyboard = remove_keyboard_on_cancel
-        self.guard = WizardGuard(self._stored_step)
+        self.guard = WizardGuard(self._finished if refusal_ends else self._stored_step)
 
     def press(
         self,
@@ -147,10 +154,16 @@ class WizardRoutes(Generic[S]):
         return SaidCommandHandler(name, callback, filters=filters, guard=self.guard)
 
     def conversation(
-        self, *, entry_points: Handlers, states: dict[S, Handlers], anytime: Handlers = ()
+        self,
+        *,
+        entry_points: Handlers,
+        states: dict[S, Handlers],
+        anytime: Handlers = (),
+        allow_reentry: bool = False,
     ) -> ConversationHandler[LeagueContext]:
         """The persistent conversation: the steps' handlers, then what every wizard answers
-        (`anytime` are the wizard's own buttons valid at every step)."""
+        (`anytime` are the wizard's own buttons valid at every step). With `allow_reentry` the
+        entry points are taken at every step too (a button that opens the wizard anew)."""
         resume = (
             [self.command(self._command, self._resume, filters=self._command_filter)]
             if self._command
@@ -174,6 +187,7 @@ class WizardRoutes(Generic[S]):
                 fallbacks=fallbacks,
                 name=self.journey,
                 persistent=True,
+                allow_reentry=allow_reentry,
             )
 
     async def current(self, update: Update, context: LeagueContext) -> Any:
@@ -185,6 +199,11 @@ class WizardRoutes(Generic[S]):
             return (await self.current(update, context)).step
         except NoWizard:
             return END
+
+    async def _finished(self, update: Update, context: LeagueContext) -> object:
+        """After a refusal in a wizard with `refusal_ends`: the run is forgotten."""
+        await self._finish(context.services)(chat_of(update))
+        return END
 
     async def _cancel(self, said: Said, context: LeagueContext) -> object:
         """/cancel: leaves the wizard and forgets what was entered."""
@@ -211,14 +230,15 @@ class WizardRoutes(Generic[S]):
         run's): says so, and shows where the person is now."""
         wizard = await self.current(press.update, context)
         await answer_refusal(press.update, context, StaleButton())
-        if self._ask_again(wizard.step):
+        if self._ask_again_after_stale(wizard.step):
             return await self._ask(press.update, context, wizard)
         return wizard.step
 
     async def _wrong_input(self, said: Said, context: LeagueContext) -> object:
         """Anything the current step cannot take: says what is expected (and asks again)."""
         wizard = await self.current(said.update, context)
-        await send(said.update, context, context.t(self._hint(wizard, said.message)))
+        hint = context.t(self._hint(wizard, said.message), **self._hint_params)
+        await send(said.update, context, hint)
         if self._ask_again(wizard.step):
             return await self._ask(said.update, context, wizard)
         return wizard.step

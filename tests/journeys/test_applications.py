@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.app import running_bot
 from bot.domain.authz import Role
 from bot.domain.nominations.campaigns import CampaignKind
-from handlers.nominations.buttons import ApplyButton
+from handlers.nominations.buttons import ApplyToCampaign, ReviseNomination
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import bot_settings, settle_with
@@ -160,7 +160,7 @@ async def test_submitting_twice_or_applying_again_creates_one_nomination(
     # A second tap that Telegram delivers before the edited summary arrives.
     await ming.press_data(summary.message_id, submit)
     assert ming.toasts()[-1].startswith("已提交，无需重复提交。")
-    forged = ApplyButton(action="apply", target=campaign.id).pack()
+    forged = ApplyToCampaign(campaign_id=campaign.id).pack()
     await ming.press_data(ming.last_message().message_id, forged)
     assert ming.toasts()[-1].startswith("已提交，无需重复提交。")
     assert await count(db, NOMINATIONS) == 1
@@ -202,7 +202,7 @@ async def test_a_returned_nomination_is_revised_and_resubmitted_once_for_the_ver
     await ming.press("✅ 完成")
     await ming.press("✅ 提交")
     returned = await return_for_revision(db, await nomination_of(db, ming), clock=clock)
-    revise = ApplyButton(action="revise", target=returned.id, version=returned.version).pack()
+    revise = ReviseNomination(nomination_id=returned.id, version=returned.version).pack()
 
     # Nobody but the nominee revises it.
     na = await member(telegram, db, "李娜", phone="13800138001")
@@ -249,7 +249,7 @@ async def test_a_returned_nomination_is_revised_and_resubmitted_once_for_the_ver
     await ming.press_data(ming.last_message().message_id, revise)
     assert ming.toasts()[-1].startswith("这份申请在您修改期间已有新的变化")
     # Opened at the new version but returned meanwhile once more: the submit is refused.
-    current = ApplyButton(action="revise", target=again.id, version=again.version).pack()
+    current = ReviseNomination(nomination_id=again.id, version=again.version).pack()
     await ming.press_data(ming.last_message().message_id, current)
     await ming.press("↩️ 保留原理由")
     await ming.press("✅ 完成")
