@@ -14,7 +14,7 @@ from handlers.kit.routes import Press, Said, on_command
 from handlers.membership import registration
 from handlers.membership import registration_screens as views
 from handlers.membership.buttons import ProfileEdit
-from handlers.trainings import trainings_views
+from handlers.trainings import trainings_screens as trainings_views
 
 # The profile lists this many completed trainings; /mytrainings has them all.
 PROFILE_TRAININGS = 5

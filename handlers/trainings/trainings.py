@@ -1,17 +1,17 @@
 """Trainings in the chat: members browse (/trainings), sign up, get the calendar file, follow
 their trainings (/mytrainings) and check in by QR code; cadres list their trainings (/roster),
 download the roster, show the check-in QR code, cancel, and admit walk-ins. The publish/edit
-wizard is handlers/training_wizard.py."""
+wizard is handlers/trainings/training_wizard.py."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
 from bot.domain.trainings import EnrolmentState
@@ -25,34 +25,13 @@ from bot.services.trainings.service import (
     TrainingView,
 )
 from handlers.kit.deep_links import deep_link
-from handlers.kit.replies import answers_refusals, edit, send
-from handlers.trainings import trainings_views as views
-from handlers.trainings.buttons import (
-    TrainingAction,
-    TrainingAdminAction,
-    TrainingAdminButton,
-    TrainingButton,
-)
+from handlers.kit.replies import answer_and_edit, edit, send
+from handlers.kit.routes import Press, Said, on_command, on_press
+from handlers.trainings import buttons
+from handlers.trainings import trainings_screens as screens
 
-
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
-def _chat_id(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
-def _member_pressed(update: Update) -> TrainingButton:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    return TrainingButton.parse(update.callback_query.data)
-
-
-def _cadre_pressed(update: Update) -> TrainingAdminButton:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    return TrainingAdminButton.parse(update.callback_query.data)
+P = TypeVar("P", bound=buttons.OnTraining)
+Screen = tuple[str, InlineKeyboardMarkup]
 
 
 def _tz(context: LeagueContext) -> ZoneInfo:
@@ -60,10 +39,10 @@ def _tz(context: LeagueContext) -> ZoneInfo:
 
 
 def _link(context: LeagueContext, training_id: int) -> str:
-    return views.share_link(context.bot.username, training_id)
+    return screens.share_link(context.bot.username, training_id)
 
 
-async def _send_calendar(update: Update, context: LeagueContext, training_id: int) -> None:
+async def _send_calendar(chat_id: int, context: LeagueContext, training_id: int) -> None:
     """The .ics file of the training, in the committee's time zone, made in a worker thread."""
     training = await context.services.trainings.calendar_entry(training_id=training_id)
     content = await asyncio.to_thread(
@@ -80,7 +59,7 @@ async def _send_calendar(update: Update, context: LeagueContext, training_id: in
         sequence=training.version - 1,
     )
     await context.bot.send_document(
-        chat_id=_chat_id(update),
+        chat_id=chat_id,
         document=content,
         filename=f"training-{training.id}.ics",
         caption=context.t("trainings.calendar_caption", title=training.title),
@@ -88,235 +67,177 @@ async def _send_calendar(update: Update, context: LeagueContext, training_id: in
     )
 
 
-def _page(context: LeagueContext, view: TrainingView, list_page: int = 0) -> tuple[str, Any]:
-    text, keyboard = views.page(context.t, _tz(context), view, list_page)
+def _page(context: LeagueContext, view: TrainingView, list_page: int = 0) -> Screen:
+    text, keyboard = screens.page(context.t, _tz(context), view, list_page)
     if not view.registered:
         text += "\n\n" + context.t("trainings.not_registered")
     return text, keyboard
 
 
+async def _show(
+    press: Press[P], context: LeagueContext, view: TrainingView, toast: str | None = None
+) -> None:
+    """Answers the press (with a toast) and shows the training's page in its place."""
+    await press.query.answer(toast)
+    await edit(press.query, *_page(context, view, press.button.page))
+
+
+async def _welcome(press: Press[P], context: LeagueContext, view: TrainingView, key: str) -> None:
+    """A place taken: the page in place, a word of welcome and the calendar file."""
+    await _show(press, context, view, context.t("trainings.signed_up_toast"))
+    await send(press.update, context, context.t(key, title=view.training.title))
+    await _send_calendar(press.chat.chat_id, context, view.training.id)
+
+
+async def _mine(context: LeagueContext, telegram_user_id: int) -> Screen:
+    found = await context.services.trainings.my_trainings(telegram_user_id)
+    record = await context.services.trainings.record(telegram_user_id)
+    return screens.mine(context.t, _tz(context), found, record.total_tenths)
+
+
 # Members.
 
 
-@answers_refusals
-async def show_trainings(update: Update, context: LeagueContext) -> None:
+async def show_trainings(said: Said, context: LeagueContext) -> None:
     """/trainings: the upcoming trainings open to the member."""
-    page = await context.services.trainings.browse(_user_id(update))
-    await send(update, context, *views.browse(context.t, _tz(context), page))
+    page = await context.services.trainings.browse(said.user_id)
+    await send(said.update, context, *screens.browse(context.t, _tz(context), page))
 
 
-@answers_refusals
-async def show_mine(update: Update, context: LeagueContext) -> None:
+async def show_mine(said: Said, context: LeagueContext) -> None:
     """/mytrainings: the member's trainings and waitlist positions, and their hours."""
-    found = await context.services.trainings.my_trainings(_user_id(update))
-    record = await context.services.trainings.record(_user_id(update))
-    await send(update, context, *views.mine(context.t, _tz(context), found, record.total_tenths))
+    await send(said.update, context, *await _mine(context, said.user_id))
 
 
-@answers_refusals
-async def open_link(update: Update, context: LeagueContext) -> None:
+async def open_link(said: Said, context: LeagueContext) -> None:
     """A shared link `/start tr_<id>`: the training's page."""
-    arg = (context.args or [""])[0].removeprefix(LINK_PREFIX)
+    arg = (said.args or [""])[0].removeprefix(LINK_PREFIX)
     if not arg.isdigit():
         raise StaleButton(f"malformed training link {arg!r}")
-    view = await context.services.trainings.view(_user_id(update), training_id=int(arg))
-    await send(update, context, *_page(context, view))
+    view = await context.services.trainings.view(said.user_id, training_id=int(arg))
+    await send(said.update, context, *_page(context, view))
 
 
-@answers_refusals
-async def check_in(update: Update, context: LeagueContext) -> None:
+async def check_in(said: Said, context: LeagueContext) -> None:
     """The QR code's deep link `/start ck_<token>`: checks the member in, or says why not."""
-    token = (context.args or [""])[0].removeprefix(CHECKIN_PREFIX)
-    result = await context.services.trainings.check_in(_user_id(update), token=token)
+    token = (said.args or [""])[0].removeprefix(CHECKIN_PREFIX)
+    result = await context.services.trainings.check_in(said.user_id, token=token)
     title = result.training.title
-    moment = (
-        views.local(result.checked_in_at, _tz(context)) if result.checked_in_at is not None else ""
-    )
+    at = result.checked_in_at
+    moment = screens.local(at, _tz(context)) if at is not None else ""
     if result.outcome is CheckInOutcome.CHECKED_IN:
-        await send(update, context, context.t("trainings.checked_in", title=title, time=moment))
+        text = context.t("trainings.checked_in", title=title, time=moment)
     elif result.outcome is CheckInOutcome.ALREADY:
-        await send(update, context, context.t("trainings.checked_in_already", time=moment))
+        text = context.t("trainings.checked_in_already", time=moment)
     else:
-        await send(update, context, context.t("trainings.checkin_not_enrolled", title=title))
+        text = context.t("trainings.checkin_not_enrolled", title=title)
+    await send(said.update, context, text)
 
 
-@answers_refusals
-async def turn_page(update: Update, context: LeagueContext) -> None:
+async def turn_page(press: Press[buttons.TrainingList], context: LeagueContext) -> None:
     """Another page of /trainings, in place."""
-    query = update.callback_query
-    assert query is not None
-    page = await context.services.trainings.browse(
-        _user_id(update), page=_member_pressed(update).page
-    )
-    await query.answer()
-    await edit(query, *views.browse(context.t, _tz(context), page))
+    page = await context.services.trainings.browse(press.user_id, page=press.button.page)
+    await answer_and_edit(press.query, *screens.browse(context.t, _tz(context), page))
 
 
-@answers_refusals
-async def open_training(update: Update, context: LeagueContext) -> None:
+async def open_training(press: Press[buttons.TrainingOpen], context: LeagueContext) -> None:
     """Shows one training's page in place."""
-    query = update.callback_query
-    assert query is not None
-    pressed = _member_pressed(update)
-    view = await context.services.trainings.view(_user_id(update), training_id=pressed.training_id)
-    await query.answer()
-    await edit(query, *_page(context, view, pressed.page))
+    training_id = press.button.training_id
+    view = await context.services.trainings.view(press.user_id, training_id=training_id)
+    await _show(press, context, view)
 
 
-@answers_refusals
-async def sign_up(update: Update, context: LeagueContext) -> None:
+async def sign_up(press: Press[buttons.TrainingSignUp], context: LeagueContext) -> None:
     """Takes a place or a waitlist spot; warns first about a clash with another training."""
-    query = update.callback_query
-    assert query is not None
-    pressed = _member_pressed(update)
-    trainings = context.services.trainings
+    await _sign_up(press, context, despite_overlap=False)
+
+
+async def sign_up_anyway(
+    press: Press[buttons.TrainingSignUpAnyway], context: LeagueContext
+) -> None:
+    """Takes a place or a waitlist spot despite the clash the member was warned about."""
+    await _sign_up(press, context, despite_overlap=True)
+
+
+async def _sign_up(press: Press[P], context: LeagueContext, *, despite_overlap: bool) -> None:
+    trainings, training_id = context.services.trainings, press.button.training_id
     try:
         result = await trainings.sign_up(
-            _user_id(update),
-            training_id=pressed.training_id,
-            despite_overlap=pressed.action is TrainingAction.SIGN_UP_ANYWAY,
+            press.user_id, training_id=training_id, despite_overlap=despite_overlap
         )
     except Overlaps as clash:
-        view = await trainings.view(_user_id(update), training_id=pressed.training_id)
-        await query.answer()
-        await edit(
-            query,
-            *views.overlap_warning(context.t, _tz(context), view, clash.trainings, pressed.page),
+        view = await trainings.view(press.user_id, training_id=training_id)
+        warning = screens.overlap_warning(
+            context.t, _tz(context), view, clash.trainings, press.button.page
         )
+        await answer_and_edit(press.query, *warning)
         return
     view = result.view
     if result.state is EnrolmentState.ENROLLED:
-        await query.answer(context.t("trainings.signed_up_toast"))
-        await edit(query, *_page(context, view, pressed.page))
-        await send(update, context, context.t("trainings.signed_up", title=view.training.title))
-        await _send_calendar(update, context, view.training.id)
-    else:
-        await query.answer()
-        await edit(query, *_page(context, view, pressed.page))
-        await send(
-            update,
-            context,
-            context.t(
-                "trainings.waitlisted", title=view.training.title, position=view.position or "?"
-            ),
-        )
+        await _welcome(press, context, view, "trainings.signed_up")
+        return
+    await _show(press, context, view)
+    waitlisted = context.t(
+        "trainings.waitlisted", title=view.training.title, position=view.position or "?"
+    )
+    await send(press.update, context, waitlisted)
 
 
-@answers_refusals
-async def ask_leave(update: Update, context: LeagueContext) -> None:
+async def ask_leave(press: Press[buttons.TrainingLeave], context: LeagueContext) -> None:
     """Asks the member to confirm giving up their place or waitlist spot."""
-    query = update.callback_query
-    assert query is not None
-    pressed = _member_pressed(update)
-    view = await context.services.trainings.view(_user_id(update), training_id=pressed.training_id)
-    await query.answer()
-    await edit(query, *views.leave_confirm(context.t, view, pressed.page))
+    training_id = press.button.training_id
+    view = await context.services.trainings.view(press.user_id, training_id=training_id)
+    await answer_and_edit(press.query, *screens.leave_confirm(context.t, view, press.button.page))
 
 
-@answers_refusals
-async def leave(update: Update, context: LeagueContext) -> None:
+async def leave(press: Press[buttons.TrainingLeaveConfirmed], context: LeagueContext) -> None:
     """Cancels the member's sign-up; a freed place is offered to the waitlist."""
-    query = update.callback_query
-    assert query is not None
-    pressed = _member_pressed(update)
-    view = await context.services.trainings.leave(_user_id(update), training_id=pressed.training_id)
-    await query.answer(context.t("trainings.left"))
-    await edit(query, *_page(context, view, pressed.page))
+    training_id = press.button.training_id
+    view = await context.services.trainings.leave(press.user_id, training_id=training_id)
+    await _show(press, context, view, context.t("trainings.left"))
 
 
-@answers_refusals
-async def accept_offer(update: Update, context: LeagueContext) -> None:
+async def accept_offer(press: Press[buttons.TrainingAccept], context: LeagueContext) -> None:
     """Takes the offered place and sends the calendar file."""
-    query = update.callback_query
-    assert query is not None
-    pressed = _member_pressed(update)
-    view = await context.services.trainings.accept_offer(
-        _user_id(update), training_id=pressed.training_id
-    )
-    await query.answer(context.t("trainings.signed_up_toast"))
-    await edit(query, *_page(context, view, pressed.page))
-    await send(update, context, context.t("trainings.accepted", title=view.training.title))
-    await _send_calendar(update, context, view.training.id)
+    training_id = press.button.training_id
+    view = await context.services.trainings.accept_offer(press.user_id, training_id=training_id)
+    await _welcome(press, context, view, "trainings.accepted")
 
 
-@answers_refusals
-async def decline_offer(update: Update, context: LeagueContext) -> None:
+async def decline_offer(press: Press[buttons.TrainingDecline], context: LeagueContext) -> None:
     """Gives the offered place to the next on the waitlist."""
-    query = update.callback_query
-    assert query is not None
-    pressed = _member_pressed(update)
-    view = await context.services.trainings.decline_offer(
-        _user_id(update), training_id=pressed.training_id
-    )
-    await query.answer(context.t("trainings.declined"))
-    await edit(query, *_page(context, view, pressed.page))
+    training_id = press.button.training_id
+    view = await context.services.trainings.decline_offer(press.user_id, training_id=training_id)
+    await _show(press, context, view, context.t("trainings.declined"))
 
 
-@answers_refusals
-async def send_calendar(update: Update, context: LeagueContext) -> None:
+async def send_calendar(press: Press[buttons.TrainingCalendar], context: LeagueContext) -> None:
     """Sends the training's .ics file again."""
-    query = update.callback_query
-    assert query is not None
-    pressed = _member_pressed(update)
-    await _send_calendar(update, context, pressed.training_id)
-    await query.answer()
+    await _send_calendar(press.chat.chat_id, context, press.button.training_id)
+    await press.query.answer()
 
 
-@answers_refusals
-async def show_mine_in_place(update: Update, context: LeagueContext) -> None:
+async def show_mine_in_place(press: Press[buttons.TrainingMine], context: LeagueContext) -> None:
     """/mytrainings in place of the list."""
-    query = update.callback_query
-    assert query is not None
-    found = await context.services.trainings.my_trainings(_user_id(update))
-    record = await context.services.trainings.record(_user_id(update))
-    await query.answer()
-    await edit(query, *views.mine(context.t, _tz(context), found, record.total_tenths))
+    await answer_and_edit(press.query, *await _mine(context, press.user_id))
 
 
 # Cadres.
 
 
-@answers_refusals
-async def show_managed(update: Update, context: LeagueContext) -> None:
-    """/roster: the trainings of the cadre's units; `/roster 7` sends training 7's roster."""
-    args = context.args or []
-    if args and args[0].isdigit():
-        await _send_roster(update, context, int(args[0]))
-        return
-    page = await context.services.trainings.managed(_user_id(update))
-    await send(update, context, *views.managed(context.t, _tz(context), page))
+def _manage_page(context: LeagueContext, view: TrainingView) -> Screen:
+    link = _link(context, view.training.id)
+    return screens.manage_page(context.t, _tz(context), view, link)
 
 
-@answers_refusals
-async def turn_managed_page(update: Update, context: LeagueContext) -> None:
-    """Another page of /roster, in place."""
-    query = update.callback_query
-    assert query is not None
-    page = await context.services.trainings.managed(
-        _user_id(update), page=_cadre_pressed(update).page
-    )
-    await query.answer()
-    await edit(query, *views.managed(context.t, _tz(context), page))
-
-
-@answers_refusals
-async def open_managed(update: Update, context: LeagueContext) -> None:
-    """The cadre's page of one training: figures, the sign-up link and the actions."""
-    query = update.callback_query
-    assert query is not None
-    training_id = _cadre_pressed(update).training_id
-    view = await context.services.trainings.manage_view(_user_id(update), training_id=training_id)
-    await query.answer()
-    await edit(
-        query, *views.manage_page(context.t, _tz(context), view, _link(context, training_id))
-    )
-
-
-async def _send_roster(update: Update, context: LeagueContext, training_id: int) -> None:
-    data = await context.services.trainings.roster(_user_id(update), training_id=training_id)
-    content = await asyncio.to_thread(views.roster_file, context.t, _tz(context), data)
+async def _send_roster(
+    chat_id: int, telegram_user_id: int, context: LeagueContext, training_id: int
+) -> None:
+    """The roster and attendance as an Excel file, made in a worker thread."""
+    data = await context.services.trainings.roster(telegram_user_id, training_id=training_id)
+    content = await asyncio.to_thread(screens.roster_file, context.t, _tz(context), data)
     await context.bot.send_document(
-        chat_id=_chat_id(update),
+        chat_id=chat_id,
         document=content,
         filename=f"training-{training_id}-roster.xlsx",
         caption=context.t("trainings.roster_caption", title=data.view.training.title),
@@ -324,121 +245,116 @@ async def _send_roster(update: Update, context: LeagueContext, training_id: int)
     )
 
 
-@answers_refusals
-async def send_roster(update: Update, context: LeagueContext) -> None:
+async def show_managed(said: Said, context: LeagueContext) -> None:
+    """/roster: the trainings of the cadre's units; `/roster 7` sends training 7's roster."""
+    if said.args and said.args[0].isdigit():
+        await _send_roster(said.chat.chat_id, said.user_id, context, int(said.args[0]))
+        return
+    page = await context.services.trainings.managed(said.user_id)
+    await send(said.update, context, *screens.managed(context.t, _tz(context), page))
+
+
+async def turn_managed_page(
+    press: Press[buttons.TrainingAdminList], context: LeagueContext
+) -> None:
+    """Another page of /roster, in place."""
+    page = await context.services.trainings.managed(press.user_id, page=press.button.page)
+    await answer_and_edit(press.query, *screens.managed(context.t, _tz(context), page))
+
+
+async def open_managed(press: Press[buttons.TrainingAdminOpen], context: LeagueContext) -> None:
+    """The cadre's page of one training: figures, the sign-up link and the actions."""
+    training_id = press.button.training_id
+    view = await context.services.trainings.manage_view(press.user_id, training_id=training_id)
+    await answer_and_edit(press.query, *_manage_page(context, view))
+
+
+async def send_roster(press: Press[buttons.TrainingRoster], context: LeagueContext) -> None:
     """Sends the roster and attendance as an Excel file."""
-    query = update.callback_query
-    assert query is not None
-    await _send_roster(update, context, _cadre_pressed(update).training_id)
-    await query.answer()
+    await _send_roster(press.chat.chat_id, press.user_id, context, press.button.training_id)
+    await press.query.answer()
 
 
-@answers_refusals
-async def send_qr(update: Update, context: LeagueContext) -> None:
+async def send_qr(press: Press[buttons.TrainingQr], context: LeagueContext) -> None:
     """Sends the check-in QR code to show at the venue, with its link as text."""
-    query = update.callback_query
-    assert query is not None
-    training_id = _cadre_pressed(update).training_id
-    view = await context.services.trainings.checkin_code(_user_id(update), training_id=training_id)
+    trainings = context.services.trainings
+    view = await trainings.checkin_code(press.user_id, training_id=press.button.training_id)
     training = view.training
     link = f"https://t.me/{context.bot.username}?start={CHECKIN_PREFIX}{training.checkin_token}"
     png = await asyncio.to_thread(checkin_qr_png, link)
-    opens, closes = context.services.trainings.checkin_window(training)
+    opens, closes = trainings.checkin_window(training)
     await context.bot.send_photo(
-        chat_id=_chat_id(update),
+        chat_id=press.chat.chat_id,
         photo=png,
         caption=context.t(
             "trainings.qr_caption",
             title=training.title,
-            opens=views.local(opens, _tz(context)),
-            closes=views.local(closes, _tz(context)),
+            opens=screens.local(opens, _tz(context)),
+            closes=screens.local(closes, _tz(context)),
             link=link,
         ),
         parse_mode=ParseMode.HTML,
     )
-    await query.answer()
+    await press.query.answer()
 
 
-@answers_refusals
-async def ask_cancel(update: Update, context: LeagueContext) -> None:
+async def ask_cancel(press: Press[buttons.TrainingCancel], context: LeagueContext) -> None:
     """Asks the cadre to confirm cancelling the training."""
-    query = update.callback_query
-    assert query is not None
-    training_id = _cadre_pressed(update).training_id
-    view = await context.services.trainings.manage_view(_user_id(update), training_id=training_id)
-    await query.answer()
-    await edit(query, *views.cancel_confirm(context.t, view))
+    training_id = press.button.training_id
+    view = await context.services.trainings.manage_view(press.user_id, training_id=training_id)
+    await answer_and_edit(press.query, *screens.cancel_confirm(context.t, view))
 
 
-@answers_refusals
-async def cancel_training(update: Update, context: LeagueContext) -> None:
+async def cancel_training(
+    press: Press[buttons.TrainingCancelConfirmed], context: LeagueContext
+) -> None:
     """Cancels the training; everyone enrolled or waitlisted is told once."""
-    query = update.callback_query
-    assert query is not None
-    training_id = _cadre_pressed(update).training_id
-    told = await context.services.trainings.cancel_training(
-        _user_id(update), training_id=training_id
-    )
-    view = await context.services.trainings.manage_view(_user_id(update), training_id=training_id)
-    await query.answer(context.t("trainings.cancelled_done", count=told), show_alert=True)
-    await edit(
-        query, *views.manage_page(context.t, _tz(context), view, _link(context, training_id))
-    )
+    trainings, training_id = context.services.trainings, press.button.training_id
+    told = await trainings.cancel_training(press.user_id, training_id=training_id)
+    view = await trainings.manage_view(press.user_id, training_id=training_id)
+    await press.query.answer(context.t("trainings.cancelled_done", count=told), show_alert=True)
+    await edit(press.query, *_manage_page(context, view))
 
 
-@answers_refusals
-async def admit_walk_in(update: Update, context: LeagueContext) -> None:
+async def admit_walk_in(press: Press[buttons.TrainingAdmit], context: LeagueContext) -> None:
     """准许现场签到: the member counts as attended and is told so."""
-    query = update.callback_query
-    assert query is not None
-    pressed = _cadre_pressed(update)
+    button = press.button
     admission = await context.services.trainings.admit_walk_in(
-        _user_id(update), training_id=pressed.training_id, member_id=pressed.member_id
+        press.user_id, training_id=button.training_id, member_id=button.member_id
     )
     key = "trainings.admitted_already" if admission.already else "trainings.admitted"
     text = context.t(key, name=admission.member_name, title=admission.training.title)
-    await query.answer()
-    await edit(query, text)
-
-
-_on_member = TrainingButton.on
-
-
-_on_cadre = TrainingAdminButton.on
+    await answer_and_edit(press.query, text)
 
 
 def deep_link_entries() -> list[BaseHandler[Any, Any, Any]]:
     """`/start ck_…` and `/start tr_…`: registration leaves them alone (handlers.kit.deep_links)."""
     return [
-        CommandHandler("start", check_in, filters=deep_link(CHECKIN_PREFIX)),
-        CommandHandler("start", open_link, filters=deep_link(LINK_PREFIX)),
+        on_command("start", check_in, filters=deep_link(CHECKIN_PREFIX)),
+        on_command("start", open_link, filters=deep_link(LINK_PREFIX)),
     ]
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    private = filters.ChatType.PRIVATE
-    member = _on_member
-    cadre = _on_cadre
     return [
-        CommandHandler("trainings", show_trainings, filters=private),
-        CommandHandler("mytrainings", show_mine, filters=private),
-        CommandHandler("roster", show_managed, filters=private),
-        CallbackQueryHandler(turn_page, pattern=member(TrainingAction.LIST)),
-        CallbackQueryHandler(open_training, pattern=member(TrainingAction.OPEN)),
-        CallbackQueryHandler(
-            sign_up, pattern=member(TrainingAction.SIGN_UP, TrainingAction.SIGN_UP_ANYWAY)
-        ),
-        CallbackQueryHandler(ask_leave, pattern=member(TrainingAction.LEAVE)),
-        CallbackQueryHandler(leave, pattern=member(TrainingAction.LEAVE_CONFIRMED)),
-        CallbackQueryHandler(accept_offer, pattern=member(TrainingAction.ACCEPT)),
-        CallbackQueryHandler(decline_offer, pattern=member(TrainingAction.DECLINE)),
-        CallbackQueryHandler(send_calendar, pattern=member(TrainingAction.CALENDAR)),
-        CallbackQueryHandler(show_mine_in_place, pattern=member(TrainingAction.MINE)),
-        CallbackQueryHandler(turn_managed_page, pattern=cadre(TrainingAdminAction.LIST)),
-        CallbackQueryHandler(open_managed, pattern=cadre(TrainingAdminAction.OPEN)),
-        CallbackQueryHandler(send_roster, pattern=cadre(TrainingAdminAction.ROSTER)),
-        CallbackQueryHandler(send_qr, pattern=cadre(TrainingAdminAction.QR)),
-        CallbackQueryHandler(ask_cancel, pattern=cadre(TrainingAdminAction.CANCEL)),
-        CallbackQueryHandler(cancel_training, pattern=cadre(TrainingAdminAction.CANCEL_CONFIRMED)),
-        CallbackQueryHandler(admit_walk_in, pattern=cadre(TrainingAdminAction.ADMIT)),
+        on_command("trainings", show_trainings),
+        on_command("mytrainings", show_mine),
+        on_command("roster", show_managed),
+        on_press(buttons.TrainingList, turn_page),
+        on_press(buttons.TrainingOpen, open_training),
+        on_press(buttons.TrainingSignUp, sign_up),
+        on_press(buttons.TrainingSignUpAnyway, sign_up_anyway),
+        on_press(buttons.TrainingLeave, ask_leave),
+        on_press(buttons.TrainingLeaveConfirmed, leave),
+        on_press(buttons.TrainingAccept, accept_offer),
+        on_press(buttons.TrainingDecline, decline_offer),
+        on_press(buttons.TrainingCalendar, send_calendar),
+        on_press(buttons.TrainingMine, show_mine_in_place),
+        on_press(buttons.TrainingAdminList, turn_managed_page),
+        on_press(buttons.TrainingAdminOpen, open_managed),
+        on_press(buttons.TrainingRoster, send_roster),
+        on_press(buttons.TrainingQr, send_qr),
+        on_press(buttons.TrainingCancel, ask_cancel),
+        on_press(buttons.TrainingCancelConfirmed, cancel_training),
+        on_press(buttons.TrainingAdmit, admit_walk_in),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.app import running_bot
 from bot.domain.authz import Role
-from handlers.trainings.buttons import TrainingAdminAction, TrainingAdminButton
+from handlers.trainings.buttons import TrainingCancelConfirmed
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import bot_settings, settle_with
@@ -119,9 +119,7 @@ async def test_only_cadres_of_the_audience_units_manage_a_training(
     await appoint(db, sibling, "S01-02", Role.BRANCH_SECRETARY)
     await sibling.send("/roster")
     assert TITLE not in sibling.last_message().text
-    forged = TrainingAdminButton(
-        action=TrainingAdminAction.CANCEL_CONFIRMED, training_id=training.id
-    ).pack()
+    forged = TrainingCancelConfirmed(training_id=training.id).pack()
     await sibling.press_data(sibling.last_message().message_id, forged)
     assert sibling.toasts()[-1] == DENIED
     state = await db.fetch_one("SELECT state FROM trainings WHERE id = ?", (training.id,))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.domain.authz import Role
-from handlers.trainings.buttons import TrainingAction, TrainingButton
+from handlers.trainings.buttons import TrainingSignUp
 from sandbox.client import SandboxClient
 from tests.journeys.cadre_steps import appoint
 from tests.journeys.steps import person, register
@@ -48,7 +48,7 @@ async def test_fifty_members_pressing_at_once_fill_ten_places_and_wait_in_order_
         return arrivals
 
     await burst("messages", {uid: {"text": f"/start tr_{training.id}"} for uid in people})
-    sign_up = TrainingButton(action=TrainingAction.SIGN_UP, training_id=training.id).pack()
+    sign_up = TrainingSignUp(training_id=training.id).pack()
     pages = {}
     for uid in people:
         transcript = await telegram.transcript(uid)
@@ -286,7 +286,7 @@ async def test_sign_up_is_refused_outside_the_audience_after_the_deadline_and_tw
     assert "本期培训不面向您所在的团组织" in west.last_message().text
     await west.press_data(
         west.last_message().message_id,
-        TrainingButton(action=TrainingAction.SIGN_UP, training_id=training.id).pack(),
+        TrainingSignUp(training_id=training.id).pack(),
     )
     assert "不面向您所在的团组织，无法报名" in west.toasts()[-1]
 
@@ -294,9 +294,7 @@ async def test_sign_up_is_refused_outside_the_audience_after_the_deadline_and_tw
     await ming.send(f"/start tr_{training.id}")
     await ming.press("✍️ 报名")
     page = ming.last_message().message_id
-    await ming.press_data(
-        page, TrainingButton(action=TrainingAction.SIGN_UP, training_id=training.id).pack()
-    )
+    await ming.press_data(page, TrainingSignUp(training_id=training.id).pack())
     assert "无需重复报名" in ming.toasts()[-1]
 
     na = await person(telegram, "李娜")
@@ -306,7 +304,7 @@ async def test_sign_up_is_refused_outside_the_audience_after_the_deadline_and_tw
     assert "报名已截止" in na.last_message().text
     await na.press_data(
         na.last_message().message_id,
-        TrainingButton(action=TrainingAction.SIGN_UP, training_id=training.id).pack(),
+        TrainingSignUp(training_id=training.id).pack(),
     )
     assert "报名已截止，不能再报名" in na.toasts()[-1]
     assert (await db.fetch_one("SELECT COUNT(*) AS n FROM enrolments"))["n"] == 1

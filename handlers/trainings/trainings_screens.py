@@ -25,11 +25,26 @@ from bot.services.trainings.service import (
     TrainingPage,
     TrainingView,
 )
+from handlers.kit.buttons import CallbackData
 from handlers.trainings.buttons import (
-    TrainingAction,
-    TrainingAdminAction,
-    TrainingAdminButton,
-    TrainingButton,
+    TrainingAccept,
+    TrainingAdminList,
+    TrainingAdminOpen,
+    TrainingAdmit,
+    TrainingCalendar,
+    TrainingCancel,
+    TrainingCancelConfirmed,
+    TrainingDecline,
+    TrainingEdit,
+    TrainingLeave,
+    TrainingLeaveConfirmed,
+    TrainingList,
+    TrainingMine,
+    TrainingOpen,
+    TrainingQr,
+    TrainingRoster,
+    TrainingSignUp,
+    TrainingSignUpAnyway,
 )
 
 # Looks a text up in one person's language: context.t, or a translator bound to a language.
@@ -63,26 +78,9 @@ def _lead(t: T, lead_hours: float) -> str:
     return t("trainings.lead_hours", hours=shown)
 
 
-def _button(
-    label: str, action: TrainingAction, training_id: int = 0, page: int = 0
-) -> InlineKeyboardButton:
-    data = TrainingButton(action=action, training_id=training_id, page=page).pack()
+def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
     # labels come from the escaped message texts; Telegram shows them as plain text
-    return InlineKeyboardButton(html.unescape(label), callback_data=data)
-
-
-def _admin(
-    label: str,
-    action: TrainingAdminAction,
-    training_id: int = 0,
-    *,
-    member_id: int = 0,
-    page: int = 0,
-) -> InlineKeyboardButton:
-    data = TrainingAdminButton(
-        action=action, training_id=training_id, member_id=member_id, page=page
-    ).pack()
-    return InlineKeyboardButton(html.unescape(label), callback_data=data)
+    return InlineKeyboardButton(html.unescape(label), callback_data=data.pack())
 
 
 def share_link(bot_username: str, training_id: int) -> str:
@@ -135,20 +133,20 @@ def browse(t: T, tz: ZoneInfo, page: TrainingPage) -> tuple[str, InlineKeyboardM
             )
         )
         label = t("trainings.open_button", number=number, title=training.title)
-        rows.append([_button(label, TrainingAction.OPEN, training.id, page.page)])
+        rows.append([_button(label, TrainingOpen(training_id=training.id, page=page.page))])
     if not page.items:
         lines.append(t("trainings.list_empty"))
-    rows += _paging(t, page, TrainingAction.LIST)
-    rows.append([_button(t("trainings.mine_button"), TrainingAction.MINE)])
+    rows += _paging(t, page)
+    rows.append([_button(t("trainings.mine_button"), TrainingMine())])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def _paging(t: T, page: TrainingPage, action: TrainingAction) -> list[list[InlineKeyboardButton]]:
+def _paging(t: T, page: TrainingPage) -> list[list[InlineKeyboardButton]]:
     buttons = []
     if page.page > 0:
-        buttons.append(_button(t("trainings.prev"), action, page=page.page - 1))
+        buttons.append(_button(t("trainings.prev"), TrainingList(page=page.page - 1)))
     if page.page + 1 < page.pages:
-        buttons.append(_button(t("trainings.next"), action, page=page.page + 1))
+        buttons.append(_button(t("trainings.next"), TrainingList(page=page.page + 1)))
     return [buttons] if buttons else []
 
 
@@ -175,7 +173,7 @@ def mine(
             )
         )
         label = t("trainings.open_button", number=number, title=entry.training.title)
-        rows.append([_button(label, TrainingAction.OPEN, entry.training.id)])
+        rows.append([_button(label, TrainingOpen(training_id=entry.training.id))])
     if found.past:
         lines += ["", t("trainings.mine_past")]
     for entry in found.past:
@@ -194,7 +192,7 @@ def mine(
             )
         )
     lines += ["", t("trainings.total_hours", hours=hours(total_tenths))]
-    rows.append([_button(t("trainings.back_to_list"), TrainingAction.LIST)])
+    rows.append([_button(t("trainings.back_to_list"), TrainingList())])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -260,22 +258,23 @@ def page(
     if live and state is EnrolmentState.OFFERED:
         rows.append(
             [
-                _button(t("trainings.accept"), TrainingAction.ACCEPT, tid, list_page),
-                _button(t("trainings.decline"), TrainingAction.DECLINE, tid, list_page),
+                _button(t("trainings.accept"), TrainingAccept(training_id=tid, page=list_page)),
+                _button(t("trainings.decline"), TrainingDecline(training_id=tid, page=list_page)),
             ]
         )
     elif live and state in (EnrolmentState.ENROLLED, EnrolmentState.WAITLISTED):
         key = "trainings.leave" if state is EnrolmentState.ENROLLED else "trainings.leave_waitlist"
-        rows.append([_button(t(key), TrainingAction.LEAVE, tid, list_page)])
+        rows.append([_button(t(key), TrainingLeave(training_id=tid, page=list_page))])
     elif view.signup_open:
         full = view.counts.free(training.capacity) == 0 or view.counts.waitlisted > 0
         key = "trainings.join_waitlist" if full else "trainings.sign_up"
-        rows.append([_button(t(key), TrainingAction.SIGN_UP, tid, list_page)])
+        rows.append([_button(t(key), TrainingSignUp(training_id=tid, page=list_page))])
     if training.state is not TrainingState.CANCELLED:
-        rows.append([_button(t("trainings.calendar"), TrainingAction.CALENDAR, tid, list_page)])
+        calendar = TrainingCalendar(training_id=tid, page=list_page)
+        rows.append([_button(t("trainings.calendar"), calendar)])
     if view.may_manage:
-        rows.append([_admin(t("trainings.manage"), TrainingAdminAction.OPEN, tid)])
-    rows.append([_button(t("trainings.back_to_list"), TrainingAction.LIST, page=list_page)])
+        rows.append([_button(t("trainings.manage"), TrainingAdminOpen(training_id=tid))])
+    rows.append([_button(t("trainings.back_to_list"), TrainingList(page=list_page))])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -288,10 +287,11 @@ def overlap_warning(
     ]
     text = t("trainings.overlap_warning", title=view.training.title, trainings="\n".join(lines))
     tid = view.training.id
+    anyway = TrainingSignUpAnyway(training_id=tid, page=list_page)
     keyboard = InlineKeyboardMarkup(
         [
-            [_button(t("trainings.sign_up_anyway"), TrainingAction.SIGN_UP_ANYWAY, tid, list_page)],
-            [_button(t("trainings.back"), TrainingAction.OPEN, tid, list_page)],
+            [_button(t("trainings.sign_up_anyway"), anyway)],
+            [_button(t("trainings.back"), TrainingOpen(training_id=tid, page=list_page))],
         ]
     )
     return text, keyboard
@@ -299,10 +299,11 @@ def overlap_warning(
 
 def leave_confirm(t: T, view: TrainingView, list_page: int) -> tuple[str, InlineKeyboardMarkup]:
     tid = view.training.id
+    confirmed = TrainingLeaveConfirmed(training_id=tid, page=list_page)
     keyboard = InlineKeyboardMarkup(
         [
-            [_button(t("trainings.leave_yes"), TrainingAction.LEAVE_CONFIRMED, tid, list_page)],
-            [_button(t("trainings.back"), TrainingAction.OPEN, tid, list_page)],
+            [_button(t("trainings.leave_yes"), confirmed)],
+            [_button(t("trainings.back"), TrainingOpen(training_id=tid, page=list_page))],
         ]
     )
     return t("trainings.leave_confirm", title=view.training.title), keyboard
@@ -338,14 +339,14 @@ def managed(t: T, tz: ZoneInfo, page_: TrainingPage) -> tuple[str, InlineKeyboar
             )
         )
         label = t("trainings.open_button", number=number, title=training.title)
-        rows.append([_admin(label, TrainingAdminAction.OPEN, training.id)])
+        rows.append([_button(label, TrainingAdminOpen(training_id=training.id))])
     if not page_.items:
         lines.append(t("trainings.manage_empty"))
     paging = []
     if page_.page > 0:
-        paging.append(_admin(t("trainings.prev"), TrainingAdminAction.LIST, page=page_.page - 1))
+        paging.append(_button(t("trainings.prev"), TrainingAdminList(page=page_.page - 1)))
     if page_.page + 1 < page_.pages:
-        paging.append(_admin(t("trainings.next"), TrainingAdminAction.LIST, page=page_.page + 1))
+        paging.append(_button(t("trainings.next"), TrainingAdminList(page=page_.page + 1)))
     if paging:
         rows.append(paging)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -358,17 +359,17 @@ def manage_page(
     training = view.training
     lines = [*details(t, tz, view), "", t("trainings.share_link", link=link)]
     tid = training.id
-    rows = [[_admin(t("trainings.roster_button"), TrainingAdminAction.ROSTER, tid)]]
+    rows = [[_button(t("trainings.roster_button"), TrainingRoster(training_id=tid))]]
     running = training.state is TrainingState.PUBLISHED and view.now < training.ends_at
     if running:
-        rows.append([_admin(t("trainings.qr_button"), TrainingAdminAction.QR, tid)])
+        rows.append([_button(t("trainings.qr_button"), TrainingQr(training_id=tid))])
         rows.append(
             [
-                _admin(t("trainings.edit_button"), TrainingAdminAction.EDIT, tid),
-                _admin(t("trainings.cancel_button"), TrainingAdminAction.CANCEL, tid),
+                _button(t("trainings.edit_button"), TrainingEdit(training_id=tid)),
+                _button(t("trainings.cancel_button"), TrainingCancel(training_id=tid)),
             ]
         )
-    rows.append([_admin(t("trainings.back_to_manage"), TrainingAdminAction.LIST)])
+    rows.append([_button(t("trainings.back_to_manage"), TrainingAdminList())])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -378,8 +379,8 @@ def cancel_confirm(t: T, view: TrainingView) -> tuple[str, InlineKeyboardMarkup]
     tid = view.training.id
     keyboard = InlineKeyboardMarkup(
         [
-            [_admin(t("trainings.cancel_yes"), TrainingAdminAction.CANCEL_CONFIRMED, tid)],
-            [_admin(t("trainings.back"), TrainingAdminAction.OPEN, tid)],
+            [_button(t("trainings.cancel_yes"), TrainingCancelConfirmed(training_id=tid))],
+            [_button(t("trainings.back"), TrainingAdminOpen(training_id=tid))],
         ]
     )
     return t("trainings.cancel_confirm", title=view.training.title, count=told), keyboard
@@ -448,56 +449,49 @@ def renderer(translator: Translator, tz: ZoneInfo) -> NoticeRenderer:
 
     def render(notice: Notice) -> tuple[str, dict[str, object] | None]:
         t = partial(translator.t, notice.account.language)
-        training = notice.training
-        common = {"title": training.title, "when": when(training, tz), "place": training.place}
-        tid = training.id
-        rows: list[list[InlineKeyboardButton]] = []
-        if notice.kind is NoticeKind.REMINDER:
-            text = t("trainings.notice.reminder", lead=_lead(t, notice.lead_hours or 0), **common)
-            rows.append([_button(t("trainings.open"), TrainingAction.OPEN, tid)])
-        elif notice.kind is NoticeKind.OFFER:
-            expires = local(notice.expires_at, tz) if notice.expires_at else ""
-            text = t("trainings.notice.offer", expires=expires, **common)
-            rows.append(
-                [
-                    _button(t("trainings.accept"), TrainingAction.ACCEPT, tid),
-                    _button(t("trainings.decline"), TrainingAction.DECLINE, tid),
-                ]
-            )
-        elif notice.kind is NoticeKind.OFFER_EXPIRED:
-            text = t("trainings.notice.offer_expired", **common)
-        elif notice.kind is NoticeKind.CANCELLED:
-            text = t("trainings.notice.cancelled", **common)
-        elif notice.kind is NoticeKind.CHANGED:
-            changes = [
-                _change_line(t, change.field, change.before, change.after)
-                for change in notice.changes
-            ]
-            text = t("trainings.notice.changed", changes=Raw("\n".join(changes)), **common)
-            rows.append([_button(t("trainings.open"), TrainingAction.OPEN, tid)])
-            if {c.field for c in notice.changes} & {Field.STARTS_AT, Field.ENDS_AT, Field.PLACE}:
-                rows.append([_button(t("trainings.calendar"), TrainingAction.CALENDAR, tid)])
-        elif notice.kind is NoticeKind.CREDITED:
-            text = t(
-                "trainings.notice.credited",
-                hours=hours(training.hours_tenths),
-                total=hours(notice.total_tenths or 0),
-                **common,
-            )
-        elif notice.kind is NoticeKind.WALK_IN:
-            text = t("trainings.notice.walk_in", name=notice.member_name or "", **common)
-            admit = _admin(
-                t("trainings.admit"),
-                TrainingAdminAction.ADMIT,
-                tid,
-                member_id=notice.member_id or 0,
-            )
-            rows.append([admit])
-        else:
-            text = t("trainings.notice.admitted", **common)
-        return text, InlineKeyboardMarkup(rows).to_dict() if rows else None
+        rows = _notice_buttons(t, notice)
+        return _notice_text(t, tz, notice), InlineKeyboardMarkup(rows).to_dict() if rows else None
 
     return render
+
+
+def _notice_text(t: T, tz: ZoneInfo, notice: Notice) -> str:
+    training, kind = notice.training, notice.kind
+    common = {"title": training.title, "when": when(training, tz), "place": training.place}
+    extra: dict[str, object] = {}
+    if kind is NoticeKind.REMINDER:
+        extra = {"lead": _lead(t, notice.lead_hours or 0)}
+    elif kind is NoticeKind.OFFER:
+        extra = {"expires": local(notice.expires_at, tz) if notice.expires_at else ""}
+    elif kind is NoticeKind.CHANGED:
+        changes = [_change_line(t, c.field, c.before, c.after) for c in notice.changes]
+        extra = {"changes": Raw("\n".join(changes))}
+    elif kind is NoticeKind.CREDITED:
+        extra = {
+            "hours": hours(training.hours_tenths),
+            "total": hours(notice.total_tenths or 0),
+        }
+    elif kind is NoticeKind.WALK_IN:
+        extra = {"name": notice.member_name or ""}
+    return t(f"trainings.notice.{kind.value}", **common, **extra)
+
+
+def _notice_buttons(t: T, notice: Notice) -> list[list[InlineKeyboardButton]]:
+    tid, kind = notice.training.id, notice.kind
+    open_ = [_button(t("trainings.open"), TrainingOpen(training_id=tid))]
+    if kind is NoticeKind.REMINDER:
+        return [open_]
+    if kind is NoticeKind.OFFER:
+        accept = _button(t("trainings.accept"), TrainingAccept(training_id=tid))
+        return [[accept, _button(t("trainings.decline"), TrainingDecline(training_id=tid))]]
+    if kind is NoticeKind.CHANGED:
+        moved = {c.field for c in notice.changes} & {Field.STARTS_AT, Field.ENDS_AT, Field.PLACE}
+        calendar = [_button(t("trainings.calendar"), TrainingCalendar(training_id=tid))]
+        return [open_, calendar] if moved else [open_]
+    if kind is NoticeKind.WALK_IN:
+        admit = TrainingAdmit(training_id=tid, member_id=notice.member_id or 0)
+        return [[_button(t("trainings.admit"), admit)]]
+    return []
 
 
 def _change_line(t: T, field: Field, before: str, after: str) -> str:
