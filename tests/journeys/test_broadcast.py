@@ -11,12 +11,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import running_bot
 from bot.domain.authz import Role
 from bot.domain.broadcasts import Audience
-from handlers.broadcasts.buttons import (
-    BroadcastAction,
-    BroadcastButton,
-    BroadcastWizardAction,
-    BroadcastWizardButton,
-)
+from handlers.broadcasts.buttons import BcCancel, BcPause, BcRefresh, BroadcastWizardButton, BwUnit
 from sandbox.client import SandboxClient
 from tests.conftest import bot_settings, settle_with
 from tests.journeys.broadcast_steps import (
@@ -314,9 +309,7 @@ async def test_a_member_or_a_cadre_of_another_street_is_refused_and_audited(sand
     await cadre.send(TEXT)
     screen = cadre.last_message()
     nonce = BroadcastWizardButton.parse(screen.button_data[0][0]).nonce
-    forged = BroadcastWizardButton(
-        nonce=nonce, action=BroadcastWizardAction.UNIT, arg=str(await unit_id(db, "S02"))
-    )
+    forged = BwUnit(nonce=nonce, unit_id=await unit_id(db, "S02"))
     await cadre.press_data(screen.message_id, forged.pack())
     assert "没有权限" in cadre.toasts()[-1]
     assert "发送对象：示例区团区委 › 东湖街道团工委" in cadre.last_message().text
@@ -328,8 +321,8 @@ async def test_a_member_or_a_cadre_of_another_street_is_refused_and_audited(sand
     last = (await db.fetch_one("SELECT MAX(id) AS id FROM audit_log"))["id"]
 
     for person in (member, other):
-        for action in (BroadcastAction.PAUSE, BroadcastAction.CANCEL, BroadcastAction.REFRESH):
-            data = BroadcastButton(action=action, broadcast_id=broadcast_id).pack()
+        for button in (BcPause, BcCancel, BcRefresh):
+            data = button(broadcast_id=broadcast_id).pack()
             await person.press_data(person.last_message().message_id, data)
             assert "没有权限" in person.toasts()[-1]
     assert await broadcast_state(db, broadcast_id) == "scheduled"
@@ -341,7 +334,7 @@ async def test_a_member_or_a_cadre_of_another_street_is_refused_and_audited(sand
 
     # A cadre whose scope covers the unit (here the district's admin) may cancel it.
     boss = await admin(telegram)
-    data = BroadcastButton(action=BroadcastAction.CANCEL, broadcast_id=broadcast_id).pack()
+    data = BcCancel(broadcast_id=broadcast_id).pack()
     await boss.press_data(boss.last_message().message_id, data)
     assert await broadcast_state(db, broadcast_id) == "cancelled"
     await cadre.send("/broadcasts")
@@ -382,3 +375,41 @@ async def test_formatting_is_kept_and_broadcasts_are_listed_newest_first_five_a_
     assert "开始于 2026-11-28 16:00，结束于 2026-11-28 16:00" in card.text
     assert "已发送 1 · 待发送 0 · 无法送达 0 · 失败 0" in card.text
     assert footer.buttons == [["« 上一页"]]
+
+
+async def test_the_wizard_answers_wrong_input_and_stale_buttons_without_asking_again(
+    sandbox, telegram, db
+):
+    cadre = await telegram.user("王书记")
+    await appoint(db, cadre, "S01", Role.COMMITTEE_CADRE)
+    await seed_members(telegram, db, 4)
+
+    await cadre.send("/broadcast")
+    await cadre.send_document("notice.txt", b"hello", "text/plain")
+    hint = "请直接发送通知的文字内容（暂不支持图片和文件）；发送 /cancel 可退出。"
+    assert cadre.last_message().text == hint
+    await cadre.send(TEXT)
+    audience = cadre.last_message()
+    await cadre.send("发给全体团员")
+    assert cadre.last_message().text == "请点击上方消息中的按钮继续；发送 /cancel 可退出。"
+    # A button of a later step, an earlier run's and a malformed one: a toast, nothing asked.
+    nonce = BroadcastWizardButton.parse(audience.button_data[0][0]).nonce
+    for data in (f"bw:{nonce}:now:-", f"bw:0{nonce}:n:-", f"bw:{nonce}:u:abc"):
+        before = len(cadre.messages())
+        await cadre.press_data(audience.message_id, data)
+        assert cadre.toasts()[-1] == "这个按钮已经失效了。发送 /start 或 /help 继续。"
+        assert len(cadre.messages()) == before
+
+    await cadre.send("/broadcast")
+    resumed, screen = cadre.messages()[-2:]
+    assert resumed.text == "您有一份未写完的群发通知，我们从上次的地方继续。"
+    assert "将发送给 4 人" in screen.text
+    await cadre.press("下一步：预览 »")
+    await cadre.press("定时发送")
+    await cadre.send("明天")
+    assert "没能看懂这个时间" in cadre.last_message().text
+    await cadre.send("/cancel")
+    assert cadre.last_message().text == "已退出，群发通知没有发送。"
+    await cadre.send("/cancel")
+    assert cadre.last_message().text == "当前没有需要退出的操作。"
+    assert await db.fetch_one("SELECT id FROM broadcasts") is None

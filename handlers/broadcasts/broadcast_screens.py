@@ -1,9 +1,13 @@
 """What the broadcast journey shows: the wizard's screens, the cards of /broadcasts, and the
-author's final report. Texts come from the catalogue (bot/i18n/*/broadcast.toml)."""
+author's final report. Texts come from the catalogue (bot/i18n/*/broadcast.toml); nothing here
+sends anything."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -14,8 +18,6 @@ from bot.domain.broadcasts import (
     Audience,
     BroadcastState,
     Command,
-    ReviewFilter,
-    StatusFilter,
     controls,
     excerpt,
 )
@@ -32,23 +34,16 @@ from bot.services.broadcasts.service import (
     Step,
     UnitChoice,
 )
-from handlers.broadcasts.buttons import (
-    BroadcastAction,
-    BroadcastButton,
-    BroadcastWizardAction,
-    BroadcastWizardButton,
-)
+from handlers.broadcasts import buttons
 from handlers.kit import org_picker
+from handlers.kit.buttons import CallbackData
 
 Screen = tuple[str, InlineKeyboardMarkup]
+E = TypeVar("E", bound=StrEnum)
 
 
-def _wizard(nonce: str, action: BroadcastWizardAction, arg: object = "-") -> str:
-    return BroadcastWizardButton(nonce=nonce, action=action, arg=str(arg)).pack()
-
-
-def _control(action: BroadcastAction, broadcast_id: int = 0, page: int = 0) -> str:
-    return BroadcastButton(action=action, broadcast_id=broadcast_id, page=page).pack()
+def _key(label: str, button: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=button.pack())
 
 
 def local_time(context: LeagueContext, moment: datetime) -> str:
@@ -81,70 +76,63 @@ def _extra(context: LeagueContext, view: AudienceView) -> Raw:
     return Raw(lines)
 
 
-def _choice(context: LeagueContext, label: str, chosen: bool, data: str) -> InlineKeyboardButton:
-    text = context.t("broadcast.selected", label=label) if chosen else label
-    return InlineKeyboardButton(text, callback_data=data)
+def _audience_text(context: LeagueContext, key: str, view: AudienceView) -> str:
+    """Who the broadcast goes to and how many it reaches now."""
+    return context.t(
+        key,
+        unit=_unit(context, view),
+        count=view.count.reachable,
+        extra=_extra(context, view),
+        **_filters(context, view.audience),
+    )
+
+
+def _choice(
+    context: LeagueContext, label: str, chosen: bool, button: CallbackData
+) -> InlineKeyboardButton:
+    return _key(context.t("broadcast.selected", label=label) if chosen else label, button)
+
+
+def _filter_row(
+    context: LeagueContext, kind: str, chosen: E, button: Callable[[E], CallbackData]
+) -> list[InlineKeyboardButton]:
+    """One filter's options in a row (`kind` names them in the catalogue), the chosen ticked."""
+    options: Iterable[E] = type(chosen)
+    return [
+        _choice(context, context.t(f"broadcast.{kind}_{o.value}"), o is chosen, button(o))
+        for o in options
+    ]
 
 
 def audience_screen(context: LeagueContext, nonce: str, view: AudienceView) -> Screen:
     """The audience with its count, shortcuts to one's units, and the two filters."""
     audience = view.audience
-    text = context.t(
-        "broadcast.audience",
-        unit=_unit(context, view),
-        count=view.count.reachable,
-        extra=_extra(context, view),
-        **_filters(context, audience),
-    )
+    text = _audience_text(context, "broadcast.audience", view)
     rows = [
         [
             _choice(
                 context,
                 context.t("broadcast.whole", name=unit.name),
                 unit.id == audience.unit_id,
-                _wizard(nonce, BroadcastWizardAction.UNIT, unit.id),
+                buttons.BwUnit(nonce=nonce, unit_id=unit.id),
             )
         ]
         for unit in view.scope_units
     ]
     rows.append(
-        [
-            InlineKeyboardButton(
-                context.t("broadcast.other_unit"),
-                callback_data=_wizard(nonce, BroadcastWizardAction.OPEN, "0.0"),
-            )
-        ]
+        [_key(context.t("broadcast.other_unit"), buttons.BwOpen(nonce=nonce, level=(0, 0)))]
     )
     rows.append(
-        [
-            _choice(
-                context,
-                context.t(f"broadcast.status_{status.value}"),
-                status is audience.status,
-                _wizard(nonce, BroadcastWizardAction.STATUS, status.value),
-            )
-            for status in StatusFilter
-        ]
+        _filter_row(
+            context, "status", audience.status, lambda s: buttons.BwStatus(nonce=nonce, status=s)
+        )
     )
     rows.append(
-        [
-            _choice(
-                context,
-                context.t(f"broadcast.review_{review.value}"),
-                review is audience.review,
-                _wizard(nonce, BroadcastWizardAction.REVIEW, review.value),
-            )
-            for review in ReviewFilter
-        ]
+        _filter_row(
+            context, "review", audience.review, lambda r: buttons.BwReview(nonce=nonce, review=r)
+        )
     )
-    rows.append(
-        [
-            InlineKeyboardButton(
-                context.t("broadcast.next"),
-                callback_data=_wizard(nonce, BroadcastWizardAction.NEXT),
-            )
-        ]
-    )
+    rows.append([_key(context.t("broadcast.next"), buttons.BwNext(nonce=nonce))])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -155,15 +143,12 @@ def unit_picker(context: LeagueContext, nonce: str, choice: UnitChoice) -> Scree
         prompt=context.t("broadcast.choose_unit"),
         level=choice.level,
         path=choice.path,
-        open_data=lambda unit_id, page: _wizard(
-            nonce, BroadcastWizardAction.OPEN, f"{unit_id}.{page}"
-        ),
-        pick_data=lambda unit: _wizard(nonce, BroadcastWizardAction.UNIT, unit.id),
+        open_data=lambda unit_id, page: buttons.BwOpen(nonce=nonce, level=(unit_id, page)).pack(),
+        pick_data=lambda unit: buttons.BwUnit(nonce=nonce, unit_id=unit.id).pack(),
         pickable=lambda unit: True,
     )
-    back = InlineKeyboardButton(
-        context.t("broadcast.back_to_audience"),
-        callback_data=_wizard(nonce, BroadcastWizardAction.BACK, Step.AUDIENCE.value),
+    back = _key(
+        context.t("broadcast.back_to_audience"), buttons.BwBack(nonce=nonce, step=Step.AUDIENCE)
     )
     return text, InlineKeyboardMarkup([*markup.inline_keyboard, [back]])
 
@@ -171,27 +156,18 @@ def unit_picker(context: LeagueContext, nonce: str, choice: UnitChoice) -> Scree
 def preview_summary(context: LeagueContext, nonce: str, preview: Preview) -> Screen:
     """Who it goes to, under the exact text, with 立即发送 and 定时发送."""
     view = preview.audience
-    text = context.t(
-        "broadcast.preview",
-        unit=_unit(context, view),
-        count=view.count.reachable,
-        extra=_extra(context, view),
-        **_filters(context, view.audience),
-    )
-
-    def button(key: str, action: BroadcastWizardAction, arg: str = "-") -> InlineKeyboardButton:
-        return InlineKeyboardButton(context.t(key), callback_data=_wizard(nonce, action, arg))
-
+    text = _audience_text(context, "broadcast.preview", view)
+    t = context.t
     rows = [
         [
-            button("broadcast.send_now", BroadcastWizardAction.NOW),
-            button("broadcast.send_later", BroadcastWizardAction.LATER),
+            _key(t("broadcast.send_now"), buttons.BwNow(nonce=nonce)),
+            _key(t("broadcast.send_later"), buttons.BwLater(nonce=nonce)),
         ],
         [
-            button("broadcast.change_audience", BroadcastWizardAction.BACK, Step.AUDIENCE.value),
-            button("broadcast.rewrite", BroadcastWizardAction.BACK, Step.TEXT.value),
+            _key(t("broadcast.change_audience"), buttons.BwBack(nonce=nonce, step=Step.AUDIENCE)),
+            _key(t("broadcast.rewrite"), buttons.BwBack(nonce=nonce, step=Step.TEXT)),
         ],
-        [button("broadcast.abort", BroadcastWizardAction.ABORT)],
+        [_key(t("broadcast.abort"), buttons.BwAbort(nonce=nonce))],
     ]
     return text, InlineKeyboardMarkup(rows)
 
@@ -234,14 +210,8 @@ def confirm_screen(
         )
     rows = [
         [
-            InlineKeyboardButton(
-                context.t("broadcast.confirm"),
-                callback_data=_wizard(nonce, BroadcastWizardAction.CONFIRM),
-            ),
-            InlineKeyboardButton(
-                context.t("broadcast.back"),
-                callback_data=_wizard(nonce, BroadcastWizardAction.BACK, Step.PREVIEW.value),
-            ),
+            _key(context.t("broadcast.confirm"), buttons.BwConfirm(nonce=nonce)),
+            _key(context.t("broadcast.back"), buttons.BwBack(nonce=nonce, step=Step.PREVIEW)),
         ]
     ]
     return text, InlineKeyboardMarkup(rows)
@@ -249,10 +219,10 @@ def confirm_screen(
 
 # /broadcasts
 
-_BUTTONS = {
-    Command.PAUSE: (BroadcastAction.PAUSE, "broadcast.pause"),
-    Command.RESUME: (BroadcastAction.RESUME, "broadcast.resume"),
-    Command.CANCEL: (BroadcastAction.CANCEL, "broadcast.cancel"),
+_BUTTONS: dict[Command, tuple[type[buttons.BcPause | buttons.BcResume | buttons.BcCancel], str]] = {
+    Command.PAUSE: (buttons.BcPause, "broadcast.pause"),
+    Command.RESUME: (buttons.BcResume, "broadcast.resume"),
+    Command.CANCEL: (buttons.BcCancel, "broadcast.cancel"),
 }
 
 
@@ -295,15 +265,12 @@ def card(context: LeagueContext, item: BroadcastCard) -> Screen:
         **_filters(context, broadcast.audience),
     )
     row = [
-        InlineKeyboardButton(context.t(key), callback_data=_control(action, broadcast.id))
-        for action, key in (_BUTTONS[command] for command in controls(broadcast.state))
+        _key(context.t(key), button(broadcast_id=broadcast.id))
+        for button, key in (_BUTTONS[command] for command in controls(broadcast.state))
     ]
     if not broadcast.state.is_final:
         row.append(
-            InlineKeyboardButton(
-                context.t("broadcast.refresh"),
-                callback_data=_control(BroadcastAction.REFRESH, broadcast.id),
-            )
+            _key(context.t("broadcast.refresh"), buttons.BcRefresh(broadcast_id=broadcast.id))
         )
     return text, InlineKeyboardMarkup([row] if row else [])
 
@@ -315,23 +282,13 @@ def page_header(context: LeagueContext, page: BroadcastPage) -> str:
 
 
 def page_footer(context: LeagueContext, page: BroadcastPage) -> Screen:
-    buttons = []
+    row = []
     if page.page > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                context.t("broadcast.prev"),
-                callback_data=_control(BroadcastAction.PAGE, page=page.page - 1),
-            )
-        )
+        row.append(_key(context.t("broadcast.prev"), buttons.BcPage(page=page.page - 1)))
     if page.page + 1 < page.pages:
-        buttons.append(
-            InlineKeyboardButton(
-                context.t("broadcast.next_page"),
-                callback_data=_control(BroadcastAction.PAGE, page=page.page + 1),
-            )
-        )
+        row.append(_key(context.t("broadcast.next_page"), buttons.BcPage(page=page.page + 1)))
     text = context.t("broadcast.list_more", page=page.page + 1, pages=page.pages)
-    return text, InlineKeyboardMarkup([buttons] if buttons else [])
+    return text, InlineKeyboardMarkup([row] if row else [])
 
 
 def report_renderer(translator: Translator) -> ReportRenderer:
