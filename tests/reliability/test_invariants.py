@@ -16,7 +16,7 @@ NOW = START.isoformat()
 
 
 async def _campaign(db: Database, **rules: object) -> int:
-    return await db.execute(
+    return await db.insert(
         "INSERT INTO campaigns (kind, title, rules, opens_at, closes_at, scope_unit_id,"
         " created_by, created_at, updated_at) VALUES ('activist', '推优', ?, ?, ?, ?, 1, ?, ?)",
         (
@@ -31,7 +31,7 @@ async def _campaign(db: Database, **rules: object) -> int:
 
 
 async def _member(db: Database, telegram_user_id: int, unit: str = "S01-01") -> int:
-    return await db.execute(
+    return await db.insert(
         "INSERT INTO members (telegram_user_id, name, org_unit_id, status, created_at,"
         " updated_at) VALUES (?, '团员', ?, 'league_member', ?, ?)",
         (telegram_user_id, await unit_id(db, unit), NOW, NOW),
