@@ -18,8 +18,9 @@ import aiosqlite
 from telegram.ext import ContextTypes, Job, JobQueue
 
 from bot.clock import Clock
+from bot.domain.models import Reminder
 from storage.database import Database, Unavailable
-from storage.reminders import Reminder, ReminderRepository
+from storage.reminders import ReminderRepository
 
 _LOGGER = logging.getLogger(__name__)
 

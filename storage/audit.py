@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 import aiosqlite
-from pydantic import BaseModel, ConfigDict
 
+from bot.domain.admin.audit import AuditFilter, AuditLine, Namesake, PersonFilter, UnitFilter
 from bot.domain.models import AuditEntry
 from storage.database import Database, NotFound
 
@@ -110,46 +110,6 @@ def _entry(row: sqlite3.Row) -> AuditEntry:
 
 def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
-
-
-class PersonFilter(BaseModel):
-    """Entries done by these Telegram users or about them (their member records, their roles)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    user_ids: tuple[int, ...] = ()
-    member_ids: tuple[int, ...] = ()
-
-
-class UnitFilter(BaseModel):
-    """Entries about the unit at `path` and below: its members, the units, roles, invitations."""
-
-    model_config = ConfigDict(frozen=True)
-
-    path: str
-
-
-AuditFilter = PersonFilter | UnitFilter | None
-
-
-class AuditLine(BaseModel):
-    """One entry with the names the log viewer shows for who acted and what it was about."""
-
-    entry: AuditEntry
-    actor_name: str | None
-    # the member the entry is about, or the holder of the role it is about
-    member_name: str | None
-    holder_user_id: int | None
-    # the unit the entry is on, or the unit of its role or invitation
-    unit_name: str | None
-
-
-class Namesake(BaseModel):
-    """A member record found by name, with its Telegram account if it has one."""
-
-    member_id: int
-    telegram_user_id: int | None
-    name: str
 
 
 def _filter_params(where: AuditFilter) -> dict[str, Any]:

@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 
 import aiosqlite
-from pydantic import BaseModel
 
-from bot.domain.broadcasts import Audience, BroadcastState
+from bot.domain.broadcasts import Audience, Broadcast, BroadcastState, DraftKey, RecipientCount
 from storage.database import Database, NotFound
 
 KIND = "broadcast"
@@ -93,39 +92,6 @@ _COUNTS = "SELECT state, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP 
 # The wizard's draft is taken in the transaction that stores the broadcast, so a second press
 # of 确认 (or a second bot) finds nothing to send.
 _TAKE_DRAFT = "DELETE FROM drafts WHERE journey = ? AND chat_id = ? AND user_id = ? AND nonce = ?"
-
-
-class Broadcast(BaseModel):
-    """A stored broadcast campaign."""
-
-    id: int
-    author_user_id: int
-    text: str
-    audience: Audience
-    state: BroadcastState
-    scheduled_at: datetime | None
-    recipients: int
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-class RecipientCount(BaseModel):
-    """Members of an audience: who will be sent the message, who is known to have blocked the
-    bot (counted as unreachable), and who never opened it (Telegram will not deliver)."""
-
-    reachable: int
-    unreachable: int
-    not_in_bot: int
-
-
-class DraftKey(BaseModel):
-    """The wizard draft a broadcast is made from: whose, and which run of the wizard."""
-
-    journey: str
-    chat_id: int
-    user_id: int
-    nonce: str
 
 
 def _time(value: str | None) -> datetime | None:

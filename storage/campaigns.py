@@ -7,10 +7,9 @@ import sqlite3
 from datetime import UTC, date, datetime
 
 import aiosqlite
-from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Language, MemberStatus, ReviewState
-from bot.domain.nominations.campaigns import Campaign, CampaignKind, CampaignRules
+from bot.domain.nominations.campaigns import Campaign, CampaignKind, CampaignRules, Participant
 from storage import audit
 from storage.database import Database, NotFound
 
@@ -168,28 +167,6 @@ WHERE deleted = 0 AND org_unit_id = :branch_id AND review_state = 'confirmed'
 """
 _ONE = f"{_PARTICIPANTS} WHERE m.deleted = 0 AND m.id = :member_id"
 _DROP_ATTACHMENTS = "DELETE FROM nomination_attachments WHERE nomination_id = ?"
-
-
-class Participant(BaseModel):
-    """A member as a campaign sees them: the facts its rules check, where they belong, how to
-    reach them, and their nomination in the campaign if they have one."""
-
-    model_config = ConfigDict(frozen=True)
-
-    member_id: int
-    telegram_user_id: int | None
-    name: str
-    birth_date: date | None
-    status: MemberStatus
-    league_join_date: date | None
-    party_application_date: date | None
-    review_state: ReviewState
-    org_unit_id: int
-    unit_path: str
-    training_hours: float
-    chat_id: int | None
-    language: Language | None
-    nomination_id: int | None
 
 
 def _day(value: str | None) -> date | None:

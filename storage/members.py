@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from bot.domain.models import Member, MemberSource, MemberStatus, ReviewState, RosterEntry
 
-from bot.domain.models import Member, MemberSource, MemberStatus, ReviewState
+# MemberProfile is re-exported for the registration service until it takes it from bot.domain.
+from bot.domain.models import MemberProfile as MemberProfile
 from storage import audit
 from storage.database import Conflict, Database, NotFound
 
@@ -81,27 +82,6 @@ _PHONES_AMONG = """
 SELECT DISTINCT phone FROM members
 WHERE deleted = 0 AND phone IN (SELECT value FROM json_each(:phones))
 """
-
-
-class RosterEntry(BaseModel):
-    """A member as listed to cadres, with the name of their unit."""
-
-    member: Member
-    unit_name: str
-
-
-class MemberProfile(BaseModel):
-    """The fields a member fills in themselves."""
-
-    name: str
-    phone: str
-    birth_date: date
-    org_unit_id: int
-    status: MemberStatus
-    league_join_date: date | None
-
-    def audit_view(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
 
 
 def _date(value: str | None) -> date | None:

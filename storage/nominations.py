@@ -12,10 +12,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import aiosqlite
-from pydantic import BaseModel, ConfigDict
 
 from bot.domain.nominations.campaigns import ReviewLevel
-from bot.domain.nominations.state import Nomination, NominationState, Step
+from bot.domain.nominations.state import Attachment, Event, Nomination, NominationState, Step
 from storage import audit
 from storage.database import Conflict, Database, NotFound
 
@@ -65,32 +64,6 @@ _ATTACHMENTS = """
 SELECT id, kind, file_id, file_name, added_at FROM nomination_attachments
 WHERE nomination_id = ? ORDER BY id
 """
-
-
-class Event(BaseModel):
-    """One step on a nominee's timeline."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    at: datetime
-    actor_user_id: int | None
-    step: Step
-    from_state: NominationState | None
-    to_state: NominationState
-    level: ReviewLevel | None
-    comment: str
-    version: int
-
-
-class Attachment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    kind: str
-    file_id: str
-    file_name: str
-    added_at: datetime
 
 
 def _when(value: str | None) -> datetime | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.domain.models import OrgKind, OrgUnit
+from bot.domain.models import NewOrgUnit, OrgKind, OrgUnit
 from storage import audit
 from storage.database import Conflict, Database, NotFound
 
@@ -131,22 +131,3 @@ class OrgUnitRepository:
                 after={"codes": [unit.code for unit in created]},
             )
         return created
-
-
-class NewOrgUnit:
-    """An org unit to insert, its parent named by code."""
-
-    def __init__(
-        self,
-        *,
-        code: str,
-        name: str,
-        kind: OrgKind,
-        parent_code: str | None,
-        sort_order: int = 0,
-    ) -> None:
-        self.code = code
-        self.name = name
-        self.kind = kind
-        self.parent_code = parent_code
-        self.sort_order = sort_order

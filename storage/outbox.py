@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
-
+from bot.domain.models import Delivery, DeliveryState, OutgoingMessage
 from storage.database import Database
 
 _INSERT = """
@@ -69,47 +67,6 @@ _COUNTS_FOR_BROADCAST = (
 _CANCEL_BROADCAST = (
     "UPDATE outbox SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'pending'"
 )
-
-
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    UNREACHABLE = "unreachable"
-    CANCELLED = "cancelled"
-
-
-class OutgoingMessage(BaseModel):
-    """A message to put in the outbox."""
-
-    chat_id: int
-    telegram_user_id: int | None = None
-    kind: str
-    text: str
-    parse_mode: str | None = "HTML"
-    reply_markup: dict[str, Any] | None = None
-    urgent: bool = False
-    broadcast_id: int | None = None
-    not_before: datetime
-    dedupe_key: str | None = None
-
-
-class Delivery(BaseModel):
-    """An outbox row as the sender sees it."""
-
-    id: int
-    chat_id: int
-    telegram_user_id: int | None
-    kind: str
-    text: str
-    parse_mode: str | None
-    reply_markup: dict[str, Any] | None
-    urgent: bool
-    broadcast_id: int | None
-    state: DeliveryState
-    attempts: int
-    not_before: datetime
 
 
 def _delivery(row: sqlite3.Row) -> Delivery:

@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any
 
 import aiosqlite
-from pydantic import BaseModel
 
+from bot.domain.membership.privacy import Erased, Held, HeldRow, Person
 from storage import audit
 from storage.database import Database
 
@@ -105,34 +105,6 @@ WHERE a.actor_user_id = :u OR {_ABOUT}
 ORDER BY a.id
 """
 _UNIT_NAMES = "SELECT id, name FROM org_units WHERE id IN (SELECT value FROM json_each(?))"
-
-
-class HeldRow(BaseModel):
-    """One stored row, column by column, as the person's data file shows it."""
-
-    values: dict[str, Any]
-
-
-class Held(BaseModel):
-    """Every row held about one Telegram user, section by section, unfiltered: the service
-    decides what of it is theirs to see."""
-
-    telegram_user_id: int
-    account: HeldRow | None
-    member: HeldRow | None
-    roles: list[HeldRow]
-    enrolments: list[HeldRow]
-    transfers: list[HeldRow]
-    nominations: list[HeldRow]
-    events: list[HeldRow]
-    attachments: list[HeldRow]
-    votes: list[HeldRow]
-    objections_about: list[HeldRow]
-    objections_raised: list[HeldRow]
-    broadcasts: list[HeldRow]
-    drafts: list[HeldRow]
-    audit: list[HeldRow]
-    unit_names: dict[int, str]
 
 
 def _rows(rows: list[sqlite3.Row]) -> list[HeldRow]:
@@ -225,22 +197,6 @@ WHERE erased_at IS NULL AND (deleted = 1 OR review_state = 'rejected') AND updat
 ORDER BY updated_at, id
 LIMIT :limit
 """
-
-
-class Person(BaseModel):
-    """Whose data is erased: a Telegram user, a member record, or both."""
-
-    telegram_user_id: int | None
-    member_id: int | None
-
-
-class Erased(BaseModel):
-    """What an erasure kept, anonymised: the counts the person is told."""
-
-    member_id: int | None
-    nominations_kept: int
-    enrolments_kept: int
-    roles_revoked: int
 
 
 @dataclass(frozen=True)

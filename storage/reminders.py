@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 import aiosqlite
-from pydantic import BaseModel
 
+from bot.domain.models import Reminder
 from storage.database import Database
 
 _INSERT = """
@@ -33,14 +33,6 @@ _CANCEL = (
     "UPDATE reminders SET state = 'cancelled' WHERE kind = ? AND target = ? AND state = 'pending'"
 )
 _PENDING_COUNT = "SELECT COUNT(*) AS n FROM reminders WHERE state = 'pending'"
-
-
-class Reminder(BaseModel):
-    id: int
-    kind: str
-    target: str
-    due_at: datetime
-    payload: dict[str, Any]
 
 
 def _reminder(row: sqlite3.Row) -> Reminder:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from pydantic import BaseModel
-
+from bot.domain.admin.cadres import CadreRole, Invitation
 from bot.domain.authz import Grant, Role
 from storage import audit
 from storage.database import Conflict, Database, NotFound
@@ -59,30 +58,6 @@ FROM invitations i JOIN org_units u ON u.id = i.org_unit_id
 WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ? AND u.path LIKE ? || '%'
 ORDER BY i.created_at
 """
-
-
-class CadreRole(BaseModel):
-    """An active role as listed to other cadres."""
-
-    id: int
-    telegram_user_id: int
-    role: Role
-    org_unit_id: int
-    unit_name: str
-    unit_path: str
-    member_name: str | None
-
-
-class Invitation(BaseModel):
-    token: str
-    org_unit_id: int
-    role: Role
-    created_by: int
-    created_at: datetime
-    expires_at: datetime
-    used_by: int | None
-    used_at: datetime | None
-    revoked_at: datetime | None
 
 
 def _cadre(row: sqlite3.Row) -> CadreRole:

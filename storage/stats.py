@@ -7,9 +7,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from pydantic import BaseModel
-
-from bot.domain.admin.stats import UNDER_WAY
+from bot.domain.admin.stats import UNDER_WAY, CadreAges, ChildCount, MemberCounts, TrainingCounts
 from bot.domain.models import MemberStatus, OrgKind
 from bot.domain.nominations.state import NominationState
 from storage.database import Database
@@ -98,43 +96,6 @@ WITH open AS ({_OPEN_CAMPAIGNS})
 SELECT COUNT(*) AS n FROM campaigns c JOIN org_units u ON u.id = c.scope_unit_id
 WHERE c.id IN open AND (:path LIKE u.path || '%' OR u.path LIKE :path || '%')
 """
-
-
-class MemberCounts(BaseModel):
-    """Members of a subtree by status, with the registration figures."""
-
-    by_status: dict[MemberStatus, int]
-    pending: int
-    roster: int
-    roster_linked: int
-    self_registered: int
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_status.values())
-
-
-class ChildCount(BaseModel):
-    """A direct child of the unit and the members of its whole subtree."""
-
-    unit_id: int
-    name: str
-    kind: OrgKind
-    has_children: bool
-    members: int
-
-
-class CadreAges(BaseModel):
-    cadres: int
-    with_birth_date: int
-    average_age: float | None
-
-
-class TrainingCounts(BaseModel):
-    held: int
-    upcoming: int
-    attendances: int
-    hours_tenths: int
 
 
 class StatsRepository:

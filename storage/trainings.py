@@ -14,14 +14,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
-from pydantic import BaseModel
 
-from bot.domain.models import Record
 from bot.domain.trainings import (
     ACTIVE,
     Counts,
+    CreditedTraining,
     Enrolment,
     EnrolmentState,
+    MyTraining,
+    NewTraining,
+    RosterLine,
     Training,
     TrainingState,
 )
@@ -223,64 +225,22 @@ def _enrolment(row: sqlite3.Row) -> Enrolment:
     )
 
 
+def _training_params(training: NewTraining) -> dict[str, Any]:
+    return {
+        "title": training.title,
+        "description": training.description,
+        "starts_at": at(training.starts_at),
+        "ends_at": at(training.ends_at),
+        "place": training.place,
+        "capacity": training.capacity,
+        "hours_tenths": training.hours_tenths,
+        "audience_unit_id": training.audience_unit_id,
+        "signup_deadline": at(training.signup_deadline),
+    }
+
+
 def _states(states: Iterable[EnrolmentState]) -> str:
     return json.dumps(sorted(state.value for state in states))
-
-
-class NewTraining(BaseModel):
-    """A training as the publish wizard hands it over."""
-
-    title: str
-    description: str
-    starts_at: datetime
-    ends_at: datetime
-    place: str
-    capacity: int
-    hours_tenths: int
-    audience_unit_id: int
-    signup_deadline: datetime
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "description": self.description,
-            "starts_at": at(self.starts_at),
-            "ends_at": at(self.ends_at),
-            "place": self.place,
-            "capacity": self.capacity,
-            "hours_tenths": self.hours_tenths,
-            "audience_unit_id": self.audience_unit_id,
-            "signup_deadline": at(self.signup_deadline),
-        }
-
-
-class MyTraining(Record):
-    """One of a member's trainings with their part in it."""
-
-    training: Training
-    enrolment_id: int
-    state: EnrolmentState
-    offer_expires_at: datetime | None
-    credited_tenths: int | None
-    position: int
-
-
-class CreditedTraining(Record):
-    training: Training
-    credited_tenths: int
-
-
-class RosterLine(Record):
-    """One row of the roster a cadre downloads."""
-
-    name: str
-    phone: str | None
-    unit_name: str | None
-    state: EnrolmentState
-    walk_in: bool
-    checked_in_at: datetime | None
-    hours_tenths: int | None
-    signed_up_at: datetime
 
 
 class TrainingRepository:
@@ -421,7 +381,7 @@ class TrainingRepository:
         now: datetime,
     ) -> int:
         params = {
-            **training.params(),
+            **_training_params(training),
             "checkin_token": checkin_token,
             "created_by": created_by,
             "now": at(now),
@@ -441,7 +401,7 @@ class TrainingRepository:
     ) -> None:
         """Conflict when the training changed (or was cancelled or closed) meanwhile."""
         params = {
-            **training.params(),
+            **_training_params(training),
             "id": training_id,
             "version": expected_version,
             "now": at(now),

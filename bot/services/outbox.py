@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
-from storage.outbox import OutboxRepository, OutgoingMessage
+from bot.domain.models import OutgoingMessage
+from storage.outbox import OutboxRepository
 
 
 class OutboxService:

@@ -10,9 +10,10 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import LeagueContext
+from bot.domain.admin.audit import AuditLine
 from bot.domain.validation import fits_telegram_text
 from bot.i18n import Raw
-from bot.services.admin.audit_view import PAGE_SIZE, AuditLine, AuditPage, AuditScope, AuditView
+from bot.services.admin.audit_view import PAGE_SIZE, AuditPage, AuditScope, AuditView
 from handlers.admin.buttons import AuditAction, AuditButton
 from handlers.kit import org_picker
 from handlers.kit.replies import answers_refusals, edit, send

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.nominations.campaigns import Campaign, CampaignKind, ReviewLevel
+from bot.domain.nominations.review import MeetingVerdict, ObjectionState
 from bot.domain.nominations.state import WITHDRAWABLE, Nomination, NominationState, Step
 from bot.domain.validation import age_on
 from bot.files.nominations import Sheet, nominations_workbook
@@ -23,11 +24,9 @@ from bot.services.nominations.review import (
     ExportData,
     MeetingChoice,
     MeetingRecorded,
-    MeetingVerdict,
     MeetingWizard,
     NominationNotice,
     NoticeKind,
-    ObjectionState,
     ReviewCard,
     ReviewQueue,
     verdict_of,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain.models import MemberStatus, ReviewState
+from bot.domain.models import MemberProfile, MemberStatus, ReviewState
 from bot.domain.nominations.campaigns import (
     Campaign,
     CampaignKind,
@@ -19,7 +19,7 @@ from bot.domain.nominations.state import Nomination, NominationState, Step
 from sandbox.client import ChatUser, SandboxClient
 from storage import nominations as nomination_rows
 from storage.database import Database
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from tests.conftest import ADMIN_ID, START
 from tests.journeys.cadre_steps import unit_id
 

@@ -11,13 +11,13 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
-from bot.domain.models import MemberStatus
+from bot.domain.models import MemberProfile, MemberStatus
 from bot.domain.nominations.campaigns import Campaign, CampaignKind
 from bot.domain.nominations.state import Nomination, NominationState
 from sandbox.client import ChatUser, SandboxClient
 from storage import nominations as nomination_rows
 from storage.database import Database
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from tests.conftest import ADMIN_ID, START
 from tests.journeys.cadre_steps import admin, appoint, unit_id
 from tests.journeys.nomination_steps import REASON, member, open_campaign

@@ -9,11 +9,11 @@ import pytest
 
 from bot import demo
 from bot.domain.admin.org_import import OrgImportError
-from bot.domain.models import OrgKind
+from bot.domain.models import NewOrgUnit, OrgKind
 from bot.services.admin.org_import import import_orgs, import_orgs_text
 from bot.services.orgs import OrgService
 from storage.database import Database
-from storage.org_units import NewOrgUnit, OrgUnitRepository
+from storage.org_units import OrgUnitRepository
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 

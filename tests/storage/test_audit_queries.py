@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.domain.admin.audit import PersonFilter, UnitFilter
 from bot.domain.authz import Role
-from bot.domain.models import Member, MemberStatus, OrgKind, OrgUnit
+from bot.domain.models import Member, MemberProfile, MemberStatus, NewOrgUnit, OrgKind, OrgUnit
 from storage import audit
-from storage.audit import AuditRepository, PersonFilter, UnitFilter
+from storage.audit import AuditRepository
 from storage.database import Database, NotFound
-from storage.members import MemberProfile, MemberRepository
-from storage.org_units import NewOrgUnit, OrgUnitRepository
+from storage.members import MemberRepository
+from storage.org_units import OrgUnitRepository
 from storage.roles import RoleRepository
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)

@@ -11,18 +11,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.models import MemberStatus, OrgKind
+from bot.domain.models import MemberProfile, MemberStatus, NewOrgUnit, OrgKind
 from bot.domain.nominations.campaigns import CampaignKind, CampaignRules, ReviewLevel, preset
+from bot.domain.nominations.review import ObjectionState
 from bot.domain.nominations.state import NominationState, Step
 from storage import campaigns as campaign_store
 from storage import nominations as store
 from storage import review as review_store
 from storage.campaigns import CampaignRepository
 from storage.database import Conflict, Database, NotFound, bundled_migrations
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from storage.nominations import NominationRepository
-from storage.org_units import NewOrgUnit, OrgUnitRepository
-from storage.review import ObjectionState
+from storage.org_units import OrgUnitRepository
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.domain.models import MemberStatus, OrgKind
-from bot.domain.trainings import EnrolmentState, TrainingState
+from bot.domain.models import MemberProfile, MemberStatus, NewOrgUnit, OrgKind
+from bot.domain.trainings import EnrolmentState, NewTraining, TrainingState
 from storage.database import Conflict, Database
-from storage.members import MemberProfile, MemberRepository
-from storage.org_units import NewOrgUnit, OrgUnitRepository
-from storage.trainings import NewTraining, TrainingRepository
+from storage.members import MemberRepository
+from storage.org_units import OrgUnitRepository
+from storage.trainings import TrainingRepository
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 

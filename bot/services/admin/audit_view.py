@@ -7,12 +7,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.admin.audit import AuditFilter, AuditLine, PersonFilter, UnitFilter
 from bot.domain.authz import Action
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import StaleButton
 from bot.services.orgs import OrgLevel, OrgService
-from storage.audit import AuditFilter, AuditLine, AuditRepository, PersonFilter, UnitFilter
+from storage.audit import AuditRepository
 
 # AuditLine is part of this use-case's answer (AuditPage.lines), so handlers take it from here.
 __all__ = ["PAGE_SIZE", "AuditLine", "AuditPage", "AuditScope", "AuditView", "AuditViewService"]

@@ -6,13 +6,14 @@ import secrets
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.domain.admin.cadres import CadreRole, Invitation
 from bot.domain.authz import Action, Role, role_fits_unit
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import ServiceError
 from storage.database import Conflict, NotFound
 from storage.org_units import OrgUnitRepository
-from storage.roles import CadreRole, Invitation, RoleRepository
+from storage.roles import RoleRepository
 
 # Deep-link payloads may hold A-Z a-z 0-9 _ - and at most 64 characters.
 INVITE_PREFIX = "inv_"

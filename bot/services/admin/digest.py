@@ -11,13 +11,13 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import Action, Actor
-from bot.domain.models import Account, ReviewState
+from bot.domain.models import Account, OutgoingMessage, Reminder, ReviewState
 from bot.services.access import AccessService
 from storage.accounts import AccountRepository
 from storage.database import NotFound
 from storage.members import MemberRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.reminders import Reminder, ReminderRepository, schedule_in
+from storage.outbox import add_in
+from storage.reminders import ReminderRepository, schedule_in
 from storage.transfers import TransferRepository
 
 KIND = "digest.daily"

@@ -38,6 +38,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.domain.admin.exports import AttendanceRow, EventRow, MemberRow, NominationRow, TrainingRow
 from bot.domain.admin.stats import share_percent, widest_paths
 from bot.domain.authz import Action
 from bot.domain.models import MemberStatus, OrgUnit
@@ -49,15 +50,7 @@ from bot.services.errors import ServiceError
 from bot.services.orgs import OrgService
 from storage import audit
 from storage.database import Database
-from storage.exports import (
-    PAGE_SIZE,
-    AttendanceRow,
-    EventRow,
-    ExportReader,
-    MemberRow,
-    NominationRow,
-    TrainingRow,
-)
+from storage.exports import PAGE_SIZE, ExportReader
 
 # Telegram bots may send documents up to 50 MB.
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -8,11 +8,11 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import Action, Actor
-from bot.domain.models import Member, ReviewState
+from bot.domain.models import Member, ReviewState, RosterEntry
 from bot.services.access import AccessService
 from bot.services.errors import ServiceError
 from storage.database import Conflict, NotFound
-from storage.members import MemberRepository, RosterEntry
+from storage.members import MemberRepository
 
 PAGE_SIZE = 10
 

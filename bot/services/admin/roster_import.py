@@ -33,12 +33,12 @@ from bot.domain.admin.roster_import import (
 )
 from bot.domain.authz import Action
 from bot.domain.membership.registration import AgeRange
-from bot.domain.models import MemberStatus, OrgUnit
+from bot.domain.models import MemberProfile, MemberStatus, OrgUnit
 from bot.services.access import AccessService
 from bot.services.admin.org_import import ImportReport as OrgImportReport
 from bot.services.admin.org_import import import_orgs_text
 from storage.database import Conflict
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from storage.org_units import OrgUnitRepository
 
 __all__ = [

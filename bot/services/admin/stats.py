@@ -13,6 +13,10 @@ from bot.clock import Clock
 from bot.domain.admin.stats import (
     STAGE_ORDER,
     AgeBand,
+    CadreAges,
+    ChildCount,
+    MemberCounts,
+    TrainingCounts,
     band_counts,
     one_decimal,
     share_percent,
@@ -23,7 +27,7 @@ from bot.domain.models import OrgUnit
 from bot.domain.nominations.state import NominationState
 from bot.services.access import AccessService
 from bot.services.orgs import OrgService
-from storage.stats import CadreAges, ChildCount, MemberCounts, StatsRepository, TrainingCounts
+from storage.stats import StatsRepository
 
 
 class BandCount(BaseModel):

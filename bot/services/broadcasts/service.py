@@ -24,9 +24,12 @@ from bot.clock import Clock
 from bot.domain.authz import Action, Actor, decide
 from bot.domain.broadcasts import (
     Audience,
+    Broadcast,
     BroadcastState,
     Command,
+    DraftKey,
     NotNow,
+    RecipientCount,
     ReviewFilter,
     StatusFilter,
     check_text,
@@ -34,7 +37,7 @@ from bot.domain.broadcasts import (
     next_state,
     parse_send_time,
 )
-from bot.domain.models import Language, OrgUnit
+from bot.domain.models import Delivery, DeliveryState, Language, OrgUnit, OutgoingMessage, Reminder
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
@@ -45,12 +48,12 @@ from bot.services.outbox import OutboxService
 from storage import audit
 from storage import broadcasts as store
 from storage.accounts import AccountRepository
-from storage.broadcasts import Broadcast, BroadcastRepository, DraftKey, RecipientCount
+from storage.broadcasts import BroadcastRepository
 from storage.database import Database, NotFound, StorageError
 from storage.drafts import DraftRepository
 from storage.org_units import OrgUnitRepository
-from storage.outbox import Delivery, DeliveryState, OutboxRepository, OutgoingMessage, add_in
-from storage.reminders import Reminder, ReminderRepository, schedule_in
+from storage.outbox import OutboxRepository, add_in
+from storage.reminders import ReminderRepository, schedule_in
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -15,6 +15,8 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.domain.membership.privacy import Erased, Held, HeldRow, Person
+from bot.domain.models import Reminder
 from bot.domain.nominations.campaigns import CampaignRules
 from bot.domain.nominations.state import WITHDRAWABLE, Step, next_state
 from bot.domain.trainings import tenths_to_hours
@@ -24,8 +26,8 @@ from bot.services.trainings.service import TrainingService
 from storage import campaigns as campaign_store
 from storage import nominations as nomination_store
 from storage.database import Database
-from storage.privacy import Erased, Held, HeldRow, Person, PrivacyRepository, erase_in, leavers_in
-from storage.reminders import Reminder, ReminderRepository, schedule_in
+from storage.privacy import PrivacyRepository, erase_in, leavers_in
+from storage.reminders import ReminderRepository, schedule_in
 
 RETENTION_KIND = "privacy.retention"
 _TARGET = "members"

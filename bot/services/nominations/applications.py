@@ -20,7 +20,13 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import LEVEL_ROLES, Action
-from bot.domain.nominations.campaigns import MAX_ATTACHMENTS, Campaign, CampaignRules
+from bot.domain.models import OutgoingMessage
+from bot.domain.nominations.campaigns import (
+    MAX_ATTACHMENTS,
+    Campaign,
+    CampaignRules,
+    Participant,
+)
 from bot.domain.nominations.forms import clean_reason
 from bot.domain.nominations.state import Nomination, NominationState, Step, awaiting, next_state
 from bot.domain.validation import InvalidInput
@@ -43,7 +49,7 @@ from storage.database import Conflict, Database, NotFound
 from storage.drafts import DraftRepository
 from storage.members import MemberRepository
 from storage.nominations import NominationRepository
-from storage.outbox import OutgoingMessage, add_in
+from storage.outbox import add_in
 from storage.roles import RoleRepository
 
 JOURNEY = "application"
@@ -609,7 +615,7 @@ class ApplicationService:
         except NotFound:
             raise CampaignGone(f"campaign {campaign_id}") from None
 
-    async def _participant(self, campaign_id: int, member_id: int) -> campaign_rows.Participant:
+    async def _participant(self, campaign_id: int, member_id: int) -> Participant:
         try:
             return await self._participants.one(campaign_id=campaign_id, member_id=member_id)
         except NotFound:

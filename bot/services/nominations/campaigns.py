@@ -20,12 +20,22 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action, Actor, Role
-from bot.domain.models import Account, Language, Member, OrgKind, OrgUnit, ReviewState
+from bot.domain.models import (
+    Account,
+    Language,
+    Member,
+    OrgKind,
+    OrgUnit,
+    OutgoingMessage,
+    Reminder,
+    ReviewState,
+)
 from bot.domain.nominations.campaigns import (
     Campaign,
     CampaignSpec,
     Facts,
     Failure,
+    Participant,
     check_eligibility,
 )
 from bot.domain.nominations.forms import check_window, local_window, window_moments
@@ -37,14 +47,14 @@ from bot.services.membership.registration import Chat
 from bot.services.orgs import OrgService
 from storage import campaigns as campaign_rows
 from storage.accounts import AccountRepository
-from storage.campaigns import CampaignRepository, Participant, ParticipantRepository
+from storage.campaigns import CampaignRepository, ParticipantRepository
 from storage.database import Database, NotFound
 from storage.drafts import DraftRepository
 from storage.members import MemberRepository
 from storage.nominations import NominationRepository
 from storage.org_units import OrgUnitRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.reminders import Reminder, schedule_in
+from storage.outbox import add_in
+from storage.reminders import schedule_in
 from storage.roles import RoleRepository
 
 KIND_OPEN = "campaign.open"

@@ -11,8 +11,11 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.domain.models import Language
 from bot.domain.nominations.campaigns import Campaign, ReviewLevel
+from bot.domain.nominations.review import MeetingVerdict, MeetingVote
 from bot.domain.nominations.state import (
     WITHDRAWABLE,
+    Attachment,
+    Event,
     Nomination,
     NominationState,
     Step,
@@ -29,9 +32,9 @@ from storage.campaigns import CampaignRepository
 from storage.database import Conflict, Database, NotFound
 from storage.drafts import DraftRepository
 from storage.members import MemberRepository
-from storage.nominations import Attachment, Event, NominationRepository
+from storage.nominations import NominationRepository
 from storage.org_units import OrgUnitRepository
-from storage.review import MeetingVerdict, MeetingVote, ReviewRepository
+from storage.review import ReviewRepository
 
 OBJECTION_JOURNEY = "objection"
 OBJECTION_STEP = "text"

@@ -22,12 +22,13 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import LEVEL_ROLES, Action, Actor, Role, may_review
-from bot.domain.models import Language
+from bot.domain.models import Language, OutgoingMessage, Reminder
 from bot.domain.nominations.campaigns import (
     MAX_COMMENT,
     Campaign,
     MeetingInvalid,
     MeetingOutcome,
+    Participant,
     ReviewLevel,
     Vote,
     add_months,
@@ -36,8 +37,17 @@ from bot.domain.nominations.campaigns import (
     meeting_outcome,
     notice_end,
 )
+from bot.domain.nominations.review import (
+    BranchFigures,
+    MeetingVerdict,
+    MeetingVote,
+    Objection,
+    ObjectionState,
+)
 from bot.domain.nominations.state import (
+    Attachment,
     Decision,
+    Event,
     IllegalStep,
     Nomination,
     NominationState,
@@ -56,18 +66,14 @@ from storage import campaigns as campaign_store
 from storage import nominations as nomination_store
 from storage import review as review_store
 from storage.accounts import AccountRepository
-from storage.campaigns import CampaignRepository, Participant, ParticipantRepository
+from storage.campaigns import CampaignRepository, ParticipantRepository
 from storage.database import Conflict, Database, NotFound
 from storage.drafts import DraftRepository
-from storage.nominations import Attachment, Event, NominationRepository
+from storage.nominations import NominationRepository
 from storage.org_units import OrgUnitRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.reminders import Reminder, ReminderRepository, schedule_in
-
-# Re-exported: the handlers' views name them, and handlers never import storage.
-from storage.review import MeetingVerdict as MeetingVerdict
-from storage.review import MeetingVote, Objection, ReviewRepository
-from storage.review import ObjectionState as ObjectionState
+from storage.outbox import add_in
+from storage.reminders import ReminderRepository, schedule_in
+from storage.review import ReviewRepository
 from storage.roles import RoleRepository
 
 KIND_NOTICE_END = "nomination.notice_end"
@@ -298,7 +304,7 @@ class ExportLine(BaseModel):
 
 
 class ExportBranch(BaseModel):
-    figures: review_store.BranchFigures
+    figures: BranchFigures
     quota: int
 
 

@@ -20,14 +20,18 @@ from bot.clock import Clock
 from bot.config import TrainingSettings
 from bot.domain import trainings as rules
 from bot.domain.authz import Action, decide
-from bot.domain.models import Account, Member, OrgUnit
+from bot.domain.models import Account, Member, OrgUnit, OutgoingMessage, Reminder
 from bot.domain.trainings import (
     CANCELLABLE,
     HOLDS_PLACE,
     Counts,
+    CreditedTraining,
     Enrolment,
     EnrolmentState,
     Field,
+    MyTraining,
+    NewTraining,
+    RosterLine,
     Training,
     TrainingDraft,
     TrainingState,
@@ -41,16 +45,9 @@ from storage.accounts import AccountRepository
 from storage.database import Conflict, Database, NotFound
 from storage.members import MemberRepository
 from storage.org_units import OrgUnitRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.reminders import Reminder, schedule_in
-from storage.trainings import (
-    CreditedTraining,
-    MyTraining,
-    NewTraining,
-    RosterLine,
-    TrainingRepository,
-    at,
-)
+from storage.outbox import add_in
+from storage.reminders import schedule_in
+from storage.trainings import TrainingRepository, at
 
 KIND_REMINDER = "training.reminder"
 KIND_OFFER_EXPIRY = "training.offer_expiry"
