@@ -229,7 +229,10 @@ RowT = TypeVar("RowT", bound=BaseModel)
 class ExportReader:
     """The export's own read-only SQLite connection, used in the process that builds the file,
     so that the bot's connection and event loop never wait for an export's pages. WAL lets it
-    read a committed state while the bot goes on writing."""
+    read a committed state while the bot goes on writing.
+
+    Not a repository of the bot's connection (it is not on storage.database.Sql nor in
+    storage.store.Store): it lives in another process, reads synchronously and never writes."""
 
     def __init__(self, path: Path, *, page_size: int = PAGE_SIZE) -> None:
         self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)

@@ -1,8 +1,8 @@
 """Repository of trainings and enrolments.
 
-Reads go through the database; writes take the caller's connection, because a sign-up, an offer
-or a closing changes several rows, the audit log, the outbox and the reminders in one
-BEGIN IMMEDIATE transaction.
+A sign-up, an offer or a closing changes several rows, the audit log, the outbox and the
+reminders together: services call the writes here on the repositories of one transaction
+(storage.store.Store.transaction).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-
-import aiosqlite
 
 from bot.domain.trainings import (
     ACTIVE,
@@ -27,7 +25,7 @@ from bot.domain.trainings import (
     Training,
     TrainingState,
 )
-from storage.database import Conflict, Database, NotFound
+from storage.database import Conflict, NotFound, Sql
 
 _TRAINING_COLUMNS = """
 t.id, t.title, t.description, t.starts_at, t.ends_at, t.place, t.capacity, t.hours_tenths,
@@ -173,11 +171,6 @@ WHERE e.training_id = ?
 ORDER BY CASE e.state WHEN 'attended' THEN 0 WHEN 'enrolled' THEN 1 WHEN 'no_show' THEN 2
                       WHEN 'offered' THEN 3 WHEN 'waitlisted' THEN 4 ELSE 5 END, e.queue_seq
 """
-# The reminders of a training (its start reminders and its closing) are cancelled with it.
-_CANCEL_REMINDERS = """
-UPDATE reminders SET state = 'cancelled'
-WHERE state = 'pending' AND target = ? AND kind IN (SELECT value FROM json_each(?))
-"""
 
 
 def at(moment: datetime) -> str:
@@ -244,19 +237,19 @@ def _states(states: Iterable[EnrolmentState]) -> str:
 
 
 class TrainingRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     # Reads.
 
     async def get(self, *, training_id: int) -> Training:
-        row = await self._db.fetch_one(_GET, (training_id,))
+        row = await self._sql.fetch_one(_GET, (training_id,))
         if row is None:
             raise NotFound(f"training {training_id}")
         return _training(row)
 
     async def by_token(self, *, token: str) -> Training:
-        row = await self._db.fetch_one(_BY_TOKEN, (token,))
+        row = await self._sql.fetch_one(_BY_TOKEN, (token,))
         if row is None:
             raise NotFound("training with that check-in token")
         return _training(row)
@@ -266,10 +259,10 @@ class TrainingRepository:
     ) -> list[Training]:
         """Upcoming published trainings whose audience includes the unit at `unit_path`."""
         params = {"path": unit_path, "now": at(now), "offset": offset, "limit": limit}
-        return [_training(row) for row in await self._db.fetch_all(_OPEN_TO, params)]
+        return [_training(row) for row in await self._sql.fetch_all(_OPEN_TO, params)]
 
     async def count_open_to(self, *, unit_path: str, now: datetime) -> int:
-        row = await self._db.fetch_one(_COUNT_OPEN_TO, {"path": unit_path, "now": at(now)})
+        row = await self._sql.fetch_one(_COUNT_OPEN_TO, {"path": unit_path, "now": at(now)})
         return int(row["n"]) if row else 0
 
     async def managed(
@@ -277,14 +270,14 @@ class TrainingRepository:
     ) -> list[Training]:
         """Trainings for audiences inside these subtrees: running and upcoming first."""
         params = {"paths": json.dumps(paths), "now": at(now), "offset": offset, "limit": limit}
-        return [_training(row) for row in await self._db.fetch_all(_MANAGED, params)]
+        return [_training(row) for row in await self._sql.fetch_all(_MANAGED, params)]
 
     async def count_managed(self, *, paths: list[str]) -> int:
-        row = await self._db.fetch_one(_COUNT_MANAGED, {"paths": json.dumps(paths)})
+        row = await self._sql.fetch_one(_COUNT_MANAGED, {"paths": json.dumps(paths)})
         return int(row["n"]) if row else 0
 
     async def counts(self, *, training_id: int) -> Counts:
-        rows = await self._db.fetch_all(_COUNTS, (training_id,))
+        rows = await self._sql.fetch_all(_COUNTS, (training_id,))
         found = {row["state"]: int(row["n"]) for row in rows}
         return Counts(
             enrolled=found.get("enrolled", 0),
@@ -295,13 +288,13 @@ class TrainingRepository:
         )
 
     async def enrolment(self, *, training_id: int, member_id: int) -> Enrolment:
-        row = await self._db.fetch_one(_ENROLMENT, (training_id, member_id))
+        row = await self._sql.fetch_one(_ENROLMENT, (training_id, member_id))
         if row is None:
             raise NotFound(f"member {member_id} in training {training_id}")
         return _enrolment(row)
 
     async def enrolment_by_id(self, *, enrolment_id: int) -> Enrolment:
-        row = await self._db.fetch_one(_ENROLMENT_BY_ID, (enrolment_id,))
+        row = await self._sql.fetch_one(_ENROLMENT_BY_ID, (enrolment_id,))
         if row is None:
             raise NotFound(f"enrolment {enrolment_id}")
         return _enrolment(row)
@@ -311,15 +304,15 @@ class TrainingRepository:
     ) -> list[Enrolment]:
         """Enrolments in these states, in arrival order."""
         params = {"training_id": training_id, "states": _states(states)}
-        return [_enrolment(row) for row in await self._db.fetch_all(_IN_STATES, params)]
+        return [_enrolment(row) for row in await self._sql.fetch_all(_IN_STATES, params)]
 
     async def first_waitlisted(self, *, training_id: int, count: int) -> list[Enrolment]:
-        rows = await self._db.fetch_all(_FIRST_WAITLISTED, (training_id, count))
+        rows = await self._sql.fetch_all(_FIRST_WAITLISTED, (training_id, count))
         return [_enrolment(row) for row in rows]
 
     async def position(self, *, enrolment: Enrolment) -> int:
         """1 for the first on the waitlist."""
-        row = await self._db.fetch_one(_POSITION, (enrolment.training_id, enrolment.queue_seq))
+        row = await self._sql.fetch_one(_POSITION, (enrolment.training_id, enrolment.queue_seq))
         return int(row["n"]) if row else 0
 
     async def overlapping(
@@ -331,7 +324,7 @@ class TrainingRepository:
             "starts_at": at(starts_at),
             "ends_at": at(ends_at),
         }
-        return [_training(row) for row in await self._db.fetch_all(_OVERLAPPING, params)]
+        return [_training(row) for row in await self._sql.fetch_all(_OVERLAPPING, params)]
 
     async def mine(self, *, member_id: int, states: Iterable[EnrolmentState]) -> list[MyTraining]:
         params = {"member_id": member_id, "states": _states(states)}
@@ -344,14 +337,14 @@ class TrainingRepository:
                 credited_tenths=row["credited_tenths"],
                 position=row["position"],
             )
-            for row in await self._db.fetch_all(_MINE, params)
+            for row in await self._sql.fetch_all(_MINE, params)
         ]
 
     async def credited(self, *, member_id: int) -> list[CreditedTraining]:
         """Trainings the member attended and was credited hours for, newest first."""
         return [
             CreditedTraining(training=_training(row), credited_tenths=row["credited_tenths"])
-            for row in await self._db.fetch_all(_CREDITED, (member_id,))
+            for row in await self._sql.fetch_all(_CREDITED, (member_id,))
         ]
 
     async def roster(self, *, training_id: int) -> list[RosterLine]:
@@ -366,14 +359,13 @@ class TrainingRepository:
                 hours_tenths=row["hours_tenths"],
                 signed_up_at=datetime.fromisoformat(row["created_at"]),
             )
-            for row in await self._db.fetch_all(_ROSTER, (training_id,))
+            for row in await self._sql.fetch_all(_ROSTER, (training_id,))
         ]
 
-    # Writes, inside the caller's transaction.
+    # Writes: parts of a service's transaction.
 
     async def insert(
         self,
-        conn: aiosqlite.Connection,
         *,
         training: NewTraining,
         checkin_token: str,
@@ -386,13 +378,10 @@ class TrainingRepository:
             "created_by": created_by,
             "now": at(now),
         }
-        cursor = await conn.execute(_INSERT, params)
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return await self._sql.insert(_INSERT, params)
 
     async def update(
         self,
-        conn: aiosqlite.Connection,
         *,
         training_id: int,
         training: NewTraining,
@@ -406,22 +395,17 @@ class TrainingRepository:
             "version": expected_version,
             "now": at(now),
         }
-        cursor = await conn.execute(_UPDATE, params)
-        if cursor.rowcount == 0:
+        if await self._sql.execute(_UPDATE, params) == 0:
             raise Conflict(f"training {training_id} is not at version {expected_version}")
 
-    async def set_state(
-        self, conn: aiosqlite.Connection, *, training_id: int, state: TrainingState, now: datetime
-    ) -> None:
+    async def set_state(self, *, training_id: int, state: TrainingState, now: datetime) -> None:
         """Leaves `published` once; Conflict when it was left already."""
         params = {"id": training_id, "state": state.value, "now": at(now)}
-        cursor = await conn.execute(_SET_STATE, params)
-        if cursor.rowcount == 0:
+        if await self._sql.execute(_SET_STATE, params) == 0:
             raise Conflict(f"training {training_id} is no longer published")
 
     async def enrol(
         self,
-        conn: aiosqlite.Connection,
         *,
         training_id: int,
         member_id: int,
@@ -439,15 +423,13 @@ class TrainingRepository:
             "active": _states(ACTIVE),
             "now": at(now),
         }
-        cursor = await conn.execute(_ENROL, params)
-        row = await cursor.fetchone()
-        if row is None:
+        rows = await self._sql.write_returning(_ENROL, params)
+        if not rows:
             raise Conflict(f"member {member_id} is signed up for training {training_id} already")
-        return int(row[0])
+        return int(rows[0][0])
 
     async def move(
         self,
-        conn: aiosqlite.Connection,
         *,
         enrolment_id: int,
         expected: Iterable[EnrolmentState],
@@ -465,23 +447,15 @@ class TrainingRepository:
             "checked_in_at": at(checked_in_at) if checked_in_at else None,
             "now": at(now),
         }
-        cursor = await conn.execute(_MOVE, params)
-        if cursor.rowcount == 0:
+        if await self._sql.execute(_MOVE, params) == 0:
             raise Conflict(f"enrolment {enrolment_id} is not in {sorted(expected)}")
 
-    async def close(self, conn: aiosqlite.Connection, *, training_id: int, now: datetime) -> None:
+    async def close(self, *, training_id: int, now: datetime) -> None:
         """Credits the hours to those who attended, marks no-shows and ends open offers."""
         params = {"id": training_id, "now": at(now)}
-        for statement in (_CLOSE_ATTENDED, _CLOSE_NO_SHOWS, _CLOSE_OFFERS):
-            await conn.execute(statement, params)
+        async with self._sql.transaction() as tx:
+            for statement in (_CLOSE_ATTENDED, _CLOSE_NO_SHOWS, _CLOSE_OFFERS):
+                await tx.execute(statement, params)
 
-    async def cancel_all(
-        self, conn: aiosqlite.Connection, *, training_id: int, now: datetime
-    ) -> None:
-        await conn.execute(_CANCEL_ALL, {"id": training_id, "now": at(now)})
-
-    async def cancel_reminders(
-        self, conn: aiosqlite.Connection, *, target: str, kinds: list[str]
-    ) -> int:
-        cursor = await conn.execute(_CANCEL_REMINDERS, (target, json.dumps(kinds)))
-        return cursor.rowcount
+    async def cancel_all(self, *, training_id: int, now: datetime) -> None:
+        await self._sql.execute(_CANCEL_ALL, {"id": training_id, "now": at(now)})

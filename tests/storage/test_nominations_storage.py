@@ -15,14 +15,12 @@ from bot.domain.models import MemberProfile, MemberStatus, NewOrgUnit, OrgKind
 from bot.domain.nominations.campaigns import CampaignKind, CampaignRules, ReviewLevel, preset
 from bot.domain.nominations.review import ObjectionState
 from bot.domain.nominations.state import NominationState, Step
-from storage import campaigns as campaign_store
-from storage import nominations as store
-from storage import review as review_store
 from storage.campaigns import CampaignRepository
 from storage.database import Conflict, Database, NotFound, bundled_migrations
 from storage.members import MemberRepository
 from storage.nominations import NominationRepository
 from storage.org_units import OrgUnitRepository
+from storage.store import Store
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -89,8 +87,8 @@ async def _campaign(db: Database, scope_unit_id: int, **changes) -> int:
         "created_by": ADMIN,
         "now": NOW,
     } | changes
-    async with db.atomic() as conn:
-        return await campaign_store.create_in(conn, **values)
+    async with Store(db).transaction() as tx:
+        return await tx.campaigns.create(**values)
 
 
 async def _nominate(
@@ -102,9 +100,8 @@ async def _nominate(
     state: NominationState = NominationState.SUBMITTED,
     now: datetime = NOW,
 ):
-    async with db.atomic() as conn:
-        return await store.create_in(
-            conn,
+    async with Store(db).transaction() as tx:
+        return await tx.nominations.create(
             campaign_id=campaign_id,
             member_id=member_id,
             branch_id=branch_id,
@@ -150,8 +147,8 @@ async def test_a_campaign_round_trips_with_its_rules_through_json(db):
     assert (campaign.opens_at, campaign.closes_at) == (NOW, NOW + timedelta(days=30))
     assert (campaign.scope_unit_id, campaign.scope_path) == (district, f"/{district}/")
     assert (campaign.cancelled, campaign.created_by, campaign.version) == (False, ADMIN, 1)
-    async with db.atomic() as conn:
-        assert await campaign_store.get_in(conn, campaign_id) == campaign
+    async with Store(db).transaction() as tx:
+        assert await tx.campaigns.get(campaign_id) == campaign
 
 
 @pytest.mark.parametrize("kind", list(CampaignKind))
@@ -180,9 +177,9 @@ async def test_creating_a_campaign_is_audited_with_its_rules(db):
 async def test_a_missing_campaign_raises_not_found(db):
     with pytest.raises(NotFound):
         await CampaignRepository(db).get(404)
-    async with db.atomic() as conn:
+    async with Store(db).transaction() as tx:
         with pytest.raises(NotFound):
-            await campaign_store.get_in(conn, 404)
+            await tx.campaigns.get(404)
 
 
 async def test_current_campaigns_are_those_not_cancelled_and_not_yet_closed(db):
@@ -300,9 +297,9 @@ async def test_of_member_is_none_for_a_member_not_nominated(db):
 async def test_a_missing_nomination_raises_not_found(db):
     with pytest.raises(NotFound):
         await NominationRepository(db).get(404)
-    async with db.atomic() as conn:
+    async with Store(db).transaction() as tx:
         with pytest.raises(NotFound):
-            await store.get_in(conn, 404)
+            await tx.nominations.get(404)
 
 
 async def test_creating_is_the_first_timeline_step_and_is_audited(db):
@@ -339,9 +336,8 @@ async def test_a_transition_raises_the_version_and_writes_its_step_and_audit_ent
     nomination = await _nominate(db, campaign_id, zhang, branch)
     later = NOW + timedelta(hours=3)
     ends = datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
-    async with db.atomic() as conn:
-        passed = await store.transition_in(
-            conn,
+    async with Store(db).transaction() as tx:
+        passed = await tx.nominations.transition(
             nomination,
             step=Step.APPROVE,
             to_state=NominationState.IN_NOTICE,
@@ -389,9 +385,8 @@ async def test_a_transition_on_a_stale_version_is_a_conflict_and_changes_nothing
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     seen = await _nominate(db, campaign_id, zhang, branch)
-    async with db.atomic() as conn:
-        returned = await store.transition_in(
-            conn,
+    async with Store(db).transaction() as tx:
+        returned = await tx.nominations.transition(
             seen,
             step=Step.RETURN,
             to_state=NominationState.RETURNED,
@@ -402,9 +397,8 @@ async def test_a_transition_on_a_stale_version_is_a_conflict_and_changes_nothing
         )
     # a second cadre decides on the version the first one already changed
     with pytest.raises(Conflict):
-        async with db.atomic() as conn:
-            await store.transition_in(
-                conn,
+        async with Store(db).transaction() as tx:
+            await tx.nominations.transition(
                 seen,
                 step=Step.APPROVE,
                 to_state=NominationState.BRANCH_PASSED,
@@ -425,10 +419,9 @@ async def test_a_transition_may_set_only_the_fields_a_step_changes(db):
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
-    async with db.atomic() as conn:
+    async with Store(db).transaction() as tx:
         with pytest.raises(ValueError, match="branch_id"):
-            await store.transition_in(
-                conn,
+            await tx.nominations.transition(
                 nomination,
                 step=Step.APPROVE,
                 to_state=NominationState.BRANCH_PASSED,
@@ -443,9 +436,8 @@ async def test_an_approval_sets_the_decision_time_and_validity(db):
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
-    async with db.atomic() as conn:
-        approved = await store.transition_in(
-            conn,
+    async with Store(db).transaction() as tx:
+        approved = await tx.nominations.transition(
             nomination,
             step=Step.CONFIRM,
             to_state=NominationState.APPROVED,
@@ -464,9 +456,8 @@ async def test_times_given_in_shanghai_are_stored_in_utc(db):
     campaign_id = await _campaign(db, district)
     local = datetime(2026, 11, 29, 0, 30, tzinfo=SHANGHAI)
     nomination = await _nominate(db, campaign_id, zhang, branch, now=local)
-    async with db.atomic() as conn:
-        await store.transition_in(
-            conn,
+    async with Store(db).transaction() as tx:
+        await tx.nominations.transition(
             nomination,
             step=Step.APPROVE,
             to_state=NominationState.BRANCH_PASSED,
@@ -475,8 +466,8 @@ async def test_times_given_in_shanghai_are_stored_in_utc(db):
             level=ReviewLevel.BRANCH,
             changes={"notice_ends_at": datetime(2026, 12, 8, tzinfo=SHANGHAI)},
         )
-        await store.add_attachment_in(
-            conn, nomination_id=nomination.id, kind="photo", file_id="f", file_name="", now=local
+        await tx.nominations.add_attachment(
+            nomination_id=nomination.id, kind="photo", file_id="f", file_name="", now=local
         )
     row = await db.fetch_one(
         "SELECT submitted_at, state_since, updated_at, notice_ends_at FROM nominations"
@@ -504,13 +495,12 @@ async def test_attachments_are_listed_in_the_order_they_were_added(db):
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
     other = await _nominate(db, campaign_id, li, branch)
-    async with db.atomic() as conn:
+    async with Store(db).transaction() as tx:
         for kind, file_id, name in (
             ("photo", "AgAD-photo", ""),
             ("document", "BQAD-doc", "志愿服务证明 <2026>.pdf"),
         ):
-            await store.add_attachment_in(
-                conn,
+            await tx.nominations.add_attachment(
                 nomination_id=nomination.id,
                 kind=kind,
                 file_id=file_id,
@@ -550,16 +540,15 @@ async def test_leaving_the_notice_closes_the_objections_nobody_ruled_on(db):
             (nomination.id, objector, NOW.isoformat()),
         )
     later = NOW + timedelta(days=1)
-    async with db.atomic() as conn:
-        await store.transition_in(
-            conn,
+    async with Store(db).transaction() as tx:
+        await tx.nominations.transition(
             nomination,
             step=Step.WITHDRAW,
             to_state=NominationState.WITHDRAWN,
             actor_user_id=42,
             now=later,
         )
-        closed = await review_store.closed_in(conn, nomination_id=nomination.id)
+        closed = await tx.review.closed_objections(nomination_id=nomination.id)
     assert [(o.objector_user_id, o.state, o.resolved_by) for o in closed] == [
         (43, ObjectionState.CLOSED, 42),
         (44, ObjectionState.CLOSED, 42),

@@ -48,9 +48,8 @@ from bot.domain.validation import mask_phone
 from bot.services.access import AccessService
 from bot.services.errors import ServiceError
 from bot.services.orgs import OrgService
-from storage import audit
-from storage.database import Database
 from storage.exports import PAGE_SIZE, ExportReader
+from storage.store import Store
 
 # Telegram bots may send documents up to 50 MB.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -355,13 +354,16 @@ class ExportService:
     def __init__(
         self,
         *,
-        db: Database,
+        store: Store,
+        db_path: Path,
         orgs: OrgService,
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
     ) -> None:
-        self._db = db
+        """`db_path` is the database's file, which the export process reads on its own."""
+        self._store = store
+        self._db_path = db_path
         self._orgs = orgs
         self._access = access
         self._clock = clock
@@ -392,8 +394,7 @@ class ExportService:
         await self._access.require(telegram_user_id, action, unit_id=unit_id)
         unit = await self._orgs.get(unit_id=unit_id)
         made = await self.build(kind=kind, unit=unit, wording=wording)
-        await audit.record(
-            self._db,
+        await self._store.audit.append(
             at=self._clock.now(),
             actor_user_id=telegram_user_id,
             action=f"export.{kind.name.lower()}",
@@ -418,7 +419,7 @@ class ExportService:
         title = f"{wording.titles[kind]} · {' › '.join(names)}"
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="leaguebot-export-"))
         job = ExportJob(
-            db_path=self._db.path,
+            db_path=self._db_path,
             kind=kind,
             unit=unit,
             wording=wording,

@@ -27,7 +27,7 @@ from bot.domain.models import OrgUnit
 from bot.domain.nominations.state import NominationState
 from bot.services.access import AccessService
 from bot.services.orgs import OrgService
-from storage.stats import StatsRepository
+from storage.store import Store
 
 
 class BandCount(BaseModel):
@@ -77,13 +77,13 @@ class StatsService:
     def __init__(
         self,
         *,
-        stats: StatsRepository,
+        store: Store,
         orgs: OrgService,
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
     ) -> None:
-        self._stats = stats
+        self._store = store
         self._orgs = orgs
         self._access = access
         self._clock = clock
@@ -120,12 +120,12 @@ class StatsService:
         now = self._clock.now()
         today = now.astimezone(self._tz).date()
         path = unit.path
-        members = await self._stats.members(path=path)
-        children = await self._stats.children(unit_id=unit.id, path=path)
-        ages, unknown_age = await self._stats.ages(path=path, today=today)
-        cadres = await self._stats.cadre_ages(path=path, today=today)
-        trainings = await self._stats.trainings(path=path, now=now)
-        by_state, campaigns = await self._stats.nominations(path=path, now=now)
+        members = await self._store.stats.members(path=path)
+        children = await self._store.stats.children(unit_id=unit.id, path=path)
+        ages, unknown_age = await self._store.stats.ages(path=path, today=today)
+        cadres = await self._store.stats.cadre_ages(path=path, today=today)
+        trainings = await self._store.stats.trainings(path=path, now=now)
+        by_state, campaigns = await self._store.stats.nominations(path=path, now=now)
         return UnitStats(
             unit=unit,
             path_names=await self._orgs.path_names(unit_id=unit.id),
