@@ -438,7 +438,7 @@ def _control_on(*actions: BroadcastAction) -> Callable[[object], bool]:
 
 
 def report_renderer(translator: Translator) -> ReportRenderer:
-    """How the author's final report reads; attached to the service when the bot runs."""
+    """How the author's final report reads; given to the service when it is built (bot.app)."""
     return views.report_renderer(translator)
 
 
