@@ -101,7 +101,7 @@ class CampaignRepository:
             )
         return campaign_id
 
-    async def get(self, campaign_id: int) -> Campaign:
+    async def get(self, *, campaign_id: int) -> Campaign:
         row = await self._sql.fetch_one(_GET, (campaign_id,))
         if row is None:
             raise NotFound(f"campaign {campaign_id}")

@@ -125,7 +125,7 @@ class NominationRepository:
     def __init__(self, sql: Sql) -> None:
         self._sql = sql
 
-    async def get(self, nomination_id: int) -> Nomination:
+    async def get(self, *, nomination_id: int) -> Nomination:
         row = await self._sql.fetch_one(_GET, (nomination_id,))
         if row is None:
             raise NotFound(f"nomination {nomination_id}")
@@ -143,11 +143,11 @@ class NominationRepository:
         rows = await self._sql.fetch_all(_UNDER_WAY, (member_id, wanted))
         return [nomination_from_row(row) for row in rows]
 
-    async def events(self, nomination_id: int) -> list[Event]:
+    async def events(self, *, nomination_id: int) -> list[Event]:
         rows = await self._sql.fetch_all(_EVENTS, (nomination_id,))
         return [_event(row) for row in rows]
 
-    async def attachments(self, nomination_id: int) -> list[Attachment]:
+    async def attachments(self, *, nomination_id: int) -> list[Attachment]:
         rows = await self._sql.fetch_all(_ATTACHMENTS, (nomination_id,))
         return [
             Attachment(
@@ -211,12 +211,12 @@ class NominationRepository:
                     "self_applied": self_applied,
                 },
             )
-            return await NominationRepository(tx).get(nomination_id)
+            return await NominationRepository(tx).get(nomination_id=nomination_id)
 
     async def transition(
         self,
-        nomination: Nomination,
         *,
+        nomination: Nomination,
         step: Step,
         to_state: NominationState,
         actor_user_id: int | None,
@@ -268,7 +268,7 @@ class NominationRepository:
                 | {column: _text(value) for column, value in changes.items() if column != "reason"},
                 comment=comment or None,
             )
-            return await NominationRepository(tx).get(nomination.id)
+            return await NominationRepository(tx).get(nomination_id=nomination.id)
 
     async def add_attachment(
         self, *, nomination_id: int, kind: str, file_id: str, file_name: str, now: datetime

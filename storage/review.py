@@ -291,7 +291,7 @@ class ReviewRepository:
         rows = await self._sql.fetch_all(_WAITING, {"paths": _paths(paths)})
         return [nomination_from_row(row) for row in rows]
 
-    async def open_objection_counts(self, nomination_ids: Iterable[int]) -> dict[int, int]:
+    async def open_objection_counts(self, *, nomination_ids: Iterable[int]) -> dict[int, int]:
         rows = await self._sql.fetch_all(_OPEN_OBJECTIONS, (json.dumps(list(nomination_ids)),))
         return {row["nomination_id"]: row["n"] for row in rows}
 
@@ -349,7 +349,7 @@ class ReviewRepository:
         rows = await self._sql.fetch_all(_OBJECTIONS_OF, (nomination_id,))
         return [_objection(row) for row in rows]
 
-    async def names(self, user_ids: Iterable[int]) -> dict[int, str]:
+    async def names(self, *, user_ids: Iterable[int]) -> dict[int, str]:
         """Members' names by Telegram user id (cadres who are not members are absent)."""
         rows = await self._sql.fetch_all(_NAMES, (json.dumps(sorted(set(user_ids))),))
         return {row["telegram_user_id"]: row["name"] for row in rows}

@@ -332,7 +332,7 @@ class NominationStorage(RuleBasedStateMachine):
     async def _transition(self, seen: Nomination, step: Step, to_state: NominationState):
         self.now += timedelta(minutes=7)
         return await Store(self.db).nominations.transition(
-            seen,
+            nomination=seen,
             step=step,
             to_state=to_state,
             actor_user_id=CADRE,
@@ -343,7 +343,7 @@ class NominationStorage(RuleBasedStateMachine):
 
     async def _read(self) -> Nomination:
         assert self.nomination is not None
-        return await Store(self.db).nominations.get(self.nomination.id)
+        return await Store(self.db).nominations.get(nomination_id=self.nomination.id)
 
     def _allowed(self, step: Step) -> NominationState | None:
         try:
@@ -399,7 +399,7 @@ class NominationStorage(RuleBasedStateMachine):
         current = self.run(self._read())
         assert current.state is self.state
         assert current.version == 1 + changes
-        events = self.run(Store(self.db).nominations.events(current.id))
+        events = self.run(Store(self.db).nominations.events(nomination_id=current.id))
         assert len(events) == 1 + changes
         assert [event.version for event in events] == [1, *range(1, changes + 1)]
         assert [event.to_state for event in events][-1] is self.state

@@ -215,7 +215,7 @@ async def nominate(
                 (meeting_id, made.id, yes_votes),
             )
             await tx.nominations.transition(
-                made,
+                nomination=made,
                 step=Step.APPROVE,
                 to_state=NominationState.BRANCH_PASSED,
                 actor_user_id=nominator,

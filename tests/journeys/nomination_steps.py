@@ -161,7 +161,7 @@ async def nomination_of(db: Database, person: ChatUser) -> Nomination:
         (person.id,),
     )
     assert row is not None, f"{person} has no nomination"
-    return await Store(db).nominations.get(int(row["id"]))
+    return await Store(db).nominations.get(nomination_id=int(row["id"]))
 
 
 async def return_for_revision(
@@ -171,7 +171,7 @@ async def return_for_revision(
     transition storage offers, as engineer B's review service does."""
     assert nomination.state is NominationState.SUBMITTED
     return await Store(db).nominations.transition(
-        nomination,
+        nomination=nomination,
         step=Step.RETURN,
         to_state=NominationState.RETURNED,
         actor_user_id=ADMIN_ID,

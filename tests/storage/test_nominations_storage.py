@@ -133,7 +133,7 @@ async def _audit(db: Database, entity: str) -> list[tuple[str, dict | None, dict
 async def test_a_campaign_round_trips_with_its_rules_through_json(db):
     district, *_ = await _setup(db)
     campaign_id = await _campaign(db, district)
-    campaign = await CampaignRepository(db).get(campaign_id)
+    campaign = await CampaignRepository(db).get(campaign_id=campaign_id)
     assert campaign.rules == RULES
     assert campaign.rules.holidays == (date(2026, 10, 1), date(2027, 2, 5))
     assert campaign.rules.review_levels == (ReviewLevel.BRANCH, ReviewLevel.DISTRICT)
@@ -148,7 +148,7 @@ async def test_a_campaign_round_trips_with_its_rules_through_json(db):
     assert (campaign.scope_unit_id, campaign.scope_path) == (district, f"/{district}/")
     assert (campaign.cancelled, campaign.created_by, campaign.version) == (False, ADMIN, 1)
     async with Store(db).transaction() as tx:
-        assert await tx.campaigns.get(campaign_id) == campaign
+        assert await tx.campaigns.get(campaign_id=campaign_id) == campaign
 
 
 @pytest.mark.parametrize("kind", list(CampaignKind))
@@ -156,7 +156,7 @@ async def test_every_kinds_preset_round_trips(db, kind):
     district, *_ = await _setup(db)
     rules = preset(kind)
     campaign_id = await _campaign(db, district, kind=kind, rules=rules, honour="五四奖章")
-    campaign = await CampaignRepository(db).get(campaign_id)
+    campaign = await CampaignRepository(db).get(campaign_id=campaign_id)
     assert (campaign.kind, campaign.rules) == (kind, rules)
 
 
@@ -176,10 +176,10 @@ async def test_creating_a_campaign_is_audited_with_its_rules(db):
 
 async def test_a_missing_campaign_raises_not_found(db):
     with pytest.raises(NotFound):
-        await CampaignRepository(db).get(404)
+        await CampaignRepository(db).get(campaign_id=404)
     async with Store(db).transaction() as tx:
         with pytest.raises(NotFound):
-            await tx.campaigns.get(404)
+            await tx.campaigns.get(campaign_id=404)
 
 
 async def test_current_campaigns_are_those_not_cancelled_and_not_yet_closed(db):
@@ -205,9 +205,9 @@ async def test_current_campaigns_are_those_not_cancelled_and_not_yet_closed(db):
     assert [c.id for c in await repo.current(now=NOW)] == [later, open_now]
     assert [c.id for c in await repo.all(limit=10)] == [later, cancelled, open_now, closed]
     assert [c.id for c in await repo.all(limit=2, offset=2)] == [open_now, closed]
-    opened = await repo.get(open_now)
+    opened = await repo.get(campaign_id=open_now)
     assert opened.is_open(NOW) and not opened.is_open(NOW + timedelta(days=30))
-    assert not (await repo.get(cancelled)).is_open(NOW)
+    assert not (await repo.get(campaign_id=cancelled)).is_open(NOW)
 
 
 async def test_a_window_given_in_shanghai_time_is_stored_in_utc_and_compared_correctly(db):
@@ -225,7 +225,7 @@ async def test_a_window_given_in_shanghai_time_is_stored_in_utc_and_compared_cor
         "2026-11-30T16:00:00+00:00",
     )
     repo = CampaignRepository(db)
-    campaign = await repo.get(campaign_id)
+    campaign = await repo.get(campaign_id=campaign_id)
     assert campaign.closes_at == closes
     # two hours after it closed in UTC, and also when asked with a Shanghai clock
     assert await repo.current(now=datetime(2026, 11, 30, 18, 0, tzinfo=UTC)) == []
@@ -242,7 +242,7 @@ async def test_a_nomination_round_trips_with_its_nominee_and_branch(db):
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
-    assert nomination == await NominationRepository(db).get(nomination.id)
+    assert nomination == await NominationRepository(db).get(nomination_id=nomination.id)
     assert (nomination.campaign_id, nomination.member_id, nomination.branch_id) == (
         campaign_id,
         zhang,
@@ -277,7 +277,7 @@ async def test_a_second_nomination_of_the_same_member_in_a_campaign_is_a_conflic
     # nothing of the refused one was kept: no row, no timeline step, no audit entry
     repo = NominationRepository(db)
     assert await repo.of_member(campaign_id=campaign_id, member_id=zhang) == first
-    assert len(await repo.events(first.id)) == 1
+    assert len(await repo.events(nomination_id=first.id)) == 1
     assert [action for action, _, _ in await _audit(db, "nomination")] == ["nomination.create"]
     # the same member in another campaign, and another member in this one, are fine
     other = await _campaign(db, district, title="2026年度推优发展对象")
@@ -296,17 +296,17 @@ async def test_of_member_is_none_for_a_member_not_nominated(db):
 
 async def test_a_missing_nomination_raises_not_found(db):
     with pytest.raises(NotFound):
-        await NominationRepository(db).get(404)
+        await NominationRepository(db).get(nomination_id=404)
     async with Store(db).transaction() as tx:
         with pytest.raises(NotFound):
-            await tx.nominations.get(404)
+            await tx.nominations.get(nomination_id=404)
 
 
 async def test_creating_is_the_first_timeline_step_and_is_audited(db):
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
-    [event] = await NominationRepository(db).events(nomination.id)
+    [event] = await NominationRepository(db).events(nomination_id=nomination.id)
     assert (event.step, event.from_state, event.to_state) == (
         Step.SUBMIT,
         None,
@@ -338,7 +338,7 @@ async def test_a_transition_raises_the_version_and_writes_its_step_and_audit_ent
     ends = datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
     async with Store(db).transaction() as tx:
         passed = await tx.nominations.transition(
-            nomination,
+            nomination=nomination,
             step=Step.APPROVE,
             to_state=NominationState.IN_NOTICE,
             actor_user_id=CADRE,
@@ -353,7 +353,7 @@ async def test_a_transition_raises_the_version_and_writes_its_step_and_audit_ent
         later,
     )
     assert (passed.notice_ends_at, passed.reason) == (ends, "修改后的理由")
-    events = await NominationRepository(db).events(nomination.id)
+    events = await NominationRepository(db).events(nomination_id=nomination.id)
     assert [(e.step, e.from_state, e.to_state, e.version) for e in events] == [
         (Step.SUBMIT, None, NominationState.SUBMITTED, 1),
         (Step.APPROVE, NominationState.SUBMITTED, NominationState.IN_NOTICE, 1),
@@ -387,7 +387,7 @@ async def test_a_transition_on_a_stale_version_is_a_conflict_and_changes_nothing
     seen = await _nominate(db, campaign_id, zhang, branch)
     async with Store(db).transaction() as tx:
         returned = await tx.nominations.transition(
-            seen,
+            nomination=seen,
             step=Step.RETURN,
             to_state=NominationState.RETURNED,
             actor_user_id=CADRE,
@@ -399,7 +399,7 @@ async def test_a_transition_on_a_stale_version_is_a_conflict_and_changes_nothing
     with pytest.raises(Conflict):
         async with Store(db).transaction() as tx:
             await tx.nominations.transition(
-                seen,
+                nomination=seen,
                 step=Step.APPROVE,
                 to_state=NominationState.BRANCH_PASSED,
                 actor_user_id=CADRE + 1,
@@ -407,8 +407,8 @@ async def test_a_transition_on_a_stale_version_is_a_conflict_and_changes_nothing
                 level=ReviewLevel.BRANCH,
             )
     repo = NominationRepository(db)
-    assert await repo.get(seen.id) == returned
-    assert [e.step for e in await repo.events(seen.id)] == [Step.SUBMIT, Step.RETURN]
+    assert await repo.get(nomination_id=seen.id) == returned
+    assert [e.step for e in await repo.events(nomination_id=seen.id)] == [Step.SUBMIT, Step.RETURN]
     assert [action for action, _, _ in await _audit(db, "nomination")] == [
         "nomination.create",
         "nomination.return",
@@ -422,14 +422,14 @@ async def test_a_transition_may_set_only_the_fields_a_step_changes(db):
     async with Store(db).transaction() as tx:
         with pytest.raises(ValueError, match="branch_id"):
             await tx.nominations.transition(
-                nomination,
+                nomination=nomination,
                 step=Step.APPROVE,
                 to_state=NominationState.BRANCH_PASSED,
                 actor_user_id=CADRE,
                 now=NOW,
                 changes={"branch_id": 9},
             )
-    assert await NominationRepository(db).get(nomination.id) == nomination
+    assert await NominationRepository(db).get(nomination_id=nomination.id) == nomination
 
 
 async def test_an_approval_sets_the_decision_time_and_validity(db):
@@ -438,7 +438,7 @@ async def test_an_approval_sets_the_decision_time_and_validity(db):
     nomination = await _nominate(db, campaign_id, zhang, branch)
     async with Store(db).transaction() as tx:
         approved = await tx.nominations.transition(
-            nomination,
+            nomination=nomination,
             step=Step.CONFIRM,
             to_state=NominationState.APPROVED,
             actor_user_id=None,
@@ -446,7 +446,7 @@ async def test_an_approval_sets_the_decision_time_and_validity(db):
             changes={"decided_at": NOW, "valid_until": date(2028, 11, 28)},
         )
     assert (approved.decided_at, approved.valid_until) == (NOW, date(2028, 11, 28))
-    [_, event] = await NominationRepository(db).events(nomination.id)
+    [_, event] = await NominationRepository(db).events(nomination_id=nomination.id)
     # the scheduler confirms a notice: no person acted
     assert (event.actor_user_id, event.level) == (None, None)
 
@@ -458,7 +458,7 @@ async def test_times_given_in_shanghai_are_stored_in_utc(db):
     nomination = await _nominate(db, campaign_id, zhang, branch, now=local)
     async with Store(db).transaction() as tx:
         await tx.nominations.transition(
-            nomination,
+            nomination=nomination,
             step=Step.APPROVE,
             to_state=NominationState.BRANCH_PASSED,
             actor_user_id=CADRE,
@@ -508,13 +508,13 @@ async def test_attachments_are_listed_in_the_order_they_were_added(db):
                 now=NOW,
             )
     repo = NominationRepository(db)
-    attachments = await repo.attachments(nomination.id)
+    attachments = await repo.attachments(nomination_id=nomination.id)
     assert [(a.kind, a.file_id, a.file_name, a.added_at) for a in attachments] == [
         ("photo", "AgAD-photo", "", NOW),
         ("document", "BQAD-doc", "志愿服务证明 <2026>.pdf", NOW),
     ]
     assert attachments[0].id < attachments[1].id
-    assert await repo.attachments(other.id) == []
+    assert await repo.attachments(nomination_id=other.id) == []
 
 
 async def test_a_member_known_only_from_the_roster_has_no_telegram_id(db):
@@ -542,7 +542,7 @@ async def test_leaving_the_notice_closes_the_objections_nobody_ruled_on(db):
     later = NOW + timedelta(days=1)
     async with Store(db).transaction() as tx:
         await tx.nominations.transition(
-            nomination,
+            nomination=nomination,
             step=Step.WITHDRAW,
             to_state=NominationState.WITHDRAWN,
             actor_user_id=42,

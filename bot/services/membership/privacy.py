@@ -195,11 +195,11 @@ class PrivacyService:
 async def _withdraw_open(tx: Store, member_id: int, now: datetime) -> None:
     """A nomination still under way ends as withdrawn: its record and decisions stay."""
     for nomination in await tx.nominations.under_way(member_id=member_id, states=WITHDRAWABLE):
-        campaign = await tx.campaigns.get(nomination.campaign_id)
+        campaign = await tx.campaigns.get(campaign_id=nomination.campaign_id)
         rules: CampaignRules = campaign.rules
         target = next_state(nomination.state, Step.WITHDRAW, rules)
         await tx.nominations.transition(
-            nomination, step=Step.WITHDRAW, to_state=target, actor_user_id=None, now=now
+            nomination=nomination, step=Step.WITHDRAW, to_state=target, actor_user_id=None, now=now
         )
 
 

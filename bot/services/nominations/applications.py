@@ -233,7 +233,7 @@ class ApplicationService:
         campaign = await self._campaigns.campaign(nomination.campaign_id)
         attachments = [
             FormAttachment(kind=AttachmentKind(a.kind), file_id=a.file_id, file_name=a.file_name)
-            for a in await self._store.nominations.attachments(nomination.id)
+            for a in await self._store.nominations.attachments(nomination_id=nomination.id)
         ]
         return await self._begin(
             chat,
@@ -351,7 +351,7 @@ class ApplicationService:
         """提交 pressed on a form that is finished: 已提交 when it was sent, else stale."""
         if target.startswith("n") and target[1:].isdigit():
             try:
-                nomination = await self._store.nominations.get(int(target[1:]))
+                nomination = await self._store.nominations.get(nomination_id=int(target[1:]))
             except NotFound:
                 raise StaleButton(f"nomination {target}") from None
             if nomination.state is not NominationState.RETURNED:
@@ -427,7 +427,7 @@ class ApplicationService:
         async with self._store.transaction() as tx:
             now = self._clock.now()
             try:
-                nomination = await tx.nominations.get(form.nomination_id)
+                nomination = await tx.nominations.get(nomination_id=form.nomination_id)
             except NotFound:
                 raise StaleButton(f"nomination {form.nomination_id}") from None
             if nomination.nominee_user_id != telegram_user_id:
@@ -439,7 +439,7 @@ class ApplicationService:
             campaign = await self._campaign_of(tx, nomination.campaign_id)
             try:
                 revised = await tx.nominations.transition(
-                    nomination,
+                    nomination=nomination,
                     step=Step.RESUBMIT,
                     to_state=next_state(nomination.state, Step.RESUBMIT, campaign.rules),
                     actor_user_id=telegram_user_id,
@@ -464,7 +464,7 @@ class ApplicationService:
         now: datetime,
     ) -> None:
         """Stores the revision's attachments when they differ from what the nomination had."""
-        before = await tx.nominations.attachments(nomination.id)
+        before = await tx.nominations.attachments(nomination_id=nomination.id)
         if [a.file_id for a in before] == [a.file_id for a in form.attachments]:
             return
         await tx.nominations.drop_attachments(nomination_id=nomination.id)
@@ -587,7 +587,7 @@ class ApplicationService:
 
     async def _campaign_of(self, tx: Store, campaign_id: int) -> Campaign:
         try:
-            return await tx.campaigns.get(campaign_id)
+            return await tx.campaigns.get(campaign_id=campaign_id)
         except NotFound:
             raise CampaignGone(f"campaign {campaign_id}") from None
 
@@ -599,7 +599,7 @@ class ApplicationService:
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:
-            return await self._store.nominations.get(nomination_id)
+            return await self._store.nominations.get(nomination_id=nomination_id)
         except NotFound:
             raise StaleButton(f"nomination {nomination_id}") from None
 

@@ -262,7 +262,7 @@ class CampaignService:
             if days > 0 and opens_at < remind_at:
                 await tx.reminders.schedule(kind=KIND_CLOSING, target=target, due_at=remind_at)
         self._wake_scheduler()
-        return await self._store.campaigns.get(campaign_id)
+        return await self._store.campaigns.get(campaign_id=campaign_id)
 
     # What members and cadres see.
 
@@ -309,7 +309,9 @@ class CampaignService:
             in_scope = participant.unit_path.startswith(campaign.scope_path)
             failures = self.failures(participant, campaign)
             if participant.nomination_id is not None:
-                nomination = await self._store.nominations.get(participant.nomination_id)
+                nomination = await self._store.nominations.get(
+                    nomination_id=participant.nomination_id
+                )
         first, last = local_window(campaign, self._tz)
         return CampaignPage(
             campaign=campaign,
@@ -340,7 +342,7 @@ class CampaignService:
 
     async def campaign(self, campaign_id: int) -> Campaign:
         try:
-            return await self._store.campaigns.get(campaign_id)
+            return await self._store.campaigns.get(campaign_id=campaign_id)
         except NotFound:
             raise CampaignGone(f"campaign {campaign_id}") from None
 
@@ -479,7 +481,7 @@ class CampaignService:
     async def _scheduled(self, tx: Store, reminder: Reminder) -> Campaign | None:
         try:
             campaign_id = int(reminder.target.removeprefix("campaign:"))
-            campaign = await tx.campaigns.get(campaign_id)
+            campaign = await tx.campaigns.get(campaign_id=campaign_id)
         except (NotFound, ValueError):
             return None
         # A campaign cancelled, or over while the bot was down, has nothing left to say.

@@ -116,7 +116,9 @@ class NominationService:
         """The member's nominations, newest first."""
         found = await self._store.review.of_nominee(telegram_user_id=telegram_user_id)
         return [
-            NominationItem(nomination=n, campaign=await self._store.campaigns.get(n.campaign_id))
+            NominationItem(
+                nomination=n, campaign=await self._store.campaigns.get(campaign_id=n.campaign_id)
+            )
             for n in found
             if n.state is not NominationState.DRAFT
         ]
@@ -127,7 +129,7 @@ class NominationService:
         is_nominee = nomination.nominee_user_id == telegram_user_id
         if not is_nominee and nomination.nominator_user_id != telegram_user_id:
             raise NotYours(f"nomination {nomination_id} is not {telegram_user_id}'s")
-        campaign = await self._store.campaigns.get(nomination.campaign_id)
+        campaign = await self._store.campaigns.get(campaign_id=nomination.campaign_id)
         level = awaiting(nomination.state, campaign.rules)
         unit = await self._store.org_units.get(unit_id=nomination.branch_id)
         return NominationPage(
@@ -136,13 +138,13 @@ class NominationService:
             branch_names=[
                 (await self._store.org_units.get(unit_id=i)).name for i in unit.ancestor_ids()
             ],
-            events=await self._store.nominations.events(nomination.id),
+            events=await self._store.nominations.events(nomination_id=nomination.id),
             undecided_votes=[
                 vote
                 for vote in await self._store.review.votes(nomination_id=nomination.id)
                 if vote.verdict not in (MeetingVerdict.PASSED, MeetingVerdict.NO_MAJORITY)
             ],
-            attachments=await self._store.nominations.attachments(nomination.id),
+            attachments=await self._store.nominations.attachments(nomination_id=nomination.id),
             level=level,
             by_meeting=level is ReviewLevel.BRANCH and campaign.rules.branch_meeting,
             is_nominee=is_nominee,
@@ -167,12 +169,12 @@ class NominationService:
         campaign = page.campaign
         async with self._store.transaction() as tx:
             now = self._clock.now()
-            current = await tx.nominations.get(nomination_id)
+            current = await tx.nominations.get(nomination_id=nomination_id)
             if current.version != version:
                 raise ChangedMeanwhile(f"nomination {nomination_id}")
             try:
                 withdrawn = await tx.nominations.transition(
-                    current,
+                    nomination=current,
                     step=Step.WITHDRAW,
                     to_state=NominationState.WITHDRAWN,
                     actor_user_id=telegram_user_id,
@@ -243,7 +245,7 @@ class NominationService:
             campaign = target.campaign
             async with self._store.transaction() as tx:
                 now = self._clock.now()
-                current = await tx.nominations.get(wait.nomination_id)
+                current = await tx.nominations.get(nomination_id=wait.nomination_id)
                 if not _in_notice(current, now):
                     raise ObjectionClosed(f"nomination {current.id} is {current.state}")
                 objection_id = await tx.review.add_objection(
@@ -289,7 +291,7 @@ class NominationService:
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:
-            return await self._store.nominations.get(nomination_id)
+            return await self._store.nominations.get(nomination_id=nomination_id)
         except NotFound:
             raise NominationGone(f"nomination {nomination_id}") from None
 
@@ -312,7 +314,8 @@ class NominationService:
         if not _in_notice(nomination, self._clock.now()):
             raise ObjectionClosed(f"nomination {nomination_id} is {nomination.state}")
         return ObjectionTarget(
-            nomination=nomination, campaign=await self._store.campaigns.get(nomination.campaign_id)
+            nomination=nomination,
+            campaign=await self._store.campaigns.get(campaign_id=nomination.campaign_id),
         )
 
 

@@ -426,7 +426,7 @@ class ReviewService:
         pages = max(1, -(-len(items) // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         exports = [
-            await self._store.campaigns.get(campaign_id)
+            await self._store.campaigns.get(campaign_id=campaign_id)
             for campaign_id in await self._store.review.campaigns_in_scope(
                 paths=self._paths(actor, Action.EXPORT_NOMINATIONS)
             )
@@ -448,14 +448,16 @@ class ReviewService:
         if not paths:
             return []
         found = await self._store.review.waiting(paths=paths)
-        objections = await self._store.review.open_objection_counts(n.id for n in found)
+        objections = await self._store.review.open_objection_counts(
+            nomination_ids=[n.id for n in found]
+        )
         now = self._clock.now()
         campaigns: dict[int, Campaign] = {}
         items: list[QueueItem] = []
         for nomination in found:
             if nomination.campaign_id not in campaigns:
                 campaigns[nomination.campaign_id] = await self._store.campaigns.get(
-                    nomination.campaign_id
+                    campaign_id=nomination.campaign_id
                 )
             campaign = campaigns[nomination.campaign_id]
             level = awaiting(nomination.state, campaign.rules)
@@ -491,7 +493,7 @@ class ReviewService:
     async def attachments(self, telegram_user_id: int, *, nomination_id: int) -> list[Attachment]:
         nomination = await self._nomination(nomination_id)
         await self._reviewer(telegram_user_id, nomination)
-        return await self._store.nominations.attachments(nomination_id)
+        return await self._store.nominations.attachments(nomination_id=nomination_id)
 
     async def decide(self, telegram_user_id: int, decision: Decision) -> Decided:
         """Applies 通过 / 退回修改 / 不通过 to the version the cadre saw, once."""
@@ -504,7 +506,7 @@ class ReviewService:
             comment = clean_comment(comment)
         async with self._store.transaction() as tx:
             now = self._clock.now()
-            current = await tx.nominations.get(nomination.id)
+            current = await tx.nominations.get(nomination_id=nomination.id)
             await self._same_version(current, decision.seen_version, telegram_user_id)
             try:
                 to_state = next_state(current.state, decision.step, campaign.rules)
@@ -609,7 +611,7 @@ class ReviewService:
         last = campaign.rules.review_levels[-1]
         async with self._store.transaction() as tx:
             now = self._clock.now()
-            current = await tx.nominations.get(nomination.id)
+            current = await tx.nominations.get(nomination_id=nomination.id)
             settled = await tx.review.resolve_objection(
                 objection_id=objection_id,
                 state=ObjectionState.UPHELD if uphold else ObjectionState.DISMISSED,
@@ -669,7 +671,7 @@ class ReviewService:
         paths = self._paths(actor, Action.REVIEW_NOMINATION)
         choices: list[MeetingChoice] = []
         for group in await self._store.review.meeting_groups(paths=paths):
-            campaign = await self._store.campaigns.get(group.campaign_id)
+            campaign = await self._store.campaigns.get(campaign_id=group.campaign_id)
             if not campaign.rules.branch_meeting or ReviewLevel.BRANCH not in (
                 campaign.rules.review_levels
             ):
@@ -896,7 +898,7 @@ class ReviewService:
         actors: set[int] = set()
         for nomination in nominations:
             decisions: dict[ReviewLevel, Event] = {}
-            for event in await self._store.nominations.events(nomination.id):
+            for event in await self._store.nominations.events(nomination_id=nomination.id):
                 if event.level is not None and event.step in LEVEL_STEPS:
                     decisions[event.level] = event
                     if event.actor_user_id is not None:
@@ -914,7 +916,7 @@ class ReviewService:
                     decisions=decisions,
                 )
             )
-        names = await self._store.review.names(actors)
+        names = await self._store.review.names(user_ids=actors)
         return ExportData(
             campaign=campaign,
             branches=branches,
@@ -954,7 +956,9 @@ class ReviewService:
         """The notice ended: approved when no objection is open; otherwise the last level is
         told what still blocks it (the last dismissal approves it then)."""
         try:
-            current = await tx.nominations.get(int(reminder.target.removeprefix("nomination:")))
+            current = await tx.nominations.get(
+                nomination_id=int(reminder.target.removeprefix("nomination:"))
+            )
         except (NotFound, ValueError):
             return
         if (
@@ -963,7 +967,7 @@ class ReviewService:
             or current.notice_ends_at.isoformat() != reminder.payload.get("ends_at")
         ):
             return
-        campaign = await tx.campaigns.get(current.campaign_id)
+        campaign = await tx.campaigns.get(campaign_id=current.campaign_id)
         now = self._clock.now()
         blocking = await tx.review.open_objection_count(nomination_id=current.id)
         if blocking == 0:
@@ -996,7 +1000,9 @@ class ReviewService:
         units: dict[int, str] = {}
         for nomination in await tx.review.waiting(paths=["/"]):
             if nomination.campaign_id not in campaigns:
-                campaigns[nomination.campaign_id] = await tx.campaigns.get(nomination.campaign_id)
+                campaigns[nomination.campaign_id] = await tx.campaigns.get(
+                    campaign_id=nomination.campaign_id
+                )
             campaign = campaigns[nomination.campaign_id]
             level = awaiting(nomination.state, campaign.rules)
             since = nomination.state_since or nomination.updated_at
@@ -1112,13 +1118,13 @@ class ReviewService:
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:
-            return await self._store.nominations.get(nomination_id)
+            return await self._store.nominations.get(nomination_id=nomination_id)
         except NotFound:
             raise NominationGone(f"nomination {nomination_id}") from None
 
     async def _campaign(self, campaign_id: int) -> Campaign:
         try:
-            return await self._store.campaigns.get(campaign_id)
+            return await self._store.campaigns.get(campaign_id=campaign_id)
         except NotFound:
             raise NominationGone(f"campaign {campaign_id}") from None
 
@@ -1189,7 +1195,7 @@ class ReviewService:
         # which comes from no state, is older than any version a cadre was shown).
         later = [
             event
-            for event in await self._store.nominations.events(nomination.id)
+            for event in await self._store.nominations.events(nomination_id=nomination.id)
             if event.version >= seen_version and event.from_state is not None
         ]
         if any(event.step in (Step.RESUBMIT, Step.SUBMIT) for event in later):
@@ -1224,16 +1230,16 @@ class ReviewService:
                 nominee_user_id=nomination.nominee_user_id,
             )
 
-        names = await self._store.review.names([nomination.nominator_user_id])
+        names = await self._store.review.names(user_ids=[nomination.nominator_user_id])
         return ReviewCard(
             nomination=nomination,
             campaign=campaign,
             branch_names=await self._branch_names(nomination.branch_id),
             facts=await self._facts(nomination),
             nominator_name=names.get(nomination.nominator_user_id),
-            attachments=await self._store.nominations.attachments(nomination.id),
+            attachments=await self._store.nominations.attachments(nomination_id=nomination.id),
             votes=await self._store.review.votes(nomination_id=nomination.id),
-            events=await self._store.nominations.events(nomination.id),
+            events=await self._store.nominations.events(nomination_id=nomination.id),
             objections=await self._store.review.objections(nomination_id=nomination.id),
             level=level,
             by_meeting=by_meeting,
@@ -1280,7 +1286,7 @@ class ReviewService:
                 changes["valid_until"] = self._valid_until(campaign, now)
         try:
             moved = await tx.nominations.transition(
-                nomination,
+                nomination=nomination,
                 step=step,
                 to_state=to_state,
                 actor_user_id=actor_user_id,
@@ -1338,7 +1344,7 @@ class ReviewService:
     ) -> None:
         """The notice ended with no objection open: approved, valid for `valid_years`."""
         approved = await tx.nominations.transition(
-            nomination,
+            nomination=nomination,
             step=Step.CONFIRM,
             to_state=next_state(nomination.state, Step.CONFIRM, campaign.rules),
             actor_user_id=None,
@@ -1355,7 +1361,7 @@ class ReviewService:
         nominee = nomination.nominee_user_id
         reviewers = {
             event.actor_user_id
-            for event in await tx.nominations.events(nomination.id)
+            for event in await tx.nominations.events(nomination_id=nomination.id)
             if event.level is not None and event.actor_user_id is not None
         }
         audiences: list[tuple[Literal["nominee", "nominator", "reviewer"], list[int]]] = [
