@@ -2,7 +2,8 @@
 
 Every change goes through `transition`, which updates the row only when it still has the
 version the caller read (so two cadres pressing at once yield one decision), appends the step to
-the nominee's timeline and writes the audit entry, all in the caller's transaction.
+the nominee's timeline and writes the audit entry, all in one transaction (the caller's unit of
+work when there is one: a transaction asked for inside another joins it).
 """
 
 from __future__ import annotations
