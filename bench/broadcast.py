@@ -279,11 +279,11 @@ async def seed_bot(db: Database, *, members: int) -> int:
     units = OrgUnitRepository(db)
     await import_orgs(repo=units, path=orgs_path(), now=now)
     params = {"count": members, "first": FIRST_MEMBER_ID, "now": now.isoformat()}
-    async with db.atomic() as conn:
-        await conn.execute(_SEED_AUTHOR, {"author": AUTHOR_ID, "now": now.isoformat()})
+    async with db.transaction() as tx:
+        await tx.execute(_SEED_AUTHOR, {"author": AUTHOR_ID, "now": now.isoformat()})
         if members:
-            await conn.execute(_SEED_ACCOUNTS, params)
-            await conn.execute(_SEED_MEMBERS, params)
+            await tx.execute(_SEED_ACCOUNTS, params)
+            await tx.execute(_SEED_MEMBERS, params)
     [district] = await units.children(parent_id=None)
     return district.id
 

@@ -191,18 +191,18 @@ async def build(path: Path, size: Size) -> None:
         await db.migrate()
         await import_orgs(repo=OrgUnitRepository(db), path=orgs_path(), now=NOW)
         params: dict[str, Any] = {"now": NOW.isoformat(), "admin": ADMIN_ID}
-        async with db.atomic() as conn:
-            await conn.execute(
+        async with db.transaction() as tx:
+            await tx.execute(
                 _BRANCHES, {**params, "count": max(1, size.members // MEMBERS_PER_BRANCH)}
             )
-            await conn.execute(_BRANCH_PATHS)
-            await conn.execute(_MEMBERS, {**params, "count": size.members})
-            await conn.execute(_ROLES, params)
-            await conn.execute(_TRAININGS, {**params, "count": size.trainings})
-            await conn.execute(_ENROLMENTS, {**params, "members": size.members})
+            await tx.execute(_BRANCH_PATHS)
+            await tx.execute(_MEMBERS, {**params, "count": size.members})
+            await tx.execute(_ROLES, params)
+            await tx.execute(_TRAININGS, {**params, "count": size.trainings})
+            await tx.execute(_ENROLMENTS, {**params, "members": size.members})
             rules = preset(CampaignKind.ACTIVIST).model_dump_json()
-            await conn.execute(_CAMPAIGNS, {**params, "rules": rules})
-            await conn.execute(
+            await tx.execute(_CAMPAIGNS, {**params, "rules": rules})
+            await tx.execute(
                 _NOMINATIONS,
                 {
                     **params,
@@ -211,9 +211,9 @@ async def build(path: Path, size: Size) -> None:
                     "states": _json(_STATES),
                 },
             )
-            await conn.execute(_EVENTS, params)
-            await conn.execute(_MEETINGS, params)
-            await conn.execute(_VOTES, params)
+            await tx.execute(_EVENTS, params)
+            await tx.execute(_MEETINGS, params)
+            await tx.execute(_VOTES, params)
         await db.execute("ANALYZE")
 
 
@@ -283,11 +283,11 @@ def measure(operation: str, path: str, repeat: int) -> dict[str, float]:
 async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:
     from functools import partial as bind
 
+    from bot.app import idle_services
     from bot.clock import ManualClock
     from bot.domain.models import Language
     from bot.files.charts import render_png
     from bot.i18n import Translator
-    from bot.services import Services
     from bot.services.admin.exports import ExportKind
     from bot.services.admin.stats import StatsScreen
     from handlers.admin.export_screens import wording
@@ -295,7 +295,7 @@ async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:
 
     t = bind(Translator().t, Language.ZH)
     async with Database(path) as db:
-        services = Services.create(db=db, clock=ManualClock(NOW), settings=settings_for(path))
+        services = idle_services(settings_for(path), db=db, clock=ManualClock(NOW))
         district = await db.fetch_one("SELECT id FROM org_units WHERE kind = 'district'")
         assert district is not None
         words = wording(t)

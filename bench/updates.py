@@ -193,18 +193,16 @@ async def build(path: Path, *, members: int, now: datetime) -> None:
             # Times as the bot stores them: ISO 8601 in UTC, with the offset.
             "iso": "%Y-%m-%dT%H:%M:%S+00:00",
         }
-        async with db.atomic() as conn:
-            await conn.execute(
-                _BRANCHES, {**params, "count": max(1, members // MEMBERS_PER_BRANCH)}
-            )
-            await conn.execute(_BRANCH_PATHS)
-            await conn.execute(_ACCOUNTS, params)
-            await conn.execute(_MEMBERS, params)
-            await conn.execute(_ADMIN_ACCOUNT, params)
-            await conn.execute(_TRAININGS, {**params, "title": TRAINING})
-            await conn.execute(_ENROLMENTS, {**params, "members": members})
+        async with db.transaction() as tx:
+            await tx.execute(_BRANCHES, {**params, "count": max(1, members // MEMBERS_PER_BRANCH)})
+            await tx.execute(_BRANCH_PATHS)
+            await tx.execute(_ACCOUNTS, params)
+            await tx.execute(_MEMBERS, params)
+            await tx.execute(_ADMIN_ACCOUNT, params)
+            await tx.execute(_TRAININGS, {**params, "title": TRAINING})
+            await tx.execute(_ENROLMENTS, {**params, "members": members})
             rules = preset(CampaignKind.ACTIVIST).model_dump_json()
-            await conn.execute(_CAMPAIGN, {**params, "title": CAMPAIGN, "rules": rules})
+            await tx.execute(_CAMPAIGN, {**params, "title": CAMPAIGN, "rules": rules})
         await db.execute("ANALYZE")
 
 

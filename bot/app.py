@@ -18,32 +18,31 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotData, LeagueContext
 from bot.domain.quiet_hours import QuietHours
+from bot.i18n import Translator
 from bot.infra.delivery import DeliveryEngine
 from bot.infra.draft_persistence import DraftPersistence
 from bot.infra.idle_process import stop_idle_process
 from bot.infra.scheduler import Scheduler
 from bot.infra.telegram_http import TransportRequest, proxy_for
 from bot.infra.update_processing import PerChatUpdateProcessor, RetryAfterLimiter
-from bot.services import Services
+from bot.services import Renderers, Services
 from bot.services.admin.digest import KIND as DIGEST_KIND
 from bot.services.broadcasts.service import REMINDER_KIND as BROADCAST_KIND
 from bot.services.membership.privacy import RETENTION_KIND
 from bot.services.nominations.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
 from bot.services.nominations.campaigns import KIND_OPEN as CAMPAIGN_OPEN
 from bot.services.nominations.review import KIND_NOTICE_END, KIND_REVIEW_CHECK
+from bot.services.shared import asleep
 from bot.services.trainings.service import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
 from handlers import admin, broadcasts, membership, nominations, trainings
 from handlers.admin import digest
 from handlers.broadcasts import broadcast
 from handlers.kit import errors, fallbacks
 from handlers.kit.menus import publish_chat_menu, publish_default_menus
-from handlers.nominations import campaigns, nomination_views
-from handlers.trainings import trainings_views
-from storage.accounts import AccountRepository
+from handlers.nominations import campaign_screens, notice_screens
+from handlers.trainings import trainings_screens
 from storage.database import Database
-from storage.drafts import DraftRepository
-from storage.outbox import OutboxRepository
-from storage.reminders import ReminderRepository
+from storage.store import Store
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,10 +56,51 @@ LeagueApp = Application[Any, LeagueContext, Any, Any, BotData, Any]
 
 
 def build_application(settings_: Settings, *, db: Database, clock: Clock) -> LeagueApp:
-    """The PTB application over a connected, migrated database; nothing is started yet."""
-    services = Services.create(db=db, clock=clock, settings=settings_)
+    """The PTB application over a connected, migrated database, with its delivery engine, its
+    scheduler and its services, each built whole; nothing is started yet."""
+    store = Store(db)
+    app = _application(settings_, store)
+    translator = Translator(settings_.bot.default_language)
+    delivery, scheduler = _engines(app, settings_, store=store, clock=clock)
+    services = Services.create(
+        store=store,
+        clock=clock,
+        settings=settings_,
+        renderers=renderers(translator, settings_),
+        wake_delivery=delivery.wake,
+        wake_scheduler=scheduler.wake,
+    )
+    _register_reminders(scheduler, services, settings_)
+    delivery.on_outcome(services.broadcasts.on_outcome)
+    app.bot_data.attach(
+        services=services,
+        settings=settings_,
+        translator=translator,
+        delivery=delivery,
+        scheduler=scheduler,
+    )
+    _add_handlers(app)
+    return app
+
+
+def idle_services(settings_: Settings, *, db: Database, clock: Clock) -> Services:
+    """The services with no engine to wake (a command-line import, a benchmark, a test)."""
+    translator = Translator(settings_.bot.default_language)
+    return Services.create(
+        store=Store(db),
+        clock=clock,
+        settings=settings_,
+        renderers=renderers(translator, settings_),
+        wake_delivery=asleep,
+        wake_scheduler=asleep,
+    )
+
+
+def _application(settings_: Settings, store: Store) -> LeagueApp:
+    """PTB's application: the Bot API server, its connections, the typed context, the
+    conversations resumed from the drafts, one ordered processor per chat."""
     proxy = proxy_for(settings_.telegram.api_base, settings_.telegram.proxy)
-    app: LeagueApp = (
+    return (
         ApplicationBuilder()
         .token(settings_.telegram.token)
         .base_url(settings_.telegram.api_base)
@@ -84,12 +124,64 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
             )
         )
         .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))
-        .persistence(DraftPersistence(DraftRepository(db)))
+        .persistence(DraftPersistence(store.drafts))
         .concurrent_updates(PerChatUpdateProcessor())
         .rate_limiter(RetryAfterLimiter())
         .build()
     )
-    app.bot_data.attach(services=services, settings=settings_)
+
+
+def _engines(
+    app: LeagueApp, settings_: Settings, *, store: Store, clock: Clock
+) -> tuple[DeliveryEngine, Scheduler]:
+    """The delivery engine (it sends through app.bot) and the scheduler (app.job_queue wakes
+    it); both exist once the application is built and start with the bot (running_bot)."""
+    delivery = DeliveryEngine(
+        bot=app.bot,
+        outbox=store.outbox,
+        accounts=store.accounts,
+        clock=clock,
+        settings=settings_.delivery,
+        quiet_hours=QuietHours(
+            start=settings_.delivery.quiet_start,
+            end=settings_.delivery.quiet_end,
+            timezone=settings_.bot.timezone,
+        ),
+    )
+    scheduler = Scheduler(store=store, clock=clock, job_queue=app.job_queue)
+    # Reminders put messages in the outbox; the engine sends them after each round.
+    scheduler.after_each_round(delivery.wake)
+    return delivery, scheduler
+
+
+def renderers(translator: Translator, settings_: Settings) -> Renderers:
+    """The words of what the services send on their own, from the handlers' layer."""
+    tz = settings_.bot.tz
+    return Renderers(
+        training_notice=trainings_screens.renderer(translator, tz),
+        campaign_notice=campaign_screens.renderer(translator, tz),
+        nomination_wording=notice_screens.NominationWording(translator, tz),
+        broadcast_report=broadcast.report_renderer(translator),
+        digest=digest.renderer(translator),
+    )
+
+
+def _register_reminders(scheduler: Scheduler, services: Services, settings_: Settings) -> None:
+    """What the scheduler does when a reminder of each kind falls due."""
+    if settings_.digest.enabled:
+        scheduler.register(DIGEST_KIND, services.digest.handle)
+    scheduler.register(BROADCAST_KIND, services.broadcasts.on_due)
+    scheduler.register(KIND_REMINDER, services.trainings.remind)
+    scheduler.register(KIND_OFFER_EXPIRY, services.trainings.expire_offer)
+    scheduler.register(KIND_CLOSE, services.trainings.close)
+    scheduler.register(RETENTION_KIND, services.privacy.retention)
+    scheduler.register(KIND_NOTICE_END, services.review.on_notice_end)
+    scheduler.register(KIND_REVIEW_CHECK, services.review.on_review_check)
+    scheduler.register(CAMPAIGN_OPEN, services.campaigns.on_open)
+    scheduler.register(CAMPAIGN_CLOSING, services.campaigns.on_closing)
+
+
+def _add_handlers(app: LeagueApp) -> None:
     app.add_handler(fallbacks.account_handler(), group=fallbacks.ACCOUNT_GROUP)
     # One group for the journeys: the first handler that matches takes the update. Each
     # package's wizards come before its plain commands, and membership's registration before
@@ -108,7 +200,6 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
     ]
     app.add_handlers(journeys, group=0)
     app.add_error_handler(errors.on_error)
-    return app
 
 
 async def publish_cadre_menus(app: LeagueApp) -> None:
@@ -132,56 +223,6 @@ async def publish_cadre_menus(app: LeagueApp) -> None:
             _LOGGER.warning("could not set the menu of cadre %s: %s", user_id, exc)
 
 
-def _engines(
-    app: LeagueApp, settings_: Settings, *, db: Database, clock: Clock
-) -> tuple[DeliveryEngine, Scheduler]:
-    """The delivery engine and the scheduler of a running bot, wired to the services."""
-    delivery = DeliveryEngine(
-        bot=app.bot,
-        outbox=OutboxRepository(db),
-        accounts=AccountRepository(db),
-        clock=clock,
-        settings=settings_.delivery,
-        quiet_hours=QuietHours(
-            start=settings_.delivery.quiet_start,
-            end=settings_.delivery.quiet_end,
-            timezone=settings_.bot.timezone,
-        ),
-    )
-    scheduler = Scheduler(
-        db=db, reminders=ReminderRepository(db), clock=clock, job_queue=app.job_queue
-    )
-    services = app.bot_data.services
-    services.outbox.attach(delivery.wake)
-    scheduler.after_each_round(delivery.wake)
-    services.digest.attach(digest.renderer(app.bot_data.translator))
-    if settings_.digest.enabled:
-        scheduler.register(DIGEST_KIND, services.digest.handle)
-    services.broadcasts.attach(
-        report=broadcast.report_renderer(app.bot_data.translator), wake_scheduler=scheduler.wake
-    )
-    scheduler.register(BROADCAST_KIND, services.broadcasts.on_due)
-    delivery.on_outcome(services.broadcasts.on_outcome)
-    services.trainings.attach(trainings_views.renderer(app.bot_data.translator, settings_.bot.tz))
-    scheduler.register(KIND_REMINDER, services.trainings.remind)
-    scheduler.register(KIND_OFFER_EXPIRY, services.trainings.expire_offer)
-    scheduler.register(KIND_CLOSE, services.trainings.close)
-    scheduler.register(RETENTION_KIND, services.privacy.retention)
-    services.review.attach(
-        nomination_views.NominationWording(app.bot_data.translator, settings_.bot.tz)
-    )
-    scheduler.register(KIND_NOTICE_END, services.review.on_notice_end)
-    scheduler.register(KIND_REVIEW_CHECK, services.review.on_review_check)
-    services.campaigns.attach(
-        render=campaigns.renderer(app.bot_data.translator, settings_.bot.tz),
-        wake_scheduler=scheduler.wake,
-    )
-    scheduler.register(CAMPAIGN_OPEN, services.campaigns.on_open)
-    scheduler.register(CAMPAIGN_CLOSING, services.campaigns.on_closing)
-    app.bot_data.attach_engines(delivery=delivery, scheduler=scheduler)
-    return delivery, scheduler
-
-
 @asynccontextmanager
 async def running_bot(
     settings_: Settings, *, clock: Clock | None = None, poll_timeout: int | None = None
@@ -191,39 +232,13 @@ async def running_bot(
         settings_.storage.path, busy_timeout_ms=settings_.storage.busy_timeout_ms
     ) as db:
         await db.migrate()
-        clock = clock or SystemClock()
-        app = build_application(settings_, db=db, clock=clock)
+        app = build_application(settings_, db=db, clock=clock or SystemClock())
         async with app:
             await publish_default_menus(app.bot, app.bot_data.translator)
             await publish_cadre_menus(app)
             await app.start()
-            delivery, scheduler = _engines(app, settings_, db=db, clock=clock)
-            await delivery.start()
-            # A broadcast whose last message went out just before a crash is finished now.
-            await app.bot_data.services.broadcasts.finish_idle()
-            if settings_.digest.enabled:
-                await app.bot_data.services.digest.ensure_scheduled()
-            await app.bot_data.services.privacy.ensure_scheduled()
-            await app.bot_data.services.review.ensure_scheduled()
-            await scheduler.start()
-            assert app.updater is not None
-            if settings_.telegram.mode == "webhook":
-                tg = settings_.telegram
-                await app.updater.start_webhook(
-                    listen=tg.webhook_listen,
-                    port=tg.webhook_port,
-                    url_path=tg.webhook_path,
-                    webhook_url=tg.webhook_url,
-                    secret_token=tg.webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-            else:
-                await app.updater.start_polling(
-                    timeout=settings_.telegram.poll_timeout
-                    if poll_timeout is None
-                    else poll_timeout,
-                    allowed_updates=Update.ALL_TYPES,
-                )
+            await _start_engines(app, settings_)
+            await _start_updates(app, settings_, poll_timeout)
             _LOGGER.info("bot @%s is running", app.bot.username)
             # What start-up built (modules, the application, the catalogues: some 165,000
             # objects) lives as long as the bot. A full collection walks all of it, about 60 ms
@@ -234,12 +249,46 @@ async def running_bot(
             finally:
                 # A process that runs the bot again (the tests) gets its objects back.
                 gc.unfreeze()
+                assert app.updater is not None
                 if app.updater.running:
                     await app.updater.stop()
-                await scheduler.stop()
-                await delivery.stop()
+                await app.bot_data.scheduler.stop()
+                await app.bot_data.delivery.stop()
                 await app.stop()
                 await asyncio.to_thread(stop_idle_process)
+
+
+async def _start_engines(app: LeagueApp, settings_: Settings) -> None:
+    """Starts sending, puts the daily jobs in the reminders table, then starts the scheduler."""
+    services = app.bot_data.services
+    await app.bot_data.delivery.start()
+    # A broadcast whose last message went out just before a crash is finished now.
+    await services.broadcasts.finish_idle()
+    if settings_.digest.enabled:
+        await services.digest.ensure_scheduled()
+    await services.privacy.ensure_scheduled()
+    await services.review.ensure_scheduled()
+    await app.bot_data.scheduler.start()
+
+
+async def _start_updates(app: LeagueApp, settings_: Settings, poll_timeout: int | None) -> None:
+    """Takes updates by webhook or by long polling, as configured."""
+    assert app.updater is not None
+    tg = settings_.telegram
+    if tg.mode == "webhook":
+        await app.updater.start_webhook(
+            listen=tg.webhook_listen,
+            port=tg.webhook_port,
+            url_path=tg.webhook_path,
+            webhook_url=tg.webhook_url,
+            secret_token=tg.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await app.updater.start_polling(
+            timeout=tg.poll_timeout if poll_timeout is None else poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+        )
 
 
 async def serve(settings_: Settings) -> None:

@@ -183,14 +183,14 @@ async def _import_orgs(settings: Settings, path: Path) -> int:
 
 
 async def _import_members(settings: Settings, path: Path) -> int:
+    from bot.app import idle_services
     from bot.clock import SystemClock
     from bot.domain.admin.roster_import import RosterImportError
-    from bot.services import Services
     from storage.database import Database
 
     async with Database(settings.storage.path) as db:
         await db.migrate()
-        services = Services.create(db=db, clock=SystemClock(), settings=settings)
+        services = idle_services(settings, db=db, clock=SystemClock())
         try:
             report = await services.roster_import.import_roster_file(path=path)
         except RosterImportError as exc:

@@ -41,25 +41,31 @@ class BotData:
         self.translator = Translator()
         self.error_reports = ReportGate()
 
-    def attach(self, *, services: Services, settings: Settings) -> None:
+    def attach(
+        self,
+        *,
+        services: Services,
+        settings: Settings,
+        translator: Translator,
+        delivery: DeliveryEngine,
+        scheduler: Scheduler,
+    ) -> None:
         self._services = services
         self._settings = settings
-        self.translator = Translator(settings.bot.default_language)
-
-    def attach_engines(self, *, delivery: DeliveryEngine, scheduler: Scheduler) -> None:
+        self.translator = translator
         self._delivery = delivery
         self._scheduler = scheduler
 
     @property
     def delivery(self) -> DeliveryEngine:
         if self._delivery is None:
-            raise RuntimeError("the delivery engine starts with the bot (bot.app.running_bot)")
+            raise RuntimeError("the delivery engine is attached in bot.app.build_application")
         return self._delivery
 
     @property
     def scheduler(self) -> Scheduler:
         if self._scheduler is None:
-            raise RuntimeError("the scheduler starts with the bot (bot.app.running_bot)")
+            raise RuntimeError("the scheduler is attached in bot.app.build_application")
         return self._scheduler
 
     @property

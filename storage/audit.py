@@ -7,11 +7,9 @@ import sqlite3
 from datetime import datetime
 from typing import Any, Literal
 
-import aiosqlite
-from pydantic import BaseModel, ConfigDict
-
+from bot.domain.admin.audit import AuditFilter, AuditLine, Namesake, PersonFilter, UnitFilter
 from bot.domain.models import AuditEntry
-from storage.database import Database, NotFound
+from storage.database import NotFound, Sql
 
 _INSERT = (
     "INSERT INTO audit_log (at, actor_user_id, action, entity, entity_id, before, after, comment)"
@@ -112,46 +110,6 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
-class PersonFilter(BaseModel):
-    """Entries done by these Telegram users or about them (their member records, their roles)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    user_ids: tuple[int, ...] = ()
-    member_ids: tuple[int, ...] = ()
-
-
-class UnitFilter(BaseModel):
-    """Entries about the unit at `path` and below: its members, the units, roles, invitations."""
-
-    model_config = ConfigDict(frozen=True)
-
-    path: str
-
-
-AuditFilter = PersonFilter | UnitFilter | None
-
-
-class AuditLine(BaseModel):
-    """One entry with the names the log viewer shows for who acted and what it was about."""
-
-    entry: AuditEntry
-    actor_name: str | None
-    # the member the entry is about, or the holder of the role it is about
-    member_name: str | None
-    holder_user_id: int | None
-    # the unit the entry is on, or the unit of its role or invitation
-    unit_name: str | None
-
-
-class Namesake(BaseModel):
-    """A member record found by name, with its Telegram account if it has one."""
-
-    member_id: int
-    telegram_user_id: int | None
-    name: str
-
-
 def _filter_params(where: AuditFilter) -> dict[str, Any]:
     mode: Literal["all", "person", "unit"] = "all"
     params: dict[str, Any] = {"path": None, "user_ids": "[]", "member_ids": "[]"}
@@ -184,84 +142,57 @@ def _namesakes(rows: list[sqlite3.Row], what: str) -> list[Namesake]:
     ]
 
 
-async def append(
-    conn: aiosqlite.Connection,
-    *,
-    at: datetime,
-    actor_user_id: int | None,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    comment: str | None = None,
-) -> None:
-    """Writes one entry inside the caller's transaction, so the change and its record agree."""
-    await conn.execute(
-        _INSERT,
-        (
-            at.isoformat(),
-            actor_user_id,
-            action,
-            entity,
-            entity_id,
-            _json(before),
-            _json(after),
-            comment,
-        ),
-    )
-
-
 class AuditRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    async def append(
+        self,
+        *,
+        at: datetime,
+        actor_user_id: int | None,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """Writes one entry: inside a transaction, with the change it records (so the two
+        agree); outside one, as a transaction of its own (an event that changes nothing else)."""
+        await self._sql.execute(
+            _INSERT,
+            (
+                at.isoformat(),
+                actor_user_id,
+                action,
+                entity,
+                entity_id,
+                _json(before),
+                _json(after),
+                comment,
+            ),
+        )
 
     async def for_entity(self, *, entity: str, entity_id: int) -> list[AuditEntry]:
-        rows = await self._db.fetch_all(_FOR_ENTITY, (entity, entity_id))
+        rows = await self._sql.fetch_all(_FOR_ENTITY, (entity, entity_id))
         return [_entry(row) for row in rows]
 
     async def page(self, *, where: AuditFilter, offset: int, limit: int) -> list[AuditLine]:
         """Entries matching the filter (everything for None), newest first."""
         params = {**_filter_params(where), "offset": offset, "limit": limit}
-        return [_line(row) for row in await self._db.fetch_all(_PAGE, params)]
+        return [_line(row) for row in await self._sql.fetch_all(_PAGE, params)]
 
     async def count(self, *, where: AuditFilter) -> int:
-        row = await self._db.fetch_one(_COUNT, _filter_params(where))
+        row = await self._sql.fetch_one(_COUNT, _filter_params(where))
         return int(row["n"]) if row else 0
 
     async def people_named(self, *, name: str) -> list[Namesake]:
         """Every member record with exactly this name (deleted ones too: the log outlives them)."""
-        rows = await self._db.fetch_all(_PEOPLE_NAMED, (name,))
+        rows = await self._sql.fetch_all(_PEOPLE_NAMED, (name,))
         return _namesakes(rows, f"member named {name!r}")
 
     async def namesakes(self, *, member_id: int) -> list[Namesake]:
         """Every member record with the same name as this one, itself included."""
-        rows = await self._db.fetch_all(_NAMESAKES, (member_id,))
+        rows = await self._sql.fetch_all(_NAMESAKES, (member_id,))
         return _namesakes(rows, f"member {member_id}")
-
-
-async def record(
-    db: Database,
-    *,
-    at: datetime,
-    actor_user_id: int | None,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    comment: str | None = None,
-) -> None:
-    """Writes one entry in its own transaction, for events that change nothing else."""
-    async with db.atomic() as conn:
-        await append(
-            conn,
-            at=at,
-            actor_user_id=actor_user_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-            comment=comment,
-        )

@@ -12,11 +12,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-from pydantic import BaseModel
-
-from bot.domain.broadcasts import Audience, BroadcastState
-from storage.database import Database, NotFound
+from bot.domain.broadcasts import Audience, Broadcast, BroadcastState, DraftKey, RecipientCount
+from storage.database import NotFound, Sql
 
 KIND = "broadcast"
 
@@ -95,39 +92,6 @@ _COUNTS = "SELECT state, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP 
 _TAKE_DRAFT = "DELETE FROM drafts WHERE journey = ? AND chat_id = ? AND user_id = ? AND nonce = ?"
 
 
-class Broadcast(BaseModel):
-    """A stored broadcast campaign."""
-
-    id: int
-    author_user_id: int
-    text: str
-    audience: Audience
-    state: BroadcastState
-    scheduled_at: datetime | None
-    recipients: int
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-class RecipientCount(BaseModel):
-    """Members of an audience: who will be sent the message, who is known to have blocked the
-    bot (counted as unreachable), and who never opened it (Telegram will not deliver)."""
-
-    reachable: int
-    unreachable: int
-    not_in_bot: int
-
-
-class DraftKey(BaseModel):
-    """The wizard draft a broadcast is made from: whose, and which run of the wizard."""
-
-    journey: str
-    chat_id: int
-    user_id: int
-    nonce: str
-
-
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -156,27 +120,27 @@ def _audience_params(audience: Audience, path: str) -> dict[str, Any]:
 
 
 class BroadcastRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def get(self, *, broadcast_id: int) -> Broadcast:
-        row = await self._db.fetch_one(_GET, (broadcast_id,))
+        row = await self._sql.fetch_one(_GET, (broadcast_id,))
         if row is None:
             raise NotFound(f"broadcast {broadcast_id}")
         return _broadcast(row)
 
     async def by_author(self, *, author_user_id: int, offset: int, limit: int) -> list[Broadcast]:
         """The author's broadcasts, newest first."""
-        rows = await self._db.fetch_all(_BY_AUTHOR, (author_user_id, limit, offset))
+        rows = await self._sql.fetch_all(_BY_AUTHOR, (author_user_id, limit, offset))
         return [_broadcast(row) for row in rows]
 
     async def count_by_author(self, *, author_user_id: int) -> int:
-        row = await self._db.fetch_one(_COUNT_BY_AUTHOR, (author_user_id,))
+        row = await self._sql.fetch_one(_COUNT_BY_AUTHOR, (author_user_id,))
         return int(row["n"]) if row else 0
 
     async def count_recipients(self, *, audience: Audience, path: str) -> RecipientCount:
         """Who the audience reaches now, counted by the same rule that enqueues them."""
-        row = await self._db.fetch_one(_COUNT_RECIPIENTS, _audience_params(audience, path))
+        row = await self._sql.fetch_one(_COUNT_RECIPIENTS, _audience_params(audience, path))
         assert row is not None
         return RecipientCount(
             reachable=int(row["reachable"]),
@@ -186,107 +150,84 @@ class BroadcastRepository:
 
     async def has_unsent(self, *, broadcast_id: int) -> bool:
         """Whether any message of the broadcast still waits or is being sent."""
-        return await self._db.fetch_one(_UNSENT, (broadcast_id,)) is not None
+        return await self._sql.fetch_one(_UNSENT, (broadcast_id,)) is not None
 
     async def running(self) -> list[int]:
-        return [int(row["id"]) for row in await self._db.fetch_all(_RUNNING)]
+        return [int(row["id"]) for row in await self._sql.fetch_all(_RUNNING)]
 
+    # Writes: each part of a transaction that changes the broadcast and its outbox together.
 
-async def insert_in(
-    conn: aiosqlite.Connection,
-    *,
-    author_user_id: int,
-    text: str,
-    audience: Audience,
-    state: BroadcastState,
-    scheduled_at: datetime | None,
-    now: datetime,
-) -> int:
-    """Stores a broadcast inside the caller's transaction; returns its id."""
-    cursor = await conn.execute(
-        _INSERT,
-        {
+    async def insert(
+        self,
+        *,
+        author_user_id: int,
+        text: str,
+        audience: Audience,
+        state: BroadcastState,
+        scheduled_at: datetime | None,
+        now: datetime,
+    ) -> int:
+        """Stores a broadcast; returns its id."""
+        params = {
             "author": author_user_id,
             "text": text,
             "audience": audience.model_dump_json(),
             "state": state.value,
             "scheduled_at": scheduled_at.isoformat() if scheduled_at else None,
             "now": now.isoformat(),
-        },
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+        }
+        return await self._sql.insert(_INSERT, params)
 
+    async def enqueue(
+        self, *, broadcast_id: int, text: str, audience: Audience, path: str, now: datetime
+    ) -> int:
+        """Puts one outbox row per recipient, due now, in one INSERT … SELECT; returns how many
+        were added (a repeated call adds none)."""
+        params = {
+            **_audience_params(audience, path),
+            "broadcast_id": broadcast_id,
+            "text": text,
+            "now": now.isoformat(),
+        }
+        async with self._sql.transaction() as tx:
+            added = await tx.execute(_ENQUEUE, params)
+            await tx.execute(_SET_RECIPIENTS, (added, broadcast_id))
+        return added
 
-async def enqueue_in(
-    conn: aiosqlite.Connection,
-    *,
-    broadcast_id: int,
-    text: str,
-    audience: Audience,
-    path: str,
-    now: datetime,
-) -> int:
-    """Puts one outbox row per recipient, due now, in one INSERT … SELECT inside the caller's
-    transaction; returns how many were added (a repeated call adds none)."""
-    params = {
-        **_audience_params(audience, path),
-        "broadcast_id": broadcast_id,
-        "text": text,
-        "now": now.isoformat(),
-    }
-    cursor = await conn.execute(_ENQUEUE, params)
-    added = cursor.rowcount
-    await conn.execute(_SET_RECIPIENTS, (added, broadcast_id))
-    return added
-
-
-async def move_in(
-    conn: aiosqlite.Connection,
-    *,
-    broadcast_id: int,
-    expected: tuple[BroadcastState, ...],
-    new: BroadcastState,
-    now: datetime,
-) -> bool:
-    """Changes the state if it is still one of `expected`; False when it moved on meanwhile."""
-    cursor = await conn.execute(
-        _MOVE,
-        {
+    async def move(
+        self,
+        *,
+        broadcast_id: int,
+        expected: tuple[BroadcastState, ...],
+        new: BroadcastState,
+        now: datetime,
+    ) -> bool:
+        """Changes the state if it is still one of `expected`; False when it moved on meanwhile."""
+        params = {
             "id": broadcast_id,
             "new": new.value,
             "now": now.isoformat(),
             "expected": json.dumps([state.value for state in expected]),
-        },
-    )
-    return cursor.rowcount == 1
+        }
+        return await self._sql.execute(_MOVE, params) == 1
 
+    async def finish(self, *, broadcast_id: int, now: datetime) -> bool:
+        """Marks a running broadcast done once nothing of it is left to send; True if it did."""
+        return await self._sql.execute(_FINISH, {"id": broadcast_id, "now": now.isoformat()}) == 1
 
-async def finish_in(conn: aiosqlite.Connection, *, broadcast_id: int, now: datetime) -> bool:
-    """Marks a running broadcast done once nothing of it is left to send; True if it did."""
-    cursor = await conn.execute(_FINISH, {"id": broadcast_id, "now": now.isoformat()})
-    return cursor.rowcount == 1
+    async def mark_reported(self, *, broadcast_id: int, now: datetime) -> None:
+        await self._sql.execute(_MARK_REPORTED, (now.isoformat(), broadcast_id))
 
+    async def cancel_pending(self, *, broadcast_id: int) -> int:
+        """The messages not yet sent will not be; those in flight still finish and count."""
+        return await self._sql.execute(_CANCEL_PENDING, (broadcast_id,))
 
-async def mark_reported_in(conn: aiosqlite.Connection, *, broadcast_id: int, now: datetime) -> None:
-    await conn.execute(_MARK_REPORTED, (now.isoformat(), broadcast_id))
+    async def counts(self, *, broadcast_id: int) -> dict[str, int]:
+        """Outcomes by outbox state (inside a transaction: for the final report)."""
+        rows = await self._sql.fetch_all(_COUNTS, (broadcast_id,))
+        return {str(row["state"]): int(row["n"]) for row in rows}
 
-
-async def cancel_pending_in(conn: aiosqlite.Connection, *, broadcast_id: int) -> int:
-    """The messages not yet sent will not be; those in flight still finish and count."""
-    cursor = await conn.execute(_CANCEL_PENDING, (broadcast_id,))
-    return cursor.rowcount
-
-
-async def counts_in(conn: aiosqlite.Connection, *, broadcast_id: int) -> dict[str, int]:
-    """Outcomes by outbox state, read inside the caller's transaction (for the final report)."""
-    cursor = await conn.execute(_COUNTS, (broadcast_id,))
-    return {str(row["state"]): int(row["n"]) for row in await cursor.fetchall()}
-
-
-async def take_draft_in(conn: aiosqlite.Connection, *, draft: DraftKey) -> bool:
-    """Deletes the wizard draft the broadcast comes from; False if it was already taken."""
-    cursor = await conn.execute(
-        _TAKE_DRAFT, (draft.journey, draft.chat_id, draft.user_id, draft.nonce)
-    )
-    return cursor.rowcount == 1
+    async def take_draft(self, *, draft: DraftKey) -> bool:
+        """Deletes the wizard draft the broadcast comes from; False if it was already taken."""
+        params = (draft.journey, draft.chat_id, draft.user_id, draft.nonce)
+        return await self._sql.execute(_TAKE_DRAFT, params) == 1

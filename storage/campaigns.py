@@ -6,13 +6,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime
 
-import aiosqlite
-from pydantic import BaseModel, ConfigDict
-
 from bot.domain.models import Language, MemberStatus, ReviewState
-from bot.domain.nominations.campaigns import Campaign, CampaignKind, CampaignRules
-from storage import audit
-from storage.database import Database, NotFound
+from bot.domain.nominations.campaigns import Campaign, CampaignKind, CampaignRules, Participant
+from storage.audit import AuditRepository
+from storage.database import NotFound, Sql
 
 _COLUMNS = """
 c.id, c.kind, c.title, c.honour, c.rules, c.opens_at, c.closes_at, c.scope_unit_id,
@@ -52,26 +49,28 @@ def campaign_from_row(row: sqlite3.Row) -> Campaign:
     )
 
 
-async def create_in(
-    conn: aiosqlite.Connection,
-    *,
-    kind: CampaignKind,
-    title: str,
-    honour: str,
-    rules: CampaignRules,
-    opens_at: datetime,
-    closes_at: datetime,
-    scope_unit_id: int,
-    created_by: int,
-    now: datetime,
-) -> int:
-    """Saves a campaign and its audit entry in the caller's transaction; returns its id."""
-    # Stored in UTC whatever zone the caller used (a local midnight, say): the window is
-    # compared as text, so every row must be in the same zone.
-    opens_at, closes_at, now = (moment.astimezone(UTC) for moment in (opens_at, closes_at, now))
-    cursor = await conn.execute(
-        _INSERT,
-        {
+class CampaignRepository:
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    async def create(
+        self,
+        *,
+        kind: CampaignKind,
+        title: str,
+        honour: str,
+        rules: CampaignRules,
+        opens_at: datetime,
+        closes_at: datetime,
+        scope_unit_id: int,
+        created_by: int,
+        now: datetime,
+    ) -> int:
+        """Saves a campaign and its audit entry in one transaction; returns its id."""
+        # Stored in UTC whatever zone the caller used (a local midnight, say): the window is
+        # compared as text, so every row must be in the same zone.
+        opens_at, closes_at, now = (moment.astimezone(UTC) for moment in (opens_at, closes_at, now))
+        params = {
             "kind": kind.value,
             "title": title,
             "honour": honour,
@@ -81,55 +80,40 @@ async def create_in(
             "scope_unit_id": scope_unit_id,
             "created_by": created_by,
             "now": now.isoformat(),
-        },
-    )
-    campaign_id = cursor.lastrowid
-    assert campaign_id is not None
-    await audit.append(
-        conn,
-        at=now,
-        actor_user_id=created_by,
-        action="campaign.create",
-        entity="campaign",
-        entity_id=campaign_id,
-        after={
-            "kind": kind.value,
-            "title": title,
-            "honour": honour,
-            "opens_at": opens_at.isoformat(),
-            "closes_at": closes_at.isoformat(),
-            "scope_unit_id": scope_unit_id,
-            "rules": rules.model_dump(mode="json"),
-        },
-    )
-    return campaign_id
+        }
+        async with self._sql.transaction() as tx:
+            campaign_id = await tx.insert(_INSERT, params)
+            await AuditRepository(tx).append(
+                at=now,
+                actor_user_id=created_by,
+                action="campaign.create",
+                entity="campaign",
+                entity_id=campaign_id,
+                after={
+                    "kind": kind.value,
+                    "title": title,
+                    "honour": honour,
+                    "opens_at": opens_at.isoformat(),
+                    "closes_at": closes_at.isoformat(),
+                    "scope_unit_id": scope_unit_id,
+                    "rules": rules.model_dump(mode="json"),
+                },
+            )
+        return campaign_id
 
-
-async def get_in(conn: aiosqlite.Connection, campaign_id: int) -> Campaign:
-    cursor = await conn.execute(_GET, (campaign_id,))
-    row = await cursor.fetchone()
-    if row is None:
-        raise NotFound(f"campaign {campaign_id}")
-    return campaign_from_row(row)
-
-
-class CampaignRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    async def get(self, campaign_id: int) -> Campaign:
-        row = await self._db.fetch_one(_GET, (campaign_id,))
+    async def get(self, *, campaign_id: int) -> Campaign:
+        row = await self._sql.fetch_one(_GET, (campaign_id,))
         if row is None:
             raise NotFound(f"campaign {campaign_id}")
         return campaign_from_row(row)
 
     async def current(self, *, now: datetime) -> list[Campaign]:
         """Campaigns open now or opening later, not cancelled."""
-        rows = await self._db.fetch_all(_CURRENT, {"now": now.astimezone(UTC).isoformat()})
+        rows = await self._sql.fetch_all(_CURRENT, {"now": now.astimezone(UTC).isoformat()})
         return [campaign_from_row(row) for row in rows]
 
     async def all(self, *, limit: int, offset: int = 0) -> list[Campaign]:
-        rows = await self._db.fetch_all(_ALL, {"limit": limit, "offset": offset})
+        rows = await self._sql.fetch_all(_ALL, {"limit": limit, "offset": offset})
         return [campaign_from_row(row) for row in rows]
 
 
@@ -167,29 +151,6 @@ SELECT COUNT(*) AS n FROM members
 WHERE deleted = 0 AND org_unit_id = :branch_id AND review_state = 'confirmed'
 """
 _ONE = f"{_PARTICIPANTS} WHERE m.deleted = 0 AND m.id = :member_id"
-_DROP_ATTACHMENTS = "DELETE FROM nomination_attachments WHERE nomination_id = ?"
-
-
-class Participant(BaseModel):
-    """A member as a campaign sees them: the facts its rules check, where they belong, how to
-    reach them, and their nomination in the campaign if they have one."""
-
-    model_config = ConfigDict(frozen=True)
-
-    member_id: int
-    telegram_user_id: int | None
-    name: str
-    birth_date: date | None
-    status: MemberStatus
-    league_join_date: date | None
-    party_application_date: date | None
-    review_state: ReviewState
-    org_unit_id: int
-    unit_path: str
-    training_hours: float
-    chat_id: int | None
-    language: Language | None
-    nomination_id: int | None
 
 
 def _day(value: str | None) -> date | None:
@@ -215,21 +176,14 @@ def participant_from_row(row: sqlite3.Row) -> Participant:
     )
 
 
-async def drop_attachments_in(conn: aiosqlite.Connection, *, nomination_id: int) -> int:
-    """Removes a nomination's attachments in the caller's transaction (a revision that replaces
-    them); returns how many there were."""
-    cursor = await conn.execute(_DROP_ATTACHMENTS, (nomination_id,))
-    return cursor.rowcount
-
-
 class ParticipantRepository:
     """Reads the members a campaign concerns; writes nothing."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def one(self, *, campaign_id: int, member_id: int) -> Participant:
-        row = await self._db.fetch_one(_ONE, {"campaign_id": campaign_id, "member_id": member_id})
+        row = await self._sql.fetch_one(_ONE, {"campaign_id": campaign_id, "member_id": member_id})
         if row is None:
             raise NotFound(f"member {member_id}")
         return participant_from_row(row)
@@ -240,7 +194,7 @@ class ParticipantRepository:
         """Members of the subtree at `path` with a chat, ids above `after`, in id order."""
         params = {"campaign_id": campaign_id, "path": path, "after": after, "limit": limit}
         return [
-            participant_from_row(row) for row in await self._db.fetch_all(_REACHABLE_AFTER, params)
+            participant_from_row(row) for row in await self._sql.fetch_all(_REACHABLE_AFTER, params)
         ]
 
     async def in_branch(
@@ -253,8 +207,8 @@ class ParticipantRepository:
             "offset": offset,
             "limit": limit,
         }
-        return [participant_from_row(row) for row in await self._db.fetch_all(_IN_BRANCH, params)]
+        return [participant_from_row(row) for row in await self._sql.fetch_all(_IN_BRANCH, params)]
 
     async def count_in_branch(self, *, branch_id: int) -> int:
-        row = await self._db.fetch_one(_COUNT_IN_BRANCH, {"branch_id": branch_id})
+        row = await self._sql.fetch_one(_COUNT_IN_BRANCH, {"branch_id": branch_id})
         return int(row["n"]) if row else 0

@@ -282,12 +282,6 @@ class Database:
                     raise
                 raise unavailable from exc
 
-    @asynccontextmanager
-    async def atomic(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The raw connection inside transaction(); for code not yet on repositories."""
-        async with self.transaction() as transaction:
-            yield transaction.conn
-
     @staticmethod
     async def _roll_back(conn: aiosqlite.Connection) -> None:
         # After a full disk or an I/O error SQLite may have rolled the transaction back itself,
@@ -342,7 +336,15 @@ class Database:
         rows = self._read_on_loop(sql, params)
         if rows is None:
             current = self._current.get()
-            rows = await (current or Transaction(self.conn)).fetch_all(sql, params)
+            try:
+                rows = await (current or Transaction(self.conn)).fetch_all(sql, params)
+            except sqlite3.Error as exc:
+                # Callers handle storage's own errors: a read the database cannot serve now
+                # (locked past the busy timeout, a failing disk) is Unavailable, as a write is.
+                unavailable = _unavailable(exc)
+                if unavailable is None:
+                    raise
+                raise unavailable from exc
         return rows
 
     def _read_on_loop(self, sql: str, params: Params) -> list[sqlite3.Row] | None:

@@ -21,6 +21,15 @@ from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel
 
+from bot.domain.admin.exports import (
+    AttendanceRow,
+    EventRow,
+    LevelDecision,
+    MemberRow,
+    NominationRow,
+    TrainingRow,
+    Vote,
+)
 from bot.domain.models import MemberSource, MemberStatus, ReviewState
 from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel
 from bot.domain.nominations.state import NominationState, Step
@@ -111,97 +120,6 @@ WHERE n.branch_id IN ({_SCOPE}) AND m.org_unit_id IN ({_SCOPE}) AND e.id > :afte
 ORDER BY e.id
 LIMIT :limit
 """
-
-
-class MemberRow(BaseModel):
-    id: int
-    name: str
-    phone: str | None
-    birth_date: date | None
-    status: MemberStatus
-    league_join_date: date | None
-    source: MemberSource
-    review_state: ReviewState
-    linked: bool
-    unit_name: str
-    parent_name: str | None
-    hours_tenths: int
-
-
-class TrainingRow(BaseModel):
-    id: int
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    place: str
-    capacity: int
-    hours_tenths: int
-    state: TrainingState
-    audience_name: str
-    taken: int
-    waitlisted: int
-    attended: int
-    no_show: int
-    credited_tenths: int
-
-
-class AttendanceRow(BaseModel):
-    id: int
-    training_id: int
-    title: str
-    starts_at: datetime
-    name: str
-    unit_name: str
-    state: EnrolmentState
-    signed_up_at: datetime
-    checked_in_at: datetime | None
-    walk_in: bool
-    hours_tenths: int | None
-
-
-class Vote(BaseModel):
-    held_on: date
-    entitled: int
-    present: int
-    yes: int
-    passed: bool
-
-
-class LevelDecision(BaseModel):
-    step: Step
-    at: datetime
-    comment: str
-
-
-class NominationRow(BaseModel):
-    id: int
-    campaign: str
-    kind: CampaignKind
-    honour: str
-    name: str
-    branch_name: str
-    self_applied: bool
-    state: NominationState
-    submitted_at: datetime | None
-    notice_ends_at: datetime | None
-    decided_at: datetime | None
-    valid_until: date | None
-    vote: Vote | None
-    decisions: dict[ReviewLevel, LevelDecision]
-    objections: int
-    upheld: int
-
-
-class EventRow(BaseModel):
-    id: int
-    nomination_id: int
-    name: str
-    at: datetime
-    step: Step
-    from_state: NominationState | None
-    to_state: NominationState
-    level: ReviewLevel | None
-    comment: str
 
 
 def _day(value: str | None) -> date | None:
@@ -311,7 +229,10 @@ RowT = TypeVar("RowT", bound=BaseModel)
 class ExportReader:
     """The export's own read-only SQLite connection, used in the process that builds the file,
     so that the bot's connection and event loop never wait for an export's pages. WAL lets it
-    read a committed state while the bot goes on writing."""
+    read a committed state while the bot goes on writing.
+
+    Not a repository of the bot's connection (it is not on storage.database.Sql nor in
+    storage.store.Store): it lives in another process, reads synchronously and never writes."""
 
     def __init__(self, path: Path, *, page_size: int = PAGE_SIZE) -> None:
         self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from bot.domain.models import Member, MemberSource, MemberStatus, ReviewState, RosterEntry
 
-from bot.domain.models import Member, MemberSource, MemberStatus, ReviewState
-from storage import audit
-from storage.database import Conflict, Database, NotFound
+# MemberProfile is re-exported for the registration service until it takes it from bot.domain.
+from bot.domain.models import MemberProfile as MemberProfile
+from storage.audit import AuditRepository
+from storage.database import Conflict, NotFound, Sql
 
 _COLUMNS = (
     "id, telegram_user_id, name, phone, birth_date, org_unit_id, status, league_join_date,"
@@ -83,27 +84,6 @@ WHERE deleted = 0 AND phone IN (SELECT value FROM json_each(:phones))
 """
 
 
-class RosterEntry(BaseModel):
-    """A member as listed to cadres, with the name of their unit."""
-
-    member: Member
-    unit_name: str
-
-
-class MemberProfile(BaseModel):
-    """The fields a member fills in themselves."""
-
-    name: str
-    phone: str
-    birth_date: date
-    org_unit_id: int
-    status: MemberStatus
-    league_join_date: date | None
-
-    def audit_view(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
-
-
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -141,24 +121,24 @@ def _profile_params(profile: MemberProfile) -> dict[str, Any]:
 
 
 class MemberRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def get(self, *, member_id: int) -> Member:
-        row = await self._db.fetch_one(_BY_ID, (member_id,))
+        row = await self._sql.fetch_one(_BY_ID, (member_id,))
         if row is None:
             raise NotFound(f"member {member_id}")
         return _member(row)
 
     async def get_by_telegram_user(self, *, telegram_user_id: int) -> Member:
-        row = await self._db.fetch_one(_BY_TELEGRAM, (telegram_user_id,))
+        row = await self._sql.fetch_one(_BY_TELEGRAM, (telegram_user_id,))
         if row is None:
             raise NotFound(f"member with telegram user {telegram_user_id}")
         return _member(row)
 
     async def roster_by_phone(self, *, phone: str) -> Member:
         """An imported roster record with this phone that nobody has claimed yet."""
-        row = await self._db.fetch_one(_ROSTER_BY_PHONE, (phone,))
+        row = await self._sql.fetch_one(_ROSTER_BY_PHONE, (phone,))
         if row is None:
             raise NotFound(f"unclaimed roster record with phone {phone}")
         return _member(row)
@@ -181,15 +161,14 @@ class MemberRepository:
             "consent_at": consent_at.isoformat(),
             "now": now.isoformat(),
         }
-        async with self._db.atomic() as conn:
+        async with self._sql.transaction() as tx:
             try:
-                cursor = await conn.execute(_LINK_ROSTER, params)
+                linked = await tx.execute(_LINK_ROSTER, params)
             except sqlite3.IntegrityError as exc:
                 raise Conflict(f"telegram user {telegram_user_id} is already a member") from exc
-            if cursor.rowcount == 0:
+            if linked == 0:
                 raise Conflict(f"roster record {member_id} is already claimed")
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="member.linked_to_roster",
@@ -215,12 +194,12 @@ class MemberRepository:
             "limit": limit,
             "offset": offset,
         }
-        rows = await self._db.fetch_all(_IN_SUBTREE, params)
+        rows = await self._sql.fetch_all(_IN_SUBTREE, params)
         return [RosterEntry(member=_member(row), unit_name=row["unit_name"]) for row in rows]
 
     async def count_in_subtree(self, *, path: str, review_state: ReviewState | None = None) -> int:
         params = {"path": path, "review_state": review_state.value if review_state else None}
-        row = await self._db.fetch_one(_COUNT_IN_SUBTREE, params)
+        row = await self._sql.fetch_one(_COUNT_IN_SUBTREE, params)
         return int(row["n"]) if row else 0
 
     async def set_review(
@@ -241,12 +220,10 @@ class MemberRepository:
             "comment": comment,
             "now": now.isoformat(),
         }
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_SET_REVIEW, params)
-            if cursor.rowcount == 0:
+        async with self._sql.transaction() as tx:
+            if await tx.execute(_SET_REVIEW, params) == 0:
                 raise Conflict(f"member {member_id} is not {expected.value}")
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action=f"member.{state.value}",
@@ -265,10 +242,9 @@ class MemberRepository:
         (入党申请时间), with its audit entry."""
         before = await self.get(member_id=member_id)
         params = {"id": member_id, "day": day.isoformat(), "now": now.isoformat()}
-        async with self._db.atomic() as conn:
-            await conn.execute(_SET_PARTY_APPLICATION, params)
-            await audit.append(
-                conn,
+        async with self._sql.transaction() as tx:
+            await tx.execute(_SET_PARTY_APPLICATION, params)
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action="member.party_application_recorded",
@@ -284,7 +260,7 @@ class MemberRepository:
         return await self.get(member_id=member_id)
 
     async def count_in_unit(self, *, org_unit_id: int) -> int:
-        row = await self._db.fetch_one(_COUNT_IN_UNIT, (org_unit_id,))
+        row = await self._sql.fetch_one(_COUNT_IN_UNIT, (org_unit_id,))
         return int(row["n"]) if row else 0
 
     async def register(
@@ -303,14 +279,12 @@ class MemberRepository:
             "source": MemberSource.SELF.value,
             "now": now.isoformat(),
         }
-        async with self._db.atomic() as conn:
+        async with self._sql.transaction() as tx:
             try:
-                cursor = await conn.execute(_INSERT, params)
+                member_id = await tx.insert(_INSERT, params)
             except sqlite3.IntegrityError as exc:
                 raise Conflict(f"telegram user {telegram_user_id} is already a member") from exc
-            member_id = cursor.lastrowid
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="member.registered",
@@ -318,7 +292,6 @@ class MemberRepository:
                 entity_id=member_id,
                 after=profile.audit_view(),
             )
-        assert member_id is not None
         return await self.get(member_id=member_id)
 
     async def update_profile(
@@ -338,12 +311,10 @@ class MemberRepository:
             "version": expected_version,
             "now": now.isoformat(),
         }
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_UPDATE, params)
-            if cursor.rowcount == 0:
+        async with self._sql.transaction() as tx:
+            if await tx.execute(_UPDATE, params) == 0:
                 raise Conflict(f"member {member_id} changed since version {expected_version}")
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action="member.profile_changed",
@@ -356,7 +327,7 @@ class MemberRepository:
 
     async def phones(self) -> set[str]:
         """Every phone number a member has now, so an import can refuse to repeat one."""
-        rows = await self._db.fetch_all(_PHONES)
+        rows = await self._sql.fetch_all(_PHONES)
         return {row["phone"] for row in rows}
 
     async def add_from_roster(
@@ -371,17 +342,16 @@ class MemberRepository:
         entry, all in one transaction; Conflict (and nothing inserted) if a phone is taken."""
         params = [{**_profile_params(profile), "now": now.isoformat()} for profile in profiles]
         phones = json.dumps([profile.phone for profile in profiles])
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_PHONES_AMONG, {"phones": phones})
-            taken = sorted(row["phone"] for row in await cursor.fetchall())
+        async with self._sql.transaction() as tx:
+            rows = await tx.fetch_all(_PHONES_AMONG, {"phones": phones})
+            taken = sorted(row["phone"] for row in rows)
             if taken:
                 raise Conflict(f"phones already belong to members: {', '.join(taken)}")
             try:
-                await conn.executemany(_INSERT_FROM_ROSTER, params)
+                await tx.execute_many(_INSERT_FROM_ROSTER, params)
             except sqlite3.IntegrityError as exc:
                 raise Conflict(f"the roster no longer fits the database: {exc}") from exc
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action="roster.imported",

@@ -1,23 +1,23 @@
 """Repository of nominations: creation, the versioned state change, the timeline, attachments.
 
-Every change goes through `transition_in`, which updates the row only when it still has the
+Every change goes through `transition`, which updates the row only when it still has the
 version the caller read (so two cadres pressing at once yield one decision), appends the step to
-the nominee's timeline and writes the audit entry, all in the caller's transaction.
+the nominee's timeline and writes the audit entry, all in one transaction (the caller's unit of
+work when there is one: a transaction asked for inside another joins it).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-import aiosqlite
-from pydantic import BaseModel, ConfigDict
-
 from bot.domain.nominations.campaigns import ReviewLevel
-from bot.domain.nominations.state import Nomination, NominationState, Step
-from storage import audit
-from storage.database import Conflict, Database, NotFound
+from bot.domain.nominations.state import Attachment, Event, Nomination, NominationState, Step
+from storage.audit import AuditRepository
+from storage.database import Conflict, NotFound, Sql
 
 _COLUMNS = """
 n.id, n.campaign_id, n.member_id, n.branch_id, u.path AS branch_path,
@@ -61,36 +61,15 @@ _ATTACH = """
 INSERT INTO nomination_attachments (nomination_id, kind, file_id, file_name, added_at)
 VALUES (?, ?, ?, ?, ?)
 """
+_DROP_ATTACHMENTS = "DELETE FROM nomination_attachments WHERE nomination_id = ?"
+_UNDER_WAY = f"""
+{NOMINATIONS}
+WHERE n.member_id = ? AND n.state IN (SELECT value FROM json_each(?)) ORDER BY n.id
+"""
 _ATTACHMENTS = """
 SELECT id, kind, file_id, file_name, added_at FROM nomination_attachments
 WHERE nomination_id = ? ORDER BY id
 """
-
-
-class Event(BaseModel):
-    """One step on a nominee's timeline."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    at: datetime
-    actor_user_id: int | None
-    step: Step
-    from_state: NominationState | None
-    to_state: NominationState
-    level: ReviewLevel | None
-    comment: str
-    version: int
-
-
-class Attachment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    kind: str
-    file_id: str
-    file_name: str
-    added_at: datetime
 
 
 def _when(value: str | None) -> datetime | None:
@@ -143,187 +122,34 @@ def _text(value: Any) -> Any:
     return value
 
 
-async def get_in(conn: aiosqlite.Connection, nomination_id: int) -> Nomination:
-    cursor = await conn.execute(_GET, (nomination_id,))
-    row = await cursor.fetchone()
-    if row is None:
-        raise NotFound(f"nomination {nomination_id}")
-    return nomination_from_row(row)
-
-
-async def create_in(
-    conn: aiosqlite.Connection,
-    *,
-    campaign_id: int,
-    member_id: int,
-    branch_id: int,
-    nominator_user_id: int,
-    self_applied: bool,
-    reason: str,
-    state: NominationState,
-    now: datetime,
-) -> Nomination:
-    """A new nomination in `state` (draft or submitted) with its first timeline step.
-
-    Conflict when the member already has a nomination in this campaign."""
-    now = now.astimezone(UTC)
-    submitted = state is NominationState.SUBMITTED
-    try:
-        cursor = await conn.execute(
-            _INSERT,
-            {
-                "campaign_id": campaign_id,
-                "member_id": member_id,
-                "branch_id": branch_id,
-                "nominator_user_id": nominator_user_id,
-                "self_applied": int(self_applied),
-                "reason": reason,
-                "state": state.value,
-                "submitted_at": now.isoformat() if submitted else None,
-                "now": now.isoformat(),
-            },
-        )
-    except sqlite3.IntegrityError as error:
-        raise Conflict(f"member {member_id} is already nominated in campaign {campaign_id}") from (
-            error
-        )
-    nomination_id = cursor.lastrowid
-    assert nomination_id is not None
-    step = Step.SUBMIT
-    await conn.execute(
-        _EVENT,
-        (
-            nomination_id,
-            now.isoformat(),
-            nominator_user_id,
-            step.value,
-            None,
-            state.value,
-            None,
-            "",
-            1,
-        ),
-    )
-    await audit.append(
-        conn,
-        at=now,
-        actor_user_id=nominator_user_id,
-        action="nomination.create",
-        entity="nomination",
-        entity_id=nomination_id,
-        after={
-            "campaign_id": campaign_id,
-            "member_id": member_id,
-            "branch_id": branch_id,
-            "state": state.value,
-            "self_applied": self_applied,
-        },
-    )
-    return await get_in(conn, nomination_id)
-
-
-async def transition_in(
-    conn: aiosqlite.Connection,
-    nomination: Nomination,
-    *,
-    step: Step,
-    to_state: NominationState,
-    actor_user_id: int | None,
-    now: datetime,
-    level: ReviewLevel | None = None,
-    comment: str = "",
-    changes: dict[str, Any] | None = None,
-) -> Nomination:
-    """Moves `nomination` (as the caller read it) to `to_state`, raising its version.
-
-    Conflict when the row has changed since it was read: another decision won, or the nominee
-    revised it. The timeline step and the audit entry are written in the same transaction."""
-    now = now.astimezone(UTC)
-    changes = dict(changes or {})
-    unknown = set(changes) - _SETTABLE
-    if unknown:
-        raise ValueError(f"cannot set {sorted(unknown)} in a transition")
-    assignments = "".join(f", {column} = :{column}" for column in changes)
-    cursor = await conn.execute(
-        f"UPDATE nominations SET state = :to_state, version = version + 1, state_since = :now,"
-        f" updated_at = :now{assignments} WHERE id = :id AND version = :version",
-        {column: _text(value) for column, value in changes.items()}
-        | {
-            "to_state": to_state.value,
-            "now": now.isoformat(),
-            "id": nomination.id,
-            "version": nomination.version,
-        },
-    )
-    if cursor.rowcount != 1:
-        raise Conflict(f"nomination {nomination.id} changed since version {nomination.version}")
-    if nomination.state is NominationState.IN_NOTICE and to_state is not NominationState.IN_NOTICE:
-        await conn.execute(
-            _CLOSE_OBJECTIONS,
-            {"id": nomination.id, "by": actor_user_id, "now": now.isoformat()},
-        )
-    await conn.execute(
-        _EVENT,
-        (
-            nomination.id,
-            now.isoformat(),
-            actor_user_id,
-            step.value,
-            nomination.state.value,
-            to_state.value,
-            level.value if level else None,
-            comment,
-            nomination.version,
-        ),
-    )
-    await audit.append(
-        conn,
-        at=now,
-        actor_user_id=actor_user_id,
-        action=f"nomination.{step.value}",
-        entity="nomination",
-        entity_id=nomination.id,
-        before={"state": nomination.state.value, "version": nomination.version},
-        after={"state": to_state.value, "version": nomination.version + 1}
-        | ({"level": level.value} if level else {})
-        | {column: _text(value) for column, value in changes.items() if column != "reason"},
-        comment=comment or None,
-    )
-    return await get_in(conn, nomination.id)
-
-
-async def add_attachment_in(
-    conn: aiosqlite.Connection,
-    *,
-    nomination_id: int,
-    kind: str,
-    file_id: str,
-    file_name: str,
-    now: datetime,
-) -> None:
-    await conn.execute(_ATTACH, (nomination_id, kind, file_id, file_name, _text(now)))
-
-
 class NominationRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
-    async def get(self, nomination_id: int) -> Nomination:
-        row = await self._db.fetch_one(_GET, (nomination_id,))
+    async def get(self, *, nomination_id: int) -> Nomination:
+        row = await self._sql.fetch_one(_GET, (nomination_id,))
         if row is None:
             raise NotFound(f"nomination {nomination_id}")
         return nomination_from_row(row)
 
     async def of_member(self, *, campaign_id: int, member_id: int) -> Nomination | None:
-        row = await self._db.fetch_one(_BY_MEMBER, (campaign_id, member_id))
+        row = await self._sql.fetch_one(_BY_MEMBER, (campaign_id, member_id))
         return nomination_from_row(row) if row else None
 
-    async def events(self, nomination_id: int) -> list[Event]:
-        rows = await self._db.fetch_all(_EVENTS, (nomination_id,))
+    async def under_way(
+        self, *, member_id: int, states: Iterable[NominationState]
+    ) -> list[Nomination]:
+        """The member's nominations in any of these states, oldest first."""
+        wanted = json.dumps(sorted(state.value for state in states))
+        rows = await self._sql.fetch_all(_UNDER_WAY, (member_id, wanted))
+        return [nomination_from_row(row) for row in rows]
+
+    async def events(self, *, nomination_id: int) -> list[Event]:
+        rows = await self._sql.fetch_all(_EVENTS, (nomination_id,))
         return [_event(row) for row in rows]
 
-    async def attachments(self, nomination_id: int) -> list[Attachment]:
-        rows = await self._db.fetch_all(_ATTACHMENTS, (nomination_id,))
+    async def attachments(self, *, nomination_id: int) -> list[Attachment]:
+        rows = await self._sql.fetch_all(_ATTACHMENTS, (nomination_id,))
         return [
             Attachment(
                 id=row["id"],
@@ -334,3 +160,147 @@ class NominationRepository:
             )
             for row in rows
         ]
+
+    async def create(
+        self,
+        *,
+        campaign_id: int,
+        member_id: int,
+        branch_id: int,
+        nominator_user_id: int,
+        self_applied: bool,
+        reason: str,
+        state: NominationState,
+        now: datetime,
+    ) -> Nomination:
+        """A new nomination in `state` (draft or submitted) with its first timeline step.
+
+        Conflict when the member already has a nomination in this campaign."""
+        now = now.astimezone(UTC)
+        submitted = state is NominationState.SUBMITTED
+        params = {
+            "campaign_id": campaign_id,
+            "member_id": member_id,
+            "branch_id": branch_id,
+            "nominator_user_id": nominator_user_id,
+            "self_applied": int(self_applied),
+            "reason": reason,
+            "state": state.value,
+            "submitted_at": now.isoformat() if submitted else None,
+            "now": now.isoformat(),
+        }
+        async with self._sql.transaction() as tx:
+            try:
+                nomination_id = await tx.insert(_INSERT, params)
+            except sqlite3.IntegrityError as error:
+                raise Conflict(
+                    f"member {member_id} is already nominated in campaign {campaign_id}"
+                ) from error
+            event = (nomination_id, now.isoformat(), nominator_user_id, Step.SUBMIT.value)
+            await tx.execute(_EVENT, (*event, None, state.value, None, "", 1))
+            await AuditRepository(tx).append(
+                at=now,
+                actor_user_id=nominator_user_id,
+                action="nomination.create",
+                entity="nomination",
+                entity_id=nomination_id,
+                after={
+                    "campaign_id": campaign_id,
+                    "member_id": member_id,
+                    "branch_id": branch_id,
+                    "state": state.value,
+                    "self_applied": self_applied,
+                },
+            )
+            return await NominationRepository(tx).get(nomination_id=nomination_id)
+
+    async def transition(
+        self,
+        *,
+        nomination: Nomination,
+        step: Step,
+        to_state: NominationState,
+        actor_user_id: int | None,
+        now: datetime,
+        level: ReviewLevel | None = None,
+        comment: str = "",
+        changes: dict[str, Any] | None = None,
+    ) -> Nomination:
+        """Moves `nomination` (as the caller read it) to `to_state`, raising its version.
+
+        Conflict when the row has changed since it was read: another decision won, or the
+        nominee revised it. The timeline step and the audit entry are written in the same
+        transaction."""
+        now = now.astimezone(UTC)
+        changes = dict(changes or {})
+        unknown = set(changes) - _SETTABLE
+        if unknown:
+            raise ValueError(f"cannot set {sorted(unknown)} in a transition")
+        async with self._sql.transaction() as tx:
+            await _move(tx, nomination, to_state, now, changes)
+            if nomination.state is NominationState.IN_NOTICE and (
+                to_state is not NominationState.IN_NOTICE
+            ):
+                closing = {"id": nomination.id, "by": actor_user_id, "now": now.isoformat()}
+                await tx.execute(_CLOSE_OBJECTIONS, closing)
+            await tx.execute(
+                _EVENT,
+                (
+                    nomination.id,
+                    now.isoformat(),
+                    actor_user_id,
+                    step.value,
+                    nomination.state.value,
+                    to_state.value,
+                    level.value if level else None,
+                    comment,
+                    nomination.version,
+                ),
+            )
+            await AuditRepository(tx).append(
+                at=now,
+                actor_user_id=actor_user_id,
+                action=f"nomination.{step.value}",
+                entity="nomination",
+                entity_id=nomination.id,
+                before={"state": nomination.state.value, "version": nomination.version},
+                after={"state": to_state.value, "version": nomination.version + 1}
+                | ({"level": level.value} if level else {})
+                | {column: _text(value) for column, value in changes.items() if column != "reason"},
+                comment=comment or None,
+            )
+            return await NominationRepository(tx).get(nomination_id=nomination.id)
+
+    async def add_attachment(
+        self, *, nomination_id: int, kind: str, file_id: str, file_name: str, now: datetime
+    ) -> None:
+        await self._sql.execute(_ATTACH, (nomination_id, kind, file_id, file_name, _text(now)))
+
+    async def drop_attachments(self, *, nomination_id: int) -> int:
+        """Removes a nomination's attachments (a revision that replaces them); returns how many
+        there were."""
+        return await self._sql.execute(_DROP_ATTACHMENTS, (nomination_id,))
+
+
+async def _move(
+    sql: Sql,
+    nomination: Nomination,
+    to_state: NominationState,
+    now: datetime,
+    changes: dict[str, Any],
+) -> None:
+    """The versioned UPDATE of a transition; Conflict when the version moved on."""
+    assignments = "".join(f", {column} = :{column}" for column in changes)
+    changed = await sql.execute(
+        f"UPDATE nominations SET state = :to_state, version = version + 1, state_since = :now,"
+        f" updated_at = :now{assignments} WHERE id = :id AND version = :version",
+        {column: _text(value) for column, value in changes.items()}
+        | {
+            "to_state": to_state.value,
+            "now": now.isoformat(),
+            "id": nomination.id,
+            "version": nomination.version,
+        },
+    )
+    if changed != 1:
+        raise Conflict(f"nomination {nomination.id} changed since version {nomination.version}")

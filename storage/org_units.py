@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.domain.models import OrgKind, OrgUnit
-from storage import audit
-from storage.database import Conflict, Database, NotFound
+from bot.domain.models import NewOrgUnit, OrgKind, OrgUnit
+from storage.audit import AuditRepository
+from storage.database import Conflict, NotFound, Sql
 
 _COLUMNS = "id, parent_id, kind, code, name, path, sort_order"
 _GET = f"SELECT {_COLUMNS} FROM org_units WHERE id = ?"
@@ -22,6 +22,7 @@ _INSERT = (
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _SET_PATH = "UPDATE org_units SET path = ? WHERE id = ?"
+_PARENT = "SELECT id, path FROM org_units WHERE code = ?"
 
 
 def _unit(row: sqlite3.Row) -> OrgUnit:
@@ -37,17 +38,17 @@ def _unit(row: sqlite3.Row) -> OrgUnit:
 
 
 class OrgUnitRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def get(self, *, unit_id: int) -> OrgUnit:
-        row = await self._db.fetch_one(_GET, (unit_id,))
+        row = await self._sql.fetch_one(_GET, (unit_id,))
         if row is None:
             raise NotFound(f"org unit {unit_id}")
         return _unit(row)
 
     async def get_by_code(self, *, code: str) -> OrgUnit:
-        row = await self._db.fetch_one(_GET_BY_CODE, (code,))
+        row = await self._sql.fetch_one(_GET_BY_CODE, (code,))
         if row is None:
             raise NotFound(f"org unit with code {code!r}")
         return _unit(row)
@@ -55,22 +56,22 @@ class OrgUnitRepository:
     async def children(self, *, parent_id: int | None) -> list[OrgUnit]:
         """Direct children in display order; the roots when parent_id is None."""
         if parent_id is None:
-            rows = await self._db.fetch_all(_ROOTS)
+            rows = await self._sql.fetch_all(_ROOTS)
         else:
-            rows = await self._db.fetch_all(_CHILDREN, (parent_id,))
+            rows = await self._sql.fetch_all(_CHILDREN, (parent_id,))
         return [_unit(row) for row in rows]
 
     async def subtree(self, *, unit_id: int) -> list[OrgUnit]:
         """The unit and everything below it, parents before children."""
         unit = await self.get(unit_id=unit_id)
-        rows = await self._db.fetch_all(_SUBTREE, (unit.path,))
+        rows = await self._sql.fetch_all(_SUBTREE, (unit.path,))
         return [_unit(row) for row in rows]
 
     async def all(self) -> list[OrgUnit]:
-        return [_unit(row) for row in await self._db.fetch_all(_ALL)]
+        return [_unit(row) for row in await self._sql.fetch_all(_ALL)]
 
     async def count(self) -> int:
-        row = await self._db.fetch_one(_COUNT)
+        row = await self._sql.fetch_one(_COUNT)
         return int(row["n"]) if row else 0
 
     async def add_many(
@@ -79,20 +80,17 @@ class OrgUnitRepository:
         """Inserts a batch in one transaction with its audit entry; parents are named by code
         and may be in the batch."""
         created: list[OrgUnit] = []
-        async with self._db.atomic() as conn:
+        async with self._sql.transaction() as tx:
             for new in units:
                 parent_id: int | None = None
                 parent_path = "/"
                 if new.parent_code is not None:
-                    cursor = await conn.execute(
-                        "SELECT id, path FROM org_units WHERE code = ?", (new.parent_code,)
-                    )
-                    parent = await cursor.fetchone()
+                    parent = await tx.fetch_one(_PARENT, (new.parent_code,))
                     if parent is None:
                         raise NotFound(f"parent org unit {new.parent_code!r}")
                     parent_id, parent_path = parent["id"], parent["path"]
                 try:
-                    cursor = await conn.execute(
+                    unit_id = await tx.insert(
                         _INSERT,
                         (
                             parent_id,
@@ -106,10 +104,8 @@ class OrgUnitRepository:
                     )
                 except sqlite3.IntegrityError as exc:
                     raise Conflict(f"org unit code {new.code!r} already exists") from exc
-                unit_id = cursor.lastrowid
-                assert unit_id is not None
                 path = f"{parent_path}{unit_id}/"
-                await conn.execute(_SET_PATH, (path, unit_id))
+                await tx.execute(_SET_PATH, (path, unit_id))
                 created.append(
                     OrgUnit(
                         id=unit_id,
@@ -121,8 +117,7 @@ class OrgUnitRepository:
                         sort_order=new.sort_order,
                     )
                 )
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action="orgs.imported",
@@ -131,22 +126,3 @@ class OrgUnitRepository:
                 after={"codes": [unit.code for unit in created]},
             )
         return created
-
-
-class NewOrgUnit:
-    """An org unit to insert, its parent named by code."""
-
-    def __init__(
-        self,
-        *,
-        code: str,
-        name: str,
-        kind: OrgKind,
-        parent_code: str | None,
-        sort_order: int = 0,
-    ) -> None:
-        self.code = code
-        self.name = name
-        self.kind = kind
-        self.parent_code = parent_code
-        self.sort_order = sort_order

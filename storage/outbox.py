@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
-
-from storage.database import Database
+from bot.domain.models import Delivery, DeliveryState, OutgoingMessage
+from storage.database import Sql
 
 _INSERT = """
 INSERT INTO outbox (chat_id, telegram_user_id, kind, text, parse_mode, reply_markup, urgent,
@@ -71,47 +69,6 @@ _CANCEL_BROADCAST = (
 )
 
 
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    UNREACHABLE = "unreachable"
-    CANCELLED = "cancelled"
-
-
-class OutgoingMessage(BaseModel):
-    """A message to put in the outbox."""
-
-    chat_id: int
-    telegram_user_id: int | None = None
-    kind: str
-    text: str
-    parse_mode: str | None = "HTML"
-    reply_markup: dict[str, Any] | None = None
-    urgent: bool = False
-    broadcast_id: int | None = None
-    not_before: datetime
-    dedupe_key: str | None = None
-
-
-class Delivery(BaseModel):
-    """An outbox row as the sender sees it."""
-
-    id: int
-    chat_id: int
-    telegram_user_id: int | None
-    kind: str
-    text: str
-    parse_mode: str | None
-    reply_markup: dict[str, Any] | None
-    urgent: bool
-    broadcast_id: int | None
-    state: DeliveryState
-    attempts: int
-    not_before: datetime
-
-
 def _delivery(row: sqlite3.Row) -> Delivery:
     return Delivery(
         id=row["id"],
@@ -146,71 +103,61 @@ def _params(message: OutgoingMessage, now: datetime) -> dict[str, Any]:
 
 
 class OutboxRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def add(self, *, messages: list[OutgoingMessage], now: datetime) -> int:
-        """Stores messages in one transaction; returns how many were new (not deduplicated)."""
-        async with self._db.atomic() as conn:
-            return await add_in(conn, messages=messages, now=now)
+        """Stores messages in one transaction (the caller's, next to the change that caused
+        them, if there is one); returns how many were new (not deduplicated)."""
+        if not messages:
+            return 0
+        return await self._sql.execute_many(
+            _INSERT, [_params(message, now) for message in messages]
+        )
 
     async def due(self, *, now: datetime, quiet: bool, limit: int) -> list[Delivery]:
         params = {"now": now.isoformat(), "quiet": int(quiet), "limit": limit}
-        return [_delivery(row) for row in await self._db.fetch_all(_DUE, params)]
+        return [_delivery(row) for row in await self._sql.fetch_all(_DUE, params)]
 
     async def next_due(self, *, quiet: bool) -> datetime | None:
         """When the earliest waiting message may go, or None when nothing waits."""
-        row = await self._db.fetch_one(_NEXT_DUE, {"quiet": int(quiet)})
+        row = await self._sql.fetch_one(_NEXT_DUE, {"quiet": int(quiet)})
         return datetime.fromisoformat(row["at"]) if row and row["at"] else None
 
     async def claim(self, *, delivery_ids: list[int]) -> set[int]:
         """Marks messages as in flight, in one transaction; returns those still pending (a
         cancelled broadcast's messages are not)."""
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_CLAIM, {"ids": json.dumps(delivery_ids)})
-            return {int(row[0]) for row in await cursor.fetchall()}
+        rows = await self._sql.write_returning(_CLAIM, {"ids": json.dumps(delivery_ids)})
+        return {int(row[0]) for row in rows}
 
     async def release(self, *, delivery_id: int) -> None:
         """Puts an in-flight message back untouched (flood control: not its fault)."""
-        await self._db.execute(_RELEASE, (delivery_id,))
+        await self._sql.execute(_RELEASE, (delivery_id,))
 
     async def finish(
         self, *, delivery_id: int, state: DeliveryState, at: datetime, error: str | None = None
     ) -> None:
         params = {"id": delivery_id, "state": state.value, "at": at.isoformat(), "error": error}
-        await self._db.execute(_FINISH, params)
+        await self._sql.execute(_FINISH, params)
 
     async def retry_later(self, *, delivery_id: int, not_before: datetime, error: str) -> None:
         params = {"id": delivery_id, "not_before": not_before.isoformat(), "error": error}
-        await self._db.execute(_RETRY_LATER, params)
+        await self._sql.execute(_RETRY_LATER, params)
 
     async def note_attempt(self, *, delivery_id: int, error: str) -> None:
         """Counts one more try of an in-flight message after a failed one."""
-        await self._db.execute(_NOTE_ATTEMPT, (error, delivery_id))
+        await self._sql.execute(_NOTE_ATTEMPT, (error, delivery_id))
 
     async def recover_in_flight(self) -> int:
         """After a crash: messages that were being sent go back to the queue (they may go twice)."""
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_RECOVER)
-            return cursor.rowcount
+        return await self._sql.execute(_RECOVER)
 
     async def counts_for_broadcast(self, *, broadcast_id: int) -> dict[DeliveryState, int]:
-        rows = await self._db.fetch_all(_COUNTS_FOR_BROADCAST, (broadcast_id,))
+        rows = await self._sql.fetch_all(_COUNTS_FOR_BROADCAST, (broadcast_id,))
         counts = dict.fromkeys(DeliveryState, 0)
         for row in rows:
             counts[DeliveryState(row["state"])] = int(row["n"])
         return counts
 
     async def cancel_broadcast(self, *, broadcast_id: int) -> int:
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_CANCEL_BROADCAST, (broadcast_id,))
-            return cursor.rowcount
-
-
-async def add_in(conn: Any, *, messages: list[OutgoingMessage], now: datetime) -> int:
-    """Stores messages inside the caller's transaction, next to the change that caused them."""
-    added = 0
-    for message in messages:
-        cursor = await conn.execute(_INSERT, _params(message, now))
-        added += cursor.rowcount
-    return added
+        return await self._sql.execute(_CANCEL_BROADCAST, (broadcast_id,))

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-from pydantic import BaseModel
-
-from storage import audit
-from storage.database import Database
+from bot.domain.membership.privacy import Erased, Held, HeldRow, Person
+from storage.audit import AuditRepository
+from storage.database import Sql
 
 # -- what is held about one person --------------------------------------------------------------
 
@@ -104,35 +102,8 @@ FROM audit_log a
 WHERE a.actor_user_id = :u OR {_ABOUT}
 ORDER BY a.id
 """
+_MEMBER_NEEDLES = "SELECT name, phone, birth_date FROM members WHERE id = ?"
 _UNIT_NAMES = "SELECT id, name FROM org_units WHERE id IN (SELECT value FROM json_each(?))"
-
-
-class HeldRow(BaseModel):
-    """One stored row, column by column, as the person's data file shows it."""
-
-    values: dict[str, Any]
-
-
-class Held(BaseModel):
-    """Every row held about one Telegram user, section by section, unfiltered: the service
-    decides what of it is theirs to see."""
-
-    telegram_user_id: int
-    account: HeldRow | None
-    member: HeldRow | None
-    roles: list[HeldRow]
-    enrolments: list[HeldRow]
-    transfers: list[HeldRow]
-    nominations: list[HeldRow]
-    events: list[HeldRow]
-    attachments: list[HeldRow]
-    votes: list[HeldRow]
-    objections_about: list[HeldRow]
-    objections_raised: list[HeldRow]
-    broadcasts: list[HeldRow]
-    drafts: list[HeldRow]
-    audit: list[HeldRow]
-    unit_names: dict[int, str]
 
 
 def _rows(rows: list[sqlite3.Row]) -> list[HeldRow]:
@@ -227,22 +198,6 @@ LIMIT :limit
 """
 
 
-class Person(BaseModel):
-    """Whose data is erased: a Telegram user, a member record, or both."""
-
-    telegram_user_id: int | None
-    member_id: int | None
-
-
-class Erased(BaseModel):
-    """What an erasure kept, anonymised: the counts the person is told."""
-
-    member_id: int | None
-    nominations_kept: int
-    enrolments_kept: int
-    roles_revoked: int
-
-
 @dataclass(frozen=True)
 class _Needles:
     """The strings and the id to remove from texts, and what to put in their place."""
@@ -303,33 +258,31 @@ def _parsed(value: str) -> Any:
         return None
 
 
-async def _columns(conn: aiosqlite.Connection) -> list[tuple[str, str, str, bool]]:
+async def _columns(sql: Sql) -> list[tuple[str, str, str, bool]]:
     """(table, column, declared type, not null) of every table."""
-    cursor = await conn.execute(_TABLES)
-    tables = [row[0] for row in await cursor.fetchall()]
+    tables = [row[0] for row in await sql.fetch_all(_TABLES)]
     found: list[tuple[str, str, str, bool]] = []
     for table in tables:
-        cursor = await conn.execute(f'PRAGMA table_info("{table}")')
-        for row in await cursor.fetchall():
+        for row in await sql.fetch_all(f'PRAGMA table_info("{table}")'):
             found.append((table, row[1], (row[2] or "").upper(), bool(row[3])))
     return found
 
 
 async def _clear_user_id(
-    conn: aiosqlite.Connection, columns: list[tuple[str, str, str, bool]], telegram_user_id: int
+    sql: Sql, columns: list[tuple[str, str, str, bool]], telegram_user_id: int
 ) -> None:
     for table, column, _, not_null in columns:
         if table in {"accounts", "drafts"} or not _USER_COLUMN.match(column):
             continue
         # NOT NULL columns (who created a training, who nominated) get 0: nobody.
-        await conn.execute(
+        await sql.execute(
             f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" = ?',
             (0 if not_null else None, telegram_user_id),
         )
 
 
 async def _sweep_texts(
-    conn: aiosqlite.Connection, columns: list[tuple[str, str, str, bool]], needles: _Needles
+    sql: Sql, columns: list[tuple[str, str, str, bool]], needles: _Needles
 ) -> None:
     terms = needles.sql_terms()
     if not terms:
@@ -340,8 +293,8 @@ async def _sweep_texts(
         if table == "members" and column not in _SWEPT_MEMBER_COLUMNS:
             continue
         where = " OR ".join(f'instr("{column}", ?) > 0' for _ in terms)
-        cursor = await conn.execute(f'SELECT rowid, "{column}" FROM "{table}" WHERE {where}', terms)
-        for rowid, value in await cursor.fetchall():
+        found = await sql.fetch_all(f'SELECT rowid, "{column}" FROM "{table}" WHERE {where}', terms)
+        for rowid, value in found:
             if not isinstance(value, str):
                 continue
             parsed = _parsed(value)
@@ -350,17 +303,16 @@ async def _sweep_texts(
             else:
                 cleaned = needles.scrub_text(value)
             if cleaned != value:
-                await conn.execute(
+                await sql.execute(
                     f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', (cleaned, rowid)
                 )
 
 
-async def _redact_member_entries(conn: aiosqlite.Connection, member_id: int) -> None:
-    cursor = await conn.execute(_MEMBER_ENTRIES, {"m": member_id})
-    for entry_id, before, after in await cursor.fetchall():
+async def _redact_member_entries(sql: Sql, member_id: int) -> None:
+    for entry_id, before, after in await sql.fetch_all(_MEMBER_ENTRIES, {"m": member_id}):
         redacted = [_without_personal(before), _without_personal(after)]
         if redacted != [before, after]:
-            await conn.execute(
+            await sql.execute(
                 "UPDATE audit_log SET before = ?, after = ? WHERE id = ?", (*redacted, entry_id)
             )
 
@@ -373,116 +325,113 @@ def _without_personal(value: str | None) -> str | None:
     return json.dumps(kept, ensure_ascii=False)
 
 
-async def erase_in(
-    conn: aiosqlite.Connection,
-    *,
-    person: Person,
-    placeholder: str,
-    mark: str,
-    reason: str,
-    now: datetime,
-) -> Erased:
-    """Erases one person's personal data inside the caller's transaction and audits it (the
-    entry says why and what was kept, nothing about who). Nominations still under way are the
-    caller's to withdraw first, through their state machine."""
-    member: sqlite3.Row | None = None
-    if person.member_id is not None:
-        cursor = await conn.execute(
-            "SELECT name, phone, birth_date FROM members WHERE id = ?", (person.member_id,)
-        )
-        member = await cursor.fetchone()
-    user_id = person.telegram_user_id
-    needles = _needles(member, user_id, mark)
-    params = {"m": person.member_id, "u": user_id, "now": now.isoformat()}
-    kept = (0, 0)
-    roles = 0
-    if person.member_id is not None:
-        cursor = await conn.execute(_COUNT_KEPT, params)
-        row = await cursor.fetchone()
-        assert row is not None
-        kept = (int(row["nominations"]), int(row["enrolments"]))
-        await conn.execute(_CANCEL_ENROLMENTS, params)
-        await conn.execute(_WITHDRAW_TRANSFERS, params)
-        await conn.execute(_BLANK_REASONS, params)
-        await conn.execute(_DROP_ATTACHMENTS, params)
-        await _redact_member_entries(conn, person.member_id)
-        await conn.execute(_ERASE_MEMBER, {**params, "placeholder": placeholder})
-    columns = await _columns(conn)
-    if user_id is not None:
-        for statement in _BLANK_OWN_TEXTS:
-            await conn.execute(statement, params)
-        cursor = await conn.execute(_REVOKE_ROLES, params)
-        roles = cursor.rowcount
-        await conn.execute(_REVOKE_INVITATIONS, params)
-        await conn.execute(_SILENCE_OUTBOX, params)
-        await conn.execute(_DROP_ACCOUNT, params)
-        await conn.execute(_DROP_DRAFTS, params)
-        await _clear_user_id(conn, columns, user_id)
-    await _sweep_texts(conn, columns, needles)
-    erased = Erased(
-        member_id=person.member_id,
-        nominations_kept=kept[0],
-        enrolments_kept=kept[1],
-        roles_revoked=roles,
-    )
-    await audit.append(
-        conn,
-        at=now,
-        actor_user_id=None,
-        action="member.erased",
-        entity="member" if person.member_id is not None else "account",
-        entity_id=person.member_id,
-        after={
-            "reason": reason,
-            "nominations_kept": erased.nominations_kept,
-            "enrolments_kept": erased.enrolments_kept,
-            "roles_revoked": erased.roles_revoked,
-        },
-    )
-    return erased
+async def _erase_member(
+    sql: Sql, params: dict[str, Any], member_id: int, placeholder: str
+) -> tuple[int, int]:
+    """Ends what the member record takes part in and blanks it; how many nominations and
+    enrolments are kept, anonymised."""
+    row = await sql.fetch_one(_COUNT_KEPT, params)
+    assert row is not None
+    for statement in (_CANCEL_ENROLMENTS, _WITHDRAW_TRANSFERS, _BLANK_REASONS, _DROP_ATTACHMENTS):
+        await sql.execute(statement, params)
+    await _redact_member_entries(sql, member_id)
+    await sql.execute(_ERASE_MEMBER, {**params, "placeholder": placeholder})
+    return int(row["nominations"]), int(row["enrolments"])
 
 
-async def leavers_in(conn: aiosqlite.Connection, *, cutoff: datetime, limit: int) -> list[Person]:
-    """Members who left before `cutoff` and still have personal data, oldest first."""
-    cursor = await conn.execute(_LEAVERS, {"cutoff": cutoff.isoformat(), "limit": limit})
-    return [
-        Person(telegram_user_id=row["telegram_user_id"], member_id=row["id"])
-        for row in await cursor.fetchall()
-    ]
+async def _erase_account(
+    sql: Sql, params: dict[str, Any], columns: list[tuple[str, str, str, bool]], user_id: int
+) -> int:
+    """Removes the Telegram account and every mention of its id; how many roles it lost."""
+    for statement in _BLANK_OWN_TEXTS:
+        await sql.execute(statement, params)
+    roles = await sql.execute(_REVOKE_ROLES, params)
+    for statement in (_REVOKE_INVITATIONS, _SILENCE_OUTBOX, _DROP_ACCOUNT, _DROP_DRAFTS):
+        await sql.execute(statement, params)
+    await _clear_user_id(sql, columns, user_id)
+    return roles
 
 
 class PrivacyRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    async def erase(
+        self, *, person: Person, placeholder: str, mark: str, reason: str, now: datetime
+    ) -> Erased:
+        """Erases one person's personal data in one transaction (the caller's, if any) and
+        audits it (the entry says why and what was kept, nothing about who). Nominations still
+        under way are the caller's to withdraw first, through their state machine."""
+        async with self._sql.transaction() as tx:
+            member = None
+            if person.member_id is not None:
+                member = await tx.fetch_one(_MEMBER_NEEDLES, (person.member_id,))
+            needles = _needles(member, person.telegram_user_id, mark)
+            params = {"m": person.member_id, "u": person.telegram_user_id, "now": now.isoformat()}
+            kept = (0, 0)
+            if person.member_id is not None:
+                kept = await _erase_member(tx, params, person.member_id, placeholder)
+            columns = await _columns(tx)
+            roles = 0
+            if person.telegram_user_id is not None:
+                roles = await _erase_account(tx, params, columns, person.telegram_user_id)
+            await _sweep_texts(tx, columns, needles)
+            erased = Erased(
+                member_id=person.member_id,
+                nominations_kept=kept[0],
+                enrolments_kept=kept[1],
+                roles_revoked=roles,
+            )
+            await AuditRepository(tx).append(
+                at=now,
+                actor_user_id=None,
+                action="member.erased",
+                entity="member" if person.member_id is not None else "account",
+                entity_id=person.member_id,
+                after={
+                    "reason": reason,
+                    "nominations_kept": erased.nominations_kept,
+                    "enrolments_kept": erased.enrolments_kept,
+                    "roles_revoked": erased.roles_revoked,
+                },
+            )
+        return erased
+
+    async def leavers(self, *, cutoff: datetime, limit: int) -> list[Person]:
+        """Members who left before `cutoff` and still have personal data, oldest first."""
+        rows = await self._sql.fetch_all(_LEAVERS, {"cutoff": cutoff.isoformat(), "limit": limit})
+        return [
+            Person(telegram_user_id=row["telegram_user_id"], member_id=row["id"]) for row in rows
+        ]
 
     async def member_of(self, *, telegram_user_id: int) -> Person:
         """The person behind a Telegram account, with their member record if they have one."""
-        row = await self._db.fetch_one(_MEMBER, (telegram_user_id,))
+        row = await self._sql.fetch_one(_MEMBER, (telegram_user_id,))
         return Person(telegram_user_id=telegram_user_id, member_id=row["id"] if row else None)
 
     async def held(self, *, telegram_user_id: int) -> Held:
         """Every row about this person, read in one go (a person's data is small)."""
         u = telegram_user_id
-        account = await self._db.fetch_one(_ACCOUNT, (u,))
-        member = await self._db.fetch_one(_MEMBER, (u,))
+        account = await self._sql.fetch_one(_ACCOUNT, (u,))
+        member = await self._sql.fetch_one(_MEMBER, (u,))
         m = member["id"] if member else None
         by_member = (m,)
         held = Held(
             telegram_user_id=u,
             account=HeldRow(values=dict(account)) if account else None,
             member=HeldRow(values=dict(member)) if member else None,
-            roles=_rows(await self._db.fetch_all(_ROLES, (u,))),
-            enrolments=_rows(await self._db.fetch_all(_ENROLMENTS, by_member)),
-            transfers=_rows(await self._db.fetch_all(_TRANSFERS, by_member)),
-            nominations=_rows(await self._db.fetch_all(_NOMINATIONS, by_member)),
-            events=_rows(await self._db.fetch_all(_EVENTS, by_member)),
-            attachments=_rows(await self._db.fetch_all(_ATTACHMENTS, by_member)),
-            votes=_rows(await self._db.fetch_all(_VOTES, by_member)),
-            objections_about=_rows(await self._db.fetch_all(_OBJECTIONS_ABOUT, by_member)),
-            objections_raised=_rows(await self._db.fetch_all(_OBJECTIONS_RAISED, (u,))),
-            broadcasts=_rows(await self._db.fetch_all(_BROADCASTS, (u,))),
-            drafts=_rows(await self._db.fetch_all(_DRAFTS, (u,))),
-            audit=_rows(await self._db.fetch_all(_AUDIT, {"u": u, "m": m})),
+            roles=_rows(await self._sql.fetch_all(_ROLES, (u,))),
+            enrolments=_rows(await self._sql.fetch_all(_ENROLMENTS, by_member)),
+            transfers=_rows(await self._sql.fetch_all(_TRANSFERS, by_member)),
+            nominations=_rows(await self._sql.fetch_all(_NOMINATIONS, by_member)),
+            events=_rows(await self._sql.fetch_all(_EVENTS, by_member)),
+            attachments=_rows(await self._sql.fetch_all(_ATTACHMENTS, by_member)),
+            votes=_rows(await self._sql.fetch_all(_VOTES, by_member)),
+            objections_about=_rows(await self._sql.fetch_all(_OBJECTIONS_ABOUT, by_member)),
+            objections_raised=_rows(await self._sql.fetch_all(_OBJECTIONS_RAISED, (u,))),
+            broadcasts=_rows(await self._sql.fetch_all(_BROADCASTS, (u,))),
+            drafts=_rows(await self._sql.fetch_all(_DRAFTS, (u,))),
+            audit=_rows(await self._sql.fetch_all(_AUDIT, {"u": u, "m": m})),
             unit_names={},
         )
         unit_ids = {
@@ -491,5 +440,5 @@ class PrivacyRepository:
             for key, value in row.values.items()
             if key.endswith("unit_id") and value is not None
         }
-        names = await self._db.fetch_all(_UNIT_NAMES, (json.dumps(sorted(unit_ids)),))
+        names = await self._sql.fetch_all(_UNIT_NAMES, (json.dumps(sorted(unit_ids)),))
         return held.model_copy(update={"unit_names": {row["id"]: row["name"] for row in names}})

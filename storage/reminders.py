@@ -7,10 +7,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-from pydantic import BaseModel
-
-from storage.database import Database
+from bot.domain.models import Reminder
+from storage.database import Sql
 
 _INSERT = """
 INSERT INTO reminders (kind, target, due_at, payload) VALUES (?, ?, ?, ?)
@@ -32,15 +30,11 @@ _DONE = (
 _CANCEL = (
     "UPDATE reminders SET state = 'cancelled' WHERE kind = ? AND target = ? AND state = 'pending'"
 )
+_CANCEL_KINDS = """
+UPDATE reminders SET state = 'cancelled'
+WHERE state = 'pending' AND target = ? AND kind IN (SELECT value FROM json_each(?))
+"""
 _PENDING_COUNT = "SELECT COUNT(*) AS n FROM reminders WHERE state = 'pending'"
-
-
-class Reminder(BaseModel):
-    id: int
-    kind: str
-    target: str
-    due_at: datetime
-    payload: dict[str, Any]
 
 
 def _reminder(row: sqlite3.Row) -> Reminder:
@@ -53,55 +47,40 @@ def _reminder(row: sqlite3.Row) -> Reminder:
     )
 
 
-async def schedule_in(
-    conn: aiosqlite.Connection,
-    *,
-    kind: str,
-    target: str,
-    due_at: datetime,
-    payload: dict[str, Any] | None = None,
-) -> bool:
-    """Schedules inside the caller's transaction; False when that reminder already exists."""
-    cursor = await conn.execute(
-        _INSERT, (kind, target, due_at.isoformat(), json.dumps(payload or {}, default=str))
-    )
-    return cursor.rowcount == 1
-
-
 class ReminderRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def schedule(
         self, *, kind: str, target: str, due_at: datetime, payload: dict[str, Any] | None = None
     ) -> bool:
-        async with self._db.atomic() as conn:
-            return await schedule_in(conn, kind=kind, target=target, due_at=due_at, payload=payload)
+        """False when that reminder (kind, target, due time) already exists."""
+        params = (kind, target, due_at.isoformat(), json.dumps(payload or {}, default=str))
+        return await self._sql.execute(_INSERT, params) == 1
 
     async def due(self, *, now: datetime, kinds: list[str], limit: int = 100) -> list[Reminder]:
         """Due reminders of the kinds this bot knows; others wait for a bot that knows them."""
-        rows = await self._db.fetch_all(_DUE, (now.isoformat(), json.dumps(kinds), limit))
+        rows = await self._sql.fetch_all(_DUE, (now.isoformat(), json.dumps(kinds), limit))
         return [_reminder(row) for row in rows]
 
     async def next_due(
         self, *, kinds: list[str], skip: frozenset[int] = frozenset()
     ) -> datetime | None:
         """The earliest pending reminder of these kinds, leaving out `skip` (broken ones)."""
-        row = await self._db.fetch_one(_NEXT, (json.dumps(kinds), json.dumps(sorted(skip))))
+        row = await self._sql.fetch_one(_NEXT, (json.dumps(kinds), json.dumps(sorted(skip))))
         return datetime.fromisoformat(row["at"]) if row and row["at"] else None
 
-    async def mark_done(
-        self, conn: aiosqlite.Connection, *, reminder_id: int, at: datetime, late: bool
-    ) -> bool:
-        """Inside the transaction that acted on the reminder, so it acts exactly once."""
-        cursor = await conn.execute(_DONE, (at.isoformat(), int(late), reminder_id))
-        return cursor.rowcount == 1
+    async def mark_done(self, *, reminder_id: int, at: datetime, late: bool) -> bool:
+        """Called in the transaction that acted on the reminder, so it acts exactly once."""
+        return await self._sql.execute(_DONE, (at.isoformat(), int(late), reminder_id)) == 1
 
     async def cancel(self, *, kind: str, target: str) -> int:
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_CANCEL, (kind, target))
-            return cursor.rowcount
+        return await self._sql.execute(_CANCEL, (kind, target))
+
+    async def cancel_kinds(self, *, target: str, kinds: list[str]) -> int:
+        """Cancels the pending reminders of these kinds for `target` (a cancelled training's)."""
+        return await self._sql.execute(_CANCEL_KINDS, (target, json.dumps(kinds)))
 
     async def pending_count(self) -> int:
-        row = await self._db.fetch_one(_PENDING_COUNT)
+        row = await self._sql.fetch_one(_PENDING_COUNT)
         return int(row["n"]) if row else 0

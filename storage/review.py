@@ -2,9 +2,9 @@
 meetings and their votes, objections raised during a public notice, the notice's publication to
 members, and the rows of the export for the Party branch.
 
-State changes of a nomination itself go through storage.nominations.transition_in; what is here
-writes only the records around it (meetings, votes, objections, outbox rows), each in the
-caller's transaction.
+State changes of a nomination itself go through NominationRepository.transition; what is here
+writes only the records around it (meetings, votes, objections, outbox rows), in the caller's
+transaction.
 """
 
 from __future__ import annotations
@@ -13,14 +13,18 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
-from enum import StrEnum
-
-import aiosqlite
-from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Language
+from bot.domain.nominations.review import (
+    BranchFigures,
+    MeetingGroup,
+    MeetingVerdict,
+    MeetingVote,
+    Objection,
+    ObjectionState,
+)
 from bot.domain.nominations.state import Nomination
-from storage.database import Database, NotFound
+from storage.database import NotFound, Sql
 from storage.nominations import NOMINATIONS, nomination_from_row
 
 # A unit path lies in one of the subtrees given as a JSON list of paths.
@@ -153,85 +157,6 @@ ORDER BY u.path
 """
 
 
-class MeetingVerdict(StrEnum):
-    """What a branch meeting decided for one candidate."""
-
-    PASSED = "passed"
-    NO_MAJORITY = "no_majority"
-    OVER_QUOTA = "over_quota"
-    TIED = "tied"
-    NO_QUORUM = "no_quorum"
-
-
-class MeetingVote(BaseModel):
-    """One candidate's figures at one branch meeting."""
-
-    model_config = ConfigDict(frozen=True)
-
-    meeting_id: int
-    nomination_id: int
-    held_on: date
-    entitled: int
-    present: int
-    places: int
-    yes: int
-    passed: bool
-    verdict: MeetingVerdict
-    recorded_by: int
-    recorded_at: datetime
-
-
-class ObjectionState(StrEnum):
-    OPEN = "open"
-    DISMISSED = "dismissed"
-    UPHELD = "upheld"
-    # still open when its nomination left the notice (another upheld, or withdrawn)
-    CLOSED = "closed"
-
-
-class Objection(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    nomination_id: int
-    objector_user_id: int
-    # shown to the reviewing cadres only
-    objector_name: str | None
-    text: str
-    state: ObjectionState
-    created_at: datetime
-    resolved_by: int | None
-    resolved_at: datetime | None
-    resolution: str
-
-
-class MeetingGroup(BaseModel):
-    """A branch with candidates waiting for its meeting in one campaign."""
-
-    model_config = ConfigDict(frozen=True)
-
-    campaign_id: int
-    branch_id: int
-    branch_name: str
-    branch_path: str
-    candidates: int
-
-
-class BranchFigures(BaseModel):
-    """One line of the export's summary sheet."""
-
-    model_config = ConfigDict(frozen=True)
-
-    branch_id: int
-    name: str
-    path: str
-    league_members: int
-    nominated: int
-    passed_meeting: int
-    approved: int
-    rejected: int
-
-
 def _paths(paths: Iterable[str]) -> str:
     return json.dumps(sorted(set(paths)))
 
@@ -267,168 +192,116 @@ def _objection(row: sqlite3.Row) -> Objection:
     )
 
 
-async def _count(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> int:
-    cursor = await conn.execute(sql, params)
-    row = await cursor.fetchone()
-    return int(row["n"]) if row else 0
-
-
-# -- writes, in the caller's transaction --------------------------------------------------------
-
-
-async def add_meeting_in(
-    conn: aiosqlite.Connection,
-    *,
-    campaign_id: int,
-    branch_id: int,
-    held_on: date,
-    entitled: int,
-    present: int,
-    places: int,
-    recorded_by: int,
-    now: datetime,
-) -> int:
-    cursor = await conn.execute(
-        _INSERT_MEETING,
-        (
-            campaign_id,
-            branch_id,
-            held_on.isoformat(),
-            entitled,
-            present,
-            places,
-            recorded_by,
-            now.isoformat(),
-        ),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
-
-
-async def add_vote_in(
-    conn: aiosqlite.Connection,
-    *,
-    meeting_id: int,
-    nomination_id: int,
-    yes: int,
-    verdict: MeetingVerdict,
-) -> None:
-    passed = verdict is MeetingVerdict.PASSED
-    await conn.execute(_INSERT_VOTE, (meeting_id, nomination_id, yes, int(passed), verdict.value))
-
-
-async def add_objection_in(
-    conn: aiosqlite.Connection,
-    *,
-    nomination_id: int,
-    objector_user_id: int,
-    text: str,
-    now: datetime,
-) -> int:
-    cursor = await conn.execute(
-        _INSERT_OBJECTION, (nomination_id, objector_user_id, text, now.isoformat())
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
-
-
-async def resolve_objection_in(
-    conn: aiosqlite.Connection,
-    *,
-    objection_id: int,
-    state: ObjectionState,
-    resolved_by: int,
-    resolution: str,
-    now: datetime,
-) -> bool:
-    """Settles an open objection; False when it was settled already (a second press)."""
-    cursor = await conn.execute(
-        _RESOLVE, (state.value, resolved_by, now.isoformat(), resolution, objection_id)
-    )
-    return cursor.rowcount == 1
-
-
-async def closed_in(conn: aiosqlite.Connection, *, nomination_id: int) -> list[Objection]:
-    """The objections closed with the nomination's notice (a notice ends once)."""
-    cursor = await conn.execute(_CLOSED, (nomination_id,))
-    return [_objection(row) for row in await cursor.fetchall()]
-
-
-async def open_objections_in(conn: aiosqlite.Connection, *, nomination_id: int) -> int:
-    return await _count(conn, _OPEN_COUNT, (nomination_id,))
-
-
-async def past_branch_in(conn: aiosqlite.Connection, *, campaign_id: int, branch_id: int) -> int:
-    """Nominations of the branch already past the branch level in this campaign."""
-    return await _count(conn, _PAST_BRANCH, (campaign_id, branch_id))
-
-
-async def league_members_in(conn: aiosqlite.Connection, *, branch_id: int) -> int:
-    """Confirmed League members (团员, 团干部) of the branch: the base of its quota."""
-    return await _count(conn, _LEAGUE_MEMBERS, (branch_id,))
-
-
-async def submitted_in(
-    conn: aiosqlite.Connection, *, campaign_id: int, branch_id: int
-) -> list[Nomination]:
-    """The branch's candidates: its submitted nominations in the campaign, oldest first."""
-    cursor = await conn.execute(_SUBMITTED_IN_BRANCH, (campaign_id, branch_id))
-    return [nomination_from_row(row) for row in await cursor.fetchall()]
-
-
-async def publish_notice_in(
-    conn: aiosqlite.Connection,
-    *,
-    nomination_id: int,
-    path: str,
-    nominee_user_id: int | None,
-    texts: dict[Language, tuple[str, str | None]],
-    now: datetime,
-) -> int:
-    """Puts the notice of one nomination in the outbox for the members of the subtree at
-    `path`, in each member's language (`texts`: text and reply markup JSON per language);
-    returns how many messages were added."""
-    added = 0
-    for language, (text, markup) in texts.items():
-        cursor = await conn.execute(
-            _ENQUEUE_NOTICE,
-            {
-                "text": text,
-                "markup": markup,
-                "now": now.isoformat(),
-                "nomination_id": nomination_id,
-                "path": path,
-                "language": language.value,
-                "nominee": nominee_user_id if nominee_user_id is not None else -1,
-            },
-        )
-        added += cursor.rowcount
-    return added
-
-
 class ReviewRepository:
-    """Reads of the review side; writes are the `*_in` functions above."""
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    async def _count(self, sql: str, params: tuple[object, ...]) -> int:
+        row = await self._sql.fetch_one(sql, params)
+        return int(row["n"]) if row else 0
+
+    # Writes: the records around a decision, in the transaction of the decision.
+
+    async def add_meeting(
+        self,
+        *,
+        campaign_id: int,
+        branch_id: int,
+        held_on: date,
+        entitled: int,
+        present: int,
+        places: int,
+        recorded_by: int,
+        now: datetime,
+    ) -> int:
+        return await self._sql.insert(
+            _INSERT_MEETING,
+            (
+                campaign_id,
+                branch_id,
+                held_on.isoformat(),
+                entitled,
+                present,
+                places,
+                recorded_by,
+                now.isoformat(),
+            ),
+        )
+
+    async def add_vote(
+        self, *, meeting_id: int, nomination_id: int, yes: int, verdict: MeetingVerdict
+    ) -> None:
+        passed = verdict is MeetingVerdict.PASSED
+        params = (meeting_id, nomination_id, yes, int(passed), verdict.value)
+        await self._sql.execute(_INSERT_VOTE, params)
+
+    async def add_objection(
+        self, *, nomination_id: int, objector_user_id: int, text: str, now: datetime
+    ) -> int:
+        params = (nomination_id, objector_user_id, text, now.isoformat())
+        return await self._sql.insert(_INSERT_OBJECTION, params)
+
+    async def resolve_objection(
+        self,
+        *,
+        objection_id: int,
+        state: ObjectionState,
+        resolved_by: int,
+        resolution: str,
+        now: datetime,
+    ) -> bool:
+        """Settles an open objection; False when it was settled already (a second press)."""
+        params = (state.value, resolved_by, now.isoformat(), resolution, objection_id)
+        return await self._sql.execute(_RESOLVE, params) == 1
+
+    async def publish_notice(
+        self,
+        *,
+        nomination_id: int,
+        path: str,
+        nominee_user_id: int | None,
+        texts: dict[Language, tuple[str, str | None]],
+        now: datetime,
+    ) -> int:
+        """Puts the notice of one nomination in the outbox for the members of the subtree at
+        `path`, in each member's language (`texts`: text and reply markup JSON per language);
+        returns how many messages were added."""
+        added = 0
+        async with self._sql.transaction() as tx:
+            for language, (text, markup) in texts.items():
+                added += await tx.execute(
+                    _ENQUEUE_NOTICE,
+                    {
+                        "text": text,
+                        "markup": markup,
+                        "now": now.isoformat(),
+                        "nomination_id": nomination_id,
+                        "path": path,
+                        "language": language.value,
+                        "nominee": nominee_user_id if nominee_user_id is not None else -1,
+                    },
+                )
+        return added
+
+    # Reads.
 
     async def waiting(self, *, paths: Iterable[str]) -> list[Nomination]:
         """Nominations some level has to decide on, branches in these subtrees, by campaign and
         then oldest first."""
-        rows = await self._db.fetch_all(_WAITING, {"paths": _paths(paths)})
+        rows = await self._sql.fetch_all(_WAITING, {"paths": _paths(paths)})
         return [nomination_from_row(row) for row in rows]
 
-    async def open_objection_counts(self, nomination_ids: Iterable[int]) -> dict[int, int]:
-        rows = await self._db.fetch_all(_OPEN_OBJECTIONS, (json.dumps(list(nomination_ids)),))
+    async def open_objection_counts(self, *, nomination_ids: Iterable[int]) -> dict[int, int]:
+        rows = await self._sql.fetch_all(_OPEN_OBJECTIONS, (json.dumps(list(nomination_ids)),))
         return {row["nomination_id"]: row["n"] for row in rows}
 
     async def of_nominee(self, *, telegram_user_id: int) -> list[Nomination]:
         """The nominations of the member with this account, newest first."""
-        rows = await self._db.fetch_all(_OF_NOMINEE, (telegram_user_id,))
+        rows = await self._sql.fetch_all(_OF_NOMINEE, (telegram_user_id,))
         return [nomination_from_row(row) for row in rows]
 
     async def meeting_groups(self, *, paths: Iterable[str]) -> list[MeetingGroup]:
-        rows = await self._db.fetch_all(_MEETING_GROUPS, {"paths": _paths(paths)})
+        rows = await self._sql.fetch_all(_MEETING_GROUPS, {"paths": _paths(paths)})
         return [
             MeetingGroup(
                 campaign_id=row["campaign_id"],
@@ -441,51 +314,62 @@ class ReviewRepository:
         ]
 
     async def submitted(self, *, campaign_id: int, branch_id: int) -> list[Nomination]:
-        return await submitted_in(self._db.conn, campaign_id=campaign_id, branch_id=branch_id)
+        """The branch's candidates: its submitted nominations in the campaign, oldest first."""
+        rows = await self._sql.fetch_all(_SUBMITTED_IN_BRANCH, (campaign_id, branch_id))
+        return [nomination_from_row(row) for row in rows]
 
     async def places_used(self, *, campaign_id: int, branch_id: int) -> int:
-        return await past_branch_in(self._db.conn, campaign_id=campaign_id, branch_id=branch_id)
+        """Nominations of the branch already past the branch level in this campaign."""
+        return await self._count(_PAST_BRANCH, (campaign_id, branch_id))
 
     async def league_members(self, *, branch_id: int) -> int:
-        return await league_members_in(self._db.conn, branch_id=branch_id)
+        """Confirmed League members (团员, 团干部) of the branch: the base of its quota."""
+        return await self._count(_LEAGUE_MEMBERS, (branch_id,))
+
+    async def open_objection_count(self, *, nomination_id: int) -> int:
+        return await self._count(_OPEN_COUNT, (nomination_id,))
+
+    async def closed_objections(self, *, nomination_id: int) -> list[Objection]:
+        """The objections closed with the nomination's notice (a notice ends once)."""
+        return [_objection(row) for row in await self._sql.fetch_all(_CLOSED, (nomination_id,))]
 
     async def votes(self, *, nomination_id: int) -> list[MeetingVote]:
-        return [_vote(row) for row in await self._db.fetch_all(_VOTES_OF, (nomination_id,))]
+        return [_vote(row) for row in await self._sql.fetch_all(_VOTES_OF, (nomination_id,))]
 
     async def campaign_votes(self, *, campaign_id: int) -> list[MeetingVote]:
-        return [_vote(row) for row in await self._db.fetch_all(_VOTES_OF_CAMPAIGN, (campaign_id,))]
+        return [_vote(row) for row in await self._sql.fetch_all(_VOTES_OF_CAMPAIGN, (campaign_id,))]
 
     async def objection(self, *, objection_id: int) -> Objection:
-        row = await self._db.fetch_one(_OBJECTION, (objection_id,))
+        row = await self._sql.fetch_one(_OBJECTION, (objection_id,))
         if row is None:
             raise NotFound(f"objection {objection_id}")
         return _objection(row)
 
     async def objections(self, *, nomination_id: int) -> list[Objection]:
-        rows = await self._db.fetch_all(_OBJECTIONS_OF, (nomination_id,))
+        rows = await self._sql.fetch_all(_OBJECTIONS_OF, (nomination_id,))
         return [_objection(row) for row in rows]
 
-    async def names(self, user_ids: Iterable[int]) -> dict[int, str]:
+    async def names(self, *, user_ids: Iterable[int]) -> dict[int, str]:
         """Members' names by Telegram user id (cadres who are not members are absent)."""
-        rows = await self._db.fetch_all(_NAMES, (json.dumps(sorted(set(user_ids))),))
+        rows = await self._sql.fetch_all(_NAMES, (json.dumps(sorted(set(user_ids))),))
         return {row["telegram_user_id"]: row["name"] for row in rows}
 
     async def of_campaign(self, *, campaign_id: int, paths: Iterable[str]) -> list[Nomination]:
         """Every nomination of the campaign (drafts aside) in these subtrees, by branch, name."""
-        rows = await self._db.fetch_all(
+        rows = await self._sql.fetch_all(
             _OF_CAMPAIGN, {"campaign_id": campaign_id, "paths": _paths(paths)}
         )
         return [nomination_from_row(row) for row in rows]
 
     async def campaigns_in_scope(self, *, paths: Iterable[str]) -> list[int]:
         """Campaigns with nominations in these subtrees, newest first."""
-        rows = await self._db.fetch_all(_CAMPAIGNS_IN_SCOPE, {"paths": _paths(paths)})
+        rows = await self._sql.fetch_all(_CAMPAIGNS_IN_SCOPE, {"paths": _paths(paths)})
         return [row["campaign_id"] for row in rows]
 
     async def branch_figures(
         self, *, campaign_id: int, scope_path: str, paths: Iterable[str]
     ) -> list[BranchFigures]:
-        rows = await self._db.fetch_all(
+        rows = await self._sql.fetch_all(
             _BRANCH_FIGURES,
             {"campaign_id": campaign_id, "scope": scope_path, "paths": _paths(paths)},
         )

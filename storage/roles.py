@@ -5,11 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from pydantic import BaseModel
-
+from bot.domain.admin.cadres import CadreRole, Invitation
 from bot.domain.authz import Grant, Role
-from storage import audit
-from storage.database import Conflict, Database, NotFound
+from storage.audit import AuditRepository
+from storage.database import Conflict, NotFound, Sql
 
 _ACTIVE_FOR_USER = """
 SELECT r.role, r.org_unit_id, u.path FROM roles r JOIN org_units u ON u.id = r.org_unit_id
@@ -61,30 +60,6 @@ ORDER BY i.created_at
 """
 
 
-class CadreRole(BaseModel):
-    """An active role as listed to other cadres."""
-
-    id: int
-    telegram_user_id: int
-    role: Role
-    org_unit_id: int
-    unit_name: str
-    unit_path: str
-    member_name: str | None
-
-
-class Invitation(BaseModel):
-    token: str
-    org_unit_id: int
-    role: Role
-    created_by: int
-    created_at: datetime
-    expires_at: datetime
-    used_by: int | None
-    used_at: datetime | None
-    revoked_at: datetime | None
-
-
 def _cadre(row: sqlite3.Row) -> CadreRole:
     return CadreRole(
         id=row["id"],
@@ -115,11 +90,11 @@ def _invitation(row: sqlite3.Row) -> Invitation:
 
 
 class RoleRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def grants(self, *, telegram_user_id: int) -> list[Grant]:
-        rows = await self._db.fetch_all(_ACTIVE_FOR_USER, (telegram_user_id,))
+        rows = await self._sql.fetch_all(_ACTIVE_FOR_USER, (telegram_user_id,))
         return [
             Grant(role=Role(row["role"]), unit_id=row["org_unit_id"], unit_path=row["path"])
             for row in rows
@@ -127,13 +102,13 @@ class RoleRepository:
 
     async def holders(self) -> list[int]:
         """Everyone who holds an active role, for re-publishing their command menus."""
-        return [row[0] for row in await self._db.fetch_all(_ALL_ACTIVE_HOLDERS)]
+        return [row[0] for row in await self._sql.fetch_all(_ALL_ACTIVE_HOLDERS)]
 
     async def in_scope(self, *, path: str) -> list[CadreRole]:
-        return [_cadre(row) for row in await self._db.fetch_all(_ACTIVE_IN_SCOPE, (path,))]
+        return [_cadre(row) for row in await self._sql.fetch_all(_ACTIVE_IN_SCOPE, (path,))]
 
     async def get(self, *, role_id: int) -> CadreRole:
-        row = await self._db.fetch_one(_GET_ROLE, (role_id,))
+        row = await self._sql.fetch_one(_GET_ROLE, (role_id,))
         if row is None:
             raise NotFound(f"active role {role_id}")
         return _cadre(row)
@@ -141,12 +116,10 @@ class RoleRepository:
     async def revoke(self, *, role_id: int, actor_user_id: int, now: datetime) -> CadreRole:
         """Ends a role and records who ended it; NotFound when it was already ended."""
         role = await self.get(role_id=role_id)
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_REVOKE_ROLE, (now.isoformat(), actor_user_id, role_id))
-            if cursor.rowcount == 0:
+        async with self._sql.transaction() as tx:
+            if await tx.execute(_REVOKE_ROLE, (now.isoformat(), actor_user_id, role_id)) == 0:
                 raise NotFound(f"active role {role_id}")
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action="role.revoked",
@@ -166,8 +139,8 @@ class RoleRepository:
         now: datetime,
         expires_at: datetime,
     ) -> Invitation:
-        async with self._db.atomic() as conn:
-            await conn.execute(
+        async with self._sql.transaction() as tx:
+            await tx.execute(
                 _INSERT_INVITATION,
                 (
                     token,
@@ -178,8 +151,7 @@ class RoleRepository:
                     expires_at.isoformat(),
                 ),
             )
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=created_by,
                 action="invitation.created",
@@ -190,31 +162,26 @@ class RoleRepository:
         return await self.invitation(token=token)
 
     async def invitation(self, *, token: str) -> Invitation:
-        row = await self._db.fetch_one(_GET_INVITATION, (token,))
+        row = await self._sql.fetch_one(_GET_INVITATION, (token,))
         if row is None:
             raise NotFound(f"invitation {token}")
         return _invitation(row)
 
     async def open_invitations(self, *, path: str, now: datetime) -> list[Invitation]:
-        rows = await self._db.fetch_all(_OPEN_INVITATIONS, (now.isoformat(), path))
+        rows = await self._sql.fetch_all(_OPEN_INVITATIONS, (now.isoformat(), path))
         return [_invitation(row) for row in rows]
 
     async def accept_invitation(
         self, *, token: str, telegram_user_id: int, now: datetime
     ) -> Invitation:
         """Uses the link once and grants its role, together; Conflict if it cannot be used."""
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(
-                _USE_INVITATION, (telegram_user_id, now.isoformat(), token, now.isoformat())
-            )
-            if cursor.rowcount == 0:
+        async with self._sql.transaction() as tx:
+            used = (telegram_user_id, now.isoformat(), token, now.isoformat())
+            if await tx.execute(_USE_INVITATION, used) == 0:
                 raise Conflict(f"invitation {token} is used, revoked, expired or unknown")
-            cursor = await conn.execute(_GET_INVITATION, (token,))
-            row = await cursor.fetchone()
-            assert row is not None
-            invitation = _invitation(row)
+            invitation = await RoleRepository(tx).invitation(token=token)
             try:
-                cursor = await conn.execute(
+                role_id = await tx.insert(
                     _INSERT_ROLE,
                     (
                         telegram_user_id,
@@ -226,13 +193,12 @@ class RoleRepository:
                 )
             except sqlite3.IntegrityError as exc:
                 raise Conflict("already holds this role on this unit") from exc
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="role.granted",
                 entity="role",
-                entity_id=cursor.lastrowid,
+                entity_id=role_id,
                 after={
                     "telegram_user_id": telegram_user_id,
                     "org_unit_id": invitation.org_unit_id,
@@ -243,12 +209,11 @@ class RoleRepository:
         return invitation
 
     async def revoke_invitation(self, *, token: str, actor_user_id: int, now: datetime) -> bool:
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(_REVOKE_INVITATION, (actor_user_id, now.isoformat(), token))
-            if cursor.rowcount == 0:
+        async with self._sql.transaction() as tx:
+            revoked = await tx.execute(_REVOKE_INVITATION, (actor_user_id, now.isoformat(), token))
+            if revoked == 0:
                 return False
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action="invitation.revoked",
@@ -268,18 +233,17 @@ class RoleRepository:
         now: datetime,
     ) -> None:
         """Grants a role directly (demo data, tests of a seeded district)."""
-        async with self._db.atomic() as conn:
-            cursor = await conn.execute(
+        async with self._sql.transaction() as tx:
+            role_id = await tx.insert(
                 _INSERT_ROLE,
                 (telegram_user_id, org_unit_id, role.value, granted_by, now.isoformat()),
             )
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=granted_by,
                 action="role.granted",
                 entity="role",
-                entity_id=cursor.lastrowid,
+                entity_id=role_id,
                 after={
                     "telegram_user_id": telegram_user_id,
                     "org_unit_id": org_unit_id,

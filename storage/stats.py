@@ -7,12 +7,10 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from pydantic import BaseModel
-
-from bot.domain.admin.stats import UNDER_WAY
+from bot.domain.admin.stats import UNDER_WAY, CadreAges, ChildCount, MemberCounts, TrainingCounts
 from bot.domain.models import MemberStatus, OrgKind
 from bot.domain.nominations.state import NominationState
-from storage.database import Database
+from storage.database import Sql
 
 # The subtree of the unit at :path, as ids: members are then found through their unit index.
 _SCOPE = "SELECT id FROM org_units WHERE path LIKE :path || '%'"
@@ -100,49 +98,12 @@ WHERE c.id IN open AND (:path LIKE u.path || '%' OR u.path LIKE :path || '%')
 """
 
 
-class MemberCounts(BaseModel):
-    """Members of a subtree by status, with the registration figures."""
-
-    by_status: dict[MemberStatus, int]
-    pending: int
-    roster: int
-    roster_linked: int
-    self_registered: int
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_status.values())
-
-
-class ChildCount(BaseModel):
-    """A direct child of the unit and the members of its whole subtree."""
-
-    unit_id: int
-    name: str
-    kind: OrgKind
-    has_children: bool
-    members: int
-
-
-class CadreAges(BaseModel):
-    cadres: int
-    with_birth_date: int
-    average_age: float | None
-
-
-class TrainingCounts(BaseModel):
-    held: int
-    upcoming: int
-    attendances: int
-    hours_tenths: int
-
-
 class StatsRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def members(self, *, path: str) -> MemberCounts:
-        rows = await self._db.fetch_all(_MEMBERS, {"path": path})
+        rows = await self._sql.fetch_all(_MEMBERS, {"path": path})
         by_status = {status: 0 for status in MemberStatus}
         for row in rows:
             by_status[MemberStatus(row["status"])] = int(row["n"])
@@ -156,13 +117,13 @@ class StatsRepository:
 
     async def ages(self, *, path: str, today: date) -> tuple[dict[int, int], int]:
         """Members per completed year of age, and how many have no birth date."""
-        rows = await self._db.fetch_all(_AGES, {"path": path, "today": today.isoformat()})
+        rows = await self._sql.fetch_all(_AGES, {"path": path, "today": today.isoformat()})
         ages = {int(row["age"]): int(row["n"]) for row in rows if row["age"] is not None}
         unknown = sum(int(row["n"]) for row in rows if row["age"] is None)
         return ages, unknown
 
     async def children(self, *, unit_id: int, path: str) -> list[ChildCount]:
-        rows = await self._db.fetch_all(_BY_CHILD, {"unit_id": unit_id, "path": path})
+        rows = await self._sql.fetch_all(_BY_CHILD, {"unit_id": unit_id, "path": path})
         return [
             ChildCount(
                 unit_id=row["id"],
@@ -175,7 +136,7 @@ class StatsRepository:
         ]
 
     async def cadre_ages(self, *, path: str, today: date) -> CadreAges:
-        row = await self._db.fetch_one(_CADRES, {"path": path, "today": today.isoformat()})
+        row = await self._sql.fetch_one(_CADRES, {"path": path, "today": today.isoformat()})
         assert row is not None
         return CadreAges(
             cadres=int(row["cadres"]),
@@ -185,8 +146,8 @@ class StatsRepository:
 
     async def trainings(self, *, path: str, now: datetime) -> TrainingCounts:
         params = {"path": path, "now": now.isoformat()}
-        sessions = await self._db.fetch_one(_TRAININGS, params)
-        attendance = await self._db.fetch_one(_ATTENDANCE, params)
+        sessions = await self._sql.fetch_one(_TRAININGS, params)
+        attendance = await self._sql.fetch_one(_ATTENDANCE, params)
         assert sessions is not None and attendance is not None
         return TrainingCounts(
             held=int(sessions["held"]),
@@ -204,8 +165,8 @@ class StatsRepository:
             "now": now.isoformat(),
             "under_way": _json_list(state.value for state in UNDER_WAY),
         }
-        rows = await self._db.fetch_all(_NOMINATIONS, params)
-        campaigns = await self._db.fetch_one(_CAMPAIGNS_HERE, params)
+        rows = await self._sql.fetch_all(_NOMINATIONS, params)
+        campaigns = await self._sql.fetch_one(_CAMPAIGNS_HERE, params)
         by_state = {NominationState(row["state"]): int(row["n"]) for row in rows}
         return by_state, int(campaigns["n"]) if campaigns else 0
 

@@ -55,19 +55,19 @@ class Store:
 
     @cached_property
     def audit(self) -> AuditRepository:
-        return AuditRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return AuditRepository(self._sql)
 
     @cached_property
     def broadcasts(self) -> BroadcastRepository:
-        return BroadcastRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return BroadcastRepository(self._sql)
 
     @cached_property
     def campaigns(self) -> CampaignRepository:
-        return CampaignRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return CampaignRepository(self._sql)
 
     @cached_property
     def participants(self) -> ParticipantRepository:
-        return ParticipantRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return ParticipantRepository(self._sql)
 
     @cached_property
     def drafts(self) -> DraftRepository:
@@ -75,44 +75,44 @@ class Store:
 
     @cached_property
     def members(self) -> MemberRepository:
-        return MemberRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return MemberRepository(self._sql)
 
     @cached_property
     def nominations(self) -> NominationRepository:
-        return NominationRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return NominationRepository(self._sql)
 
     @cached_property
     def org_units(self) -> OrgUnitRepository:
-        return OrgUnitRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return OrgUnitRepository(self._sql)
 
     @cached_property
     def outbox(self) -> OutboxRepository:
-        return OutboxRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return OutboxRepository(self._sql)
 
     @cached_property
     def privacy(self) -> PrivacyRepository:
-        return PrivacyRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return PrivacyRepository(self._sql)
 
     @cached_property
     def reminders(self) -> ReminderRepository:
-        return ReminderRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return ReminderRepository(self._sql)
 
     @cached_property
     def review(self) -> ReviewRepository:
-        return ReviewRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return ReviewRepository(self._sql)
 
     @cached_property
     def roles(self) -> RoleRepository:
-        return RoleRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return RoleRepository(self._sql)
 
     @cached_property
     def stats(self) -> StatsRepository:
-        return StatsRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return StatsRepository(self._sql)
 
     @cached_property
     def trainings(self) -> TrainingRepository:
-        return TrainingRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return TrainingRepository(self._sql)
 
     @cached_property
     def transfers(self) -> TransferRepository:
-        return TransferRepository(self._sql)  # type: ignore[arg-type]  # until converted
+        return TransferRepository(self._sql)

@@ -1,8 +1,8 @@
 """Repository of trainings and enrolments.
 
-Reads go through the database; writes take the caller's connection, because a sign-up, an offer
-or a closing changes several rows, the audit log, the outbox and the reminders in one
-BEGIN IMMEDIATE transaction.
+A sign-up, an offer or a closing changes several rows, the audit log, the outbox and the
+reminders together: services call the writes here on the repositories of one transaction
+(storage.store.Store.transaction).
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-from pydantic import BaseModel
-
-from bot.domain.models import Record
 from bot.domain.trainings import (
     ACTIVE,
     Counts,
+    CreditedTraining,
     Enrolment,
     EnrolmentState,
+    MyTraining,
+    NewTraining,
+    RosterLine,
     Training,
     TrainingState,
 )
-from storage.database import Conflict, Database, NotFound
+from storage.database import Conflict, NotFound, Sql
 
 _TRAINING_COLUMNS = """
 t.id, t.title, t.description, t.starts_at, t.ends_at, t.place, t.capacity, t.hours_tenths,
@@ -171,11 +171,6 @@ WHERE e.training_id = ?
 ORDER BY CASE e.state WHEN 'attended' THEN 0 WHEN 'enrolled' THEN 1 WHEN 'no_show' THEN 2
                       WHEN 'offered' THEN 3 WHEN 'waitlisted' THEN 4 ELSE 5 END, e.queue_seq
 """
-# The reminders of a training (its start reminders and its closing) are cancelled with it.
-_CANCEL_REMINDERS = """
-UPDATE reminders SET state = 'cancelled'
-WHERE state = 'pending' AND target = ? AND kind IN (SELECT value FROM json_each(?))
-"""
 
 
 def at(moment: datetime) -> str:
@@ -223,80 +218,38 @@ def _enrolment(row: sqlite3.Row) -> Enrolment:
     )
 
 
+def _training_params(training: NewTraining) -> dict[str, Any]:
+    return {
+        "title": training.title,
+        "description": training.description,
+        "starts_at": at(training.starts_at),
+        "ends_at": at(training.ends_at),
+        "place": training.place,
+        "capacity": training.capacity,
+        "hours_tenths": training.hours_tenths,
+        "audience_unit_id": training.audience_unit_id,
+        "signup_deadline": at(training.signup_deadline),
+    }
+
+
 def _states(states: Iterable[EnrolmentState]) -> str:
     return json.dumps(sorted(state.value for state in states))
 
 
-class NewTraining(BaseModel):
-    """A training as the publish wizard hands it over."""
-
-    title: str
-    description: str
-    starts_at: datetime
-    ends_at: datetime
-    place: str
-    capacity: int
-    hours_tenths: int
-    audience_unit_id: int
-    signup_deadline: datetime
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "description": self.description,
-            "starts_at": at(self.starts_at),
-            "ends_at": at(self.ends_at),
-            "place": self.place,
-            "capacity": self.capacity,
-            "hours_tenths": self.hours_tenths,
-            "audience_unit_id": self.audience_unit_id,
-            "signup_deadline": at(self.signup_deadline),
-        }
-
-
-class MyTraining(Record):
-    """One of a member's trainings with their part in it."""
-
-    training: Training
-    enrolment_id: int
-    state: EnrolmentState
-    offer_expires_at: datetime | None
-    credited_tenths: int | None
-    position: int
-
-
-class CreditedTraining(Record):
-    training: Training
-    credited_tenths: int
-
-
-class RosterLine(Record):
-    """One row of the roster a cadre downloads."""
-
-    name: str
-    phone: str | None
-    unit_name: str | None
-    state: EnrolmentState
-    walk_in: bool
-    checked_in_at: datetime | None
-    hours_tenths: int | None
-    signed_up_at: datetime
-
-
 class TrainingRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     # Reads.
 
     async def get(self, *, training_id: int) -> Training:
-        row = await self._db.fetch_one(_GET, (training_id,))
+        row = await self._sql.fetch_one(_GET, (training_id,))
         if row is None:
             raise NotFound(f"training {training_id}")
         return _training(row)
 
     async def by_token(self, *, token: str) -> Training:
-        row = await self._db.fetch_one(_BY_TOKEN, (token,))
+        row = await self._sql.fetch_one(_BY_TOKEN, (token,))
         if row is None:
             raise NotFound("training with that check-in token")
         return _training(row)
@@ -306,10 +259,10 @@ class TrainingRepository:
     ) -> list[Training]:
         """Upcoming published trainings whose audience includes the unit at `unit_path`."""
         params = {"path": unit_path, "now": at(now), "offset": offset, "limit": limit}
-        return [_training(row) for row in await self._db.fetch_all(_OPEN_TO, params)]
+        return [_training(row) for row in await self._sql.fetch_all(_OPEN_TO, params)]
 
     async def count_open_to(self, *, unit_path: str, now: datetime) -> int:
-        row = await self._db.fetch_one(_COUNT_OPEN_TO, {"path": unit_path, "now": at(now)})
+        row = await self._sql.fetch_one(_COUNT_OPEN_TO, {"path": unit_path, "now": at(now)})
         return int(row["n"]) if row else 0
 
     async def managed(
@@ -317,14 +270,14 @@ class TrainingRepository:
     ) -> list[Training]:
         """Trainings for audiences inside these subtrees: running and upcoming first."""
         params = {"paths": json.dumps(paths), "now": at(now), "offset": offset, "limit": limit}
-        return [_training(row) for row in await self._db.fetch_all(_MANAGED, params)]
+        return [_training(row) for row in await self._sql.fetch_all(_MANAGED, params)]
 
     async def count_managed(self, *, paths: list[str]) -> int:
-        row = await self._db.fetch_one(_COUNT_MANAGED, {"paths": json.dumps(paths)})
+        row = await self._sql.fetch_one(_COUNT_MANAGED, {"paths": json.dumps(paths)})
         return int(row["n"]) if row else 0
 
     async def counts(self, *, training_id: int) -> Counts:
-        rows = await self._db.fetch_all(_COUNTS, (training_id,))
+        rows = await self._sql.fetch_all(_COUNTS, (training_id,))
         found = {row["state"]: int(row["n"]) for row in rows}
         return Counts(
             enrolled=found.get("enrolled", 0),
@@ -335,13 +288,13 @@ class TrainingRepository:
         )
 
     async def enrolment(self, *, training_id: int, member_id: int) -> Enrolment:
-        row = await self._db.fetch_one(_ENROLMENT, (training_id, member_id))
+        row = await self._sql.fetch_one(_ENROLMENT, (training_id, member_id))
         if row is None:
             raise NotFound(f"member {member_id} in training {training_id}")
         return _enrolment(row)
 
     async def enrolment_by_id(self, *, enrolment_id: int) -> Enrolment:
-        row = await self._db.fetch_one(_ENROLMENT_BY_ID, (enrolment_id,))
+        row = await self._sql.fetch_one(_ENROLMENT_BY_ID, (enrolment_id,))
         if row is None:
             raise NotFound(f"enrolment {enrolment_id}")
         return _enrolment(row)
@@ -351,15 +304,15 @@ class TrainingRepository:
     ) -> list[Enrolment]:
         """Enrolments in these states, in arrival order."""
         params = {"training_id": training_id, "states": _states(states)}
-        return [_enrolment(row) for row in await self._db.fetch_all(_IN_STATES, params)]
+        return [_enrolment(row) for row in await self._sql.fetch_all(_IN_STATES, params)]
 
     async def first_waitlisted(self, *, training_id: int, count: int) -> list[Enrolment]:
-        rows = await self._db.fetch_all(_FIRST_WAITLISTED, (training_id, count))
+        rows = await self._sql.fetch_all(_FIRST_WAITLISTED, (training_id, count))
         return [_enrolment(row) for row in rows]
 
     async def position(self, *, enrolment: Enrolment) -> int:
         """1 for the first on the waitlist."""
-        row = await self._db.fetch_one(_POSITION, (enrolment.training_id, enrolment.queue_seq))
+        row = await self._sql.fetch_one(_POSITION, (enrolment.training_id, enrolment.queue_seq))
         return int(row["n"]) if row else 0
 
     async def overlapping(
@@ -371,7 +324,7 @@ class TrainingRepository:
             "starts_at": at(starts_at),
             "ends_at": at(ends_at),
         }
-        return [_training(row) for row in await self._db.fetch_all(_OVERLAPPING, params)]
+        return [_training(row) for row in await self._sql.fetch_all(_OVERLAPPING, params)]
 
     async def mine(self, *, member_id: int, states: Iterable[EnrolmentState]) -> list[MyTraining]:
         params = {"member_id": member_id, "states": _states(states)}
@@ -384,14 +337,14 @@ class TrainingRepository:
                 credited_tenths=row["credited_tenths"],
                 position=row["position"],
             )
-            for row in await self._db.fetch_all(_MINE, params)
+            for row in await self._sql.fetch_all(_MINE, params)
         ]
 
     async def credited(self, *, member_id: int) -> list[CreditedTraining]:
         """Trainings the member attended and was credited hours for, newest first."""
         return [
             CreditedTraining(training=_training(row), credited_tenths=row["credited_tenths"])
-            for row in await self._db.fetch_all(_CREDITED, (member_id,))
+            for row in await self._sql.fetch_all(_CREDITED, (member_id,))
         ]
 
     async def roster(self, *, training_id: int) -> list[RosterLine]:
@@ -406,14 +359,13 @@ class TrainingRepository:
                 hours_tenths=row["hours_tenths"],
                 signed_up_at=datetime.fromisoformat(row["created_at"]),
             )
-            for row in await self._db.fetch_all(_ROSTER, (training_id,))
+            for row in await self._sql.fetch_all(_ROSTER, (training_id,))
         ]
 
-    # Writes, inside the caller's transaction.
+    # Writes: parts of a service's transaction.
 
     async def insert(
         self,
-        conn: aiosqlite.Connection,
         *,
         training: NewTraining,
         checkin_token: str,
@@ -421,18 +373,15 @@ class TrainingRepository:
         now: datetime,
     ) -> int:
         params = {
-            **training.params(),
+            **_training_params(training),
             "checkin_token": checkin_token,
             "created_by": created_by,
             "now": at(now),
         }
-        cursor = await conn.execute(_INSERT, params)
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return await self._sql.insert(_INSERT, params)
 
     async def update(
         self,
-        conn: aiosqlite.Connection,
         *,
         training_id: int,
         training: NewTraining,
@@ -441,27 +390,22 @@ class TrainingRepository:
     ) -> None:
         """Conflict when the training changed (or was cancelled or closed) meanwhile."""
         params = {
-            **training.params(),
+            **_training_params(training),
             "id": training_id,
             "version": expected_version,
             "now": at(now),
         }
-        cursor = await conn.execute(_UPDATE, params)
-        if cursor.rowcount == 0:
+        if await self._sql.execute(_UPDATE, params) == 0:
             raise Conflict(f"training {training_id} is not at version {expected_version}")
 
-    async def set_state(
-        self, conn: aiosqlite.Connection, *, training_id: int, state: TrainingState, now: datetime
-    ) -> None:
+    async def set_state(self, *, training_id: int, state: TrainingState, now: datetime) -> None:
         """Leaves `published` once; Conflict when it was left already."""
         params = {"id": training_id, "state": state.value, "now": at(now)}
-        cursor = await conn.execute(_SET_STATE, params)
-        if cursor.rowcount == 0:
+        if await self._sql.execute(_SET_STATE, params) == 0:
             raise Conflict(f"training {training_id} is no longer published")
 
     async def enrol(
         self,
-        conn: aiosqlite.Connection,
         *,
         training_id: int,
         member_id: int,
@@ -479,15 +423,13 @@ class TrainingRepository:
             "active": _states(ACTIVE),
             "now": at(now),
         }
-        cursor = await conn.execute(_ENROL, params)
-        row = await cursor.fetchone()
-        if row is None:
+        rows = await self._sql.write_returning(_ENROL, params)
+        if not rows:
             raise Conflict(f"member {member_id} is signed up for training {training_id} already")
-        return int(row[0])
+        return int(rows[0][0])
 
     async def move(
         self,
-        conn: aiosqlite.Connection,
         *,
         enrolment_id: int,
         expected: Iterable[EnrolmentState],
@@ -505,23 +447,15 @@ class TrainingRepository:
             "checked_in_at": at(checked_in_at) if checked_in_at else None,
             "now": at(now),
         }
-        cursor = await conn.execute(_MOVE, params)
-        if cursor.rowcount == 0:
+        if await self._sql.execute(_MOVE, params) == 0:
             raise Conflict(f"enrolment {enrolment_id} is not in {sorted(expected)}")
 
-    async def close(self, conn: aiosqlite.Connection, *, training_id: int, now: datetime) -> None:
+    async def close(self, *, training_id: int, now: datetime) -> None:
         """Credits the hours to those who attended, marks no-shows and ends open offers."""
         params = {"id": training_id, "now": at(now)}
-        for statement in (_CLOSE_ATTENDED, _CLOSE_NO_SHOWS, _CLOSE_OFFERS):
-            await conn.execute(statement, params)
+        async with self._sql.transaction() as tx:
+            for statement in (_CLOSE_ATTENDED, _CLOSE_NO_SHOWS, _CLOSE_OFFERS):
+                await tx.execute(statement, params)
 
-    async def cancel_all(
-        self, conn: aiosqlite.Connection, *, training_id: int, now: datetime
-    ) -> None:
-        await conn.execute(_CANCEL_ALL, {"id": training_id, "now": at(now)})
-
-    async def cancel_reminders(
-        self, conn: aiosqlite.Connection, *, target: str, kinds: list[str]
-    ) -> int:
-        cursor = await conn.execute(_CANCEL_REMINDERS, (target, json.dumps(kinds)))
-        return cursor.rowcount
+    async def cancel_all(self, *, training_id: int, now: datetime) -> None:
+        await self._sql.execute(_CANCEL_ALL, {"id": training_id, "now": at(now)})

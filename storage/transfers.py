@@ -5,11 +5,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.membership.transfers import Transfer, TransferState
-from storage import audit
-from storage.database import Conflict, Database, NotFound
+from storage.audit import AuditRepository
+from storage.database import Conflict, NotFound, Sql
 
 _COLUMNS = (
     "id, member_id, from_unit_id, to_unit_id, requested_at, state, decided_by, decided_at, comment"
@@ -59,29 +57,29 @@ class MemberMoved(Conflict):
 
 
 class TransferRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
 
     async def get(self, *, transfer_id: int) -> Transfer:
-        row = await self._db.fetch_one(_GET, (transfer_id,))
+        row = await self._sql.fetch_one(_GET, (transfer_id,))
         if row is None:
             raise NotFound(f"transfer {transfer_id}")
         return _transfer(row)
 
     async def pending_for_member(self, *, member_id: int) -> Transfer:
         """The member's open request; NotFound when there is none."""
-        row = await self._db.fetch_one(_PENDING_FOR_MEMBER, (member_id,))
+        row = await self._sql.fetch_one(_PENDING_FOR_MEMBER, (member_id,))
         if row is None:
             raise NotFound(f"pending transfer of member {member_id}")
         return _transfer(row)
 
     async def history(self, *, member_id: int) -> list[Transfer]:
         """Every request the member made, oldest first."""
-        return [_transfer(row) for row in await self._db.fetch_all(_HISTORY, (member_id,))]
+        return [_transfer(row) for row in await self._sql.fetch_all(_HISTORY, (member_id,))]
 
     async def pending_into(self, *, path: str) -> list[Transfer]:
         """Open requests whose receiving branch lies in the subtree at `path`, oldest first."""
-        return [_transfer(row) for row in await self._db.fetch_all(_PENDING_INTO, (path,))]
+        return [_transfer(row) for row in await self._sql.fetch_all(_PENDING_INTO, (path,))]
 
     async def create(
         self,
@@ -93,16 +91,14 @@ class TransferRepository:
         now: datetime,
     ) -> Transfer:
         """Stores a pending request with its audit entry; Conflict if one is already open."""
-        async with self._db.atomic() as conn:
+        async with self._sql.transaction() as tx:
             try:
-                cursor = await conn.execute(
+                transfer_id = await tx.insert(
                     _INSERT, (member_id, from_unit_id, to_unit_id, now.isoformat())
                 )
             except sqlite3.IntegrityError as exc:
                 raise Conflict(f"member {member_id} already has an open transfer") from exc
-            transfer_id = cursor.lastrowid
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action="transfer.requested",
@@ -114,7 +110,6 @@ class TransferRepository:
                     "to_unit_id": to_unit_id,
                 },
             )
-        assert transfer_id is not None
         return await self.get(transfer_id=transfer_id)
 
     async def approve(self, *, transfer_id: int, actor_user_id: int, now: datetime) -> Transfer:
@@ -124,16 +119,15 @@ class TransferRepository:
         branch it moves them from (nothing changes then).
         """
         transfer = await self.get(transfer_id=transfer_id)
-        async with self._db.atomic() as conn:
-            await self._settle(conn, transfer, TransferState.APPROVED, actor_user_id, None, now)
-            cursor = await conn.execute(
+        async with self._sql.transaction() as tx:
+            await _settle(tx, transfer, TransferState.APPROVED, actor_user_id, None, now)
+            moved = await tx.execute(
                 _MOVE_MEMBER,
                 (transfer.to_unit_id, now.isoformat(), transfer.member_id, transfer.from_unit_id),
             )
-            if cursor.rowcount == 0:
+            if moved == 0:
                 raise MemberMoved(f"member {transfer.member_id} left unit {transfer.from_unit_id}")
-            await audit.append(
-                conn,
+            await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
                 action="member.transferred",
@@ -167,39 +161,38 @@ class TransferRepository:
         now: datetime,
     ) -> Transfer:
         transfer = await self.get(transfer_id=transfer_id)
-        async with self._db.atomic() as conn:
-            await self._settle(conn, transfer, state, actor_user_id, comment, now)
+        async with self._sql.transaction() as tx:
+            await _settle(tx, transfer, state, actor_user_id, comment, now)
         return await self.get(transfer_id=transfer_id)
 
-    @staticmethod
-    async def _settle(
-        conn: aiosqlite.Connection,
-        transfer: Transfer,
-        state: TransferState,
-        actor_user_id: int,
-        comment: str | None,
-        now: datetime,
-    ) -> None:
-        # `state = 'pending'` in the WHERE clause makes a second decision a no-op, even when
-        # two presses race past the service's own check.
-        cursor = await conn.execute(
-            _SETTLE, (state.value, actor_user_id, now.isoformat(), comment, transfer.id)
-        )
-        if cursor.rowcount == 0:
-            raise Conflict(f"transfer {transfer.id} is no longer pending")
-        await audit.append(
-            conn,
-            at=now,
-            actor_user_id=actor_user_id,
-            action=f"transfer.{state.value}",
-            entity="transfer",
-            entity_id=transfer.id,
-            before={"state": TransferState.PENDING.value},
-            after={
-                "state": state.value,
-                "member_id": transfer.member_id,
-                "from_unit_id": transfer.from_unit_id,
-                "to_unit_id": transfer.to_unit_id,
-            },
-            comment=comment,
-        )
+
+async def _settle(
+    sql: Sql,
+    transfer: Transfer,
+    state: TransferState,
+    actor_user_id: int,
+    comment: str | None,
+    now: datetime,
+) -> None:
+    # `state = 'pending'` in the WHERE clause makes a second decision a no-op, even when
+    # two presses race past the service's own check.
+    settled = await sql.execute(
+        _SETTLE, (state.value, actor_user_id, now.isoformat(), comment, transfer.id)
+    )
+    if settled == 0:
+        raise Conflict(f"transfer {transfer.id} is no longer pending")
+    await AuditRepository(sql).append(
+        at=now,
+        actor_user_id=actor_user_id,
+        action=f"transfer.{state.value}",
+        entity="transfer",
+        entity_id=transfer.id,
+        before={"state": TransferState.PENDING.value},
+        after={
+            "state": state.value,
+            "member_id": transfer.member_id,
+            "from_unit_id": transfer.from_unit_id,
+            "to_unit_id": transfer.to_unit_id,
+        },
+        comment=comment,
+    )

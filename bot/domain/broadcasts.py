@@ -185,3 +185,36 @@ def parse_send_time(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
     if at - now > SCHEDULE_HORIZON:
         raise InvalidInput("broadcast.time_too_far", {"days": SCHEDULE_HORIZON.days})
     return at
+
+
+class Broadcast(BaseModel):
+    """A stored broadcast campaign."""
+
+    id: int
+    author_user_id: int
+    text: str
+    audience: Audience
+    state: BroadcastState
+    scheduled_at: datetime | None
+    recipients: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class RecipientCount(BaseModel):
+    """Members of an audience: who will be sent the message, who is known to have blocked the
+    bot (counted as unreachable), and who never opened it (Telegram will not deliver)."""
+
+    reachable: int
+    unreachable: int
+    not_in_bot: int
+
+
+class DraftKey(BaseModel):
+    """The wizard draft a broadcast is made from: whose, and which run of the wizard."""
+
+    journey: str
+    chat_id: int
+    user_id: int
+    nonce: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -101,3 +102,88 @@ class AuditEntry(Record):
     before: str | None
     after: str | None
     comment: str | None
+
+
+class NewOrgUnit(BaseModel):
+    """An org unit to insert, its parent named by code."""
+
+    code: str
+    name: str
+    kind: OrgKind
+    parent_code: str | None
+    sort_order: int = 0
+
+
+class RosterEntry(BaseModel):
+    """A member as listed to cadres, with the name of their unit."""
+
+    member: Member
+    unit_name: str
+
+
+class MemberProfile(BaseModel):
+    """The fields a member fills in themselves."""
+
+    name: str
+    phone: str
+    birth_date: date
+    org_unit_id: int
+    status: MemberStatus
+    league_join_date: date | None
+
+    def audit_view(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+# -- what every journey sends and schedules ----------------------------------------------------
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    CANCELLED = "cancelled"
+
+
+class OutgoingMessage(BaseModel):
+    """A message to put in the outbox."""
+
+    chat_id: int
+    telegram_user_id: int | None = None
+    kind: str
+    text: str
+    parse_mode: str | None = "HTML"
+    reply_markup: dict[str, Any] | None = None
+    urgent: bool = False
+    broadcast_id: int | None = None
+    not_before: datetime
+    dedupe_key: str | None = None
+
+
+class Delivery(BaseModel):
+    """An outbox row as the sender sees it."""
+
+    id: int
+    chat_id: int
+    telegram_user_id: int | None
+    kind: str
+    text: str
+    parse_mode: str | None
+    reply_markup: dict[str, Any] | None
+    urgent: bool
+    broadcast_id: int | None
+    state: DeliveryState
+    attempts: int
+    not_before: datetime
+
+
+class Reminder(BaseModel):
+    """Something due at a time, stored so that a restart loses none."""
+
+    id: int
+    kind: str
+    target: str
+    due_at: datetime
+    payload: dict[str, Any]

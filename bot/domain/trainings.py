@@ -488,3 +488,46 @@ def changed_fields(training: Training, draft: TrainingDraft) -> list[Field]:
         Field.DEADLINE: (training.signup_deadline, draft.signup_deadline),
     }
     return [field for field, (before, after) in pairs.items() if before != after]
+
+
+class NewTraining(BaseModel):
+    """A training as the publish wizard hands it over."""
+
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    capacity: int
+    hours_tenths: int
+    audience_unit_id: int
+    signup_deadline: datetime
+
+
+class MyTraining(Record):
+    """One of a member's trainings with their part in it."""
+
+    training: Training
+    enrolment_id: int
+    state: EnrolmentState
+    offer_expires_at: datetime | None
+    credited_tenths: int | None
+    position: int
+
+
+class CreditedTraining(Record):
+    training: Training
+    credited_tenths: int
+
+
+class RosterLine(Record):
+    """One row of the roster a cadre downloads."""
+
+    name: str
+    phone: str | None
+    unit_name: str | None
+    state: EnrolmentState
+    walk_in: bool
+    checked_in_at: datetime | None
+    hours_tenths: int | None
+    signed_up_at: datetime

@@ -24,11 +24,12 @@ from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
+from bot.domain.models import Delivery, DeliveryState
 from bot.domain.quiet_hours import QuietHours
 from bot.infra.update_processing import NO_RETRY, retry_after_seconds
 from storage.accounts import AccountRepository
 from storage.database import Unavailable
-from storage.outbox import Delivery, DeliveryState, OutboxRepository
+from storage.outbox import OutboxRepository
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -18,28 +18,28 @@ import aiosqlite
 from telegram.ext import ContextTypes, Job, JobQueue
 
 from bot.clock import Clock
-from storage.database import Database, Unavailable
-from storage.reminders import Reminder, ReminderRepository
+from bot.domain.models import Reminder
+from storage.database import Unavailable
+from storage.store import Store
 
 _LOGGER = logging.getLogger(__name__)
 
 # A reminder handled more than this after its time was missed while the bot was down.
 LATE_AFTER = timedelta(minutes=2)
 
-ReminderHandler = Callable[[aiosqlite.Connection, Reminder, bool], Awaitable[None]]
+# Acts on a due reminder with the repositories of the transaction that marks it done.
+ReminderHandler = Callable[[Store, Reminder, bool], Awaitable[None]]
 
 
 class Scheduler:
     def __init__(
         self,
         *,
-        db: Database,
-        reminders: ReminderRepository,
+        store: Store,
         clock: Clock,
         job_queue: JobQueue[Any] | None,
     ) -> None:
-        self._db = db
-        self._reminders = reminders
+        self._store = store
         self._clock = clock
         self._job_queue = job_queue
         self._handlers: dict[str, ReminderHandler] = {}
@@ -102,7 +102,7 @@ class Scheduler:
     async def _handle_due(self) -> None:
         while True:
             now = self._clock.now()
-            due = await self._reminders.due(now=now, kinds=sorted(self._handlers), limit=100)
+            due = await self._store.reminders.due(now=now, kinds=sorted(self._handlers), limit=100)
             due = [reminder for reminder in due if reminder.id not in self._broken]
             if not due:
                 return
@@ -121,14 +121,14 @@ class Scheduler:
     async def _handle(self, reminder: Reminder, now: datetime) -> None:
         handler = self._handlers.get(reminder.kind)
         late = now - reminder.due_at > LATE_AFTER
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             if handler is None:
                 _LOGGER.error(
                     "no handler for reminder kind %s; dropping %d", reminder.kind, reminder.id
                 )
             else:
-                await handler(conn, reminder, late)
-            await self._reminders.mark_done(conn, reminder_id=reminder.id, at=now, late=late)
+                await handler(tx, reminder, late)
+            await tx.reminders.mark_done(reminder_id=reminder.id, at=now, late=late)
         if late:
             _LOGGER.warning(
                 "late reminder %s %s due %s, handled %s",
@@ -142,7 +142,7 @@ class Scheduler:
         """Asks the JobQueue to wake us when the next reminder falls due."""
         self._drop_timer()
         # A reminder whose handler failed waits for a restart instead of firing in a loop.
-        next_due = await self._reminders.next_due(
+        next_due = await self._store.reminders.next_due(
             kinds=sorted(self._handlers), skip=frozenset(self._broken)
         )
         self._next_due = next_due

@@ -6,10 +6,8 @@ from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action, Actor, Grant, Role, decide
 from bot.domain.models import OrgUnit
 from bot.services.errors import ServiceError
-from storage import audit
-from storage.database import Database, NotFound
-from storage.org_units import OrgUnitRepository
-from storage.roles import RoleRepository
+from storage.database import NotFound
+from storage.store import Store
 
 
 class AccessDenied(ServiceError):
@@ -22,15 +20,11 @@ class AccessService:
     def __init__(
         self,
         *,
-        db: Database,
-        roles: RoleRepository,
-        org_units: OrgUnitRepository,
+        store: Store,
         admins: frozenset[int],
         clock: Clock,
     ) -> None:
-        self._db = db
-        self._roles = roles
-        self._units = org_units
+        self._store = store
         self._admins = admins
         self._clock = clock
 
@@ -38,7 +32,7 @@ class AccessService:
         """The user with every role they hold right now (never cached: roles can be removed)."""
         return Actor(
             telegram_user_id=telegram_user_id,
-            grants=tuple(await self._roles.grants(telegram_user_id=telegram_user_id)),
+            grants=tuple(await self._store.roles.grants(telegram_user_id=telegram_user_id)),
             configured_admin=telegram_user_id in self._admins,
         )
 
@@ -46,7 +40,7 @@ class AccessService:
         """The actor, if they may act on this unit; AccessDenied (and an audit entry) if not."""
         actor = await self.actor(telegram_user_id)
         try:
-            unit = await self._units.get(unit_id=unit_id)
+            unit = await self._store.org_units.get(unit_id=unit_id)
         except NotFound:
             await self._deny(actor, action, unit_id, "unit does not exist")
             raise AccessDenied(f"unit {unit_id} does not exist") from None
@@ -67,7 +61,7 @@ class AccessService:
 
     async def cadre_ids(self) -> set[int]:
         """Everyone whose menu carries cadre commands: role holders and configured admins."""
-        return set(await self._roles.holders()) | set(self._admins)
+        return set(await self._store.roles.holders()) | set(self._admins)
 
     def scopes(self, actor: Actor, action: Action) -> list[Grant]:
         """The actor's grants that allow the action: the subtrees they may do it in."""
@@ -76,12 +70,13 @@ class AccessService:
     async def scope_units(self, actor: Actor, action: Action) -> list[OrgUnit]:
         """The top units of the actor's scope for an action; the roots for configured admins."""
         if actor.configured_admin:
-            return await self._units.children(parent_id=None)
-        return [await self._units.get(unit_id=g.unit_id) for g in self.scopes(actor, action)]
+            return await self._store.org_units.children(parent_id=None)
+        return [
+            await self._store.org_units.get(unit_id=g.unit_id) for g in self.scopes(actor, action)
+        ]
 
     async def _deny(self, actor: Actor, action: Action, unit_id: int | None, reason: str) -> None:
-        await audit.record(
-            self._db,
+        await self._store.audit.append(
             at=self._clock.now(),
             actor_user_id=actor.telegram_user_id,
             action="access.denied",

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from bot.clock import Clock
 from bot.domain.models import Account, Language
-from storage.accounts import AccountRepository
 from storage.database import NotFound
+from storage.store import Store
 
 
 class AccountService:
-    def __init__(self, *, accounts: AccountRepository, clock: Clock) -> None:
-        self._accounts = accounts
+    def __init__(self, *, store: Store, clock: Clock) -> None:
+        self._store = store
         self._clock = clock
 
     async def seen(self, *, telegram_user_id: int, chat_id: int, language: Language) -> Account:
         """Records contact with the user; their first language is the one Telegram reports."""
-        return await self._accounts.seen(
+        return await self._store.accounts.seen(
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
             language=language,
@@ -25,12 +25,16 @@ class AccountService:
     async def get(self, *, telegram_user_id: int) -> Account | None:
         """The account of someone who has written to the bot, or None."""
         try:
-            return await self._accounts.get(telegram_user_id=telegram_user_id)
+            return await self._store.accounts.get(telegram_user_id=telegram_user_id)
         except NotFound:
             return None
 
     async def set_reachable(self, *, telegram_user_id: int, reachable: bool) -> None:
-        await self._accounts.set_reachable(telegram_user_id=telegram_user_id, reachable=reachable)
+        await self._store.accounts.set_reachable(
+            telegram_user_id=telegram_user_id, reachable=reachable
+        )
 
     async def set_language(self, *, telegram_user_id: int, language: Language) -> None:
-        await self._accounts.set_language(telegram_user_id=telegram_user_id, language=language)
+        await self._store.accounts.set_language(
+            telegram_user_id=telegram_user_id, language=language
+        )

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from bot.domain.models import OrgUnit
 from bot.services.errors import StaleButton
 from storage.database import NotFound
-from storage.org_units import OrgUnitRepository
+from storage.store import Store
 
 
 class OrgLevel(BaseModel):
@@ -20,21 +20,25 @@ class OrgLevel(BaseModel):
 
 
 class OrgService:
-    def __init__(self, *, org_units: OrgUnitRepository, page_size: int = 8) -> None:
-        self._units = org_units
+    def __init__(self, *, store: Store, page_size: int = 8) -> None:
+        self._store = store
         self._page_size = page_size
 
     async def level(self, *, parent_id: int | None, page: int = 0) -> OrgLevel:
         """Children of parent_id on one page; a single root is opened straight away."""
         try:
-            parent = await self._units.get(unit_id=parent_id) if parent_id is not None else None
+            parent = (
+                await self._store.org_units.get(unit_id=parent_id)
+                if parent_id is not None
+                else None
+            )
         except NotFound:
             # Only a forged or very old button names a unit that does not exist.
             raise StaleButton(f"unit {parent_id} does not exist") from None
-        children = await self._units.children(parent_id=parent_id)
+        children = await self._store.org_units.children(parent_id=parent_id)
         if parent is None and len(children) == 1 and not children[0].is_branch:
             parent = children[0]
-            children = await self._units.children(parent_id=parent.id)
+            children = await self._store.org_units.children(parent_id=parent.id)
         pages = max(1, -(-len(children) // self._page_size))
         page = min(max(page, 0), pages - 1)
         start = page * self._page_size
@@ -46,12 +50,12 @@ class OrgService:
         )
 
     async def get(self, *, unit_id: int) -> OrgUnit:
-        return await self._units.get(unit_id=unit_id)
+        return await self._store.org_units.get(unit_id=unit_id)
 
     async def path_names(self, *, unit_id: int) -> list[str]:
         """Names from the district down to the unit, for showing where a member belongs."""
-        unit = await self._units.get(unit_id=unit_id)
+        unit = await self._store.org_units.get(unit_id=unit_id)
         names = []
         for ancestor_id in unit.ancestor_ids():
-            names.append((await self._units.get(unit_id=ancestor_id)).name)
+            names.append((await self._store.org_units.get(unit_id=ancestor_id)).name)
         return names

@@ -7,21 +7,19 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
-from storage.outbox import OutboxRepository, OutgoingMessage
+from bot.domain.models import OutgoingMessage
+from storage.store import Store
 
 
 class OutboxService:
-    def __init__(self, *, outbox: OutboxRepository, clock: Clock) -> None:
-        self._outbox = outbox
+    def __init__(self, *, store: Store, clock: Clock, wake: Callable[[], None]) -> None:
+        """`wake` tells the delivery engine that the outbox holds something new."""
+        self._store = store
         self._clock = clock
-        self._wake: Callable[[], None] = lambda: None
-
-    def attach(self, wake: Callable[[], None]) -> None:
-        """The delivery engine asks to be woken when something is added."""
         self._wake = wake
 
     def woke(self) -> None:
-        """For services that add messages inside their own transaction (storage.outbox.add_in)."""
+        """For services that add messages inside their own transaction (tx.outbox.add)."""
         self._wake()
 
     def message(
@@ -50,6 +48,6 @@ class OutboxService:
 
     async def send(self, *messages: OutgoingMessage) -> int:
         """Stores the messages and wakes the engine; returns how many were new."""
-        added = await self._outbox.add(messages=list(messages), now=self._clock.now())
+        added = await self._store.outbox.add(messages=list(messages), now=self._clock.now())
         self._wake()
         return added

@@ -14,7 +14,7 @@ from handlers.kit.routes import Press, Said, on_command
 from handlers.membership import registration
 from handlers.membership import registration_screens as views
 from handlers.membership.buttons import ProfileEdit
-from handlers.trainings import trainings_screens as trainings_views
+from handlers.trainings import trainings_screens
 
 # The profile lists this many completed trainings; /mytrainings has them all.
 PROFILE_TRAININGS = 5
@@ -44,7 +44,7 @@ async def _training_lines(context: LeagueContext, telegram_user_id: int) -> list
     tz = context.services.trainings.timezone
     lines = [
         "",
-        context.t("trainings.profile_hours", hours=trainings_views.hours(record.total_tenths)),
+        context.t("trainings.profile_hours", hours=trainings_screens.hours(record.total_tenths)),
     ]
     if record.trainings:
         lines.append(context.t("trainings.profile_completed"))
@@ -54,7 +54,7 @@ async def _training_lines(context: LeagueContext, telegram_user_id: int) -> list
                 "trainings.profile_line",
                 date=f"{entry.training.starts_at.astimezone(tz):%Y-%m-%d}",
                 title=entry.training.title,
-                hours=trainings_views.hours(entry.credited_tenths),
+                hours=trainings_screens.hours(entry.credited_tenths),
             )
         )
     if len(record.trainings) > PROFILE_TRAININGS:

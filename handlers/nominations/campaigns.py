@@ -27,9 +27,6 @@ from handlers.nominations.buttons import (
     NominateCampaign,
 )
 
-# The name bot/app.py wires the campaign notices' wording by.
-renderer = screens.renderer
-
 
 async def show_campaigns(said: Said, context: LeagueContext) -> None:
     """/campaigns: the campaigns the person takes part in."""

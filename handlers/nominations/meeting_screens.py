@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup
 
+from bot.domain.nominations.review import MeetingVerdict
 from bot.services.nominations.review import (
     MeetingChoice,
     MeetingRecorded,
-    MeetingVerdict,
     MeetingWizard,
     verdict_of,
 )

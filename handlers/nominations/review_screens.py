@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.nominations.campaigns import ReviewLevel
+from bot.domain.nominations.review import ObjectionState
 from bot.domain.validation import age_on
 from bot.files.nominations import Sheet, nominations_workbook
 from bot.services.nominations.review import (
     CommentKind,
     ExportData,
-    ObjectionState,
     ReviewCard,
     ReviewQueue,
 )

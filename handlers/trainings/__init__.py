@@ -8,11 +8,6 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from handlers.trainings import training_wizard, trainings
-from handlers.trainings import trainings_screens as trainings_views
-
-# bot/app.py still reads the notice renderer as `trainings_views`; the alias goes when its import
-# names trainings_screens.
-__all__ = ["build_handlers", "trainings_views"]
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

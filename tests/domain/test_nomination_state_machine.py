@@ -38,9 +38,8 @@ from bot.domain.nominations.state import (
     deciding_level,
     next_state,
 )
-from storage import campaigns as campaign_store
-from storage import nominations as store
 from storage.database import Conflict, Database
+from storage.store import Store
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -304,11 +303,11 @@ class NominationStorage(RuleBasedStateMachine):
     async def _create(self, rules: CampaignRules, start: NominationState) -> Nomination:
         await self.db.connect()
         await self.db.migrate()
-        async with self.db.atomic() as conn:
+        async with self.db.transaction() as sql:
             for statement in _SETUP:
-                await conn.execute(statement, {"now": NOW.isoformat()})
-            campaign_id = await campaign_store.create_in(
-                conn,
+                await sql.execute(statement, {"now": NOW.isoformat()})
+            tx = Store(sql)
+            campaign_id = await tx.campaigns.create(
                 kind=CampaignKind.ACTIVIST,
                 title="2026年度推优",
                 honour="",
@@ -319,8 +318,7 @@ class NominationStorage(RuleBasedStateMachine):
                 created_by=CADRE,
                 now=NOW,
             )
-            return await store.create_in(
-                conn,
+            return await tx.nominations.create(
                 campaign_id=campaign_id,
                 member_id=1,
                 branch_id=2,
@@ -333,21 +331,19 @@ class NominationStorage(RuleBasedStateMachine):
 
     async def _transition(self, seen: Nomination, step: Step, to_state: NominationState):
         self.now += timedelta(minutes=7)
-        async with self.db.atomic() as conn:
-            return await store.transition_in(
-                conn,
-                seen,
-                step=step,
-                to_state=to_state,
-                actor_user_id=CADRE,
-                now=self.now,
-                level=deciding_level(seen.state, step, self.rules),
-                comment=f"{step.value} <i>ok</i>",
-            )
+        return await Store(self.db).nominations.transition(
+            nomination=seen,
+            step=step,
+            to_state=to_state,
+            actor_user_id=CADRE,
+            now=self.now,
+            level=deciding_level(seen.state, step, self.rules),
+            comment=f"{step.value} <i>ok</i>",
+        )
 
     async def _read(self) -> Nomination:
         assert self.nomination is not None
-        return await store.NominationRepository(self.db).get(self.nomination.id)
+        return await Store(self.db).nominations.get(nomination_id=self.nomination.id)
 
     def _allowed(self, step: Step) -> NominationState | None:
         try:
@@ -403,7 +399,7 @@ class NominationStorage(RuleBasedStateMachine):
         current = self.run(self._read())
         assert current.state is self.state
         assert current.version == 1 + changes
-        events = self.run(store.NominationRepository(self.db).events(current.id))
+        events = self.run(Store(self.db).nominations.events(nomination_id=current.id))
         assert len(events) == 1 + changes
         assert [event.version for event in events] == [1, *range(1, changes + 1)]
         assert [event.to_state for event in events][-1] is self.state

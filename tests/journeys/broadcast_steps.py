@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 from bot.app import LeagueApp
-from bot.domain.models import MemberStatus
+from bot.domain.models import MemberProfile, MemberStatus
 from sandbox.client import ChatUser, SandboxClient, Settle
 from sandbox.server import SandboxServer
 from sandbox.settings import SandboxSettings
 from storage.database import Database
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from tests.journeys.cadre_steps import unit_id
 
 # Codes of the demo tree: 东湖街道团工委 and its four branches.

@@ -6,16 +6,15 @@ from __future__ import annotations
 import io
 import struct
 from datetime import datetime, timedelta
-from typing import Any
 
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
 from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel, preset
 from bot.domain.nominations.state import NominationState, Step
-from storage import campaigns, nominations
-from storage.database import Database
+from storage.database import Database, Sql
 from storage.roles import RoleRepository
+from storage.store import Store
 from tests.conftest import ADMIN_ID, START
 from tests.journeys.cadre_steps import unit_id
 
@@ -58,13 +57,13 @@ async def add_members(
         }
         for i in range(count)
     ]
-    async with db.atomic() as conn:
-        await conn.executemany(_MEMBER, rows)
-        cursor = await conn.execute(
+    async with db.transaction() as sql:
+        await sql.execute_many(_MEMBER, rows)
+        found = await sql.fetch_all(
             "SELECT id FROM members WHERE name LIKE ? || '%' AND org_unit_id = ? ORDER BY id",
             (prefix, unit),
         )
-        return [int(row["id"]) for row in await cursor.fetchall()]
+        return [int(row["id"]) for row in found]
 
 
 async def make_cadre(
@@ -111,8 +110,8 @@ async def add_training(
     starts: datetime = START - timedelta(days=10),
 ) -> int:
     """A training of the unit `code` whose attendees were credited their hours."""
-    async with db.atomic() as conn:
-        cursor = await conn.execute(
+    async with db.transaction() as sql:
+        training_id = await sql.insert(
             """
             INSERT INTO trainings (title, starts_at, ends_at, place, capacity, hours_tenths,
                                    audience_unit_id, signup_deadline, state, checkin_token,
@@ -124,7 +123,7 @@ async def add_training(
                 starts.isoformat(),
                 (starts + timedelta(hours=2)).isoformat(),
                 hours_tenths,
-                await _unit(conn, code),
+                await _unit(sql, code),
                 (starts - timedelta(days=1)).isoformat(),
                 state,
                 f"tok-{title}",
@@ -133,10 +132,9 @@ async def add_training(
                 START.isoformat(),
             ),
         )
-        training_id = int(cursor.lastrowid or 0)
         for seq, member_id in enumerate([*attended, *(no_show or [])], start=1):
             came = member_id in attended
-            await conn.execute(
+            await sql.execute(
                 """
                 INSERT INTO enrolments (training_id, member_id, state, queue_seq, checked_in_at,
                                         hours_tenths, created_at, updated_at)
@@ -156,28 +154,26 @@ async def add_training(
     return training_id
 
 
-async def _unit(conn: Any, code: str) -> int:
-    cursor = await conn.execute("SELECT id FROM org_units WHERE code = ?", (code,))
-    row = await cursor.fetchone()
+async def _unit(sql: Sql, code: str) -> int:
+    row = await sql.fetch_one("SELECT id FROM org_units WHERE code = ?", (code,))
+    assert row is not None
     return int(row["id"])
 
 
 async def add_campaign(
     db: Database, code: str = "D01", *, title: str = "2026年度推优入党", open_days: int = 20
 ) -> int:
-    async with db.atomic() as conn:
-        return await campaigns.create_in(
-            conn,
-            kind=CampaignKind.ACTIVIST,
-            title=title,
-            honour="",
-            rules=preset(CampaignKind.ACTIVIST),
-            opens_at=START - timedelta(days=5),
-            closes_at=START + timedelta(days=open_days),
-            scope_unit_id=await _unit(conn, code),
-            created_by=ADMIN_ID,
-            now=START,
-        )
+    return await Store(db).campaigns.create(
+        kind=CampaignKind.ACTIVIST,
+        title=title,
+        honour="",
+        rules=preset(CampaignKind.ACTIVIST),
+        opens_at=START - timedelta(days=5),
+        closes_at=START + timedelta(days=open_days),
+        scope_unit_id=await _unit(db, code),
+        created_by=ADMIN_ID,
+        now=START,
+    )
 
 
 async def nominate(
@@ -192,11 +188,12 @@ async def nominate(
     comment: str = "",
 ) -> int:
     """A submitted nomination; with `branch_passed`, the branch meeting voted and passed it."""
-    async with db.atomic() as conn:
-        cursor = await conn.execute("SELECT org_unit_id FROM members WHERE id = ?", (member_id,))
-        branch = int((await cursor.fetchone())["org_unit_id"])
-        made = await nominations.create_in(
-            conn,
+    async with db.transaction() as sql:
+        tx = Store(sql)
+        row = await sql.fetch_one("SELECT org_unit_id FROM members WHERE id = ?", (member_id,))
+        assert row is not None
+        branch = int(row["org_unit_id"])
+        made = await tx.nominations.create(
             campaign_id=campaign_id,
             member_id=member_id,
             branch_id=branch,
@@ -207,19 +204,18 @@ async def nominate(
             now=START,
         )
         if branch_passed:
-            cursor = await conn.execute(
+            meeting_id = await sql.insert(
                 "INSERT INTO branch_meetings (campaign_id, branch_id, held_on, entitled, present,"
                 " recorded_by, recorded_at) VALUES (?, ?, '2026-11-20', 20, 15, ?, ?)",
                 (campaign_id, branch, nominator, START.isoformat()),
             )
-            await conn.execute(
+            await sql.execute(
                 "INSERT INTO meeting_votes (meeting_id, nomination_id, yes_votes, passed)"
                 " VALUES (?, ?, ?, 1)",
-                (cursor.lastrowid, made.id, yes_votes),
+                (meeting_id, made.id, yes_votes),
             )
-            await nominations.transition_in(
-                conn,
-                made,
+            await tx.nominations.transition(
+                nomination=made,
                 step=Step.APPROVE,
                 to_state=NominationState.BRANCH_PASSED,
                 actor_user_id=nominator,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain.models import MemberStatus, ReviewState
+from bot.domain.models import MemberProfile, MemberStatus, ReviewState
 from bot.domain.nominations.campaigns import (
     Campaign,
     CampaignKind,
@@ -17,9 +17,9 @@ from bot.domain.nominations.campaigns import (
 )
 from bot.domain.nominations.state import Nomination, NominationState, Step
 from sandbox.client import ChatUser, SandboxClient
-from storage import nominations as nomination_rows
 from storage.database import Database
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
+from storage.store import Store
 from tests.conftest import ADMIN_ID, START
 from tests.journeys.cadre_steps import unit_id
 
@@ -161,8 +161,7 @@ async def nomination_of(db: Database, person: ChatUser) -> Nomination:
         (person.id,),
     )
     assert row is not None, f"{person} has no nomination"
-    async with db.atomic() as conn:
-        return await nomination_rows.get_in(conn, int(row["id"]))
+    return await Store(db).nominations.get(nomination_id=int(row["id"]))
 
 
 async def return_for_revision(
@@ -171,17 +170,15 @@ async def return_for_revision(
     """The branch returns the nomination for revision (退回修改), through the one versioned
     transition storage offers, as engineer B's review service does."""
     assert nomination.state is NominationState.SUBMITTED
-    async with db.atomic() as conn:
-        return await nomination_rows.transition_in(
-            conn,
-            nomination,
-            step=Step.RETURN,
-            to_state=NominationState.RETURNED,
-            actor_user_id=ADMIN_ID,
-            now=clock.now(),
-            level=ReviewLevel.BRANCH,
-            comment=comment,
-        )
+    return await Store(db).nominations.transition(
+        nomination=nomination,
+        step=Step.RETURN,
+        to_state=NominationState.RETURNED,
+        actor_user_id=ADMIN_ID,
+        now=clock.now(),
+        level=ReviewLevel.BRANCH,
+        comment=comment,
+    )
 
 
 async def count(db: Database, sql: str, *params: object) -> int:

@@ -11,13 +11,13 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
-from bot.domain.models import MemberStatus
+from bot.domain.models import MemberProfile, MemberStatus
 from bot.domain.nominations.campaigns import Campaign, CampaignKind
 from bot.domain.nominations.state import Nomination, NominationState
 from sandbox.client import ChatUser, SandboxClient
-from storage import nominations as nomination_rows
 from storage.database import Database
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
+from storage.store import Store
 from tests.conftest import ADMIN_ID, START
 from tests.journeys.cadre_steps import admin, appoint, unit_id
 from tests.journeys.nomination_steps import REASON, member, open_campaign
@@ -85,18 +85,16 @@ async def submitted(
         "SELECT id, org_unit_id FROM members WHERE telegram_user_id = ?", (nominee.id,)
     )
     assert row is not None, nominee
-    async with db.atomic() as conn:
-        return await nomination_rows.create_in(
-            conn,
-            campaign_id=campaign.id,
-            member_id=int(row["id"]),
-            branch_id=int(row["org_unit_id"]),
-            nominator_user_id=nominator if nominator is not None else nominee.id,
-            self_applied=nominator is None,
-            reason=reason,
-            state=NominationState.SUBMITTED,
-            now=clock.now(),
-        )
+    return await Store(db).nominations.create(
+        campaign_id=campaign.id,
+        member_id=int(row["id"]),
+        branch_id=int(row["org_unit_id"]),
+        nominator_user_id=nominator if nominator is not None else nominee.id,
+        self_applied=nominator is None,
+        reason=reason,
+        state=NominationState.SUBMITTED,
+        now=clock.now(),
+    )
 
 
 async def campaign_without_meeting(bot: Any, **rules: Any) -> Campaign:

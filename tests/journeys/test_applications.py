@@ -253,8 +253,7 @@ async def test_a_returned_nomination_is_revised_and_resubmitted_once_for_the_ver
     await ming.press_data(ming.last_message().message_id, current)
     await ming.press("↩️ 保留原理由")
     await ming.press("✅ 完成")
-    async with db.atomic() as conn:
-        await conn.execute("UPDATE nominations SET version = version + 1 WHERE id = ?", (again.id,))
+    await db.execute("UPDATE nominations SET version = version + 1 WHERE id = ?", (again.id,))
     await ming.press("✅ 提交")
     assert ming.toasts()[-1].startswith("这份申请在您修改期间已有新的变化")
     assert (await nomination_of(db, ming)).state.value == "returned"

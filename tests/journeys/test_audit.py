@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.domain.authz import Role
 from sandbox.client import ChatUser, SandboxClient
-from storage import audit
+from storage.audit import AuditRepository
 from storage.database import Database
 from storage.roles import RoleRepository
 from tests.conftest import ADMIN_ID, START
@@ -69,8 +69,7 @@ async def test_the_admin_sees_the_registrations_members_made(telegram):
 async def test_the_admin_pages_forward_and_back_in_the_same_message(telegram, db):
     boss = await _admin(telegram)
     for number in range(1, 24):
-        await audit.record(
-            db,
+        await AuditRepository(db).append(
             at=START + timedelta(minutes=number),
             actor_user_id=None,
             action="roster.imported",
@@ -112,8 +111,7 @@ async def test_the_admin_filters_by_a_members_name_and_keeps_the_filter_on_every
     ming, _ = await _ming_and_li(telegram)
     ming_record = await _member_id(db, ming)
     for number in range(11):
-        await audit.record(
-            db,
+        await AuditRepository(db).append(
             at=START + timedelta(minutes=number + 1),
             actor_user_id=ming.id,
             action="member.profile_changed",
@@ -287,8 +285,7 @@ async def test_names_are_escaped_and_long_entries_are_cut_to_fit_one_message(tel
     tom = await person(telegram, "Tom")
     await register(tom, name="<b>Tom & Jerry</b>")
     for number in range(10):
-        await audit.record(
-            db,
+        await AuditRepository(db).append(
             at=START,
             actor_user_id=tom.id,
             action="orgs.reorganised" if number == 0 else "member.profile_changed",

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from bot.domain.authz import Role
 from handlers.membership.buttons import PrivacyErase
 from sandbox.client import ChatUser, SandboxClient
-from storage import nominations as nomination_store
 from storage.database import Database
+from storage.store import Store
 from tests.conftest import START
 from tests.journeys.cadre_steps import admin, appoint
 from tests.journeys.figures_steps import add_campaign, add_members, add_training, nominate
@@ -87,16 +87,15 @@ async def rich_history(
         comment=f"{NAME}同志表现突出，同意推荐",
     )
     hers = await nominate(db, campaign, na_member, nominator=wang.id)
-    async with db.atomic() as conn:
-        await nomination_store.add_attachment_in(
-            conn,
+    async with db.transaction() as sql:
+        await Store(sql).nominations.add_attachment(
             nomination_id=mine,
             kind="photo",
             file_id="AgAD-ming",
             file_name="证书.png",
             now=START,
         )
-        await conn.execute(
+        await sql.execute(
             "INSERT INTO objections (nomination_id, objector_user_id, text, created_at)"
             " VALUES (?, ?, '我认为她的材料不完整', ?), (?, ?, ?, ?)",
             (hers, ming.id, START.isoformat(), mine, na.id, f"对{NAME}有异议", START.isoformat()),

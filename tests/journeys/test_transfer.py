@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 from bot.app import running_bot
 from bot.domain.authz import Role
-from bot.domain.models import MemberStatus
+from bot.domain.models import MemberProfile, MemberStatus
 from sandbox.client import ChatUser, SandboxClient
 from storage.database import Database
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from storage.transfers import TransferRepository
 from tests.conftest import bot_settings, settle_with
 from tests.journeys.cadre_steps import appoint, audit_actions, unit_id

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
-from bot.domain.models import MemberStatus
+from bot.domain.models import MemberProfile, MemberStatus
 from bot.domain.trainings import Training, TrainingDraft, parse_local_datetime
 from sandbox.client import ChatMessage, ChatUser, SandboxClient
 from sandbox.server import SandboxServer
 from storage.database import Database
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from tests.conftest import START
 from tests.journeys.cadre_steps import unit_id
 from tests.journeys.delivery_steps import recipients

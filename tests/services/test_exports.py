@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import idle_services
 from bot.clock import ManualClock
 from bot.domain.models import Language
 from bot.i18n import Translator
@@ -28,7 +29,7 @@ from tests.journeys.figures_steps import add_members, sheet_values
 
 @pytest.fixture
 async def services(db: Database, demo_db: Path, clock: ManualClock) -> AsyncIterator[Services]:
-    yield Services.create(db=db, clock=clock, settings=bot_settings("http://127.0.0.1:9", demo_db))
+    yield idle_services(bot_settings("http://127.0.0.1:9", demo_db), db=db, clock=clock)
     # The export process these tests started ends with them, as it ends with the bot.
     await asyncio.to_thread(stop_idle_process)
 
@@ -55,8 +56,8 @@ async def test_a_file_holds_what_was_saved_even_while_the_bots_connection_is_wri
     seen: list[list[object]] = []
 
     async def export_while_renaming() -> None:
-        async with db.atomic() as conn:
-            await conn.execute("UPDATE members SET name = '未保存的名字' WHERE id = ?", (ids[0],))
+        async with db.transaction() as sql:
+            await sql.execute("UPDATE members SET name = '未保存的名字' WHERE id = ?", (ids[0],))
             seen.append(await roster())
             raise Undone
 

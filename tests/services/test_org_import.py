@@ -9,11 +9,12 @@ import pytest
 
 from bot import demo
 from bot.domain.admin.org_import import OrgImportError
-from bot.domain.models import OrgKind
+from bot.domain.models import NewOrgUnit, OrgKind
 from bot.services.admin.org_import import import_orgs, import_orgs_text
 from bot.services.orgs import OrgService
 from storage.database import Database
-from storage.org_units import NewOrgUnit, OrgUnitRepository
+from storage.org_units import OrgUnitRepository
+from storage.store import Store
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -140,7 +141,7 @@ async def test_a_file_with_one_bad_row_imports_nothing_and_names_the_line(repo, 
     assert await repo.count() == 0
 
 
-async def test_the_demo_tree_imports_and_one_unit_needs_more_than_one_page_of_branches(repo):
+async def test_the_demo_tree_imports_and_one_unit_needs_more_than_one_page_of_branches(db, repo):
     report = await import_orgs(repo=repo, path=demo.orgs_path(), now=NOW)
 
     assert report.created[OrgKind.DISTRICT] == 1
@@ -155,7 +156,7 @@ async def test_the_demo_tree_imports_and_one_unit_needs_more_than_one_page_of_br
         branch_counts[unit.name] = len(children)
     assert branch_counts["区教育系统团委"] > 8
     education = await repo.get_by_code(code="C01")
-    level = await OrgService(org_units=repo).level(parent_id=education.id)
+    level = await OrgService(store=Store(db)).level(parent_id=education.id)
     assert level.pages == 2
     assert len(level.units) == 8
 

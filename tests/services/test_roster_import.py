@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from bot.app import idle_services
 from bot.clock import ManualClock
 from bot.domain.admin.org_import import OrgImportError
 from bot.domain.admin.roster_import import RosterImportError
@@ -59,7 +60,7 @@ def csv_bytes(rows: list[list[object]], encoding: str = "utf-8-sig") -> bytes:
 
 @pytest.fixture
 def services(db: Database, demo_db: Path, clock: ManualClock) -> Services:
-    return Services.create(db=db, clock=clock, settings=bot_settings("http://127.0.0.1:9", demo_db))
+    return idle_services(bot_settings("http://127.0.0.1:9", demo_db), db=db, clock=clock)
 
 
 async def members(db: Database) -> list[dict[str, object]]:

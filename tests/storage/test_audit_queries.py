@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.domain.admin.audit import PersonFilter, UnitFilter
 from bot.domain.authz import Role
-from bot.domain.models import Member, MemberStatus, OrgKind, OrgUnit
-from storage import audit
-from storage.audit import AuditRepository, PersonFilter, UnitFilter
+from bot.domain.models import Member, MemberProfile, MemberStatus, NewOrgUnit, OrgKind, OrgUnit
+from storage.audit import AuditRepository
 from storage.database import Database, NotFound
-from storage.members import MemberProfile, MemberRepository
-from storage.org_units import NewOrgUnit, OrgUnitRepository
+from storage.members import MemberRepository
+from storage.org_units import OrgUnitRepository
 from storage.roles import RoleRepository
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
@@ -77,8 +77,7 @@ async def _district(db: Database) -> tuple[dict[str, OrgUnit], Member, Member]:
         expires_at=NOW + timedelta(days=3),
     )
     await roles.revoke_invitation(token="tok-b3", actor_user_id=ADMIN, now=NOW)
-    await audit.record(
-        db,
+    await AuditRepository(db).append(
         at=NOW,
         actor_user_id=2,
         action="access.denied",
@@ -87,8 +86,7 @@ async def _district(db: Database) -> tuple[dict[str, OrgUnit], Member, Member]:
         after={"action": "confirm_member"},
         comment="target outside the actor's units",
     )
-    await audit.record(
-        db,
+    await AuditRepository(db).append(
         at=NOW,
         actor_user_id=1,
         action="transfer.requested",
@@ -105,8 +103,7 @@ async def _actions(repo: AuditRepository, where: PersonFilter | UnitFilter | Non
 
 async def test_entries_come_newest_first_one_page_at_a_time(db):
     for number in range(1, 26):
-        await audit.record(
-            db,
+        await AuditRepository(db).append(
             at=NOW + timedelta(minutes=number),
             actor_user_id=None,
             action="test.entry",

@@ -45,12 +45,12 @@ async def write_until(db: Database, warm: asyncio.Event, stop: asyncio.Event) ->
     while not stop.is_set():
         if written == 300:
             warm.set()
-        async with db.atomic() as conn:
+        async with db.transaction() as sql:
             # A wide row makes the database big enough that copying it takes a while.
-            cursor = await conn.execute(
+            member_id = await sql.insert(
                 _MEMBER, (f"w{written}", "x" * 2000, START.isoformat(), START.isoformat())
             )
-            await conn.execute(_AUDIT, (START.isoformat(), cursor.lastrowid))
+            await sql.execute(_AUDIT, (START.isoformat(), member_id))
         written += 1
         await asyncio.sleep(0)
     return written

@@ -8,10 +8,10 @@ import tracemalloc
 from datetime import UTC, datetime
 
 from bot.domain.broadcasts import Audience, BroadcastState, ReviewFilter, StatusFilter
-from storage import broadcasts as store
 from storage.broadcasts import BroadcastRepository
 from storage.database import Database
 from storage.outbox import OutboxRepository
+from storage.store import Store
 from tests.journeys.cadre_steps import unit_id
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
@@ -38,13 +38,13 @@ async def _members(db: Database, count: int, *, first: int = 1_000_000) -> None:
         )
         if linked:
             accounts.append((user_id, user_id, int(n % 7 != 6), stamp))
-    async with db.atomic() as conn:
-        await conn.executemany(
+    async with db.transaction() as sql:
+        await sql.execute_many(
             "INSERT INTO members (telegram_user_id, name, org_unit_id, status, review_state,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?6)",
             members,
         )
-        await conn.executemany(
+        await sql.execute_many(
             "INSERT INTO accounts (telegram_user_id, chat_id, reachable, first_seen_at,"
             " last_seen_at) VALUES (?, ?, ?, ?, ?4)",
             accounts,
@@ -52,9 +52,8 @@ async def _members(db: Database, count: int, *, first: int = 1_000_000) -> None:
 
 
 async def _start(db: Database, audience: Audience, path: str) -> tuple[int, int]:
-    async with db.atomic() as conn:
-        broadcast_id = await store.insert_in(
-            conn,
+    async with Store(db).transaction() as tx:
+        broadcast_id = await tx.broadcasts.insert(
             author_user_id=1,
             text="<b>通知</b>",
             audience=audience,
@@ -62,8 +61,7 @@ async def _start(db: Database, audience: Audience, path: str) -> tuple[int, int]
             scheduled_at=None,
             now=NOW,
         )
-        added = await store.enqueue_in(
-            conn,
+        added = await tx.broadcasts.enqueue(
             broadcast_id=broadcast_id,
             text="<b>通知</b>",
             audience=audience,
@@ -109,9 +107,9 @@ async def test_enqueuing_again_adds_nobody_twice(demo_db):
         audience = Audience(unit_id=await unit_id(db, "S01"))
         path = await _path(db, "S01")
         broadcast_id, added = await _start(db, audience, path)
-        async with db.atomic() as conn:
-            again = await store.enqueue_in(
-                conn, broadcast_id=broadcast_id, text="x", audience=audience, path=path, now=NOW
+        async with Store(db).transaction() as tx:
+            again = await tx.broadcasts.enqueue(
+                broadcast_id=broadcast_id, text="x", audience=audience, path=path, now=NOW
             )
         assert (added, again) == (27, 0)
         keys = await db.fetch_all(
@@ -147,9 +145,8 @@ async def test_the_outbox_hands_out_a_broadcasts_messages_only_while_it_runs(dem
         ids = [
             row["id"] for row in await db.fetch_all("SELECT id FROM outbox WHERE state = 'pending'")
         ]
-        async with db.atomic() as conn:
-            moved = await store.move_in(
-                conn,
+        async with Store(db).transaction() as tx:
+            moved = await tx.broadcasts.move(
                 broadcast_id=broadcast_id,
                 expected=(BroadcastState.RUNNING,),
                 new=BroadcastState.PAUSED,
@@ -158,9 +155,8 @@ async def test_the_outbox_hands_out_a_broadcasts_messages_only_while_it_runs(dem
         assert moved
         # A batch read before the pause is claimed after it: nothing goes out.
         assert await outbox.claim(delivery_ids=ids) == set()
-        async with db.atomic() as conn:
-            await store.move_in(
-                conn,
+        async with Store(db).transaction() as tx:
+            await tx.broadcasts.move(
                 broadcast_id=broadcast_id,
                 expected=(BroadcastState.PAUSED,),
                 new=BroadcastState.RUNNING,
@@ -173,12 +169,12 @@ async def test_a_broadcast_is_done_once_nothing_is_left_to_send_and_only_once(de
     async with Database(demo_db) as db:
         await _members(db, 3)
         broadcast_id, _ = await _start(db, Audience(unit_id=await unit_id(db, "S01")), "/1/")
-        async with db.atomic() as conn:
-            assert await store.finish_in(conn, broadcast_id=broadcast_id, now=NOW) is False
+        async with Store(db).transaction() as tx:
+            assert await tx.broadcasts.finish(broadcast_id=broadcast_id, now=NOW) is False
         await db.execute("UPDATE outbox SET state = 'sent' WHERE broadcast_id = ?", (broadcast_id,))
-        async with db.atomic() as conn:
-            assert await store.finish_in(conn, broadcast_id=broadcast_id, now=NOW) is True
-            assert await store.finish_in(conn, broadcast_id=broadcast_id, now=NOW) is False
+        async with Store(db).transaction() as tx:
+            assert await tx.broadcasts.finish(broadcast_id=broadcast_id, now=NOW) is True
+            assert await tx.broadcasts.finish(broadcast_id=broadcast_id, now=NOW) is False
         stored = await BroadcastRepository(db).get(broadcast_id=broadcast_id)
         assert stored.state is BroadcastState.DONE
         assert stored.finished_at == NOW

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.models import Language
+from bot.domain.models import Language, NewOrgUnit, OrgKind, OutgoingMessage
 from storage.database import Database, Migration, StorageError, bundled_migrations, split_statements
 from storage.store import Store
 
@@ -59,8 +59,8 @@ async def test_a_failing_migration_leaves_neither_its_tables_nor_its_record(tmp_
         assert await db.applied_versions() == set()
 
 
-async def test_atomic_block_rolls_back_everything_on_error(tmp_path):
-    async with Database(tmp_path / "atomic.db") as db:
+async def test_a_transaction_rolls_back_everything_on_error(tmp_path):
+    async with Database(tmp_path / "rollback.db") as db:
         await db.migrate()
 
         async def half_way() -> None:
@@ -133,6 +133,41 @@ async def test_a_store_transaction_commits_its_repositories_writes_together(tmp_
             assert (await tx.accounts.get(telegram_user_id=7)).chat_id == 7
         account = await store.accounts.get(telegram_user_id=7)
     assert account.telegram_user_id == 7
+
+
+async def test_a_repositorys_own_transaction_joins_the_unit_of_work_and_rolls_back_with_it(
+    tmp_path,
+):
+    async with Database(tmp_path / "unit.db") as db:
+        await db.migrate()
+        store = Store(db)
+        now = datetime.now(UTC)
+
+        async def half_way() -> None:
+            async with store.transaction() as tx:
+                # add_many opens a transaction of its own for its statements: here it joins.
+                await tx.org_units.add_many(
+                    units=[
+                        NewOrgUnit(
+                            code="D01", name="示例区团区委", kind=OrgKind.DISTRICT, parent_code=None
+                        ),
+                        NewOrgUnit(
+                            code="S01", name="东湖街道", kind=OrgKind.STREET, parent_code="D01"
+                        ),
+                    ],
+                    now=now,
+                )
+                await tx.outbox.add(
+                    messages=[OutgoingMessage(chat_id=1, kind="test", text="通知", not_before=now)],
+                    now=now,
+                )
+                raise RuntimeError("after both repositories wrote")
+
+        with pytest.raises(RuntimeError):
+            await half_way()
+        assert await store.org_units.count() == 0
+        assert await db.fetch_all("SELECT id FROM outbox") == []
+        assert await db.fetch_all("SELECT id FROM audit_log") == []
 
 
 async def test_a_long_read_returns_every_row_while_the_event_loop_goes_on(tmp_path):

@@ -11,18 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.models import MemberStatus, OrgKind
+from bot.domain.models import MemberProfile, MemberStatus, NewOrgUnit, OrgKind
 from bot.domain.nominations.campaigns import CampaignKind, CampaignRules, ReviewLevel, preset
+from bot.domain.nominations.review import ObjectionState
 from bot.domain.nominations.state import NominationState, Step
-from storage import campaigns as campaign_store
-from storage import nominations as store
-from storage import review as review_store
 from storage.campaigns import CampaignRepository
 from storage.database import Conflict, Database, NotFound, bundled_migrations
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from storage.nominations import NominationRepository
-from storage.org_units import NewOrgUnit, OrgUnitRepository
-from storage.review import ObjectionState
+from storage.org_units import OrgUnitRepository
+from storage.store import Store
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -89,8 +87,8 @@ async def _campaign(db: Database, scope_unit_id: int, **changes) -> int:
         "created_by": ADMIN,
         "now": NOW,
     } | changes
-    async with db.atomic() as conn:
-        return await campaign_store.create_in(conn, **values)
+    async with Store(db).transaction() as tx:
+        return await tx.campaigns.create(**values)
 
 
 async def _nominate(
@@ -102,9 +100,8 @@ async def _nominate(
     state: NominationState = NominationState.SUBMITTED,
     now: datetime = NOW,
 ):
-    async with db.atomic() as conn:
-        return await store.create_in(
-            conn,
+    async with Store(db).transaction() as tx:
+        return await tx.nominations.create(
             campaign_id=campaign_id,
             member_id=member_id,
             branch_id=branch_id,
@@ -136,7 +133,7 @@ async def _audit(db: Database, entity: str) -> list[tuple[str, dict | None, dict
 async def test_a_campaign_round_trips_with_its_rules_through_json(db):
     district, *_ = await _setup(db)
     campaign_id = await _campaign(db, district)
-    campaign = await CampaignRepository(db).get(campaign_id)
+    campaign = await CampaignRepository(db).get(campaign_id=campaign_id)
     assert campaign.rules == RULES
     assert campaign.rules.holidays == (date(2026, 10, 1), date(2027, 2, 5))
     assert campaign.rules.review_levels == (ReviewLevel.BRANCH, ReviewLevel.DISTRICT)
@@ -150,8 +147,8 @@ async def test_a_campaign_round_trips_with_its_rules_through_json(db):
     assert (campaign.opens_at, campaign.closes_at) == (NOW, NOW + timedelta(days=30))
     assert (campaign.scope_unit_id, campaign.scope_path) == (district, f"/{district}/")
     assert (campaign.cancelled, campaign.created_by, campaign.version) == (False, ADMIN, 1)
-    async with db.atomic() as conn:
-        assert await campaign_store.get_in(conn, campaign_id) == campaign
+    async with Store(db).transaction() as tx:
+        assert await tx.campaigns.get(campaign_id=campaign_id) == campaign
 
 
 @pytest.mark.parametrize("kind", list(CampaignKind))
@@ -159,7 +156,7 @@ async def test_every_kinds_preset_round_trips(db, kind):
     district, *_ = await _setup(db)
     rules = preset(kind)
     campaign_id = await _campaign(db, district, kind=kind, rules=rules, honour="五四奖章")
-    campaign = await CampaignRepository(db).get(campaign_id)
+    campaign = await CampaignRepository(db).get(campaign_id=campaign_id)
     assert (campaign.kind, campaign.rules) == (kind, rules)
 
 
@@ -179,10 +176,10 @@ async def test_creating_a_campaign_is_audited_with_its_rules(db):
 
 async def test_a_missing_campaign_raises_not_found(db):
     with pytest.raises(NotFound):
-        await CampaignRepository(db).get(404)
-    async with db.atomic() as conn:
+        await CampaignRepository(db).get(campaign_id=404)
+    async with Store(db).transaction() as tx:
         with pytest.raises(NotFound):
-            await campaign_store.get_in(conn, 404)
+            await tx.campaigns.get(campaign_id=404)
 
 
 async def test_current_campaigns_are_those_not_cancelled_and_not_yet_closed(db):
@@ -208,9 +205,9 @@ async def test_current_campaigns_are_those_not_cancelled_and_not_yet_closed(db):
     assert [c.id for c in await repo.current(now=NOW)] == [later, open_now]
     assert [c.id for c in await repo.all(limit=10)] == [later, cancelled, open_now, closed]
     assert [c.id for c in await repo.all(limit=2, offset=2)] == [open_now, closed]
-    opened = await repo.get(open_now)
+    opened = await repo.get(campaign_id=open_now)
     assert opened.is_open(NOW) and not opened.is_open(NOW + timedelta(days=30))
-    assert not (await repo.get(cancelled)).is_open(NOW)
+    assert not (await repo.get(campaign_id=cancelled)).is_open(NOW)
 
 
 async def test_a_window_given_in_shanghai_time_is_stored_in_utc_and_compared_correctly(db):
@@ -228,7 +225,7 @@ async def test_a_window_given_in_shanghai_time_is_stored_in_utc_and_compared_cor
         "2026-11-30T16:00:00+00:00",
     )
     repo = CampaignRepository(db)
-    campaign = await repo.get(campaign_id)
+    campaign = await repo.get(campaign_id=campaign_id)
     assert campaign.closes_at == closes
     # two hours after it closed in UTC, and also when asked with a Shanghai clock
     assert await repo.current(now=datetime(2026, 11, 30, 18, 0, tzinfo=UTC)) == []
@@ -245,7 +242,7 @@ async def test_a_nomination_round_trips_with_its_nominee_and_branch(db):
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
-    assert nomination == await NominationRepository(db).get(nomination.id)
+    assert nomination == await NominationRepository(db).get(nomination_id=nomination.id)
     assert (nomination.campaign_id, nomination.member_id, nomination.branch_id) == (
         campaign_id,
         zhang,
@@ -280,7 +277,7 @@ async def test_a_second_nomination_of_the_same_member_in_a_campaign_is_a_conflic
     # nothing of the refused one was kept: no row, no timeline step, no audit entry
     repo = NominationRepository(db)
     assert await repo.of_member(campaign_id=campaign_id, member_id=zhang) == first
-    assert len(await repo.events(first.id)) == 1
+    assert len(await repo.events(nomination_id=first.id)) == 1
     assert [action for action, _, _ in await _audit(db, "nomination")] == ["nomination.create"]
     # the same member in another campaign, and another member in this one, are fine
     other = await _campaign(db, district, title="2026年度推优发展对象")
@@ -299,17 +296,17 @@ async def test_of_member_is_none_for_a_member_not_nominated(db):
 
 async def test_a_missing_nomination_raises_not_found(db):
     with pytest.raises(NotFound):
-        await NominationRepository(db).get(404)
-    async with db.atomic() as conn:
+        await NominationRepository(db).get(nomination_id=404)
+    async with Store(db).transaction() as tx:
         with pytest.raises(NotFound):
-            await store.get_in(conn, 404)
+            await tx.nominations.get(nomination_id=404)
 
 
 async def test_creating_is_the_first_timeline_step_and_is_audited(db):
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
-    [event] = await NominationRepository(db).events(nomination.id)
+    [event] = await NominationRepository(db).events(nomination_id=nomination.id)
     assert (event.step, event.from_state, event.to_state) == (
         Step.SUBMIT,
         None,
@@ -339,10 +336,9 @@ async def test_a_transition_raises_the_version_and_writes_its_step_and_audit_ent
     nomination = await _nominate(db, campaign_id, zhang, branch)
     later = NOW + timedelta(hours=3)
     ends = datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
-    async with db.atomic() as conn:
-        passed = await store.transition_in(
-            conn,
-            nomination,
+    async with Store(db).transaction() as tx:
+        passed = await tx.nominations.transition(
+            nomination=nomination,
             step=Step.APPROVE,
             to_state=NominationState.IN_NOTICE,
             actor_user_id=CADRE,
@@ -357,7 +353,7 @@ async def test_a_transition_raises_the_version_and_writes_its_step_and_audit_ent
         later,
     )
     assert (passed.notice_ends_at, passed.reason) == (ends, "修改后的理由")
-    events = await NominationRepository(db).events(nomination.id)
+    events = await NominationRepository(db).events(nomination_id=nomination.id)
     assert [(e.step, e.from_state, e.to_state, e.version) for e in events] == [
         (Step.SUBMIT, None, NominationState.SUBMITTED, 1),
         (Step.APPROVE, NominationState.SUBMITTED, NominationState.IN_NOTICE, 1),
@@ -389,10 +385,9 @@ async def test_a_transition_on_a_stale_version_is_a_conflict_and_changes_nothing
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     seen = await _nominate(db, campaign_id, zhang, branch)
-    async with db.atomic() as conn:
-        returned = await store.transition_in(
-            conn,
-            seen,
+    async with Store(db).transaction() as tx:
+        returned = await tx.nominations.transition(
+            nomination=seen,
             step=Step.RETURN,
             to_state=NominationState.RETURNED,
             actor_user_id=CADRE,
@@ -402,10 +397,9 @@ async def test_a_transition_on_a_stale_version_is_a_conflict_and_changes_nothing
         )
     # a second cadre decides on the version the first one already changed
     with pytest.raises(Conflict):
-        async with db.atomic() as conn:
-            await store.transition_in(
-                conn,
-                seen,
+        async with Store(db).transaction() as tx:
+            await tx.nominations.transition(
+                nomination=seen,
                 step=Step.APPROVE,
                 to_state=NominationState.BRANCH_PASSED,
                 actor_user_id=CADRE + 1,
@@ -413,8 +407,8 @@ async def test_a_transition_on_a_stale_version_is_a_conflict_and_changes_nothing
                 level=ReviewLevel.BRANCH,
             )
     repo = NominationRepository(db)
-    assert await repo.get(seen.id) == returned
-    assert [e.step for e in await repo.events(seen.id)] == [Step.SUBMIT, Step.RETURN]
+    assert await repo.get(nomination_id=seen.id) == returned
+    assert [e.step for e in await repo.events(nomination_id=seen.id)] == [Step.SUBMIT, Step.RETURN]
     assert [action for action, _, _ in await _audit(db, "nomination")] == [
         "nomination.create",
         "nomination.return",
@@ -425,28 +419,26 @@ async def test_a_transition_may_set_only_the_fields_a_step_changes(db):
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
-    async with db.atomic() as conn:
+    async with Store(db).transaction() as tx:
         with pytest.raises(ValueError, match="branch_id"):
-            await store.transition_in(
-                conn,
-                nomination,
+            await tx.nominations.transition(
+                nomination=nomination,
                 step=Step.APPROVE,
                 to_state=NominationState.BRANCH_PASSED,
                 actor_user_id=CADRE,
                 now=NOW,
                 changes={"branch_id": 9},
             )
-    assert await NominationRepository(db).get(nomination.id) == nomination
+    assert await NominationRepository(db).get(nomination_id=nomination.id) == nomination
 
 
 async def test_an_approval_sets_the_decision_time_and_validity(db):
     district, branch, zhang, _ = await _setup(db)
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
-    async with db.atomic() as conn:
-        approved = await store.transition_in(
-            conn,
-            nomination,
+    async with Store(db).transaction() as tx:
+        approved = await tx.nominations.transition(
+            nomination=nomination,
             step=Step.CONFIRM,
             to_state=NominationState.APPROVED,
             actor_user_id=None,
@@ -454,7 +446,7 @@ async def test_an_approval_sets_the_decision_time_and_validity(db):
             changes={"decided_at": NOW, "valid_until": date(2028, 11, 28)},
         )
     assert (approved.decided_at, approved.valid_until) == (NOW, date(2028, 11, 28))
-    [_, event] = await NominationRepository(db).events(nomination.id)
+    [_, event] = await NominationRepository(db).events(nomination_id=nomination.id)
     # the scheduler confirms a notice: no person acted
     assert (event.actor_user_id, event.level) == (None, None)
 
@@ -464,10 +456,9 @@ async def test_times_given_in_shanghai_are_stored_in_utc(db):
     campaign_id = await _campaign(db, district)
     local = datetime(2026, 11, 29, 0, 30, tzinfo=SHANGHAI)
     nomination = await _nominate(db, campaign_id, zhang, branch, now=local)
-    async with db.atomic() as conn:
-        await store.transition_in(
-            conn,
-            nomination,
+    async with Store(db).transaction() as tx:
+        await tx.nominations.transition(
+            nomination=nomination,
             step=Step.APPROVE,
             to_state=NominationState.BRANCH_PASSED,
             actor_user_id=CADRE,
@@ -475,8 +466,8 @@ async def test_times_given_in_shanghai_are_stored_in_utc(db):
             level=ReviewLevel.BRANCH,
             changes={"notice_ends_at": datetime(2026, 12, 8, tzinfo=SHANGHAI)},
         )
-        await store.add_attachment_in(
-            conn, nomination_id=nomination.id, kind="photo", file_id="f", file_name="", now=local
+        await tx.nominations.add_attachment(
+            nomination_id=nomination.id, kind="photo", file_id="f", file_name="", now=local
         )
     row = await db.fetch_one(
         "SELECT submitted_at, state_since, updated_at, notice_ends_at FROM nominations"
@@ -504,13 +495,12 @@ async def test_attachments_are_listed_in_the_order_they_were_added(db):
     campaign_id = await _campaign(db, district)
     nomination = await _nominate(db, campaign_id, zhang, branch)
     other = await _nominate(db, campaign_id, li, branch)
-    async with db.atomic() as conn:
+    async with Store(db).transaction() as tx:
         for kind, file_id, name in (
             ("photo", "AgAD-photo", ""),
             ("document", "BQAD-doc", "志愿服务证明 <2026>.pdf"),
         ):
-            await store.add_attachment_in(
-                conn,
+            await tx.nominations.add_attachment(
                 nomination_id=nomination.id,
                 kind=kind,
                 file_id=file_id,
@@ -518,13 +508,13 @@ async def test_attachments_are_listed_in_the_order_they_were_added(db):
                 now=NOW,
             )
     repo = NominationRepository(db)
-    attachments = await repo.attachments(nomination.id)
+    attachments = await repo.attachments(nomination_id=nomination.id)
     assert [(a.kind, a.file_id, a.file_name, a.added_at) for a in attachments] == [
         ("photo", "AgAD-photo", "", NOW),
         ("document", "BQAD-doc", "志愿服务证明 <2026>.pdf", NOW),
     ]
     assert attachments[0].id < attachments[1].id
-    assert await repo.attachments(other.id) == []
+    assert await repo.attachments(nomination_id=other.id) == []
 
 
 async def test_a_member_known_only_from_the_roster_has_no_telegram_id(db):
@@ -550,16 +540,15 @@ async def test_leaving_the_notice_closes_the_objections_nobody_ruled_on(db):
             (nomination.id, objector, NOW.isoformat()),
         )
     later = NOW + timedelta(days=1)
-    async with db.atomic() as conn:
-        await store.transition_in(
-            conn,
-            nomination,
+    async with Store(db).transaction() as tx:
+        await tx.nominations.transition(
+            nomination=nomination,
             step=Step.WITHDRAW,
             to_state=NominationState.WITHDRAWN,
             actor_user_id=42,
             now=later,
         )
-        closed = await review_store.closed_in(conn, nomination_id=nomination.id)
+        closed = await tx.review.closed_objections(nomination_id=nomination.id)
     assert [(o.objector_user_id, o.state, o.resolved_by) for o in closed] == [
         (43, ObjectionState.CLOSED, 42),
         (44, ObjectionState.CLOSED, 42),

@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.domain.models import Language, MemberStatus, OrgKind
+from bot.domain.models import Language, MemberProfile, MemberStatus, NewOrgUnit, OrgKind
 from storage.accounts import AccountRepository
 from storage.audit import AuditRepository
 from storage.database import Conflict, Database, NotFound
 from storage.drafts import DraftRepository
-from storage.members import MemberProfile, MemberRepository
-from storage.org_units import NewOrgUnit, OrgUnitRepository
+from storage.members import MemberRepository
+from storage.org_units import OrgUnitRepository
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.domain.models import MemberSource, MemberStatus, ReviewState
+from bot.domain.models import MemberProfile, MemberSource, MemberStatus, ReviewState
 from storage.database import Conflict, Database
-from storage.members import MemberProfile, MemberRepository
+from storage.members import MemberRepository
 from tests.journeys.cadre_steps import unit_id
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.domain.models import MemberStatus, OrgKind
-from bot.domain.trainings import EnrolmentState, TrainingState
+from bot.domain.models import MemberProfile, MemberStatus, NewOrgUnit, OrgKind
+from bot.domain.trainings import EnrolmentState, NewTraining, TrainingState
 from storage.database import Conflict, Database
-from storage.members import MemberProfile, MemberRepository
-from storage.org_units import NewOrgUnit, OrgUnitRepository
-from storage.trainings import NewTraining, TrainingRepository
+from storage.members import MemberRepository
+from storage.org_units import OrgUnitRepository
+from storage.store import Store
+from storage.trainings import TrainingRepository
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -51,9 +52,8 @@ async def _setup(db: Database):
         )
         members.append(member)
     repo = TrainingRepository(db)
-    async with db.atomic() as conn:
-        training_id = await repo.insert(
-            conn,
+    async with Store(db).transaction() as tx:
+        training_id = await tx.trainings.insert(
             training=NewTraining(
                 title="团校",
                 description="",
@@ -83,44 +83,40 @@ async def test_a_training_is_open_to_its_audience_subtree_only(db):
 
 async def test_a_member_is_in_a_training_once_and_rejoins_at_the_end_of_the_queue(db):
     repo, training_id, (a, b, c), *_ = await _setup(db)
-    async with db.atomic() as conn:
+    async with Store(db).transaction() as tx:
         for member in (a, b, c):
-            await repo.enrol(
-                conn,
+            await tx.trainings.enrol(
                 training_id=training_id,
                 member_id=member.id,
                 state=EnrolmentState.WAITLISTED,
                 now=NOW,
             )
     with pytest.raises(Conflict):
-        async with db.atomic() as conn:
-            await repo.enrol(
-                conn,
+        async with Store(db).transaction() as tx:
+            await tx.trainings.enrol(
                 training_id=training_id,
                 member_id=a.id,
                 state=EnrolmentState.ENROLLED,
                 now=NOW,
             )
     first = await repo.enrolment(training_id=training_id, member_id=a.id)
-    async with db.atomic() as conn:
-        await repo.move(
-            conn,
+    async with Store(db).transaction() as tx:
+        await tx.trainings.move(
             enrolment_id=first.id,
             expected=[EnrolmentState.WAITLISTED],
             state=EnrolmentState.CANCELLED,
             now=NOW,
         )
-        await repo.enrol(
-            conn, training_id=training_id, member_id=a.id, state=EnrolmentState.WAITLISTED, now=NOW
+        await tx.trainings.enrol(
+            training_id=training_id, member_id=a.id, state=EnrolmentState.WAITLISTED, now=NOW
         )
     waiting = await repo.first_waitlisted(training_id=training_id, count=3)
     assert [e.member_id for e in waiting] == [b.id, c.id, a.id]
     again = await repo.enrolment(training_id=training_id, member_id=a.id)
     assert again.id == first.id and await repo.position(enrolment=again) == 3
     with pytest.raises(Conflict):
-        async with db.atomic() as conn:
-            await repo.move(
-                conn,
+        async with Store(db).transaction() as tx:
+            await tx.trainings.move(
                 enrolment_id=first.id,
                 expected=[EnrolmentState.OFFERED],
                 state=EnrolmentState.ENROLLED,
@@ -130,24 +126,24 @@ async def test_a_member_is_in_a_training_once_and_rejoins_at_the_end_of_the_queu
 
 async def test_closing_credits_the_attended_and_marks_the_no_shows(db):
     repo, training_id, (a, b, c), *_ = await _setup(db)
-    async with db.atomic() as conn:
+    async with Store(db).transaction() as tx:
         for member, state in (
             (a, EnrolmentState.ATTENDED),
             (b, EnrolmentState.ENROLLED),
             (c, EnrolmentState.OFFERED),
         ):
-            await repo.enrol(
-                conn, training_id=training_id, member_id=member.id, state=state, now=NOW
+            await tx.trainings.enrol(
+                training_id=training_id, member_id=member.id, state=state, now=NOW
             )
-        await repo.close(conn, training_id=training_id, now=NOW)
-        await repo.set_state(conn, training_id=training_id, state=TrainingState.CLOSED, now=NOW)
+        await tx.trainings.close(training_id=training_id, now=NOW)
+        await tx.trainings.set_state(training_id=training_id, state=TrainingState.CLOSED, now=NOW)
     counts = await repo.counts(training_id=training_id)
     assert (counts.attended, counts.no_show, counts.offered) == (1, 1, 0)
     credited = await repo.credited(member_id=a.id)
     assert [(t.training.id, t.credited_tenths) for t in credited] == [(training_id, 15)]
     assert await repo.credited(member_id=b.id) == []
     with pytest.raises(Conflict):
-        async with db.atomic() as conn:
-            await repo.set_state(
-                conn, training_id=training_id, state=TrainingState.CANCELLED, now=NOW
+        async with Store(db).transaction() as tx:
+            await tx.trainings.set_state(
+                training_id=training_id, state=TrainingState.CANCELLED, now=NOW
             )

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.domain.membership.transfers import TransferState
-from bot.domain.models import MemberStatus, OrgKind
+from bot.domain.models import MemberProfile, MemberStatus, NewOrgUnit, OrgKind
 from storage.database import Conflict, Database, NotFound
-from storage.members import MemberProfile, MemberRepository
-from storage.org_units import NewOrgUnit, OrgUnitRepository
+from storage.members import MemberRepository
+from storage.org_units import OrgUnitRepository
 from storage.transfers import MemberMoved, TransferRepository
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.domain.models import MemberStatus, Record
+from pydantic import BaseModel
+
+from bot.domain.models import MemberStatus, OrgKind, Record
 from bot.domain.nominations.state import NominationState
 
 
@@ -99,3 +101,40 @@ def widest_paths(paths: Iterable[str]) -> list[str]:
         if not any(path.startswith(kept) for kept in widest):
             widest.append(path)
     return sorted(widest)
+
+
+class MemberCounts(BaseModel):
+    """Members of a subtree by status, with the registration figures."""
+
+    by_status: dict[MemberStatus, int]
+    pending: int
+    roster: int
+    roster_linked: int
+    self_registered: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+class ChildCount(BaseModel):
+    """A direct child of the unit and the members of its whole subtree."""
+
+    unit_id: int
+    name: str
+    kind: OrgKind
+    has_children: bool
+    members: int
+
+
+class CadreAges(BaseModel):
+    cadres: int
+    with_birth_date: int
+    average_age: float | None
+
+
+class TrainingCounts(BaseModel):
+    held: int
+    upcoming: int
+    attendances: int
+    hours_tenths: int

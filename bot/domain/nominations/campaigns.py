@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.domain.models import MemberStatus, Record
+from bot.domain.models import Language, MemberStatus, Record, ReviewState
 from bot.domain.validation import InvalidInput, age_on
 
 MAX_TITLE = 60
@@ -535,3 +535,25 @@ def _file_error(error: ValidationError, *, prefix: str) -> CampaignFileError:
     return CampaignFileError(
         "campaign_file_key", {"key": location or "campaign", "error": first["msg"]}
     )
+
+
+class Participant(BaseModel):
+    """A member as a campaign sees them: the facts its rules check, where they belong, how to
+    reach them, and their nomination in the campaign if they have one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    member_id: int
+    telegram_user_id: int | None
+    name: str
+    birth_date: date | None
+    status: MemberStatus
+    league_join_date: date | None
+    party_application_date: date | None
+    review_state: ReviewState
+    org_unit_id: int
+    unit_path: str
+    training_hours: float
+    chat_id: int | None
+    language: Language | None
+    nomination_id: int | None

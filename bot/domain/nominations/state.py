@@ -171,3 +171,29 @@ class Decision(BaseModel):
     step: Step
     seen_version: int
     comment: str = ""
+
+
+class Event(BaseModel):
+    """One step on a nominee's timeline."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    step: Step
+    from_state: NominationState | None
+    to_state: NominationState
+    level: ReviewLevel | None
+    comment: str
+    version: int
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    kind: str
+    file_id: str
+    file_name: str
+    added_at: datetime

@@ -1,2 +1,69 @@
 """Cadres' use-cases: permissions, member review, imports, the audit view, figures, exports, the
 digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.services.admin.audit_view import AuditViewService
+from bot.services.admin.cadres import CadreService
+from bot.services.admin.digest import DigestRenderer, DigestService, NominationCounter
+from bot.services.admin.exports import ExportService
+from bot.services.admin.member_review import MemberReviewService
+from bot.services.admin.roster_import import RosterImportService
+from bot.services.admin.stats import StatsService
+from bot.services.shared import Shared
+
+
+@dataclass(frozen=True)
+class AdminServices:
+    audit: AuditViewService
+    cadres: CadreService
+    member_review: MemberReviewService
+    digest: DigestService
+    roster_import: RosterImportService
+    stats: StatsService
+    exports: ExportService
+
+    @classmethod
+    def create(
+        cls, shared: Shared, *, digest: DigestRenderer, nominations: NominationCounter
+    ) -> AdminServices:
+        """`digest` words the daily digest (the handlers' layer provides it); `nominations`
+        counts the nominations waiting for a cadre (the review service)."""
+        store, clock, access, tz = shared.store, shared.clock, shared.access, shared.timezone
+        settings = shared.settings
+        return cls(
+            audit=AuditViewService(store=store, orgs=shared.orgs, access=access),
+            cadres=CadreService(
+                store=store,
+                access=access,
+                clock=clock,
+                invitation_ttl=timedelta(hours=settings.bot.invitation_hours),
+            ),
+            member_review=MemberReviewService(store=store, access=access, clock=clock),
+            digest=DigestService(
+                store=store,
+                access=access,
+                clock=clock,
+                timezone=tz,
+                at=settings.digest.time,
+                render=digest,
+                nominations=nominations,
+            ),
+            roster_import=RosterImportService(
+                store=store, access=access, clock=clock, timezone=tz, ages=shared.ages
+            ),
+            stats=StatsService(
+                store=store, orgs=shared.orgs, access=access, clock=clock, timezone=tz
+            ),
+            exports=ExportService(
+                store=store,
+                db_path=settings.storage.path,
+                orgs=shared.orgs,
+                access=access,
+                clock=clock,
+                timezone=tz,
+            ),
+        )

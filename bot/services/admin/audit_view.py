@@ -7,17 +7,17 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.domain.admin.audit import AuditFilter, AuditLine, PersonFilter, UnitFilter
 from bot.domain.authz import Action
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import StaleButton
 from bot.services.orgs import OrgLevel, OrgService
-from storage.audit import AuditFilter, AuditLine, AuditRepository, PersonFilter, UnitFilter
 
 # AuditLine is part of this use-case's answer (AuditPage.lines), so handlers take it from here.
 __all__ = ["PAGE_SIZE", "AuditLine", "AuditPage", "AuditScope", "AuditView", "AuditViewService"]
 from storage.database import NotFound
-from storage.members import MemberRepository
+from storage.store import Store
 
 PAGE_SIZE = 10
 # Telegram user ids are positive integers well below 2**52.
@@ -73,13 +73,11 @@ class AuditViewService:
     def __init__(
         self,
         *,
-        audit: AuditRepository,
-        members: MemberRepository,
+        store: Store,
         orgs: OrgService,
         access: AccessService,
     ) -> None:
-        self._audit = audit
-        self._members = members
+        self._store = store
         self._orgs = orgs
         self._access = access
 
@@ -94,7 +92,7 @@ class AuditViewService:
         if _USER_ID.fullmatch(typed):
             return AuditView(scope=AuditScope.USER, key=int(typed))
         try:
-            found = await self._audit.people_named(name=typed)
+            found = await self._store.audit.people_named(name=typed)
         except NotFound:
             raise NoSuchPerson(typed) from None
         return AuditView(scope=AuditScope.NAMESAKES, key=found[0].member_id)
@@ -119,10 +117,10 @@ class AuditViewService:
         else:
             await self.authorise(telegram_user_id)
         where, subject = await self._resolve(view)
-        total = await self._audit.count(where=where)
+        total = await self._store.audit.count(where=where)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        lines = await self._audit.page(where=where, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+        lines = await self._store.audit.page(where=where, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
         return AuditPage(
             view=view, subject=subject, lines=lines, page=page, pages=pages, total=total
         )
@@ -134,7 +132,7 @@ class AuditViewService:
             return PersonFilter(user_ids=(view.key,)), AuditSubject(person_name=name)
         if view.scope is AuditScope.NAMESAKES:
             try:
-                found = await self._audit.namesakes(member_id=view.key)
+                found = await self._store.audit.namesakes(member_id=view.key)
             except NotFound:
                 raise StaleButton(f"member {view.key} is unknown") from None
             where = PersonFilter(
@@ -150,7 +148,9 @@ class AuditViewService:
 
     async def _name_of(self, telegram_user_id: int) -> str | None:
         try:
-            member = await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+            member = await self._store.members.get_by_telegram_user(
+                telegram_user_id=telegram_user_id
+            )
         except NotFound:
             return None
         return member.name

@@ -6,13 +6,13 @@ import secrets
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.domain.admin.cadres import CadreRole, Invitation
 from bot.domain.authz import Action, Role, role_fits_unit
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import ServiceError
 from storage.database import Conflict, NotFound
-from storage.org_units import OrgUnitRepository
-from storage.roles import CadreRole, Invitation, RoleRepository
+from storage.store import Store
 
 # Deep-link payloads may hold A-Z a-z 0-9 _ - and at most 64 characters.
 INVITE_PREFIX = "inv_"
@@ -30,14 +30,12 @@ class CadreService:
     def __init__(
         self,
         *,
-        roles: RoleRepository,
-        org_units: OrgUnitRepository,
+        store: Store,
         access: AccessService,
         clock: Clock,
         invitation_ttl: timedelta,
     ) -> None:
-        self._roles = roles
-        self._units = org_units
+        self._store = store
         self._access = access
         self._clock = clock
         self._ttl = invitation_ttl
@@ -45,11 +43,11 @@ class CadreService:
     async def invite(self, telegram_user_id: int, *, unit_id: int, role: Role) -> Invitation:
         """Creates a one-time link that makes whoever opens it `role` of the unit."""
         await self._access.require(telegram_user_id, Action.INVITE_CADRE, unit_id=unit_id)
-        unit = await self._units.get(unit_id=unit_id)
+        unit = await self._store.org_units.get(unit_id=unit_id)
         if not role_fits_unit(role, unit.kind):
             raise InvalidInput("cadres.role_does_not_fit", {"unit": unit.name})
         now = self._clock.now()
-        return await self._roles.create_invitation(
+        return await self._store.roles.create_invitation(
             token=secrets.token_urlsafe(12),
             org_unit_id=unit_id,
             role=role,
@@ -61,7 +59,7 @@ class CadreService:
     async def accept(self, telegram_user_id: int, *, token: str) -> Invitation:
         """Makes the person a cadre, once; explains why not when the link cannot be used."""
         try:
-            invitation = await self._roles.invitation(token=token)
+            invitation = await self._store.roles.invitation(token=token)
         except NotFound:
             raise InvitationUnusable("unknown") from None
         if invitation.used_at is not None:
@@ -70,12 +68,12 @@ class CadreService:
             raise InvitationUnusable("revoked")
         if invitation.expires_at <= self._clock.now():
             raise InvitationUnusable("expired")
-        held = await self._roles.grants(telegram_user_id=telegram_user_id)
+        held = await self._store.roles.grants(telegram_user_id=telegram_user_id)
         if any(g.unit_id == invitation.org_unit_id and g.role is invitation.role for g in held):
             # The link stays unused: it may have been meant for someone else.
             raise InvitationUnusable("already_held")
         try:
-            return await self._roles.accept_invitation(
+            return await self._store.roles.accept_invitation(
                 token=token, telegram_user_id=telegram_user_id, now=self._clock.now()
             )
         except Conflict:
@@ -83,11 +81,11 @@ class CadreService:
             raise InvitationUnusable("used") from None
 
     async def revoke_invitation(self, telegram_user_id: int, *, token: str) -> Invitation:
-        invitation = await self._roles.invitation(token=token)
+        invitation = await self._store.roles.invitation(token=token)
         await self._access.require(
             telegram_user_id, Action.INVITE_CADRE, unit_id=invitation.org_unit_id
         )
-        if not await self._roles.revoke_invitation(
+        if not await self._store.roles.revoke_invitation(
             token=token, actor_user_id=telegram_user_id, now=self._clock.now()
         ):
             raise InvitationUnusable("used")
@@ -98,17 +96,17 @@ class CadreService:
         actor = await self._access.require_any(telegram_user_id, Action.LIST_CADRES)
         found: dict[int, CadreRole] = {}
         for path in actor.scope_paths():
-            for role in await self._roles.in_scope(path=path):
+            for role in await self._store.roles.in_scope(path=path):
                 found[role.id] = role
         return sorted(found.values(), key=lambda r: (r.unit_path, r.id))
 
     async def remove(self, telegram_user_id: int, *, role_id: int) -> CadreRole:
         """Ends a cadre's role; the actor must be allowed to on that unit right now."""
         try:
-            role = await self._roles.get(role_id=role_id)
+            role = await self._store.roles.get(role_id=role_id)
         except NotFound:
             raise InvitationUnusable("role_gone") from None
         await self._access.require(telegram_user_id, Action.REMOVE_CADRE, unit_id=role.org_unit_id)
-        return await self._roles.revoke(
+        return await self._store.roles.revoke(
             role_id=role_id, actor_user_id=telegram_user_id, now=self._clock.now()
         )

@@ -6,19 +6,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import Action, Actor
-from bot.domain.models import Account, ReviewState
+from bot.domain.models import Account, OutgoingMessage, Reminder, ReviewState
 from bot.services.access import AccessService
-from storage.accounts import AccountRepository
 from storage.database import NotFound
-from storage.members import MemberRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.reminders import Reminder, ReminderRepository, schedule_in
-from storage.transfers import TransferRepository
+from storage.store import Store
 
 KIND = "digest.daily"
 TARGET = "cadres"
@@ -61,29 +56,21 @@ class DigestService:
     def __init__(
         self,
         *,
+        store: Store,
         access: AccessService,
-        accounts: AccountRepository,
-        members: MemberRepository,
-        transfers: TransferRepository,
-        reminders: ReminderRepository,
         clock: Clock,
         timezone: ZoneInfo,
         at: time,
+        render: DigestRenderer,
         nominations: NominationCounter | None = None,
     ) -> None:
+        self._store = store
         self._access = access
-        self._accounts = accounts
-        self._members = members
-        self._transfers = transfers
-        self._reminders = reminders
         self._clock = clock
         self._tz = timezone
         self._at = at
-        self._nominations = nominations
-        self._render: DigestRenderer | None = None
-
-    def attach(self, render: DigestRenderer) -> None:
         self._render = render
+        self._nominations = nominations
 
     def next_time(self, after: datetime) -> datetime:
         """The next digest time strictly after `after`, in the committee's time zone."""
@@ -91,7 +78,7 @@ class DigestService:
 
     async def ensure_scheduled(self) -> None:
         """At start-up: the next digest is in the reminders table (a no-op if it already is)."""
-        await self._reminders.schedule(
+        await self._store.reminders.schedule(
             kind=KIND, target=TARGET, due_at=self.next_time(self._clock.now())
         )
 
@@ -100,18 +87,18 @@ class DigestService:
         found: list[Digest] = []
         for user_id in sorted(await self._access.cadre_ids()):
             try:
-                account = await self._accounts.get(telegram_user_id=user_id)
+                account = await self._store.accounts.get(telegram_user_id=user_id)
             except NotFound:
                 continue
             actor = await self._access.actor(user_id)
             registrations = 0
             transfers = 0
             for path in self._paths(actor, Action.CONFIRM_MEMBER):
-                registrations += await self._members.count_in_subtree(
+                registrations += await self._store.members.count_in_subtree(
                     path=path, review_state=ReviewState.PENDING
                 )
             for path in self._paths(actor, Action.DECIDE_TRANSFER):
-                transfers += len(await self._transfers.pending_into(path=path))
+                transfers += len(await self._store.transfers.pending_into(path=path))
             found.append(
                 Digest(
                     account=account,
@@ -122,9 +109,8 @@ class DigestService:
             )
         return found
 
-    async def handle(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+    async def handle(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """The daily reminder: queue each non-empty digest and schedule tomorrow's."""
-        assert self._render is not None, "the digest renderer is attached in bot.app"
         now = self._clock.now()
         messages = []
         for digest in await self.digests():
@@ -142,8 +128,8 @@ class DigestService:
                     dedupe_key=f"digest:{reminder.due_at.date()}:{digest.account.telegram_user_id}",
                 )
             )
-        await add_in(conn, messages=messages, now=now)
-        await schedule_in(conn, kind=KIND, target=TARGET, due_at=self.next_time(now))
+        await tx.outbox.add(messages=messages, now=now)
+        await tx.reminders.schedule(kind=KIND, target=TARGET, due_at=self.next_time(now))
 
     def _paths(self, actor: Actor, action: Action) -> list[str]:
         if actor.configured_admin:

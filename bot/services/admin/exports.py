@@ -32,6 +32,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.domain.admin.exports import AttendanceRow, EventRow, MemberRow, NominationRow, TrainingRow
 from bot.domain.admin.stats import share_percent, widest_paths
 from bot.domain.authz import Action
 from bot.domain.models import MemberStatus, OrgUnit
@@ -42,17 +43,8 @@ from bot.infra.idle_process import WorkerStopped, give_way, run_idle
 from bot.services.access import AccessService
 from bot.services.errors import ServiceError
 from bot.services.orgs import OrgService
-from storage import audit
-from storage.database import Database
-from storage.exports import (
-    PAGE_SIZE,
-    AttendanceRow,
-    EventRow,
-    ExportReader,
-    MemberRow,
-    NominationRow,
-    TrainingRow,
-)
+from storage.exports import PAGE_SIZE, ExportReader
+from storage.store import Store
 
 # Telegram bots may send documents up to 50 MB.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -249,13 +241,16 @@ class ExportService:
     def __init__(
         self,
         *,
-        db: Database,
+        store: Store,
+        db_path: Path,
         orgs: OrgService,
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
     ) -> None:
-        self._db = db
+        """`db_path` is the database's file, which the export process reads on its own."""
+        self._store = store
+        self._db_path = db_path
         self._orgs = orgs
         self._access = access
         self._clock = clock
@@ -286,8 +281,7 @@ class ExportService:
         await self._access.require(telegram_user_id, action, unit_id=unit_id)
         unit = await self._orgs.get(unit_id=unit_id)
         made = await self.build(kind=kind, unit=unit, wording=wording)
-        await audit.record(
-            self._db,
+        await self._store.audit.append(
             at=self._clock.now(),
             actor_user_id=telegram_user_id,
             action=f"export.{kind.name.lower()}",
@@ -312,7 +306,7 @@ class ExportService:
         title = f"{wording.titles[kind]} · {' › '.join(names)}"
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="leaguebot-export-"))
         job = ExportJob(
-            db_path=self._db.path,
+            db_path=self._db_path,
             kind=kind,
             unit=unit,
             wording=wording,

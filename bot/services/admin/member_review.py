@@ -8,11 +8,11 @@ from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import Action, Actor
-from bot.domain.models import Member, ReviewState
+from bot.domain.models import Member, ReviewState, RosterEntry
 from bot.services.access import AccessService
 from bot.services.errors import ServiceError
 from storage.database import Conflict, NotFound
-from storage.members import MemberRepository, RosterEntry
+from storage.store import Store
 
 PAGE_SIZE = 10
 
@@ -40,8 +40,8 @@ class RosterPage(BaseModel):
 
 
 class MemberReviewService:
-    def __init__(self, *, members: MemberRepository, access: AccessService, clock: Clock) -> None:
-        self._members = members
+    def __init__(self, *, store: Store, access: AccessService, clock: Clock) -> None:
+        self._store = store
         self._access = access
         self._clock = clock
 
@@ -56,10 +56,10 @@ class MemberReviewService:
         """One page of the members in the actor's units (all of them for a configured admin)."""
         actor = await self._access.require_any(telegram_user_id, action)
         path = self._scope_path(actor, action)
-        total = await self._members.count_in_subtree(path=path, review_state=review_state)
+        total = await self._store.members.count_in_subtree(path=path, review_state=review_state)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        entries = await self._members.in_subtree(
+        entries = await self._store.members.in_subtree(
             path=path, review_state=review_state, offset=page * PAGE_SIZE, limit=PAGE_SIZE
         )
         return RosterPage(entries=entries, page=page, pages=pages, total=total)
@@ -76,7 +76,7 @@ class MemberReviewService:
     async def pending_member(self, telegram_user_id: int, *, member_id: int) -> Member:
         """A registration the actor may decide now (shown before asking for a reason)."""
         try:
-            member = await self._members.get(member_id=member_id)
+            member = await self._store.members.get(member_id=member_id)
         except NotFound:
             raise AlreadyDecided(f"member {member_id} is gone") from None
         assert member.org_unit_id is not None
@@ -105,7 +105,7 @@ class MemberReviewService:
         reason: RejectReason | None,
     ) -> Member:
         try:
-            member = await self._members.get(member_id=member_id)
+            member = await self._store.members.get(member_id=member_id)
         except NotFound:
             raise AlreadyDecided(f"member {member_id} is gone") from None
         assert member.org_unit_id is not None
@@ -114,7 +114,7 @@ class MemberReviewService:
             telegram_user_id, Action.CONFIRM_MEMBER, unit_id=member.org_unit_id
         )
         try:
-            return await self._members.set_review(
+            return await self._store.members.set_review(
                 member_id=member_id,
                 expected=ReviewState.PENDING,
                 state=state,

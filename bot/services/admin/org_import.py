@@ -17,9 +17,9 @@ from bot.domain.admin.org_import import (
     parse_org_csv,
     parse_org_toml,
 )
-from bot.domain.models import OrgKind, OrgUnit
+from bot.domain.models import NewOrgUnit, OrgKind, OrgUnit
 from storage.database import Conflict, NotFound
-from storage.org_units import NewOrgUnit, OrgUnitRepository
+from storage.org_units import OrgUnitRepository
 
 __all__ = ["ImportFormat", "ImportReport", "import_orgs", "import_orgs_text"]
 

@@ -33,13 +33,12 @@ from bot.domain.admin.roster_import import (
 )
 from bot.domain.authz import Action
 from bot.domain.membership.registration import AgeRange
-from bot.domain.models import MemberStatus, OrgUnit
+from bot.domain.models import MemberProfile, MemberStatus, OrgUnit
 from bot.services.access import AccessService
 from bot.services.admin.org_import import ImportReport as OrgImportReport
 from bot.services.admin.org_import import import_orgs_text
 from storage.database import Conflict
-from storage.members import MemberProfile, MemberRepository
-from storage.org_units import OrgUnitRepository
+from storage.store import Store
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -148,15 +147,13 @@ class RosterImportService:
     def __init__(
         self,
         *,
-        members: MemberRepository,
-        org_units: OrgUnitRepository,
+        store: Store,
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
         ages: AgeRange,
     ) -> None:
-        self._members = members
-        self._units = org_units
+        self._store = store
         self._access = access
         self._clock = clock
         self._tz = timezone
@@ -164,7 +161,7 @@ class RosterImportService:
 
     async def authorise(self, telegram_user_id: int) -> None:
         """Refuses (AccessDenied, audited) anyone who may not import over the whole tree."""
-        roots = await self._units.children(parent_id=None)
+        roots = await self._store.org_units.children(parent_id=None)
         if not roots:
             # An empty database has no unit to check against; the first tree comes from an admin.
             await self._access.require_any(telegram_user_id, Action.IMPORT_DATA)
@@ -211,7 +208,11 @@ class RosterImportService:
             except UnicodeDecodeError:
                 raise OrgImportError([OrgProblem.of("file", "org_import.not_utf8")]) from None
             return await import_orgs_text(
-                repo=self._units, text=tree, fmt="toml", now=now, actor_user_id=actor_user_id
+                repo=self._store.org_units,
+                text=tree,
+                fmt="toml",
+                now=now,
+                actor_user_id=actor_user_id,
             )
         csv_text: str | None = None
         if suffix == ".csv":
@@ -222,7 +223,11 @@ class RosterImportService:
         if find_header(rows) is None and _names_org_columns(rows):
             tree = csv_text if csv_text is not None else _rows_as_csv(rows)
             return await import_orgs_text(
-                repo=self._units, text=tree, fmt="csv", now=now, actor_user_id=actor_user_id
+                repo=self._store.org_units,
+                text=tree,
+                fmt="csv",
+                now=now,
+                actor_user_id=actor_user_id,
             )
         # A roster, or a file with neither header: the roster's complaint names the columns.
         return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
@@ -250,7 +255,7 @@ class RosterImportService:
             "by_branch": {branch.code: branch.count for branch in report.by_branch},
         }
         try:
-            await self._members.add_from_roster(
+            await self._store.members.add_from_roster(
                 profiles=profiles,
                 actor_user_id=actor_user_id,
                 summary=summary,
@@ -265,7 +270,7 @@ class RosterImportService:
 
     async def _parse(self, rows: list[SheetRow]) -> tuple[list[RosterRow], list[OrgUnit]]:
         """Validates the rows against the branches and phones in the database now."""
-        units = await self._units.all()
+        units = await self._store.org_units.all()
         by_id = {unit.id: unit for unit in units}
         branches = [
             BranchRef(
@@ -276,7 +281,7 @@ class RosterImportService:
             for unit in units
             if unit.is_branch
         ]
-        phones = await self._members.phones()
+        phones = await self._store.members.phones()
         parsed = await asyncio.to_thread(
             parse_roster,
             rows,

@@ -13,6 +13,10 @@ from bot.clock import Clock
 from bot.domain.admin.stats import (
     STAGE_ORDER,
     AgeBand,
+    CadreAges,
+    ChildCount,
+    MemberCounts,
+    TrainingCounts,
     band_counts,
     one_decimal,
     share_percent,
@@ -23,7 +27,7 @@ from bot.domain.models import OrgUnit
 from bot.domain.nominations.state import NominationState
 from bot.services.access import AccessService
 from bot.services.orgs import OrgService
-from storage.stats import CadreAges, ChildCount, MemberCounts, StatsRepository, TrainingCounts
+from storage.store import Store
 
 
 class BandCount(BaseModel):
@@ -73,13 +77,13 @@ class StatsService:
     def __init__(
         self,
         *,
-        stats: StatsRepository,
+        store: Store,
         orgs: OrgService,
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
     ) -> None:
-        self._stats = stats
+        self._store = store
         self._orgs = orgs
         self._access = access
         self._clock = clock
@@ -116,12 +120,12 @@ class StatsService:
         now = self._clock.now()
         today = now.astimezone(self._tz).date()
         path = unit.path
-        members = await self._stats.members(path=path)
-        children = await self._stats.children(unit_id=unit.id, path=path)
-        ages, unknown_age = await self._stats.ages(path=path, today=today)
-        cadres = await self._stats.cadre_ages(path=path, today=today)
-        trainings = await self._stats.trainings(path=path, now=now)
-        by_state, campaigns = await self._stats.nominations(path=path, now=now)
+        members = await self._store.stats.members(path=path)
+        children = await self._store.stats.children(unit_id=unit.id, path=path)
+        ages, unknown_age = await self._store.stats.ages(path=path, today=today)
+        cadres = await self._store.stats.cadre_ages(path=path, today=today)
+        trainings = await self._store.stats.trainings(path=path, now=now)
+        by_state, campaigns = await self._store.stats.nominations(path=path, now=now)
         return UnitStats(
             unit=unit,
             path_names=await self._orgs.path_names(unit_id=unit.id),

@@ -17,16 +17,18 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import Action, Actor, decide
 from bot.domain.broadcasts import (
     Audience,
+    Broadcast,
     BroadcastState,
     Command,
+    DraftKey,
     NotNow,
+    RecipientCount,
     ReviewFilter,
     StatusFilter,
     check_text,
@@ -34,7 +36,7 @@ from bot.domain.broadcasts import (
     next_state,
     parse_send_time,
 )
-from bot.domain.models import Language, OrgUnit
+from bot.domain.models import Delivery, DeliveryState, Language, OrgUnit, OutgoingMessage, Reminder
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
@@ -42,15 +44,8 @@ from bot.services.errors import NoWizard, ServiceError, StaleButton
 from bot.services.orgs import OrgLevel, OrgService
 from bot.services.outbox import OutboxService
 from bot.services.wizard import Chat
-from storage import audit
-from storage import broadcasts as store
-from storage.accounts import AccountRepository
-from storage.broadcasts import Broadcast, BroadcastRepository, DraftKey, RecipientCount
-from storage.database import Database, NotFound, StorageError
-from storage.drafts import DraftRepository
-from storage.org_units import OrgUnitRepository
-from storage.outbox import Delivery, DeliveryState, OutboxRepository, OutgoingMessage, add_in
-from storage.reminders import Reminder, ReminderRepository, schedule_in
+from storage.database import NotFound, StorageError
+from storage.store import Store
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -184,39 +179,25 @@ class BroadcastService:
     def __init__(
         self,
         *,
-        db: Database,
-        broadcasts: BroadcastRepository,
-        drafts: DraftRepository,
-        org_units: OrgUnitRepository,
+        store: Store,
         orgs: OrgService,
-        accounts: AccountRepository,
-        outbox: OutboxRepository,
-        outbox_service: OutboxService,
-        reminders: ReminderRepository,
+        outbox: OutboxService,
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
         quiet_hours: QuietHours,
+        report: ReportRenderer,
+        wake_scheduler: Callable[[], None],
     ) -> None:
-        self._db = db
-        self._broadcasts = broadcasts
-        self._drafts = drafts
-        self._units = org_units
+        """`report` words the author's final report (the handlers' layer provides it);
+        `wake_scheduler` tells the scheduler that a broadcast was scheduled."""
+        self._store = store
         self._orgs = orgs
-        self._accounts = accounts
         self._outbox = outbox
-        self._outbox_service = outbox_service
-        self._reminders = reminders
         self._access = access
         self._clock = clock
         self.timezone = timezone
         self._quiet = quiet_hours
-        self._render: ReportRenderer | None = None
-        self._wake_scheduler: Callable[[], None] = lambda: None
-
-    def attach(self, *, report: ReportRenderer, wake_scheduler: Callable[[], None]) -> None:
-        """Wired when the bot runs: how reports read, and how to tell the scheduler that a
-        broadcast was scheduled."""
         self._render = report
         self._wake_scheduler = wake_scheduler
 
@@ -242,7 +223,7 @@ class BroadcastService:
 
     async def current(self, chat: Chat) -> BroadcastWizard:
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -388,7 +369,7 @@ class BroadcastService:
 
     async def cancel_wizard(self, chat: Chat) -> bool:
         """Leaves the wizard; nothing was stored or sent. False when there was none."""
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -397,7 +378,7 @@ class BroadcastService:
     async def count_recipients(self, audience: Audience) -> RecipientCount:
         """How many the audience reaches now, by the rule that enqueues them."""
         unit = await self._unit(audience.unit_id)
-        return await self._broadcasts.count_recipients(audience=audience, path=unit.path)
+        return await self._store.broadcasts.count_recipients(audience=audience, path=unit.path)
 
     async def create(
         self,
@@ -416,11 +397,10 @@ class BroadcastService:
         unit = await self._unit(audience.unit_id)
         now = self._clock.now()
         command = Command.START if send_at is None else Command.SCHEDULE
-        async with self._db.atomic() as conn:
-            if draft is not None and not await store.take_draft_in(conn, draft=draft):
+        async with self._store.transaction() as tx:
+            if draft is not None and not await tx.broadcasts.take_draft(draft=draft):
                 raise StaleButton("this broadcast was confirmed already")
-            broadcast_id = await store.insert_in(
-                conn,
+            broadcast_id = await tx.broadcasts.insert(
                 author_user_id=author_user_id,
                 text=text_html,
                 audience=audience,
@@ -430,8 +410,7 @@ class BroadcastService:
             )
             details: dict[str, Any] = {**audience.model_dump(mode="json"), "unit": unit.name}
             if send_at is None:
-                details["recipients"] = await store.enqueue_in(
-                    conn,
+                details["recipients"] = await tx.broadcasts.enqueue(
                     broadcast_id=broadcast_id,
                     text=text_html,
                     audience=audience,
@@ -439,12 +418,11 @@ class BroadcastService:
                     now=now,
                 )
             else:
-                await schedule_in(
-                    conn, kind=REMINDER_KIND, target=str(broadcast_id), due_at=send_at
+                await tx.reminders.schedule(
+                    kind=REMINDER_KIND, target=str(broadcast_id), due_at=send_at
                 )
                 details["scheduled_at"] = send_at.isoformat()
-            await audit.append(
-                conn,
+            await tx.audit.append(
                 at=now,
                 actor_user_id=actor.telegram_user_id,
                 action="broadcast.started" if send_at is None else "broadcast.scheduled",
@@ -454,22 +432,22 @@ class BroadcastService:
             )
             if send_at is None:
                 # Nobody reachable (everyone blocked the bot): done at once, with its report.
-                await self._finish_in(conn, broadcast_id, now)
+                await self._finish(tx, broadcast_id, now)
         if send_at is None:
-            self._outbox_service.woke()
+            self._outbox.woke()
         else:
             self._wake_scheduler()
-        return await self._broadcasts.get(broadcast_id=broadcast_id)
+        return await self._store.broadcasts.get(broadcast_id=broadcast_id)
 
     async def mine(self, telegram_user_id: int, *, page: int = 0) -> BroadcastPage:
         """One page of the author's broadcasts, newest first, with live counters."""
-        total = await self._broadcasts.count_by_author(author_user_id=telegram_user_id)
+        total = await self._store.broadcasts.count_by_author(author_user_id=telegram_user_id)
         if total == 0:
             # Someone who never broadcast sees the list only if they may broadcast now.
             await self._access.require_any(telegram_user_id, Action.BROADCAST)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        found = await self._broadcasts.by_author(
+        found = await self._store.broadcasts.by_author(
             author_user_id=telegram_user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
         )
         cards = [await self._card(broadcast) for broadcast in found]
@@ -479,7 +457,7 @@ class BroadcastService:
         """One broadcast with live counters, for its author or a cadre covering its unit."""
         broadcast = await self._authorised(telegram_user_id, broadcast_id)
         if broadcast.state is BroadcastState.RUNNING and await self.finish_if_idle(broadcast_id):
-            broadcast = await self._broadcasts.get(broadcast_id=broadcast_id)
+            broadcast = await self._store.broadcasts.get(broadcast_id=broadcast_id)
         return await self._card(broadcast)
 
     async def pause(self, telegram_user_id: int, *, broadcast_id: int) -> BroadcastCard:
@@ -495,11 +473,11 @@ class BroadcastService:
 
     # --- the scheduler and the delivery engine
 
-    async def on_due(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+    async def on_due(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """A scheduled broadcast's time has come (perhaps while the bot was down): starts it
         inside the scheduler's transaction, so it starts exactly once."""
         try:
-            broadcast = await self._broadcasts.get(broadcast_id=int(reminder.target))
+            broadcast = await tx.broadcasts.get(broadcast_id=int(reminder.target))
         except (NotFound, ValueError):
             _LOGGER.error("reminder %d names no broadcast: %r", reminder.id, reminder.target)
             return
@@ -510,33 +488,32 @@ class BroadcastService:
         actor = await self._access.actor(broadcast.author_user_id)
         if unit is None or not decide(actor, Action.BROADCAST, target_path=unit.path).allowed:
             # Authorised again at the moment of sending: the author may have lost the role.
-            await self._move_in(
-                conn,
+            await self._move(
+                tx,
                 broadcast,
                 Command.CANCEL,
                 now,
                 actor_user_id=None,
                 comment="the author may no longer broadcast to this unit",
             )
-            await self._report_in(conn, broadcast.id, BroadcastState.CANCELLED, now)
+            await self._report(tx, broadcast.id, BroadcastState.CANCELLED, now)
             return
-        await self._move_in(
-            conn,
+        await self._move(
+            tx,
             broadcast,
             Command.START,
             now,
             actor_user_id=None,
             comment="late: due while the bot was down" if late else None,
         )
-        await store.enqueue_in(
-            conn,
+        await tx.broadcasts.enqueue(
             broadcast_id=broadcast.id,
             text=broadcast.text,
             audience=broadcast.audience,
             path=unit.path,
             now=now,
         )
-        await self._finish_in(conn, broadcast.id, now)
+        await self._finish(tx, broadcast.id, now)
 
     async def on_outcome(self, delivery: Delivery, state: DeliveryState) -> None:
         """After each final outcome: a broadcast with nothing left to send is done."""
@@ -544,37 +521,34 @@ class BroadcastService:
             return
         try:
             await self.finish_if_idle(delivery.broadcast_id)
-        except (aiosqlite.Error, StorageError):
+        except StorageError:
             # The next outcome, a press of 刷新 or the next start will finish it.
             _LOGGER.exception("could not finish broadcast %d", delivery.broadcast_id)
 
     async def finish_if_idle(self, broadcast_id: int) -> bool:
         """Marks a running broadcast done and reports to its author, once nothing of it waits
         or is in flight; True if this call did it."""
-        if await self._broadcasts.has_unsent(broadcast_id=broadcast_id):
+        if await self._store.broadcasts.has_unsent(broadcast_id=broadcast_id):
             return False
-        async with self._db.atomic() as conn:
-            finished = await self._finish_in(conn, broadcast_id, self._clock.now())
+        async with self._store.transaction() as tx:
+            finished = await self._finish(tx, broadcast_id, self._clock.now())
         if finished:
-            self._outbox_service.woke()
+            self._outbox.woke()
         return finished
 
     async def finish_idle(self) -> int:
         """At start-up: broadcasts whose last message went out just before a crash are done."""
         finished = 0
-        for broadcast_id in await self._broadcasts.running():
+        for broadcast_id in await self._store.broadcasts.running():
             finished += await self.finish_if_idle(broadcast_id)
         return finished
 
     # --- inside
 
-    async def _finish_in(
-        self, conn: aiosqlite.Connection, broadcast_id: int, now: datetime
-    ) -> bool:
-        if not await store.finish_in(conn, broadcast_id=broadcast_id, now=now):
+    async def _finish(self, tx: Store, broadcast_id: int, now: datetime) -> bool:
+        if not await tx.broadcasts.finish(broadcast_id=broadcast_id, now=now):
             return False
-        await audit.append(
-            conn,
+        await tx.audit.append(
             at=now,
             actor_user_id=None,
             action="broadcast.finished",
@@ -583,26 +557,23 @@ class BroadcastService:
             before={"state": BroadcastState.RUNNING.value},
             after={"state": BroadcastState.DONE.value},
         )
-        await self._report_in(conn, broadcast_id, BroadcastState.DONE, now)
+        await self._report(tx, broadcast_id, BroadcastState.DONE, now)
         return True
 
-    async def _report_in(
-        self, conn: aiosqlite.Connection, broadcast_id: int, state: BroadcastState, now: datetime
+    async def _report(
+        self, tx: Store, broadcast_id: int, state: BroadcastState, now: datetime
     ) -> None:
         """Puts the author's final report in the outbox, in the transaction that ended it."""
-        if self._render is None:
-            _LOGGER.warning("broadcast %d ended, but no report renderer is attached", broadcast_id)
-            return
-        broadcast = await self._broadcasts.get(broadcast_id=broadcast_id)
+        broadcast = await tx.broadcasts.get(broadcast_id=broadcast_id)
         try:
-            account = await self._accounts.get(telegram_user_id=broadcast.author_user_id)
+            account = await tx.accounts.get(telegram_user_id=broadcast.author_user_id)
         except NotFound:
             return
         report = BroadcastReport(
             broadcast_id=broadcast_id,
             excerpt=excerpt(broadcast.text),
             state=state,
-            counters=Counters.of(await store.counts_in(conn, broadcast_id=broadcast_id)),
+            counters=Counters.of(await tx.broadcasts.counts(broadcast_id=broadcast_id)),
         )
         message = OutgoingMessage(
             chat_id=account.chat_id,
@@ -612,30 +583,30 @@ class BroadcastService:
             not_before=now,
             dedupe_key=f"b{broadcast_id}:report",
         )
-        await add_in(conn, messages=[message], now=now)
-        await store.mark_reported_in(conn, broadcast_id=broadcast_id, now=now)
+        await tx.outbox.add(messages=[message], now=now)
+        await tx.broadcasts.mark_reported(broadcast_id=broadcast_id, now=now)
 
     async def _command(
         self, telegram_user_id: int, broadcast_id: int, command: Command
     ) -> BroadcastCard:
         broadcast = await self._authorised(telegram_user_id, broadcast_id)
         now = self._clock.now()
-        async with self._db.atomic() as conn:
-            await self._move_in(conn, broadcast, command, now, actor_user_id=telegram_user_id)
+        async with self._store.transaction() as tx:
+            await self._move(tx, broadcast, command, now, actor_user_id=telegram_user_id)
             if command is Command.CANCEL:
-                await store.cancel_pending_in(conn, broadcast_id=broadcast_id)
+                await tx.broadcasts.cancel_pending(broadcast_id=broadcast_id)
         if command is Command.CANCEL and broadcast.state is BroadcastState.SCHEDULED:
             # The start would find it cancelled anyway; this keeps the reminders table tidy.
-            await self._reminders.cancel(kind=REMINDER_KIND, target=str(broadcast_id))
+            await self._store.reminders.cancel(kind=REMINDER_KIND, target=str(broadcast_id))
         if command is Command.RESUME:
-            self._outbox_service.woke()
+            self._outbox.woke()
             # Everything may have finished while it was paused (the messages in flight).
             await self.finish_if_idle(broadcast_id)
-        return await self._card(await self._broadcasts.get(broadcast_id=broadcast_id))
+        return await self._card(await self._store.broadcasts.get(broadcast_id=broadcast_id))
 
-    async def _move_in(
+    async def _move(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         broadcast: Broadcast,
         command: Command,
         now: datetime,
@@ -649,8 +620,8 @@ class BroadcastService:
             new = next_state(broadcast.state, command)
         except NotNow:
             raise BroadcastMovedOn(f"broadcast {broadcast.id} is {broadcast.state}") from None
-        moved = await store.move_in(
-            conn, broadcast_id=broadcast.id, expected=(broadcast.state,), new=new, now=now
+        moved = await tx.broadcasts.move(
+            broadcast_id=broadcast.id, expected=(broadcast.state,), new=new, now=now
         )
         if not moved:
             raise BroadcastMovedOn(f"broadcast {broadcast.id} changed meanwhile")
@@ -660,8 +631,7 @@ class BroadcastService:
             Command.RESUME: "resumed",
             Command.CANCEL: "cancelled",
         }
-        await audit.append(
-            conn,
+        await tx.audit.append(
             at=now,
             actor_user_id=actor_user_id,
             action=f"broadcast.{names.get(command, command.value)}",
@@ -676,7 +646,7 @@ class BroadcastService:
         """The broadcast, if the user wrote it or is a cadre covering its unit now; refusals
         are audited by the access service."""
         try:
-            broadcast = await self._broadcasts.get(broadcast_id=broadcast_id)
+            broadcast = await self._store.broadcasts.get(broadcast_id=broadcast_id)
         except NotFound:
             raise BroadcastNotFound(f"broadcast {broadcast_id}") from None
         if broadcast.author_user_id != telegram_user_id:
@@ -686,7 +656,7 @@ class BroadcastService:
         return broadcast
 
     async def _card(self, broadcast: Broadcast) -> BroadcastCard:
-        counts = await self._outbox.counts_for_broadcast(broadcast_id=broadcast.id)
+        counts = await self._store.outbox.counts_for_broadcast(broadcast_id=broadcast.id)
         unit = await self._unit_or_none(broadcast.audience.unit_id)
         path = await self._orgs.path_names(unit_id=unit.id) if unit else []
         return BroadcastCard(broadcast=broadcast, unit_path=path, counters=Counters.of(counts))
@@ -700,7 +670,7 @@ class BroadcastService:
             audience=audience,
             unit=unit,
             path=await self._orgs.path_names(unit_id=unit.id),
-            count=await self._broadcasts.count_recipients(audience=audience, path=unit.path),
+            count=await self._store.broadcasts.count_recipients(audience=audience, path=unit.path),
             scope_units=await self._scope_roots(actor),
         )
 
@@ -729,7 +699,7 @@ class BroadcastService:
 
     async def _unit_or_none(self, unit_id: int) -> OrgUnit | None:
         try:
-            return await self._units.get(unit_id=unit_id)
+            return await self._store.org_units.get(unit_id=unit_id)
         except NotFound:
             return None
 
@@ -752,7 +722,7 @@ class BroadcastService:
     async def _save(
         self, chat: Chat, step: Step, draft: BroadcastDraft, nonce: str
     ) -> BroadcastWizard:
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,

@@ -1,2 +1,60 @@
 """A person's own use-cases: registration and profile edits, privacy (data, erasure, retention),
 transfers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.models import Language
+from bot.i18n import Translator
+from bot.services.membership.privacy import PrivacyService
+from bot.services.membership.registration import RegistrationService
+from bot.services.membership.transfers import TransferService
+from bot.services.shared import Shared
+from bot.services.trainings.service import TrainingService
+
+
+@dataclass(frozen=True)
+class MembershipServices:
+    registration: RegistrationService
+    transfers: TransferService
+    privacy: PrivacyService
+
+    @classmethod
+    def create(cls, shared: Shared, *, trainings: TrainingService) -> MembershipServices:
+        """`trainings` gives up an erased member's places, so the next in line is offered them."""
+        store, clock = shared.store, shared.clock
+        return cls(
+            registration=RegistrationService(
+                drafts=store.drafts,
+                members=store.members,
+                org_units=store.org_units,
+                clock=clock,
+                timezone=shared.timezone,
+                ages=shared.ages,
+            ),
+            transfers=TransferService(
+                store=store,
+                orgs=shared.orgs,
+                access=shared.access,
+                clock=clock,
+                admins=shared.admins,
+            ),
+            privacy=_privacy(shared, trainings),
+        )
+
+
+def _privacy(shared: Shared, trainings: TrainingService) -> PrivacyService:
+    # Erased members keep a placeholder name in the committee's language.
+    words = Translator(shared.settings.bot.default_language)
+    language: Language = shared.settings.bot.default_language
+    return PrivacyService(
+        store=shared.store,
+        trainings=trainings,
+        clock=shared.clock,
+        timezone=shared.timezone,
+        retention_days=shared.settings.privacy.retention_days,
+        run_at=shared.settings.privacy.retention_time,
+        placeholder=lambda member_id: words.t(language, "privacy.erased_name", id=member_id),
+        mark=words.t(language, "privacy.erased_mark"),
+    )

@@ -11,21 +11,18 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.domain.membership.privacy import Erased, Held, HeldRow, Person
+from bot.domain.models import Reminder
 from bot.domain.nominations.campaigns import CampaignRules
 from bot.domain.nominations.state import WITHDRAWABLE, Step, next_state
 from bot.domain.trainings import tenths_to_hours
 from bot.domain.validation import InvalidInput
 from bot.services.errors import ServiceError
 from bot.services.trainings.service import TrainingService
-from storage import campaigns as campaign_store
-from storage import nominations as nomination_store
-from storage.database import Database
-from storage.privacy import Erased, Held, HeldRow, Person, PrivacyRepository, erase_in, leavers_in
-from storage.reminders import Reminder, ReminderRepository, schedule_in
+from storage.store import Store
 
 RETENTION_KIND = "privacy.retention"
 _TARGET = "members"
@@ -33,9 +30,6 @@ _TARGET = "members"
 # and a backlog is worked off a batch a minute.
 _BATCH = 25
 _BACKLOG_PAUSE = timedelta(minutes=1)
-_OPEN_NOMINATIONS = (
-    "SELECT id FROM nominations WHERE member_id = ? AND state IN (SELECT value FROM json_each(?))"
-)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -92,9 +86,7 @@ class PrivacyService:
     def __init__(
         self,
         *,
-        db: Database,
-        privacy: PrivacyRepository,
-        reminders: ReminderRepository,
+        store: Store,
         trainings: TrainingService,
         clock: Clock,
         timezone: ZoneInfo,
@@ -103,9 +95,7 @@ class PrivacyService:
         placeholder: Callable[[int], str],
         mark: str,
     ) -> None:
-        self._db = db
-        self._privacy = privacy
-        self._reminders = reminders
+        self._store = store
         self._trainings = trainings
         self._clock = clock
         self._tz = timezone
@@ -117,13 +107,13 @@ class PrivacyService:
     # /mydata
 
     async def my_data(self, telegram_user_id: int) -> MyData:
-        held = await self._privacy.held(telegram_user_id=telegram_user_id)
+        held = await self._store.privacy.held(telegram_user_id=telegram_user_id)
         return _shape(held, now=self._clock.now())
 
     # /deleteme
 
     async def plan(self, telegram_user_id: int) -> ErasurePlan:
-        held = await self._privacy.held(telegram_user_id=telegram_user_id)
+        held = await self._store.privacy.held(telegram_user_id=telegram_user_id)
         return ErasurePlan(
             member_id=held.member.values["id"] if held.member else None,
             nominations=len(held.nominations),
@@ -134,17 +124,17 @@ class PrivacyService:
     async def erase(self, telegram_user_id: int, *, member_id: int | None) -> Erased:
         """Erases the person's data if the confirmation still fits them (`member_id` is the
         record they were shown; None for someone who never registered)."""
-        person = await self._privacy.member_of(telegram_user_id=telegram_user_id)
+        person = await self._store.privacy.member_of(telegram_user_id=telegram_user_id)
         if person.member_id != member_id:
             raise NothingToErase(f"user {telegram_user_id} is now member {person.member_id}")
         if member_id is None and not await self._has_account(telegram_user_id):
             raise NothingToErase(f"user {telegram_user_id} has nothing stored")
         await self._leave_trainings(telegram_user_id)
-        async with self._db.atomic() as conn:
-            return await self._erase_in(conn, person, reason="request")
+        async with self._store.transaction() as tx:
+            return await self._erase(tx, person, reason="request")
 
     async def _has_account(self, telegram_user_id: int) -> bool:
-        held = await self._privacy.held(telegram_user_id=telegram_user_id)
+        held = await self._store.privacy.held(telegram_user_id=telegram_user_id)
         return held.account is not None or bool(held.drafts)
 
     async def _leave_trainings(self, telegram_user_id: int) -> None:
@@ -160,12 +150,11 @@ class PrivacyService:
                 # Started already, say: the erasure cancels the entry without an offer.
                 _LOGGER.info("erasure: kept enrolment %s as it was: %s", mine.enrolment_id, exc)
 
-    async def _erase_in(self, conn: aiosqlite.Connection, person: Person, *, reason: str) -> Erased:
+    async def _erase(self, tx: Store, person: Person, *, reason: str) -> Erased:
         now = self._clock.now()
         if person.member_id is not None:
-            await _withdraw_open(conn, person.member_id, now)
-        return await erase_in(
-            conn,
+            await _withdraw_open(tx, person.member_id, now)
+        return await tx.privacy.erase(
             person=person,
             placeholder=self._placeholder(person.member_id or 0),
             mark=self._mark,
@@ -187,34 +176,30 @@ class PrivacyService:
 
     async def ensure_scheduled(self) -> None:
         """At start-up: the next retention run is in the reminders table (no-op if it is)."""
-        await self._reminders.schedule(
+        await self._store.reminders.schedule(
             kind=RETENTION_KIND, target=_TARGET, due_at=self.next_run(self._clock.now())
         )
 
-    async def retention(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+    async def retention(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """The daily run: erases members who left more than the retention period ago."""
         now = self._clock.now()
-        due = await leavers_in(conn, cutoff=now - self._retention, limit=_BATCH + 1)
+        due = await tx.privacy.leavers(cutoff=now - self._retention, limit=_BATCH + 1)
         for person in due[:_BATCH]:
-            await self._erase_in(conn, person, reason="retention")
+            await self._erase(tx, person, reason="retention")
         if due:
             _LOGGER.info("retention: erased %d member(s) who left", len(due[:_BATCH]))
         following = now + _BACKLOG_PAUSE if len(due) > _BATCH else self.next_run(now)
-        await schedule_in(conn, kind=RETENTION_KIND, target=_TARGET, due_at=following)
+        await tx.reminders.schedule(kind=RETENTION_KIND, target=_TARGET, due_at=following)
 
 
-async def _withdraw_open(conn: aiosqlite.Connection, member_id: int, now: datetime) -> None:
+async def _withdraw_open(tx: Store, member_id: int, now: datetime) -> None:
     """A nomination still under way ends as withdrawn: its record and decisions stay."""
-    cursor = await conn.execute(
-        _OPEN_NOMINATIONS, (member_id, json.dumps(sorted(s.value for s in WITHDRAWABLE)))
-    )
-    for row in await cursor.fetchall():
-        nomination = await nomination_store.get_in(conn, int(row[0]))
-        campaign = await campaign_store.get_in(conn, nomination.campaign_id)
+    for nomination in await tx.nominations.under_way(member_id=member_id, states=WITHDRAWABLE):
+        campaign = await tx.campaigns.get(campaign_id=nomination.campaign_id)
         rules: CampaignRules = campaign.rules
         target = next_state(nomination.state, Step.WITHDRAW, rules)
-        await nomination_store.transition_in(
-            conn, nomination, step=Step.WITHDRAW, to_state=target, actor_user_id=None, now=now
+        await tx.nominations.transition(
+            nomination=nomination, step=Step.WITHDRAW, to_state=target, actor_user_id=None, now=now
         )
 
 

@@ -18,11 +18,8 @@ from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButt
 from bot.services.orgs import OrgLevel, OrgService
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
-from storage.drafts import DraftRepository
-from storage.members import MemberRepository
-from storage.org_units import OrgUnitRepository
-from storage.roles import RoleRepository
-from storage.transfers import MemberMoved, TransferRepository
+from storage.store import Store
+from storage.transfers import MemberMoved
 
 # The drafts journey (and PTB conversation) of a cadre writing the reason for a rejection.
 REASON_JOURNEY = "transfer_reason"
@@ -134,22 +131,14 @@ class TransferService:
     def __init__(
         self,
         *,
-        transfers: TransferRepository,
-        members: MemberRepository,
-        org_units: OrgUnitRepository,
-        roles: RoleRepository,
-        drafts: DraftRepository,
+        store: Store,
         orgs: OrgService,
         access: AccessService,
         clock: Clock,
         admins: frozenset[int],
         page_size: int = 5,
     ) -> None:
-        self._transfers = transfers
-        self._members = members
-        self._units = org_units
-        self._roles = roles
-        self._drafts = drafts
+        self._store = store
         self._orgs = orgs
         self._access = access
         self._clock = clock
@@ -161,9 +150,9 @@ class TransferService:
     async def overview(self, telegram_user_id: int) -> Overview:
         """Where the member is now and their open request, if any."""
         member, unit_id = await self._member(telegram_user_id)
-        unit = await self._units.get(unit_id=unit_id)
+        unit = await self._store.org_units.get(unit_id=unit_id)
         try:
-            pending = await self._transfers.pending_for_member(member_id=member.id)
+            pending = await self._store.transfers.pending_for_member(member_id=member.id)
         except NotFound:
             card = None
         else:
@@ -203,7 +192,7 @@ class TransferService:
         member, from_unit_id = await self._member(telegram_user_id)
         await self._check_request(member, from_unit_id, unit_id)
         try:
-            transfer = await self._transfers.create(
+            transfer = await self._store.transfers.create(
                 member_id=member.id,
                 from_unit_id=from_unit_id,
                 to_unit_id=unit_id,
@@ -223,7 +212,7 @@ class TransferService:
             raise StaleButton(f"transfer {transfer_id} is not {telegram_user_id}'s")
         await self._settle_check(transfer, Outcome.CANCEL)
         try:
-            settled = await self._transfers.cancel(
+            settled = await self._store.transfers.cancel(
                 transfer_id=transfer_id, actor_user_id=telegram_user_id, now=self._clock.now()
             )
         except Conflict:
@@ -243,7 +232,7 @@ class TransferService:
             )
         found: dict[int, Transfer] = {}
         for path in paths:
-            for transfer in await self._transfers.pending_into(path=path):
+            for transfer in await self._store.transfers.pending_into(path=path):
                 found[transfer.id] = transfer
         ordered = sorted(found.values(), key=lambda t: (t.requested_at, t.id))
         pages = max(1, -(-len(ordered) // self._page_size))
@@ -261,7 +250,7 @@ class TransferService:
         """Moves the member to the receiving branch, once, if this cadre may decide it now."""
         transfer = await self._decidable(telegram_user_id, transfer_id, Outcome.APPROVE)
         try:
-            settled = await self._transfers.approve(
+            settled = await self._store.transfers.approve(
                 transfer_id=transfer_id, actor_user_id=telegram_user_id, now=self._clock.now()
             )
         except MemberMoved:
@@ -277,7 +266,7 @@ class TransferService:
         cleaned = rules.clean_reason(reason) if reason is not None else None
         await self._decidable(telegram_user_id, transfer_id, Outcome.REJECT)
         try:
-            settled = await self._transfers.reject(
+            settled = await self._store.transfers.reject(
                 transfer_id=transfer_id,
                 actor_user_id=telegram_user_id,
                 reason=cleaned,
@@ -293,7 +282,7 @@ class TransferService:
         """Checks the cadre may reject the request, then waits for the reason in their chat."""
         card = await self.review(chat.user_id, transfer_id=transfer_id)
         wait = ReasonWait(transfer_id=transfer_id, message_id=message_id)
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=REASON_JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,
@@ -306,7 +295,7 @@ class TransferService:
 
     async def reason_wait(self, chat: Chat) -> ReasonWait:
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=REASON_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -344,7 +333,7 @@ class TransferService:
             if wait.transfer_id != transfer_id:
                 # « 返回 on an older prompt: the reason now awaited is for another request.
                 return False
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=REASON_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -352,7 +341,9 @@ class TransferService:
 
     async def _member(self, telegram_user_id: int) -> tuple[Member, int]:
         try:
-            member = await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+            member = await self._store.members.get_by_telegram_user(
+                telegram_user_id=telegram_user_id
+            )
         except NotFound:
             raise NotRegisteredForTransfer() from None
         if member.org_unit_id is None:
@@ -361,18 +352,20 @@ class TransferService:
 
     async def _check_request(self, member: Member, from_unit_id: int, to_unit_id: int) -> None:
         try:
-            target = await self._units.get(unit_id=to_unit_id)
+            target = await self._store.org_units.get(unit_id=to_unit_id)
         except NotFound:
             raise StaleButton(f"unit {to_unit_id} is gone") from None
         try:
-            pending: Transfer | None = await self._transfers.pending_for_member(member_id=member.id)
+            pending: Transfer | None = await self._store.transfers.pending_for_member(
+                member_id=member.id
+            )
         except NotFound:
             pending = None
         rules.check_request(current_unit_id=from_unit_id, target=target, pending=pending)
 
     async def _load(self, transfer_id: int) -> Transfer:
         try:
-            return await self._transfers.get(transfer_id=transfer_id)
+            return await self._store.transfers.get(transfer_id=transfer_id)
         except NotFound:
             raise StaleButton(f"transfer {transfer_id} does not exist") from None
 
@@ -403,7 +396,7 @@ class TransferService:
 
     async def _member_of(self, transfer: Transfer) -> Member:
         try:
-            return await self._members.get(member_id=transfer.member_id)
+            return await self._store.members.get(member_id=transfer.member_id)
         except NotFound:
             # The member record was deleted while the request was open.
             raise StaleButton(f"member of transfer {transfer.id} is gone") from None
@@ -419,8 +412,8 @@ class TransferService:
         )
 
     async def _path(self, unit_id: int) -> list[str]:
-        unit = await self._units.get(unit_id=unit_id)
-        return [(await self._units.get(unit_id=i)).name for i in unit.ancestor_ids()]
+        unit = await self._store.org_units.get(unit_id=unit_id)
+        return [(await self._store.org_units.get(unit_id=i)).name for i in unit.ancestor_ids()]
 
     async def _notice(self, transfer: Transfer, *, actor_user_id: int) -> Notice:
         card = await self._card(transfer)
@@ -436,11 +429,11 @@ class TransferService:
     async def _cadres_of(self, unit_id: int) -> list[int]:
         """Who looks after the unit's transfers: its own cadres, else the nearest level up
         that has any, else the configured admins."""
-        unit = await self._units.get(unit_id=unit_id)
+        unit = await self._store.org_units.get(unit_id=unit_id)
         allowed = PERMISSIONS[Action.DECIDE_TRANSFER]
         holders: dict[int, list[int]] = {}
         root_path = f"/{unit.ancestor_ids()[0]}/"
-        for role in await self._roles.in_scope(path=root_path):
+        for role in await self._store.roles.in_scope(path=root_path):
             if role.role in allowed:
                 holders.setdefault(role.org_unit_id, []).append(role.telegram_user_id)
         return rules.nearest_cadres(unit, holders) or sorted(self._admins)

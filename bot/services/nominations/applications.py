@@ -15,12 +15,17 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import LEVEL_ROLES, Action
-from bot.domain.nominations.campaigns import MAX_ATTACHMENTS, Campaign, CampaignRules
+from bot.domain.models import OutgoingMessage
+from bot.domain.nominations.campaigns import (
+    MAX_ATTACHMENTS,
+    Campaign,
+    CampaignRules,
+    Participant,
+)
 from bot.domain.nominations.forms import clean_reason
 from bot.domain.nominations.state import Nomination, NominationState, Step, awaiting, next_state
 from bot.domain.validation import InvalidInput
@@ -35,16 +40,8 @@ from bot.services.nominations.campaigns import (
 )
 from bot.services.outbox import OutboxService
 from bot.services.wizard import Chat
-from storage import audit
-from storage import campaigns as campaign_rows
-from storage import nominations as nomination_rows
-from storage.campaigns import ParticipantRepository
-from storage.database import Conflict, Database, NotFound
-from storage.drafts import DraftRepository
-from storage.members import MemberRepository
-from storage.nominations import NominationRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.roles import RoleRepository
+from storage.database import Conflict, NotFound
+from storage.store import Store
 
 JOURNEY = "application"
 
@@ -153,25 +150,15 @@ class ApplicationService:
     def __init__(
         self,
         *,
-        db: Database,
-        drafts: DraftRepository,
+        store: Store,
         campaigns: CampaignService,
-        participants: ParticipantRepository,
-        nominations: NominationRepository,
-        members: MemberRepository,
-        roles: RoleRepository,
         access: AccessService,
         outbox: OutboxService,
         clock: Clock,
         admins: frozenset[int],
     ) -> None:
-        self._db = db
-        self._drafts = drafts
+        self._store = store
         self._campaigns = campaigns
-        self._participants = participants
-        self._nominations = nominations
-        self._members = members
-        self._roles = roles
         self._access = access
         self._outbox = outbox
         self._clock = clock
@@ -192,7 +179,7 @@ class ApplicationService:
             raise SelfApplyClosed(f"campaign {campaign_id}")
         if not page.eligible:
             raise NotEligible(page.failures)
-        member = await self._members.get_by_telegram_user(telegram_user_id=chat.user_id)
+        member = await self._store.members.get_by_telegram_user(telegram_user_id=chat.user_id)
         return await self._begin(
             chat,
             ApplicationForm(
@@ -246,7 +233,7 @@ class ApplicationService:
         campaign = await self._campaigns.campaign(nomination.campaign_id)
         attachments = [
             FormAttachment(kind=AttachmentKind(a.kind), file_id=a.file_id, file_name=a.file_name)
-            for a in await self._nominations.attachments(nomination.id)
+            for a in await self._store.nominations.attachments(nomination_id=nomination.id)
         ]
         return await self._begin(
             chat,
@@ -266,7 +253,7 @@ class ApplicationService:
 
     async def current(self, chat: Chat) -> ApplicationForm:
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -332,7 +319,7 @@ class ApplicationService:
 
     async def cancel(self, chat: Chat) -> bool:
         """Drops the form and what it held; False when there was none."""
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -364,7 +351,7 @@ class ApplicationService:
         """提交 pressed on a form that is finished: 已提交 when it was sent, else stale."""
         if target.startswith("n") and target[1:].isdigit():
             try:
-                nomination = await self._nominations.get(int(target[1:]))
+                nomination = await self._store.nominations.get(nomination_id=int(target[1:]))
             except NotFound:
                 raise StaleButton(f"nomination {target}") from None
             if nomination.state is not NominationState.RETURNED:
@@ -373,7 +360,7 @@ class ApplicationService:
         campaign_text, _, member_text = target.removeprefix("c").partition(".")
         if not (campaign_text.isdigit() and member_text.isdigit()):
             raise StaleButton(f"malformed target {target!r}")
-        found = await self._nominations.of_member(
+        found = await self._store.nominations.of_member(
             campaign_id=int(campaign_text), member_id=int(member_text)
         )
         if found is not None:
@@ -381,9 +368,9 @@ class ApplicationService:
         raise StaleButton("form not sent")
 
     async def _create(self, telegram_user_id: int, form: ApplicationForm) -> Submitted:
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
-            campaign = await self._campaign_in(conn, form.campaign_id)
+            campaign = await self._campaign_of(tx, form.campaign_id)
             if not campaign.is_open(now):
                 raise CampaignNotOpen(f"campaign {campaign.id}")
             if form.mode is FormMode.APPLY and not campaign.rules.self_apply:
@@ -395,8 +382,7 @@ class ApplicationService:
             if failures:
                 raise NotEligible(failures, name=participant.name)
             try:
-                nomination = await nomination_rows.create_in(
-                    conn,
+                nomination = await tx.nominations.create(
                     campaign_id=campaign.id,
                     member_id=participant.member_id,
                     branch_id=participant.org_unit_id,
@@ -409,8 +395,7 @@ class ApplicationService:
             except Conflict:
                 raise AlreadySubmitted() from None
             for attachment in form.attachments:
-                await nomination_rows.add_attachment_in(
-                    conn,
+                await tx.nominations.add_attachment(
                     nomination_id=nomination.id,
                     kind=attachment.kind.value,
                     file_id=attachment.file_id,
@@ -434,15 +419,15 @@ class ApplicationService:
                             nominee_name=nomination.nominee_name,
                         )
                     )
-            await add_in(conn, messages=messages, now=now)
+            await tx.outbox.add(messages=messages, now=now)
         return Submitted(nomination=nomination, campaign=campaign, mode=form.mode)
 
     async def _resubmit(self, telegram_user_id: int, form: ApplicationForm) -> Submitted:
         assert form.nomination_id is not None and form.version is not None
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             try:
-                nomination = await nomination_rows.get_in(conn, form.nomination_id)
+                nomination = await tx.nominations.get(nomination_id=form.nomination_id)
             except NotFound:
                 raise StaleButton(f"nomination {form.nomination_id}") from None
             if nomination.nominee_user_id != telegram_user_id:
@@ -451,11 +436,10 @@ class ApplicationService:
                 NominationState.RETURNED
             ):
                 raise ChangedMeanwhile(f"nomination {nomination.id} is at {nomination.version}")
-            campaign = await self._campaign_in(conn, nomination.campaign_id)
+            campaign = await self._campaign_of(tx, nomination.campaign_id)
             try:
-                revised = await nomination_rows.transition_in(
-                    conn,
-                    nomination,
+                revised = await tx.nominations.transition(
+                    nomination=nomination,
                     step=Step.RESUBMIT,
                     to_state=next_state(nomination.state, Step.RESUBMIT, campaign.rules),
                     actor_user_id=telegram_user_id,
@@ -464,37 +448,35 @@ class ApplicationService:
                 )
             except Conflict:
                 raise ChangedMeanwhile(f"nomination {nomination.id}") from None
-            await self._replace_attachments(conn, revised, form, telegram_user_id, now)
+            await self._replace_attachments(tx, revised, form, telegram_user_id, now)
             messages = await self._to_reviewers(
                 NoticeKind.RESUBMITTED, revised, campaign, skip={telegram_user_id}
             )
-            await add_in(conn, messages=messages, now=now)
+            await tx.outbox.add(messages=messages, now=now)
         return Submitted(nomination=revised, campaign=campaign, mode=form.mode)
 
     async def _replace_attachments(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         nomination: Nomination,
         form: ApplicationForm,
         actor_user_id: int,
         now: datetime,
     ) -> None:
         """Stores the revision's attachments when they differ from what the nomination had."""
-        before = await self._nominations.attachments(nomination.id)
+        before = await tx.nominations.attachments(nomination_id=nomination.id)
         if [a.file_id for a in before] == [a.file_id for a in form.attachments]:
             return
-        await campaign_rows.drop_attachments_in(conn, nomination_id=nomination.id)
+        await tx.nominations.drop_attachments(nomination_id=nomination.id)
         for attachment in form.attachments:
-            await nomination_rows.add_attachment_in(
-                conn,
+            await tx.nominations.add_attachment(
                 nomination_id=nomination.id,
                 kind=attachment.kind.value,
                 file_id=attachment.file_id,
                 file_name=attachment.file_name,
                 now=now,
             )
-        await audit.append(
-            conn,
+        await tx.audit.append(
             at=now,
             actor_user_id=actor_user_id,
             action="nomination.attachments_replaced",
@@ -548,7 +530,7 @@ class ApplicationService:
         found = sorted(
             {
                 role.telegram_user_id
-                for role in await self._roles.in_scope(path=f"/{root}/")
+                for role in await self._store.roles.in_scope(path=f"/{root}/")
                 if role.role is wanted and nomination.branch_path.startswith(role.unit_path)
             }
         )
@@ -586,7 +568,7 @@ class ApplicationService:
 
     async def _save(self, chat: Chat, form: ApplicationForm) -> ApplicationForm:
         stored = form.model_copy(update={"resumed": False})
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,
@@ -603,21 +585,21 @@ class ApplicationService:
             raise CampaignNotOpen(f"campaign {campaign_id}")
         return campaign
 
-    async def _campaign_in(self, conn: aiosqlite.Connection, campaign_id: int) -> Campaign:
+    async def _campaign_of(self, tx: Store, campaign_id: int) -> Campaign:
         try:
-            return await campaign_rows.get_in(conn, campaign_id)
+            return await tx.campaigns.get(campaign_id=campaign_id)
         except NotFound:
             raise CampaignGone(f"campaign {campaign_id}") from None
 
-    async def _participant(self, campaign_id: int, member_id: int) -> campaign_rows.Participant:
+    async def _participant(self, campaign_id: int, member_id: int) -> Participant:
         try:
-            return await self._participants.one(campaign_id=campaign_id, member_id=member_id)
+            return await self._store.participants.one(campaign_id=campaign_id, member_id=member_id)
         except NotFound:
             raise StaleButton(f"member {member_id} is gone") from None
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:
-            return await self._nominations.get(nomination_id)
+            return await self._store.nominations.get(nomination_id=nomination_id)
         except NotFound:
             raise StaleButton(f"nomination {nomination_id}") from None
 

@@ -30,7 +30,7 @@ from bot.services.nominations.campaigns import CampaignService
 from bot.services.orgs import OrgLevel, OrgService
 from bot.services.wizard import Chat
 from storage.database import NotFound
-from storage.drafts import DraftRepository
+from storage.store import Store
 
 JOURNEY = "campaign_wizard"
 
@@ -55,13 +55,13 @@ class CampaignWizardService:
     def __init__(
         self,
         *,
-        drafts: DraftRepository,
+        store: Store,
         campaigns: CampaignService,
         access: AccessService,
         orgs: OrgService,
         clock: Clock,
     ) -> None:
-        self._drafts = drafts
+        self._store = store
         self._campaigns = campaigns
         self._access = access
         self._orgs = orgs
@@ -78,7 +78,7 @@ class CampaignWizardService:
 
     async def current(self, chat: Chat) -> CampaignWizard:
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -195,7 +195,7 @@ class CampaignWizardService:
 
     async def cancel(self, chat: Chat) -> bool:
         """Drops the wizard and what it held; False when there was none."""
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -237,7 +237,7 @@ class CampaignWizardService:
 
     async def _save(self, chat: Chat, draft: CampaignDraft, *, nonce: str) -> CampaignWizard:
         step = draft.next_step()
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,

@@ -15,17 +15,26 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action, Actor, Role
-from bot.domain.models import Account, Language, Member, OrgKind, OrgUnit, ReviewState
+from bot.domain.models import (
+    Account,
+    Language,
+    Member,
+    OrgKind,
+    OrgUnit,
+    OutgoingMessage,
+    Reminder,
+    ReviewState,
+)
 from bot.domain.nominations.campaigns import (
     Campaign,
     CampaignSpec,
     Facts,
     Failure,
+    Participant,
     check_eligibility,
 )
 from bot.domain.nominations.forms import check_window, local_window, window_moments
@@ -35,17 +44,8 @@ from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
 from bot.services.orgs import OrgService
 from bot.services.wizard import Chat
-from storage import campaigns as campaign_rows
-from storage.accounts import AccountRepository
-from storage.campaigns import CampaignRepository, Participant, ParticipantRepository
-from storage.database import Database, NotFound
-from storage.drafts import DraftRepository
-from storage.members import MemberRepository
-from storage.nominations import NominationRepository
-from storage.org_units import OrgUnitRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.reminders import Reminder, schedule_in
-from storage.roles import RoleRepository
+from storage.database import NotFound
+from storage.store import Store
 
 KIND_OPEN = "campaign.open"
 KIND_CLOSING = "campaign.closing"
@@ -191,39 +191,21 @@ class CampaignService:
     def __init__(
         self,
         *,
-        db: Database,
-        campaigns: CampaignRepository,
-        participants: ParticipantRepository,
-        nominations: NominationRepository,
-        members: MemberRepository,
-        org_units: OrgUnitRepository,
+        store: Store,
         orgs: OrgService,
-        accounts: AccountRepository,
-        roles: RoleRepository,
-        drafts: DraftRepository,
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
+        render: NoticeRenderer,
+        wake_scheduler: Callable[[], None],
     ) -> None:
-        self._db = db
-        self._campaigns = campaigns
-        self._participants = participants
-        self._nominations = nominations
-        self._members = members
-        self._units = org_units
+        """`render` words the notices (the handlers' layer provides it); `wake_scheduler`
+        tells the scheduler that a campaign was scheduled."""
+        self._store = store
         self._orgs = orgs
-        self._accounts = accounts
-        self._roles = roles
-        self._drafts = drafts
         self._access = access
         self._clock = clock
         self._tz = timezone
-        self._render: NoticeRenderer | None = None
-        self._wake_scheduler: Callable[[], None] = lambda: None
-
-    def attach(self, *, render: NoticeRenderer, wake_scheduler: Callable[[], None]) -> None:
-        """Wired when the bot runs: how notices read, and how to tell the scheduler that a
-        campaign was scheduled."""
         self._render = render
         self._wake_scheduler = wake_scheduler
 
@@ -243,13 +225,13 @@ class CampaignService:
     async def scope_unit(self, code: str) -> OrgUnit:
         """The unit a campaign file names by code; empty means the whole district."""
         if not code:
-            roots = await self._units.children(parent_id=None)
+            roots = await self._store.org_units.children(parent_id=None)
             districts = [unit for unit in roots if unit.kind is OrgKind.DISTRICT] or roots
             if not districts:
                 raise InvalidInput("campaigns.file.no_tree")
             return districts[0]
         try:
-            return await self._units.get_by_code(code=code)
+            return await self._store.org_units.get_by_code(code=code)
         except NotFound:
             raise InvalidInput("campaigns.file.scope_unknown", {"code": code}) from None
 
@@ -259,10 +241,9 @@ class CampaignService:
         await self._access.require(telegram_user_id, Action.MANAGE_CAMPAIGN, unit_id=unit.id)
         check_window(spec.opens_on, spec.closes_on, today=self.today())
         opens_at, closes_at = window_moments(spec.opens_on, spec.closes_on, self._tz)
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
-            campaign_id = await campaign_rows.create_in(
-                conn,
+            campaign_id = await tx.campaigns.create(
                 kind=spec.kind,
                 title=spec.title,
                 honour=spec.honour,
@@ -275,13 +256,13 @@ class CampaignService:
             )
             target = _target(campaign_id)
             # A campaign opening today is announced now, not "late" since midnight.
-            await schedule_in(conn, kind=KIND_OPEN, target=target, due_at=max(opens_at, now))
+            await tx.reminders.schedule(kind=KIND_OPEN, target=target, due_at=max(opens_at, now))
             days = spec.rules.closing_reminder_days
             remind_at = closes_at - timedelta(days=days)
             if days > 0 and opens_at < remind_at:
-                await schedule_in(conn, kind=KIND_CLOSING, target=target, due_at=remind_at)
+                await tx.reminders.schedule(kind=KIND_CLOSING, target=target, due_at=remind_at)
         self._wake_scheduler()
-        return await self._campaigns.get(campaign_id)
+        return await self._store.campaigns.get(campaign_id=campaign_id)
 
     # What members and cadres see.
 
@@ -293,13 +274,13 @@ class CampaignService:
         actor = await self._access.actor(telegram_user_id)
         now = self._clock.now()
         items = []
-        for campaign in await self._campaigns.current(now=now):
+        for campaign in await self._store.campaigns.current(now=now):
             in_scope = unit is not None and unit.path.startswith(campaign.scope_path)
             if not (in_scope or self._nominates_in(actor, campaign) or self._manages(actor)):
                 continue
             nomination = None
             if in_scope and member is not None:
-                nomination = await self._nominations.of_member(
+                nomination = await self._store.nominations.of_member(
                     campaign_id=campaign.id, member_id=member.id
                 )
             items.append(
@@ -322,11 +303,15 @@ class CampaignService:
         nomination = None
         # A member without a unit (left mid-import) belongs to no campaign's scope.
         if member is not None and member.org_unit_id is not None:
-            participant = await self._participants.one(campaign_id=campaign.id, member_id=member.id)
+            participant = await self._store.participants.one(
+                campaign_id=campaign.id, member_id=member.id
+            )
             in_scope = participant.unit_path.startswith(campaign.scope_path)
             failures = self.failures(participant, campaign)
             if participant.nomination_id is not None:
-                nomination = await self._nominations.get(participant.nomination_id)
+                nomination = await self._store.nominations.get(
+                    nomination_id=participant.nomination_id
+                )
         first, last = local_window(campaign, self._tz)
         return CampaignPage(
             campaign=campaign,
@@ -357,7 +342,7 @@ class CampaignService:
 
     async def campaign(self, campaign_id: int) -> Campaign:
         try:
-            return await self._campaigns.get(campaign_id)
+            return await self._store.campaigns.get(campaign_id=campaign_id)
         except NotFound:
             raise CampaignGone(f"campaign {campaign_id}") from None
 
@@ -368,7 +353,7 @@ class CampaignService:
         campaign = await self.campaign(campaign_id)
         if await self._member_or_none(chat.user_id) is None:
             raise NotRegistered(f"{chat.user_id} is not a member")
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=PARTY_DATE_JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,
@@ -382,7 +367,7 @@ class CampaignService:
     async def record_party_date(self, chat: Chat, text: str) -> CampaignPage:
         """Stores the typed date (not in the future, not before birth) and checks again."""
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=PARTY_DATE_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -398,14 +383,14 @@ class CampaignService:
             raise InvalidInput(
                 "campaigns.party_date_error.before_birth", {"birth": member.birth_date.isoformat()}
             )
-        await self._members.set_party_application_date(
+        await self._store.members.set_party_application_date(
             member_id=member.id, day=day, actor_user_id=chat.user_id, now=self._clock.now()
         )
         await self.stop_party_date(chat)
         return await self.check(chat.user_id, campaign_id=int(stored.data["campaign_id"]))
 
     async def stop_party_date(self, chat: Chat) -> bool:
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=PARTY_DATE_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -417,7 +402,7 @@ class CampaignService:
         now = self._clock.now()
         return [
             campaign
-            for campaign in await self._campaigns.current(now=now)
+            for campaign in await self._store.campaigns.current(now=now)
             if campaign.is_open(now) and self._nominates_in(actor, campaign)
         ]
 
@@ -429,7 +414,7 @@ class CampaignService:
         actor = await self._access.require_any(telegram_user_id, Action.NOMINATE)
         roots = ["/"] if actor.configured_admin else self._nominate_paths(actor)
         found: dict[int, OrgUnit] = {}
-        for unit in await self._units.subtree(unit_id=campaign.scope_unit_id):
+        for unit in await self._store.org_units.subtree(unit_id=campaign.scope_unit_id):
             if unit.is_branch and any(unit.path.startswith(root) for root in roots):
                 found[unit.id] = unit
         branches = list(found.values())
@@ -449,13 +434,13 @@ class CampaignService:
         allowed to nominate in this branch (audited if not)."""
         await self._access.require(telegram_user_id, Action.NOMINATE, unit_id=branch_id)
         campaign = await self._open(campaign_id)
-        branch = await self._units.get(unit_id=branch_id)
+        branch = await self._store.org_units.get(unit_id=branch_id)
         if not branch.is_branch or not branch.path.startswith(campaign.scope_path):
             raise StaleButton(f"unit {branch_id} is not a branch of campaign {campaign_id}")
-        total = await self._participants.count_in_branch(branch_id=branch.id)
+        total = await self._store.participants.count_in_branch(branch_id=branch.id)
         pages = _pages(total)
         page = min(max(page, 0), pages - 1)
-        found = await self._participants.in_branch(
+        found = await self._store.participants.in_branch(
             campaign_id=campaign.id, branch_id=branch.id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
         )
         return BranchPage(
@@ -471,44 +456,42 @@ class CampaignService:
 
     # The scheduler's reminders, each handled in the scheduler's transaction.
 
-    async def on_open(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+    async def on_open(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """The campaign opened: eligible members in scope are told, or, where members do not
         apply themselves, the branch secretaries in scope."""
-        campaign = await self._scheduled(conn, reminder)
+        campaign = await self._scheduled(tx, reminder)
         if campaign is None:
             return
         if campaign.rules.self_apply:
-            await self._tell_members(conn, campaign, NoticeKind.OPEN)
+            await self._tell_members(tx, campaign, NoticeKind.OPEN)
         else:
-            await self._tell_secretaries(conn, campaign, NoticeKind.OPEN_CADRE)
+            await self._tell_secretaries(tx, campaign, NoticeKind.OPEN_CADRE)
 
-    async def on_closing(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+    async def on_closing(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """A few days before the close: eligible members who have not applied are reminded
         (the branch secretaries, where cadres nominate)."""
-        campaign = await self._scheduled(conn, reminder)
+        campaign = await self._scheduled(tx, reminder)
         if campaign is None:
             return
         if campaign.rules.self_apply:
-            await self._tell_members(conn, campaign, NoticeKind.CLOSING)
+            await self._tell_members(tx, campaign, NoticeKind.CLOSING)
         else:
-            await self._tell_secretaries(conn, campaign, NoticeKind.CLOSING_CADRE)
+            await self._tell_secretaries(tx, campaign, NoticeKind.CLOSING_CADRE)
 
-    async def _scheduled(self, conn: aiosqlite.Connection, reminder: Reminder) -> Campaign | None:
+    async def _scheduled(self, tx: Store, reminder: Reminder) -> Campaign | None:
         try:
             campaign_id = int(reminder.target.removeprefix("campaign:"))
-            campaign = await campaign_rows.get_in(conn, campaign_id)
+            campaign = await tx.campaigns.get(campaign_id=campaign_id)
         except (NotFound, ValueError):
             return None
         # A campaign cancelled, or over while the bot was down, has nothing left to say.
         return campaign if campaign.is_open(self._clock.now()) else None
 
-    async def _tell_members(
-        self, conn: aiosqlite.Connection, campaign: Campaign, kind: NoticeKind
-    ) -> None:
+    async def _tell_members(self, tx: Store, campaign: Campaign, kind: NoticeKind) -> None:
         now = self._clock.now()
         after = 0
         while True:
-            batch = await self._participants.reachable(
+            batch = await tx.participants.reachable(
                 campaign_id=campaign.id, path=campaign.scope_path, after=after, limit=_BATCH
             )
             if not batch:
@@ -525,15 +508,13 @@ class CampaignService:
                 for p in batch
                 if p.nomination_id is None and not self.failures(p, campaign)
             ]
-            await add_in(conn, messages=messages, now=now)
+            await tx.outbox.add(messages=messages, now=now)
 
-    async def _tell_secretaries(
-        self, conn: aiosqlite.Connection, campaign: Campaign, kind: NoticeKind
-    ) -> None:
+    async def _tell_secretaries(self, tx: Store, campaign: Campaign, kind: NoticeKind) -> None:
         now = self._clock.now()
         secretaries = {
             role.telegram_user_id
-            for role in await self._roles.in_scope(path=campaign.scope_path)
+            for role in await tx.roles.in_scope(path=campaign.scope_path)
             if role.role is Role.BRANCH_SECRETARY
         }
         messages = []
@@ -549,7 +530,7 @@ class CampaignService:
                         now=now,
                     )
                 )
-        await add_in(conn, messages=messages, now=now)
+        await tx.outbox.add(messages=messages, now=now)
 
     def message(
         self,
@@ -563,7 +544,6 @@ class CampaignService:
         nominee_name: str | None = None,
     ) -> OutgoingMessage:
         """One notice as an outbox message, worded in the person's language."""
-        assert self._render is not None, "the notice renderer is attached in bot.app"
         notice = Notice(
             kind=kind,
             account=account,
@@ -585,7 +565,7 @@ class CampaignService:
     async def account(self, telegram_user_id: int) -> Account | None:
         """The person's chat, if they ever opened the bot (Telegram delivers nothing else)."""
         try:
-            return await self._accounts.get(telegram_user_id=telegram_user_id)
+            return await self._store.accounts.get(telegram_user_id=telegram_user_id)
         except NotFound:
             return None
 
@@ -614,12 +594,12 @@ class CampaignService:
 
     async def _member_or_none(self, telegram_user_id: int) -> Member | None:
         try:
-            return await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+            return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
         except NotFound:
             return None
 
     async def _unit_of(self, unit_id: int | None) -> OrgUnit | None:
-        return await self._units.get(unit_id=unit_id) if unit_id is not None else None
+        return await self._store.org_units.get(unit_id=unit_id) if unit_id is not None else None
 
 
 def _target(campaign_id: int) -> str:

@@ -11,8 +11,11 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.domain.models import Language
 from bot.domain.nominations.campaigns import Campaign, ReviewLevel
+from bot.domain.nominations.review import MeetingVerdict, MeetingVote
 from bot.domain.nominations.state import (
     WITHDRAWABLE,
+    Attachment,
+    Event,
     Nomination,
     NominationState,
     Step,
@@ -22,16 +25,8 @@ from bot.domain.validation import InvalidInput
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
 from bot.services.nominations.review import NominationNotice, NoticeKind, ReviewService
 from bot.services.wizard import Chat
-from storage import audit
-from storage import nominations as nomination_store
-from storage import review as review_store
-from storage.campaigns import CampaignRepository
-from storage.database import Conflict, Database, NotFound
-from storage.drafts import DraftRepository
-from storage.members import MemberRepository
-from storage.nominations import Attachment, Event, NominationRepository
-from storage.org_units import OrgUnitRepository
-from storage.review import MeetingVerdict, MeetingVote, ReviewRepository
+from storage.database import Conflict, NotFound
+from storage.store import Store
 
 OBJECTION_JOURNEY = "objection"
 OBJECTION_STEP = "text"
@@ -109,31 +104,21 @@ class NominationService:
     def __init__(
         self,
         *,
-        db: Database,
-        campaigns: CampaignRepository,
-        nominations: NominationRepository,
-        review: ReviewRepository,
-        members: MemberRepository,
-        org_units: OrgUnitRepository,
-        drafts: DraftRepository,
+        store: Store,
         reviewing: ReviewService,
         clock: Clock,
     ) -> None:
-        self._db = db
-        self._campaigns = campaigns
-        self._nominations = nominations
-        self._review = review
-        self._members = members
-        self._units = org_units
-        self._drafts = drafts
+        self._store = store
         self._reviewing = reviewing
         self._clock = clock
 
     async def mine(self, telegram_user_id: int) -> list[NominationItem]:
         """The member's nominations, newest first."""
-        found = await self._review.of_nominee(telegram_user_id=telegram_user_id)
+        found = await self._store.review.of_nominee(telegram_user_id=telegram_user_id)
         return [
-            NominationItem(nomination=n, campaign=await self._campaigns.get(n.campaign_id))
+            NominationItem(
+                nomination=n, campaign=await self._store.campaigns.get(campaign_id=n.campaign_id)
+            )
             for n in found
             if n.state is not NominationState.DRAFT
         ]
@@ -144,20 +129,22 @@ class NominationService:
         is_nominee = nomination.nominee_user_id == telegram_user_id
         if not is_nominee and nomination.nominator_user_id != telegram_user_id:
             raise NotYours(f"nomination {nomination_id} is not {telegram_user_id}'s")
-        campaign = await self._campaigns.get(nomination.campaign_id)
+        campaign = await self._store.campaigns.get(campaign_id=nomination.campaign_id)
         level = awaiting(nomination.state, campaign.rules)
-        unit = await self._units.get(unit_id=nomination.branch_id)
+        unit = await self._store.org_units.get(unit_id=nomination.branch_id)
         return NominationPage(
             nomination=nomination,
             campaign=campaign,
-            branch_names=[(await self._units.get(unit_id=i)).name for i in unit.ancestor_ids()],
-            events=await self._nominations.events(nomination.id),
+            branch_names=[
+                (await self._store.org_units.get(unit_id=i)).name for i in unit.ancestor_ids()
+            ],
+            events=await self._store.nominations.events(nomination_id=nomination.id),
             undecided_votes=[
                 vote
-                for vote in await self._review.votes(nomination_id=nomination.id)
+                for vote in await self._store.review.votes(nomination_id=nomination.id)
                 if vote.verdict not in (MeetingVerdict.PASSED, MeetingVerdict.NO_MAJORITY)
             ],
-            attachments=await self._nominations.attachments(nomination.id),
+            attachments=await self._store.nominations.attachments(nomination_id=nomination.id),
             level=level,
             by_meeting=level is ReviewLevel.BRANCH and campaign.rules.branch_meeting,
             is_nominee=is_nominee,
@@ -180,15 +167,14 @@ class NominationService:
             telegram_user_id, nomination_id=nomination_id, version=version
         )
         campaign = page.campaign
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
-            current = await nomination_store.get_in(conn, nomination_id)
+            current = await tx.nominations.get(nomination_id=nomination_id)
             if current.version != version:
                 raise ChangedMeanwhile(f"nomination {nomination_id}")
             try:
-                withdrawn = await nomination_store.transition_in(
-                    conn,
-                    current,
+                withdrawn = await tx.nominations.transition(
+                    nomination=current,
                     step=Step.WITHDRAW,
                     to_state=NominationState.WITHDRAWN,
                     actor_user_id=telegram_user_id,
@@ -200,10 +186,10 @@ class NominationService:
             desk = page.level
             if current.state is NominationState.IN_NOTICE:
                 desk = campaign.rules.review_levels[-1]
-                await self._reviewing.tell_closed_objections_in(conn, withdrawn, campaign, now)
+                await self._reviewing.tell_closed_objections(tx, withdrawn, campaign, now)
             if desk is not None:
-                await self._reviewing.tell_in(
-                    conn,
+                await self._reviewing.tell(
+                    tx,
                     await self._reviewing.reviewers(current, desk),
                     NominationNotice(
                         kind=NoticeKind.WITHDRAWN,
@@ -223,7 +209,7 @@ class NominationService:
     async def start_objection(self, chat: Chat, *, nomination_id: int) -> ObjectionTarget:
         """Checks an objection can be raised now, then waits for its text."""
         target = await self._objectable(chat.user_id, nomination_id)
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=OBJECTION_JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,
@@ -236,7 +222,7 @@ class NominationService:
 
     async def objection_wait(self, chat: Chat) -> ObjectionWait:
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=OBJECTION_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -257,20 +243,18 @@ class NominationService:
         try:
             target = await self._objectable(chat.user_id, wait.nomination_id)
             campaign = target.campaign
-            async with self._db.atomic() as conn:
+            async with self._store.transaction() as tx:
                 now = self._clock.now()
-                current = await nomination_store.get_in(conn, wait.nomination_id)
+                current = await tx.nominations.get(nomination_id=wait.nomination_id)
                 if not _in_notice(current, now):
                     raise ObjectionClosed(f"nomination {current.id} is {current.state}")
-                objection_id = await review_store.add_objection_in(
-                    conn,
+                objection_id = await tx.review.add_objection(
                     nomination_id=current.id,
                     objector_user_id=chat.user_id,
                     text=cleaned,
                     now=now,
                 )
-                await audit.append(
-                    conn,
+                await tx.audit.append(
                     at=now,
                     actor_user_id=chat.user_id,
                     action="nomination.objection",
@@ -280,15 +264,15 @@ class NominationService:
                     comment=cleaned,
                 )
                 last = campaign.rules.review_levels[-1]
-                await self._reviewing.tell_in(
-                    conn,
+                await self._reviewing.tell(
+                    tx,
                     await self._reviewing.reviewers(current, last),
                     NominationNotice(
                         kind=NoticeKind.OBJECTION,
                         language=Language.ZH,
                         nomination=current,
                         campaign=campaign,
-                        objection=await self._review.objection(objection_id=objection_id),
+                        objection=await tx.review.objection(objection_id=objection_id),
                     ),
                     dedupe=f"objection:{objection_id}",
                     now=now,
@@ -299,7 +283,7 @@ class NominationService:
         return target
 
     async def cancel_objection(self, chat: Chat) -> bool:
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=OBJECTION_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -307,7 +291,7 @@ class NominationService:
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:
-            return await self._nominations.get(nomination_id)
+            return await self._store.nominations.get(nomination_id=nomination_id)
         except NotFound:
             raise NominationGone(f"nomination {nomination_id}") from None
 
@@ -321,7 +305,7 @@ class NominationService:
 
     async def _objectable(self, telegram_user_id: int, nomination_id: int) -> ObjectionTarget:
         try:
-            await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+            await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
         except NotFound:
             raise NotRegisteredToObject() from None
         nomination = await self._nomination(nomination_id)
@@ -330,7 +314,8 @@ class NominationService:
         if not _in_notice(nomination, self._clock.now()):
             raise ObjectionClosed(f"nomination {nomination_id} is {nomination.state}")
         return ObjectionTarget(
-            nomination=nomination, campaign=await self._campaigns.get(nomination.campaign_id)
+            nomination=nomination,
+            campaign=await self._store.campaigns.get(campaign_id=nomination.campaign_id),
         )
 
 

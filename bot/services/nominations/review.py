@@ -17,17 +17,17 @@ from enum import StrEnum
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import LEVEL_ROLES, Action, Actor, Role, may_review
-from bot.domain.models import Language
+from bot.domain.models import Language, OutgoingMessage, Reminder
 from bot.domain.nominations.campaigns import (
     MAX_COMMENT,
     Campaign,
     MeetingInvalid,
     MeetingOutcome,
+    Participant,
     ReviewLevel,
     Vote,
     add_months,
@@ -36,8 +36,17 @@ from bot.domain.nominations.campaigns import (
     meeting_outcome,
     notice_end,
 )
+from bot.domain.nominations.review import (
+    BranchFigures,
+    MeetingVerdict,
+    MeetingVote,
+    Objection,
+    ObjectionState,
+)
 from bot.domain.nominations.state import (
+    Attachment,
     Decision,
+    Event,
     IllegalStep,
     Nomination,
     NominationState,
@@ -51,24 +60,8 @@ from bot.services.admin.digest import next_daily
 from bot.services.errors import NoWizard, ServiceError, StaleButton
 from bot.services.outbox import OutboxService
 from bot.services.wizard import Chat
-from storage import audit
-from storage import campaigns as campaign_store
-from storage import nominations as nomination_store
-from storage import review as review_store
-from storage.accounts import AccountRepository
-from storage.campaigns import CampaignRepository, Participant, ParticipantRepository
-from storage.database import Conflict, Database, NotFound
-from storage.drafts import DraftRepository
-from storage.nominations import Attachment, Event, NominationRepository
-from storage.org_units import OrgUnitRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.reminders import Reminder, ReminderRepository, schedule_in
-
-# Re-exported: the handlers' views name them, and handlers never import storage.
-from storage.review import MeetingVerdict as MeetingVerdict
-from storage.review import MeetingVote, Objection, ReviewRepository
-from storage.review import ObjectionState as ObjectionState
-from storage.roles import RoleRepository
+from storage.database import Conflict, NotFound
+from storage.store import Store
 
 KIND_NOTICE_END = "nomination.notice_end"
 KIND_REVIEW_CHECK = "nomination.review_check"
@@ -298,7 +291,7 @@ class ExportLine(BaseModel):
 
 
 class ExportBranch(BaseModel):
-    figures: review_store.BranchFigures
+    figures: BranchFigures
     quota: int
 
 
@@ -398,42 +391,23 @@ class ReviewService:
     def __init__(
         self,
         *,
-        db: Database,
-        campaigns: CampaignRepository,
-        nominations: NominationRepository,
-        review: ReviewRepository,
-        participants: ParticipantRepository,
-        org_units: OrgUnitRepository,
-        roles: RoleRepository,
-        accounts: AccountRepository,
-        drafts: DraftRepository,
-        reminders: ReminderRepository,
+        store: Store,
         access: AccessService,
         outbox: OutboxService,
         clock: Clock,
         timezone: ZoneInfo,
         admins: frozenset[int],
         check_at: time,
+        wording: Wording,
     ) -> None:
-        self._db = db
-        self._campaigns = campaigns
-        self._nominations = nominations
-        self._review = review
-        self._participants = participants
-        self._units = org_units
-        self._roles = roles
-        self._accounts = accounts
-        self._drafts = drafts
-        self._reminders = reminders
+        """`wording` words what the service sends on its own (the handlers' layer provides it)."""
+        self._store = store
         self._access = access
         self._outbox = outbox
         self._clock = clock
         self._tz = timezone
         self._admins = admins
         self._check_at = check_at
-        self._wording: Wording | None = None
-
-    def attach(self, wording: Wording) -> None:
         self._wording = wording
 
     @property
@@ -452,8 +426,8 @@ class ReviewService:
         pages = max(1, -(-len(items) // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         exports = [
-            await self._campaigns.get(campaign_id)
-            for campaign_id in await self._review.campaigns_in_scope(
+            await self._store.campaigns.get(campaign_id=campaign_id)
+            for campaign_id in await self._store.review.campaigns_in_scope(
                 paths=self._paths(actor, Action.EXPORT_NOMINATIONS)
             )
         ]
@@ -473,15 +447,17 @@ class ReviewService:
         paths = self._paths(actor, Action.REVIEW_NOMINATION)
         if not paths:
             return []
-        found = await self._review.waiting(paths=paths)
-        objections = await self._review.open_objection_counts(n.id for n in found)
+        found = await self._store.review.waiting(paths=paths)
+        objections = await self._store.review.open_objection_counts(
+            nomination_ids=[n.id for n in found]
+        )
         now = self._clock.now()
         campaigns: dict[int, Campaign] = {}
         items: list[QueueItem] = []
         for nomination in found:
             if nomination.campaign_id not in campaigns:
-                campaigns[nomination.campaign_id] = await self._campaigns.get(
-                    nomination.campaign_id
+                campaigns[nomination.campaign_id] = await self._store.campaigns.get(
+                    campaign_id=nomination.campaign_id
                 )
             campaign = campaigns[nomination.campaign_id]
             level = awaiting(nomination.state, campaign.rules)
@@ -517,7 +493,7 @@ class ReviewService:
     async def attachments(self, telegram_user_id: int, *, nomination_id: int) -> list[Attachment]:
         nomination = await self._nomination(nomination_id)
         await self._reviewer(telegram_user_id, nomination)
-        return await self._nominations.attachments(nomination_id)
+        return await self._store.nominations.attachments(nomination_id=nomination_id)
 
     async def decide(self, telegram_user_id: int, decision: Decision) -> Decided:
         """Applies 通过 / 退回修改 / 不通过 to the version the cadre saw, once."""
@@ -528,16 +504,16 @@ class ReviewService:
         comment = decision.comment.strip()
         if decision.step is not Step.APPROVE:
             comment = clean_comment(comment)
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
-            current = await nomination_store.get_in(conn, nomination.id)
+            current = await tx.nominations.get(nomination_id=nomination.id)
             await self._same_version(current, decision.seen_version, telegram_user_id)
             try:
                 to_state = next_state(current.state, decision.step, campaign.rules)
             except IllegalStep:
                 raise AlreadyDecided(current.id) from None
-            await self._move_in(
-                conn,
+            await self._move(
+                tx,
                 current,
                 campaign,
                 step=decision.step,
@@ -565,7 +541,7 @@ class ReviewService:
             await self._decidable(actor, nomination, campaign, pending.version)
         else:
             await self._resolvable(actor, nomination, campaign, pending.objection_id)
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=COMMENT_JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,
@@ -578,7 +554,7 @@ class ReviewService:
 
     async def pending_comment(self, chat: Chat) -> PendingComment:
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=COMMENT_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -615,7 +591,7 @@ class ReviewService:
         return CommentDone(pending=pending, card=card)
 
     async def drop_comment(self, chat: Chat) -> bool:
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=COMMENT_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -633,11 +609,10 @@ class ReviewService:
         await self._resolvable(actor, nomination, campaign, objection_id)
         comment = clean_comment(comment)
         last = campaign.rules.review_levels[-1]
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
-            current = await nomination_store.get_in(conn, nomination.id)
-            settled = await review_store.resolve_objection_in(
-                conn,
+            current = await tx.nominations.get(nomination_id=nomination.id)
+            settled = await tx.review.resolve_objection(
                 objection_id=objection_id,
                 state=ObjectionState.UPHELD if uphold else ObjectionState.DISMISSED,
                 resolved_by=telegram_user_id,
@@ -646,8 +621,7 @@ class ReviewService:
             )
             if not settled or current.state is not NominationState.IN_NOTICE:
                 raise ObjectionSettled(f"objection {objection_id}")
-            await audit.append(
-                conn,
+            await tx.audit.append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="nomination.objection_upheld"
@@ -666,10 +640,10 @@ class ReviewService:
                     "resolved_at": now,
                 }
             )
-            await self._tell_objector_in(conn, resolved, current, campaign, now, comment=comment)
+            await self._tell_objector(tx, resolved, current, campaign, now, comment=comment)
             if uphold:
-                rejected = await self._move_in(
-                    conn,
+                rejected = await self._move(
+                    tx,
                     current,
                     campaign,
                     step=Step.UPHOLD_OBJECTION,
@@ -679,13 +653,13 @@ class ReviewService:
                     comment=comment,
                     now=now,
                 )
-                await self.tell_closed_objections_in(conn, rejected, campaign, now)
+                await self.tell_closed_objections(tx, rejected, campaign, now)
             elif (
                 current.notice_ends_at is not None
                 and now >= current.notice_ends_at
-                and await review_store.open_objections_in(conn, nomination_id=current.id) == 0
+                and await tx.review.open_objection_count(nomination_id=current.id) == 0
             ):
-                await self._confirm_in(conn, current, campaign, now)
+                await self._confirm(tx, current, campaign, now)
         self._outbox.woke()
         return Resolved(card=await self._card(actor, nomination), objection=resolved, upheld=uphold)
 
@@ -696,8 +670,8 @@ class ReviewService:
         actor = await self._access.require_any(telegram_user_id, Action.REVIEW_NOMINATION)
         paths = self._paths(actor, Action.REVIEW_NOMINATION)
         choices: list[MeetingChoice] = []
-        for group in await self._review.meeting_groups(paths=paths):
-            campaign = await self._campaigns.get(group.campaign_id)
+        for group in await self._store.review.meeting_groups(paths=paths):
+            campaign = await self._store.campaigns.get(campaign_id=group.campaign_id)
             if not campaign.rules.branch_meeting or ReviewLevel.BRANCH not in (
                 campaign.rules.review_levels
             ):
@@ -722,7 +696,9 @@ class ReviewService:
         await self._meeting_cadre(chat.user_id, campaign, branch_id)
         candidates = [
             MeetingCandidate(nomination_id=n.id, version=n.version, name=n.nominee_name)
-            for n in await self._review.submitted(campaign_id=campaign_id, branch_id=branch_id)
+            for n in await self._store.review.submitted(
+                campaign_id=campaign_id, branch_id=branch_id
+            )
             # Nobody votes their own nomination through, even as the branch's secretary.
             if n.nominee_user_id != chat.user_id
         ]
@@ -734,7 +710,7 @@ class ReviewService:
     async def meeting(self, chat: Chat) -> MeetingWizard:
         """The meeting this cadre is recording, as stored."""
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=MEETING_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -774,7 +750,7 @@ class ReviewService:
         return await self._save_meeting(chat, draft, nonce=wizard.nonce)
 
     async def cancel_meeting(self, chat: Chat) -> bool:
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=MEETING_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -788,22 +764,21 @@ class ReviewService:
             raise StaleButton("the meeting's figures are not complete")
         campaign = wizard.campaign
         await self._meeting_cadre(chat.user_id, campaign, draft.branch_id)
-        assert self._wording is not None, "the wording is attached in bot.app"
         verdicts: dict[int, MeetingVerdict] = {}
         try:
-            async with self._db.atomic() as conn:
+            async with self._store.transaction() as tx:
                 now = self._clock.now()
                 current = {
                     n.id: n
-                    for n in await review_store.submitted_in(
-                        conn, campaign_id=campaign.id, branch_id=draft.branch_id
+                    for n in await tx.review.submitted(
+                        campaign_id=campaign.id, branch_id=draft.branch_id
                     )
                 }
                 for candidate in draft.candidates:
                     found = current.get(candidate.nomination_id)
                     if found is None or found.version != candidate.version:
                         raise CandidatesChanged(f"nomination {candidate.nomination_id}")
-                places = await self._places_in(conn, campaign, draft.branch_id)
+                places = await self._places(tx, campaign, draft.branch_id)
                 assert draft.entitled is not None and draft.present is not None
                 outcome = meeting_outcome(
                     entitled=draft.entitled,
@@ -814,8 +789,7 @@ class ReviewService:
                     ],
                     places=places,
                 )
-                meeting_id = await review_store.add_meeting_in(
-                    conn,
+                meeting_id = await tx.review.add_meeting(
                     campaign_id=campaign.id,
                     branch_id=draft.branch_id,
                     held_on=now.astimezone(self._tz).date(),
@@ -825,8 +799,7 @@ class ReviewService:
                     recorded_by=chat.user_id,
                     now=now,
                 )
-                await audit.append(
-                    conn,
+                await tx.audit.append(
                     at=now,
                     actor_user_id=chat.user_id,
                     action="nomination.meeting_recorded",
@@ -850,8 +823,7 @@ class ReviewService:
                 for result in outcome.results:
                     verdict = verdict_of(outcome, result.nomination_id)
                     verdicts[result.nomination_id] = verdict
-                    await review_store.add_vote_in(
-                        conn,
+                    await tx.review.add_vote(
                         meeting_id=meeting_id,
                         nomination_id=result.nomination_id,
                         yes=result.yes,
@@ -866,8 +838,8 @@ class ReviewService:
                     )
                     if verdict in (MeetingVerdict.PASSED, MeetingVerdict.NO_MAJORITY):
                         step = Step.APPROVE if verdict is MeetingVerdict.PASSED else Step.REJECT
-                        await self._move_in(
-                            conn,
+                        await self._move(
+                            tx,
                             nomination,
                             campaign,
                             step=step,
@@ -878,8 +850,8 @@ class ReviewService:
                             now=now,
                         )
                     else:
-                        await self._tell_in(
-                            conn,
+                        await self._tell(
+                            tx,
                             _user_ids(nomination.nominee_user_id),
                             NominationNotice(
                                 kind=NoticeKind.MEETING_UNDECIDED,
@@ -907,16 +879,16 @@ class ReviewService:
         actor = await self._access.require_any(telegram_user_id, Action.EXPORT_NOMINATIONS)
         campaign = await self._campaign(campaign_id)
         paths = self._paths(actor, Action.EXPORT_NOMINATIONS)
-        nominations = await self._review.of_campaign(campaign_id=campaign.id, paths=paths)
+        nominations = await self._store.review.of_campaign(campaign_id=campaign.id, paths=paths)
         votes: dict[int, MeetingVote] = {
             vote.nomination_id: vote
-            for vote in await self._review.campaign_votes(campaign_id=campaign.id)
+            for vote in await self._store.review.campaign_votes(campaign_id=campaign.id)
         }
         branches = [
             ExportBranch(
                 figures=figures, quota=branch_quota(campaign.rules, figures.league_members)
             )
-            for figures in await self._review.branch_figures(
+            for figures in await self._store.review.branch_figures(
                 campaign_id=campaign.id, scope_path=campaign.scope_path, paths=paths
             )
             if figures.league_members or figures.nominated
@@ -926,14 +898,14 @@ class ReviewService:
         actors: set[int] = set()
         for nomination in nominations:
             decisions: dict[ReviewLevel, Event] = {}
-            for event in await self._nominations.events(nomination.id):
+            for event in await self._store.nominations.events(nomination_id=nomination.id):
                 if event.level is not None and event.step in LEVEL_STEPS:
                     decisions[event.level] = event
                     if event.actor_user_id is not None:
                         actors.add(event.actor_user_id)
             if nomination.branch_id not in branch_names:
                 branch_names[nomination.branch_id] = (
-                    await self._units.get(unit_id=nomination.branch_id)
+                    await self._store.org_units.get(unit_id=nomination.branch_id)
                 ).name
             lines.append(
                 ExportLine(
@@ -944,7 +916,7 @@ class ReviewService:
                     decisions=decisions,
                 )
             )
-        names = await self._review.names(actors)
+        names = await self._store.review.names(user_ids=actors)
         return ExportData(
             campaign=campaign,
             branches=branches,
@@ -967,27 +939,25 @@ class ReviewService:
         grants = sorted(actor.grants, key=lambda grant: rank.index(grant.role))
         if not grants:
             return None
-        unit = await self._units.get(unit_id=grants[0].unit_id)
+        unit = await self._store.org_units.get(unit_id=grants[0].unit_id)
         return ReviewerTitle(role=grants[0].role, unit=unit.name)
 
     # -- the scheduler's reminders --------------------------------------------------------------
 
     async def ensure_scheduled(self) -> None:
         """At start-up: the next daily check of waiting items is in the reminders table."""
-        await self._reminders.schedule(
+        await self._store.reminders.schedule(
             kind=KIND_REVIEW_CHECK,
             target=CHECK_TARGET,
             due_at=next_daily(self._clock.now(), self._check_at, self._tz),
         )
 
-    async def on_notice_end(
-        self, conn: aiosqlite.Connection, reminder: Reminder, late: bool
-    ) -> None:
+    async def on_notice_end(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """The notice ended: approved when no objection is open; otherwise the last level is
         told what still blocks it (the last dismissal approves it then)."""
         try:
-            current = await nomination_store.get_in(
-                conn, int(reminder.target.removeprefix("nomination:"))
+            current = await tx.nominations.get(
+                nomination_id=int(reminder.target.removeprefix("nomination:"))
             )
         except (NotFound, ValueError):
             return
@@ -997,15 +967,15 @@ class ReviewService:
             or current.notice_ends_at.isoformat() != reminder.payload.get("ends_at")
         ):
             return
-        campaign = await campaign_store.get_in(conn, current.campaign_id)
+        campaign = await tx.campaigns.get(campaign_id=current.campaign_id)
         now = self._clock.now()
-        blocking = await review_store.open_objections_in(conn, nomination_id=current.id)
+        blocking = await tx.review.open_objection_count(nomination_id=current.id)
         if blocking == 0:
-            await self._confirm_in(conn, current, campaign, now)
+            await self._confirm(tx, current, campaign, now)
             return
         level = campaign.rules.review_levels[-1]
-        await self._tell_in(
-            conn,
+        await self._tell(
+            tx,
             await self.reviewers(current, level),
             NominationNotice(
                 kind=NoticeKind.NOTICE_BLOCKED,
@@ -1018,9 +988,7 @@ class ReviewService:
             now=now,
         )
 
-    async def on_review_check(
-        self, conn: aiosqlite.Connection, reminder: Reminder, late: bool
-    ) -> None:
+    async def on_review_check(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """Daily: reviewers hear of items waiting more than review_reminder_days on their level;
         the level above hears of those waiting escalate_days more. One message per person and
         day for each; then tomorrow's check is scheduled."""
@@ -1030,10 +998,10 @@ class ReviewService:
         escalations: dict[int, list[WaitingLine]] = {}
         campaigns: dict[int, Campaign] = {}
         units: dict[int, str] = {}
-        for nomination in await self._review.waiting(paths=["/"]):
+        for nomination in await tx.review.waiting(paths=["/"]):
             if nomination.campaign_id not in campaigns:
-                campaigns[nomination.campaign_id] = await self._campaigns.get(
-                    nomination.campaign_id
+                campaigns[nomination.campaign_id] = await tx.campaigns.get(
+                    campaign_id=nomination.campaign_id
                 )
             campaign = campaigns[nomination.campaign_id]
             level = awaiting(nomination.state, campaign.rules)
@@ -1044,7 +1012,7 @@ class ReviewService:
                 continue
             if nomination.branch_id not in units:
                 units[nomination.branch_id] = (
-                    await self._units.get(unit_id=nomination.branch_id)
+                    await tx.org_units.get(unit_id=nomination.branch_id)
                 ).name
             line = WaitingLine(
                 nomination_id=nomination.id,
@@ -1064,15 +1032,14 @@ class ReviewService:
             (NoticeKind.ESCALATION, escalations),
         ):
             for user_id, items in people.items():
-                await self._tell_in(
-                    conn,
+                await self._tell(
+                    tx,
                     [user_id],
                     NominationNotice(kind=kind, language=Language.ZH, items=items),
                     dedupe=f"review-{kind.value}:{today.isoformat()}",
                     now=now,
                 )
-        await schedule_in(
-            conn,
+        await tx.reminders.schedule(
             kind=KIND_REVIEW_CHECK,
             target=CHECK_TARGET,
             due_at=next_daily(now, self._check_at, self._tz),
@@ -1088,9 +1055,9 @@ class ReviewService:
             holders += await self._admin_ids(nomination)
         return _without(holders, nomination.nominee_user_id)
 
-    async def tell_in(
+    async def tell(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         user_ids: Iterable[int],
         notice: NominationNotice,
         *,
@@ -1099,26 +1066,26 @@ class ReviewService:
     ) -> int:
         """Puts `notice` in the outbox for each person, in their language, inside the caller's
         transaction; people who never opened the bot are skipped. Returns how many were new."""
-        return await self._tell_in(conn, user_ids, notice, dedupe=dedupe, now=now)
+        return await self._tell(tx, user_ids, notice, dedupe=dedupe, now=now)
 
     def woke(self) -> None:
         self._outbox.woke()
 
-    async def tell_closed_objections_in(
+    async def tell_closed_objections(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         nomination: Nomination,
         campaign: Campaign,
         now: datetime,
     ) -> None:
         """Tells each person whose objection closed with the notice (the nomination, as it is
         now, was rejected over another objection or withdrawn) that nobody rules on it now."""
-        for closed in await review_store.closed_in(conn, nomination_id=nomination.id):
-            await self._tell_objector_in(conn, closed, nomination, campaign, now)
+        for closed in await tx.review.closed_objections(nomination_id=nomination.id):
+            await self._tell_objector(tx, closed, nomination, campaign, now)
 
-    async def _tell_objector_in(
+    async def _tell_objector(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         objection: Objection,
         nomination: Nomination,
         campaign: Campaign,
@@ -1127,8 +1094,8 @@ class ReviewService:
         comment: str = "",
     ) -> None:
         """What became of their objection, once (the dedupe key), in their language."""
-        await self._tell_in(
-            conn,
+        await self._tell(
+            tx,
             [objection.objector_user_id],
             NominationNotice(
                 kind=NoticeKind.OBJECTION_RESOLVED,
@@ -1151,19 +1118,19 @@ class ReviewService:
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:
-            return await self._nominations.get(nomination_id)
+            return await self._store.nominations.get(nomination_id=nomination_id)
         except NotFound:
             raise NominationGone(f"nomination {nomination_id}") from None
 
     async def _campaign(self, campaign_id: int) -> Campaign:
         try:
-            return await self._campaigns.get(campaign_id)
+            return await self._store.campaigns.get(campaign_id=campaign_id)
         except NotFound:
             raise NominationGone(f"campaign {campaign_id}") from None
 
     async def _objection(self, objection_id: int) -> Objection:
         try:
-            return await self._review.objection(objection_id=objection_id)
+            return await self._store.review.objection(objection_id=objection_id)
         except NotFound:
             raise NominationGone(f"objection {objection_id}") from None
 
@@ -1228,7 +1195,7 @@ class ReviewService:
         # which comes from no state, is older than any version a cadre was shown).
         later = [
             event
-            for event in await self._nominations.events(nomination.id)
+            for event in await self._store.nominations.events(nomination_id=nomination.id)
             if event.version >= seen_version and event.from_state is not None
         ]
         if any(event.step in (Step.RESUBMIT, Step.SUBMIT) for event in later):
@@ -1238,8 +1205,7 @@ class ReviewService:
         raise AlreadyDecided(nomination.id)
 
     async def _deny(self, actor: Actor, nomination: Nomination, reason: str) -> None:
-        await audit.record(
-            self._db,
+        await self._store.audit.append(
             at=self._clock.now(),
             actor_user_id=actor.telegram_user_id,
             action="access.denied",
@@ -1264,17 +1230,17 @@ class ReviewService:
                 nominee_user_id=nomination.nominee_user_id,
             )
 
-        names = await self._review.names([nomination.nominator_user_id])
+        names = await self._store.review.names(user_ids=[nomination.nominator_user_id])
         return ReviewCard(
             nomination=nomination,
             campaign=campaign,
             branch_names=await self._branch_names(nomination.branch_id),
             facts=await self._facts(nomination),
             nominator_name=names.get(nomination.nominator_user_id),
-            attachments=await self._nominations.attachments(nomination.id),
-            votes=await self._review.votes(nomination_id=nomination.id),
-            events=await self._nominations.events(nomination.id),
-            objections=await self._review.objections(nomination_id=nomination.id),
+            attachments=await self._store.nominations.attachments(nomination_id=nomination.id),
+            votes=await self._store.review.votes(nomination_id=nomination.id),
+            events=await self._store.nominations.events(nomination_id=nomination.id),
+            objections=await self._store.review.objections(nomination_id=nomination.id),
             level=level,
             by_meeting=by_meeting,
             may_decide=decides(level) and not by_meeting,
@@ -1284,19 +1250,19 @@ class ReviewService:
 
     async def _facts(self, nomination: Nomination) -> Participant | None:
         try:
-            return await self._participants.one(
+            return await self._store.participants.one(
                 campaign_id=nomination.campaign_id, member_id=nomination.member_id
             )
         except NotFound:
             return None
 
     async def _branch_names(self, unit_id: int) -> list[str]:
-        unit = await self._units.get(unit_id=unit_id)
-        return [(await self._units.get(unit_id=i)).name for i in unit.ancestor_ids()]
+        unit = await self._store.org_units.get(unit_id=unit_id)
+        return [(await self._store.org_units.get(unit_id=i)).name for i in unit.ancestor_ids()]
 
-    async def _move_in(
+    async def _move(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         nomination: Nomination,
         campaign: Campaign,
         *,
@@ -1319,9 +1285,8 @@ class ReviewService:
             if to_state is NominationState.APPROVED:
                 changes["valid_until"] = self._valid_until(campaign, now)
         try:
-            moved = await nomination_store.transition_in(
-                conn,
-                nomination,
+            moved = await tx.nominations.transition(
+                nomination=nomination,
                 step=step,
                 to_state=to_state,
                 actor_user_id=actor_user_id,
@@ -1332,8 +1297,8 @@ class ReviewService:
             )
         except Conflict:
             raise AlreadyDecided(nomination.id) from None
-        await self._tell_in(
-            conn,
+        await self._tell(
+            tx,
             _user_ids(moved.nominee_user_id),
             NominationNotice(
                 kind=NoticeKind.DECIDED,
@@ -1349,8 +1314,8 @@ class ReviewService:
         )
         following = awaiting(to_state, campaign.rules)
         if following is not None:
-            await self._tell_in(
-                conn,
+            await self._tell(
+                tx,
                 await self.reviewers(moved, following),
                 NominationNotice(
                     kind=NoticeKind.WAITING,
@@ -1363,42 +1328,40 @@ class ReviewService:
                 now=now,
             )
         if ends is not None:
-            await self._publish_in(conn, moved, campaign, now)
-            await schedule_in(
-                conn,
+            await self._publish(tx, moved, campaign, now)
+            await tx.reminders.schedule(
                 kind=KIND_NOTICE_END,
                 target=f"nomination:{moved.id}",
                 due_at=ends,
                 payload={"ends_at": ends.isoformat()},
             )
         if to_state is NominationState.APPROVED:
-            await self._tell_approved_in(conn, moved, campaign, now)
+            await self._tell_approved(tx, moved, campaign, now)
         return moved
 
-    async def _confirm_in(
-        self, conn: aiosqlite.Connection, nomination: Nomination, campaign: Campaign, now: datetime
+    async def _confirm(
+        self, tx: Store, nomination: Nomination, campaign: Campaign, now: datetime
     ) -> None:
         """The notice ended with no objection open: approved, valid for `valid_years`."""
-        approved = await nomination_store.transition_in(
-            conn,
-            nomination,
+        approved = await tx.nominations.transition(
+            nomination=nomination,
             step=Step.CONFIRM,
             to_state=next_state(nomination.state, Step.CONFIRM, campaign.rules),
             actor_user_id=None,
             now=now,
             changes={"decided_at": now, "valid_until": self._valid_until(campaign, now)},
         )
-        await self._tell_approved_in(conn, approved, campaign, now)
+        await self._tell_approved(tx, approved, campaign, now)
 
-    async def _tell_approved_in(
-        self, conn: aiosqlite.Connection, nomination: Nomination, campaign: Campaign, now: datetime
+    async def _tell_approved(
+        self, tx: Store, nomination: Nomination, campaign: Campaign, now: datetime
     ) -> None:
         """The nominee, the nominator and every reviewer who decided on it hear the result."""
         told: set[int] = set()
         nominee = nomination.nominee_user_id
         reviewers = {
             event.actor_user_id
-            for event in await self._nominations.events(nomination.id)
+            for event in await tx.nominations.events(nomination_id=nomination.id)
             if event.level is not None and event.actor_user_id is not None
         }
         audiences: list[tuple[Literal["nominee", "nominator", "reviewer"], list[int]]] = [
@@ -1409,8 +1372,8 @@ class ReviewService:
         for audience_name, people in audiences:
             fresh = [user for user in people if user not in told]
             told |= set(fresh)
-            await self._tell_in(
-                conn,
+            await self._tell(
+                tx,
                 fresh,
                 NominationNotice(
                     kind=NoticeKind.APPROVED,
@@ -1423,13 +1386,12 @@ class ReviewService:
                 now=now,
             )
 
-    async def _publish_in(
-        self, conn: aiosqlite.Connection, nomination: Nomination, campaign: Campaign, now: datetime
+    async def _publish(
+        self, tx: Store, nomination: Nomination, campaign: Campaign, now: datetime
     ) -> None:
         """The notice goes to the confirmed members under the unit above the nominee's branch."""
-        assert self._wording is not None, "the wording is attached in bot.app"
-        branch = await self._units.get(unit_id=nomination.branch_id)
-        above = await self._units.get(unit_id=branch.parent_id) if branch.parent_id else branch
+        branch = await tx.org_units.get(unit_id=nomination.branch_id)
+        above = await tx.org_units.get(unit_id=branch.parent_id) if branch.parent_id else branch
         texts: dict[Language, tuple[str, str | None]] = {}
         for language in Language:
             text, markup = self._wording.notice(
@@ -1442,8 +1404,7 @@ class ReviewService:
                 )
             )
             texts[language] = (text, _json(markup))
-        await review_store.publish_notice_in(
-            conn,
+        await tx.review.publish_notice(
             nomination_id=nomination.id,
             path=above.path,
             nominee_user_id=nomination.nominee_user_id,
@@ -1451,20 +1412,19 @@ class ReviewService:
             now=now,
         )
 
-    async def _tell_in(
+    async def _tell(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         user_ids: Iterable[int],
         notice: NominationNotice,
         *,
         dedupe: str,
         now: datetime,
     ) -> int:
-        assert self._wording is not None, "the wording is attached in bot.app"
         messages: list[OutgoingMessage] = []
         for user_id in dict.fromkeys(user_ids):
             try:
-                account = await self._accounts.get(telegram_user_id=user_id)
+                account = await tx.accounts.get(telegram_user_id=user_id)
             except NotFound:
                 continue
             text, markup = self._wording.notice(
@@ -1481,7 +1441,7 @@ class ReviewService:
                     dedupe_key=f"{dedupe}:{user_id}",
                 )
             )
-        return await add_in(conn, messages=messages, now=now)
+        return await tx.outbox.add(messages=messages, now=now)
 
     def _valid_until(self, campaign: Campaign, now: datetime) -> date:
         return add_months(now.astimezone(self._tz).date(), 12 * campaign.rules.valid_years)
@@ -1491,7 +1451,7 @@ class ReviewService:
         root = "/" + nomination.branch_path.strip("/").split("/")[0] + "/"
         return [
             held.telegram_user_id
-            for held in await self._roles.in_scope(path=root)
+            for held in await self._store.roles.in_scope(path=root)
             if held.role is role and nomination.branch_path.startswith(held.unit_path)
         ]
 
@@ -1516,7 +1476,7 @@ class ReviewService:
         actor = await self._access.require(
             telegram_user_id, Action.REVIEW_NOMINATION, unit_id=branch_id
         )
-        branch = await self._units.get(unit_id=branch_id)
+        branch = await self._store.org_units.get(unit_id=branch_id)
         if not campaign.rules.branch_meeting or ReviewLevel.BRANCH not in (
             campaign.rules.review_levels
         ):
@@ -1524,8 +1484,7 @@ class ReviewService:
         if not may_review(
             actor, level=ReviewLevel.BRANCH, branch_path=branch.path, nominee_user_id=None
         ):
-            await audit.record(
-                self._db,
+            await self._store.audit.append(
                 at=self._clock.now(),
                 actor_user_id=telegram_user_id,
                 action="access.denied",
@@ -1536,15 +1495,13 @@ class ReviewService:
             )
             raise AccessDenied(f"{telegram_user_id} does not record meetings of {branch_id}")
 
-    async def _places_in(
-        self, conn: aiosqlite.Connection, campaign: Campaign, branch_id: int
-    ) -> int:
-        members = await review_store.league_members_in(conn, branch_id=branch_id)
-        used = await review_store.past_branch_in(conn, campaign_id=campaign.id, branch_id=branch_id)
+    async def _places(self, tx: Store, campaign: Campaign, branch_id: int) -> int:
+        members = await tx.review.league_members(branch_id=branch_id)
+        used = await tx.review.places_used(campaign_id=campaign.id, branch_id=branch_id)
         return max(branch_quota(campaign.rules, members) - used, 0)
 
     async def _save_meeting(self, chat: Chat, draft: MeetingDraft, *, nonce: str) -> MeetingWizard:
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=MEETING_JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,
@@ -1566,8 +1523,10 @@ class ReviewService:
 
     async def _meeting_view(self, draft: MeetingDraft, nonce: str) -> MeetingWizard:
         campaign = await self._campaign(draft.campaign_id)
-        members = await self._review.league_members(branch_id=draft.branch_id)
-        used = await self._review.places_used(campaign_id=campaign.id, branch_id=draft.branch_id)
+        members = await self._store.review.league_members(branch_id=draft.branch_id)
+        used = await self._store.review.places_used(
+            campaign_id=campaign.id, branch_id=draft.branch_id
+        )
         quota = branch_quota(campaign.rules, members)
         places = max(quota - used, 0)
         outcome = None
@@ -1582,7 +1541,7 @@ class ReviewService:
                 ],
                 places=places,
             )
-        branch = await self._units.get(unit_id=draft.branch_id)
+        branch = await self._store.org_units.get(unit_id=draft.branch_id)
         return MeetingWizard(
             draft=draft,
             nonce=nonce,

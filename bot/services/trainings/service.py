@@ -13,21 +13,24 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.config import TrainingSettings
 from bot.domain import trainings as rules
 from bot.domain.authz import Action, decide
-from bot.domain.models import Account, Member, OrgUnit
+from bot.domain.models import Account, Member, OrgUnit, OutgoingMessage, Reminder
 from bot.domain.trainings import (
     CANCELLABLE,
     HOLDS_PLACE,
     Counts,
+    CreditedTraining,
     Enrolment,
     EnrolmentState,
     Field,
+    MyTraining,
+    NewTraining,
+    RosterLine,
     Training,
     TrainingDraft,
     TrainingState,
@@ -36,21 +39,9 @@ from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
 from bot.services.outbox import OutboxService
-from storage import audit
-from storage.accounts import AccountRepository
-from storage.database import Conflict, Database, NotFound
-from storage.members import MemberRepository
-from storage.org_units import OrgUnitRepository
-from storage.outbox import OutgoingMessage, add_in
-from storage.reminders import Reminder, schedule_in
-from storage.trainings import (
-    CreditedTraining,
-    MyTraining,
-    NewTraining,
-    RosterLine,
-    TrainingRepository,
-    at,
-)
+from storage.database import Conflict, NotFound
+from storage.store import Store
+from storage.trainings import at
 
 KIND_REMINDER = "training.reminder"
 KIND_OFFER_EXPIRY = "training.offer_expiry"
@@ -250,30 +241,21 @@ class TrainingService:
     def __init__(
         self,
         *,
-        db: Database,
-        trainings: TrainingRepository,
-        members: MemberRepository,
-        org_units: OrgUnitRepository,
-        accounts: AccountRepository,
+        store: Store,
         access: AccessService,
         outbox: OutboxService,
         clock: Clock,
         timezone: ZoneInfo,
         settings: TrainingSettings,
+        render: NoticeRenderer,
     ) -> None:
-        self._db = db
-        self._trainings = trainings
-        self._members = members
-        self._units = org_units
-        self._accounts = accounts
+        """`render` words the notices (the handlers' layer provides it)."""
+        self._store = store
         self._access = access
         self._outbox = outbox
         self._clock = clock
         self._tz = timezone
         self._settings = settings
-        self._render: NoticeRenderer | None = None
-
-    def attach(self, render: NoticeRenderer) -> None:
         self._render = render
 
     @property
@@ -289,16 +271,16 @@ class TrainingService:
         """Upcoming trainings open to the member, soonest first, one page of them."""
         member, unit = await self._member(telegram_user_id)
         now = self._clock.now()
-        total = await self._trainings.count_open_to(unit_path=unit.path, now=now)
+        total = await self._store.trainings.count_open_to(unit_path=unit.path, now=now)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        found = await self._trainings.open_to(
+        found = await self._store.trainings.open_to(
             unit_path=unit.path, now=now, offset=page * PAGE_SIZE, limit=PAGE_SIZE
         )
         items = [
             ListItem(
                 training=training,
-                counts=await self._trainings.counts(training_id=training.id),
+                counts=await self._store.trainings.counts(training_id=training.id),
                 my_state=await self._state_of(training.id, member.id),
             )
             for training in found
@@ -314,23 +296,23 @@ class TrainingService:
         in_audience = False
         if member is not None:
             if member.org_unit_id is not None:
-                unit = await self._units.get(unit_id=member.org_unit_id)
+                unit = await self._store.org_units.get(unit_id=member.org_unit_id)
                 in_audience = training.open_to(unit.path)
             try:
-                enrolment = await self._trainings.enrolment(
+                enrolment = await self._store.trainings.enrolment(
                     training_id=training.id, member_id=member.id
                 )
             except NotFound:
                 enrolment = None
             if enrolment is not None and enrolment.state is EnrolmentState.WAITLISTED:
-                position = await self._trainings.position(enrolment=enrolment)
+                position = await self._store.trainings.position(enrolment=enrolment)
         actor = await self._access.actor(telegram_user_id)
         may_manage = decide(
             actor, Action.MANAGE_TRAINING, target_path=training.audience_path
         ).allowed
         return TrainingView(
             training=training,
-            counts=await self._trainings.counts(training_id=training.id),
+            counts=await self._store.trainings.counts(training_id=training.id),
             audience=await self._path_names(training.audience_unit_id),
             enrolment=enrolment,
             position=position,
@@ -346,7 +328,7 @@ class TrainingService:
         now = self._clock.now()
         ahead = {EnrolmentState.ENROLLED, EnrolmentState.WAITLISTED, EnrolmentState.OFFERED}
         done = {EnrolmentState.ATTENDED, EnrolmentState.NO_SHOW}
-        mine = await self._trainings.mine(member_id=member.id, states=ahead | done)
+        mine = await self._store.trainings.mine(member_id=member.id, states=ahead | done)
         upcoming = [
             m
             for m in mine
@@ -362,7 +344,7 @@ class TrainingService:
         member = await self._member_or_none(telegram_user_id)
         if member is None:
             return TrainingRecord(total_tenths=0, trainings=[])
-        credited = await self._trainings.credited(member_id=member.id)
+        credited = await self._store.trainings.credited(member_id=member.id)
         return TrainingRecord(
             total_tenths=sum(c.credited_tenths for c in credited), trainings=credited
         )
@@ -382,14 +364,14 @@ class TrainingService:
         """A place if one is free, the waitlist otherwise; counted and written in one
         BEGIN IMMEDIATE transaction, so many members pressing at once never overfill it."""
         member, unit = await self._member(telegram_user_id)
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             training = await self._training(training_id)
             rules.check_sign_up(training, member_path=unit.path, now=now)
             if await self._state_of(training.id, member.id) in rules.ACTIVE:
                 raise AlreadySignedUp(f"member {member.id} in training {training.id}")
             if not despite_overlap:
-                clashes = await self._trainings.overlapping(
+                clashes = await tx.trainings.overlapping(
                     member_id=member.id,
                     training_id=training.id,
                     starts_at=training.starts_at,
@@ -397,13 +379,12 @@ class TrainingService:
                 )
                 if clashes:
                     raise Overlaps(clashes)
-            counts = await self._trainings.counts(training_id=training.id)
+            counts = await tx.trainings.counts(training_id=training.id)
             state = rules.placement(counts, capacity=training.capacity)
-            await self._trainings.enrol(
-                conn, training_id=training.id, member_id=member.id, state=state, now=now
+            await tx.trainings.enrol(
+                training_id=training.id, member_id=member.id, state=state, now=now
             )
-            await audit.append(
-                conn,
+            await tx.audit.append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="training.signed_up",
@@ -416,7 +397,7 @@ class TrainingService:
     async def leave(self, telegram_user_id: int, *, training_id: int) -> TrainingView:
         """Cancels the member's place or waitlist entry; a freed place is offered on."""
         member, _ = await self._member(telegram_user_id)
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             training = await self._training(training_id)
             if training.state is not TrainingState.PUBLISHED:
@@ -426,56 +407,53 @@ class TrainingService:
             enrolment = await self._enrolment(training.id, member.id)
             if enrolment.state not in CANCELLABLE:
                 raise NotSignedUp(f"enrolment {enrolment.id} is {enrolment.state}")
-            await self._trainings.move(
-                conn,
+            await tx.trainings.move(
                 enrolment_id=enrolment.id,
                 expected=[enrolment.state],
                 state=EnrolmentState.CANCELLED,
                 now=now,
             )
-            await self._audit_enrolment(conn, enrolment, "training.left", telegram_user_id, now)
+            await self._audit_enrolment(tx, enrolment, "training.left", telegram_user_id, now)
             if enrolment.state in HOLDS_PLACE:
-                await self._offer_free_places(conn, training, now)
+                await self._offer_free_places(tx, training, now)
         self._outbox.woke()
         return await self.view(telegram_user_id, training_id=training_id)
 
     async def accept_offer(self, telegram_user_id: int, *, training_id: int) -> TrainingView:
         """Takes the offered place, if the hold has not ended."""
         member, _ = await self._member(telegram_user_id)
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             training = await self._training(training_id)
             enrolment = await self._offered(training, member.id, now)
-            await self._trainings.move(
-                conn,
+            await tx.trainings.move(
                 enrolment_id=enrolment.id,
                 expected=[EnrolmentState.OFFERED],
                 state=EnrolmentState.ENROLLED,
                 now=now,
             )
             await self._audit_enrolment(
-                conn, enrolment, "training.offer_accepted", telegram_user_id, now
+                tx, enrolment, "training.offer_accepted", telegram_user_id, now
             )
         return await self.view(telegram_user_id, training_id=training_id)
 
     async def decline_offer(self, telegram_user_id: int, *, training_id: int) -> TrainingView:
         """Gives the offered place back; the next on the waitlist is offered it."""
         member, _ = await self._member(telegram_user_id)
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             training = await self._training(training_id)
             enrolment = await self._offered(training, member.id, now)
-            await self._trainings.move(
-                conn,
+            await tx.trainings.move(
                 enrolment_id=enrolment.id,
                 expected=[EnrolmentState.OFFERED],
                 state=EnrolmentState.DECLINED,
                 now=now,
             )
             await self._audit_enrolment(
-                conn, enrolment, "training.offer_declined", telegram_user_id, now
+                tx, enrolment, "training.offer_declined", telegram_user_id, now
             )
-            await self._offer_free_places(conn, training, now)
+            await self._offer_free_places(tx, training, now)
         self._outbox.woke()
         return await self.view(telegram_user_id, training_id=training_id)
 
@@ -485,7 +463,7 @@ class TrainingService:
         """The member scanned the QR code: checked in during the session window; twice is
         harmless; someone not enrolled is told so and the cadre is asked about a walk-in."""
         try:
-            training = await self._trainings.by_token(token=token)
+            training = await self._store.trainings.by_token(token=token)
         except NotFound:
             raise CheckinUnknown(token) from None
         member, _ = await self._member(telegram_user_id)
@@ -500,9 +478,9 @@ class TrainingService:
             )
         if now >= closes or training.state is TrainingState.CLOSED:
             raise InvalidInput("trainings.checkin_closed", {"closes": self.local(closes)})
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             try:
-                enrolment: Enrolment | None = await self._trainings.enrolment(
+                enrolment: Enrolment | None = await tx.trainings.enrolment(
                     training_id=training.id, member_id=member.id
                 )
             except NotFound:
@@ -514,8 +492,7 @@ class TrainingService:
                     checked_in_at=enrolment.checked_in_at,
                 )
             if enrolment is not None and enrolment.state is EnrolmentState.ENROLLED:
-                await self._trainings.move(
-                    conn,
+                await tx.trainings.move(
                     enrolment_id=enrolment.id,
                     expected=[EnrolmentState.ENROLLED],
                     state=EnrolmentState.ATTENDED,
@@ -523,14 +500,14 @@ class TrainingService:
                     checked_in_at=now,
                 )
                 await self._audit_enrolment(
-                    conn, enrolment, "training.checked_in", telegram_user_id, now
+                    tx, enrolment, "training.checked_in", telegram_user_id, now
                 )
                 return CheckIn(
                     training=training, outcome=CheckInOutcome.CHECKED_IN, checked_in_at=now
                 )
             # Not enrolled: the cadre who published it decides at the door.
             await self._tell(
-                conn,
+                tx,
                 NoticeKind.WALK_IN,
                 training,
                 user_id=training.created_by,
@@ -548,10 +525,10 @@ class TrainingService:
         """The cadre lets a member who was not enrolled take part; they count as attended."""
         training = await self._managed(telegram_user_id, training_id)
         try:
-            member = await self._members.get(member_id=member_id)
+            member = await self._store.members.get(member_id=member_id)
         except NotFound:
             raise StaleButton(f"member {member_id} is gone") from None
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             training = await self._training(training_id)
             if training.state is not TrainingState.PUBLISHED or now >= training.ends_at:
@@ -561,8 +538,7 @@ class TrainingService:
                 return Admission(training=training, member_name=member.name, already=True)
             if state in rules.ACTIVE:
                 enrolment = await self._enrolment(training.id, member.id)
-                await self._trainings.move(
-                    conn,
+                await tx.trainings.move(
                     enrolment_id=enrolment.id,
                     expected=[enrolment.state],
                     state=EnrolmentState.ATTENDED,
@@ -570,16 +546,14 @@ class TrainingService:
                     checked_in_at=now,
                 )
             else:
-                await self._trainings.enrol(
-                    conn,
+                await tx.trainings.enrol(
                     training_id=training.id,
                     member_id=member.id,
                     state=EnrolmentState.ATTENDED,
                     now=now,
                     walk_in=True,
                 )
-            await audit.append(
-                conn,
+            await tx.audit.append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="training.walk_in_admitted",
@@ -589,7 +563,7 @@ class TrainingService:
             )
             if member.telegram_user_id is not None:
                 await self._tell(
-                    conn,
+                    tx,
                     NoticeKind.ADMITTED,
                     training,
                     user_id=member.telegram_user_id,
@@ -610,14 +584,14 @@ class TrainingService:
             else _widest(g.unit_path for g in self._access.scopes(actor, Action.MANAGE_TRAINING))
         )
         now = self._clock.now()
-        total = await self._trainings.count_managed(paths=paths)
+        total = await self._store.trainings.count_managed(paths=paths)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        found = await self._trainings.managed(
+        found = await self._store.trainings.managed(
             paths=paths, now=now, offset=page * PAGE_SIZE, limit=PAGE_SIZE
         )
         items = [
-            ListItem(training=t, counts=await self._trainings.counts(training_id=t.id))
+            ListItem(training=t, counts=await self._store.trainings.counts(training_id=t.id))
             for t in found
         ]
         return TrainingPage(items=items, page=page, pages=pages, total=total)
@@ -632,7 +606,7 @@ class TrainingService:
         await self._managed(telegram_user_id, training_id)
         return RosterData(
             view=await self.view(telegram_user_id, training_id=training_id),
-            lines=await self._trainings.roster(training_id=training_id),
+            lines=await self._store.trainings.roster(training_id=training_id),
         )
 
     async def checkin_code(self, telegram_user_id: int, *, training_id: int) -> TrainingView:
@@ -646,12 +620,12 @@ class TrainingService:
         """Cancels it and tells everyone enrolled, offered or waitlisted, once; returns how
         many were told."""
         await self._managed(telegram_user_id, training_id)
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             training = await self._training(training_id)
             if training.state is not TrainingState.PUBLISHED or now >= training.ends_at:
                 raise TrainingNotOpen(f"training {training.id} is {training.state}")
-            told = await self._trainings.in_states(
+            told = await tx.trainings.in_states(
                 training_id=training.id,
                 states=[
                     EnrolmentState.ENROLLED,
@@ -659,15 +633,14 @@ class TrainingService:
                     EnrolmentState.WAITLISTED,
                 ],
             )
-            await self._trainings.set_state(
-                conn, training_id=training.id, state=TrainingState.CANCELLED, now=now
+            await tx.trainings.set_state(
+                training_id=training.id, state=TrainingState.CANCELLED, now=now
             )
-            await self._trainings.cancel_all(conn, training_id=training.id, now=now)
-            await self._trainings.cancel_reminders(
-                conn, target=_target(training.id), kinds=[KIND_REMINDER, KIND_CLOSE]
+            await tx.trainings.cancel_all(training_id=training.id, now=now)
+            await tx.reminders.cancel_kinds(
+                target=_target(training.id), kinds=[KIND_REMINDER, KIND_CLOSE]
             )
-            await audit.append(
-                conn,
+            await tx.audit.append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="training.cancelled",
@@ -679,7 +652,7 @@ class TrainingService:
                 if enrolment.telegram_user_id is None:
                     continue
                 await self._tell(
-                    conn,
+                    tx,
                     NoticeKind.CANCELLED,
                     training,
                     user_id=enrolment.telegram_user_id,
@@ -695,20 +668,18 @@ class TrainingService:
         await self._access.require(
             telegram_user_id, Action.MANAGE_TRAINING, unit_id=draft.audience_unit_id
         )
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             rules.check_complete(draft, now=now, moved=True)
             new = _new_training(draft)
-            training_id = await self._trainings.insert(
-                conn,
+            training_id = await tx.trainings.insert(
                 training=new,
                 checkin_token=secrets.token_urlsafe(12),
                 created_by=telegram_user_id,
                 now=now,
             )
-            await self._schedule(conn, training_id, new, now)
-            await audit.append(
-                conn,
+            await self._schedule(tx, training_id, new, now)
+            await tx.audit.append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="training.published",
@@ -729,7 +700,7 @@ class TrainingService:
             await self._access.require(
                 telegram_user_id, Action.MANAGE_TRAINING, unit_id=draft.audience_unit_id
             )
-        async with self._db.atomic() as conn:
+        async with self._store.transaction() as tx:
             now = self._clock.now()
             training = await self._training(draft.training_id)
             if training.state is not TrainingState.PUBLISHED or now >= training.ends_at:
@@ -740,14 +711,13 @@ class TrainingService:
             if not fields:
                 return EditResult(training=training, changes=[], told=0)
             rules.check_complete(draft, now=now, moved=Field.STARTS_AT in fields)
-            counts = await self._trainings.counts(training_id=training.id)
+            counts = await tx.trainings.counts(training_id=training.id)
             if Field.CAPACITY in fields:
                 assert draft.capacity is not None
                 rules.check_capacity_change(draft.capacity, counts)
             new = _new_training(draft)
             try:
-                await self._trainings.update(
-                    conn,
+                await tx.trainings.update(
                     training_id=training.id,
                     training=new,
                     expected_version=expected_version,
@@ -757,13 +727,12 @@ class TrainingService:
                 raise EditedMeanwhile(f"training {training.id}") from None
             edited = await self._training(training.id)
             if {Field.STARTS_AT, Field.ENDS_AT} & set(fields):
-                await self._trainings.cancel_reminders(
-                    conn, target=_target(training.id), kinds=[KIND_REMINDER, KIND_CLOSE]
+                await tx.reminders.cancel_kinds(
+                    target=_target(training.id), kinds=[KIND_REMINDER, KIND_CLOSE]
                 )
-                await self._schedule(conn, training.id, new, now)
+                await self._schedule(tx, training.id, new, now)
             changes = [await self._change(field, training, edited) for field in fields]
-            await audit.append(
-                conn,
+            await tx.audit.append(
                 at=now,
                 actor_user_id=telegram_user_id,
                 action="training.edited",
@@ -773,14 +742,14 @@ class TrainingService:
                 after={c.field.value: c.after for c in changes},
             )
             told = 0
-            for enrolment in await self._trainings.in_states(
+            for enrolment in await tx.trainings.in_states(
                 training_id=training.id,
                 states=[EnrolmentState.ENROLLED, EnrolmentState.OFFERED],
             ):
                 if enrolment.telegram_user_id is None:
                     continue
                 told += await self._tell(
-                    conn,
+                    tx,
                     NoticeKind.CHANGED,
                     edited,
                     user_id=enrolment.telegram_user_id,
@@ -789,7 +758,7 @@ class TrainingService:
                     changes=changes,
                 )
             if Field.CAPACITY in fields:
-                await self._offer_free_places(conn, edited, now)
+                await self._offer_free_places(tx, edited, now)
         self._outbox.woke()
         return EditResult(training=edited, changes=changes, told=told)
 
@@ -802,19 +771,19 @@ class TrainingService:
 
     # The scheduler's reminders, each handled in the scheduler's transaction.
 
-    async def remind(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+    async def remind(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """Reminds the enrolled members before the start (a reminder of an old time is void)."""
         training = await self._scheduled_training(reminder, "starts_at")
         now = self._clock.now()
         if training is None or now >= training.starts_at:
             return
-        for enrolment in await self._trainings.in_states(
+        for enrolment in await tx.trainings.in_states(
             training_id=training.id, states=[EnrolmentState.ENROLLED]
         ):
             if enrolment.telegram_user_id is None:
                 continue
             await self._tell(
-                conn,
+                tx,
                 NoticeKind.REMINDER,
                 training,
                 user_id=enrolment.telegram_user_id,
@@ -824,12 +793,10 @@ class TrainingService:
                 lead_hours=float(reminder.payload.get("offset_hours", 0)),
             )
 
-    async def expire_offer(
-        self, conn: aiosqlite.Connection, reminder: Reminder, late: bool
-    ) -> None:
+    async def expire_offer(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """An offer nobody answered in time: the place goes to the next on the waitlist."""
         try:
-            enrolment = await self._trainings.enrolment_by_id(
+            enrolment = await tx.trainings.enrolment_by_id(
                 enrolment_id=int(reminder.target.removeprefix("enrolment:"))
             )
         except (NotFound, ValueError):
@@ -841,17 +808,16 @@ class TrainingService:
             return
         now = self._clock.now()
         training = await self._training(enrolment.training_id)
-        await self._trainings.move(
-            conn,
+        await tx.trainings.move(
             enrolment_id=enrolment.id,
             expected=[EnrolmentState.OFFERED],
             state=EnrolmentState.EXPIRED,
             now=now,
         )
-        await self._audit_enrolment(conn, enrolment, "training.offer_expired", None, now)
+        await self._audit_enrolment(tx, enrolment, "training.offer_expired", None, now)
         if enrolment.telegram_user_id is not None:
             await self._tell(
-                conn,
+                tx,
                 NoticeKind.OFFER_EXPIRED,
                 training,
                 user_id=enrolment.telegram_user_id,
@@ -859,24 +825,21 @@ class TrainingService:
                 now=now,
             )
         if training.state is TrainingState.PUBLISHED:
-            await self._offer_free_places(conn, training, now)
+            await self._offer_free_places(tx, training, now)
 
-    async def close(self, conn: aiosqlite.Connection, reminder: Reminder, late: bool) -> None:
+    async def close(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """After the end: hours to those who attended, no-shows marked, the training closed."""
         training = await self._scheduled_training(reminder, "ends_at")
         if training is None:
             return
         now = self._clock.now()
-        attended = await self._trainings.in_states(
+        attended = await tx.trainings.in_states(
             training_id=training.id, states=[EnrolmentState.ATTENDED]
         )
-        await self._trainings.close(conn, training_id=training.id, now=now)
-        await self._trainings.set_state(
-            conn, training_id=training.id, state=TrainingState.CLOSED, now=now
-        )
-        counts = await self._trainings.counts(training_id=training.id)
-        await audit.append(
-            conn,
+        await tx.trainings.close(training_id=training.id, now=now)
+        await tx.trainings.set_state(training_id=training.id, state=TrainingState.CLOSED, now=now)
+        counts = await tx.trainings.counts(training_id=training.id)
+        await tx.audit.append(
             at=now,
             actor_user_id=None,
             action="training.closed",
@@ -887,9 +850,9 @@ class TrainingService:
         for enrolment in attended:
             if enrolment.telegram_user_id is None:
                 continue
-            credited = await self._trainings.credited(member_id=enrolment.member_id)
+            credited = await tx.trainings.credited(member_id=enrolment.member_id)
             await self._tell(
-                conn,
+                tx,
                 NoticeKind.CREDITED,
                 training,
                 user_id=enrolment.telegram_user_id,
@@ -914,7 +877,7 @@ class TrainingService:
 
     async def _training(self, training_id: int) -> Training:
         try:
-            return await self._trainings.get(training_id=training_id)
+            return await self._store.trainings.get(training_id=training_id)
         except NotFound:
             raise TrainingGone(f"training {training_id}") from None
 
@@ -928,7 +891,7 @@ class TrainingService:
 
     async def _member_or_none(self, telegram_user_id: int) -> Member | None:
         try:
-            return await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+            return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
         except NotFound:
             return None
 
@@ -936,11 +899,11 @@ class TrainingService:
         member = await self._member_or_none(telegram_user_id)
         if member is None or member.org_unit_id is None:
             raise NotAMember(f"{telegram_user_id} is not a member with a unit")
-        return member, await self._units.get(unit_id=member.org_unit_id)
+        return member, await self._store.org_units.get(unit_id=member.org_unit_id)
 
     async def _state_of(self, training_id: int, member_id: int) -> EnrolmentState | None:
         try:
-            enrolment = await self._trainings.enrolment(
+            enrolment = await self._store.trainings.enrolment(
                 training_id=training_id, member_id=member_id
             )
         except NotFound:
@@ -949,7 +912,9 @@ class TrainingService:
 
     async def _enrolment(self, training_id: int, member_id: int) -> Enrolment:
         try:
-            return await self._trainings.enrolment(training_id=training_id, member_id=member_id)
+            return await self._store.trainings.enrolment(
+                training_id=training_id, member_id=member_id
+            )
         except NotFound:
             raise NotSignedUp(f"member {member_id} in training {training_id}") from None
 
@@ -963,42 +928,36 @@ class TrainingService:
             raise OfferGone(f"enrolment {enrolment.id} is {enrolment.state}")
         return enrolment
 
-    async def _offer_free_places(
-        self, conn: aiosqlite.Connection, training: Training, now: datetime
-    ) -> None:
+    async def _offer_free_places(self, tx: Store, training: Training, now: datetime) -> None:
         """Offers each free place to the next waitlisted member, with accept/decline buttons
         and a hold deadline; nobody is enrolled without accepting."""
         if training.state is not TrainingState.PUBLISHED or now >= training.starts_at:
             return
-        counts = await self._trainings.counts(training_id=training.id)
+        counts = await tx.trainings.counts(training_id=training.id)
         wanted = rules.places_to_offer(counts, capacity=training.capacity)
         if wanted == 0:
             return
         expires = rules.offer_deadline(
             now, hold=timedelta(hours=self._settings.offer_hold_hours), starts_at=training.starts_at
         )
-        for enrolment in await self._trainings.first_waitlisted(
-            training_id=training.id, count=wanted
-        ):
-            await self._trainings.move(
-                conn,
+        for enrolment in await tx.trainings.first_waitlisted(training_id=training.id, count=wanted):
+            await tx.trainings.move(
                 enrolment_id=enrolment.id,
                 expected=[EnrolmentState.WAITLISTED],
                 state=EnrolmentState.OFFERED,
                 now=now,
                 offer_expires_at=expires,
             )
-            await schedule_in(
-                conn,
+            await tx.reminders.schedule(
                 kind=KIND_OFFER_EXPIRY,
                 target=f"enrolment:{enrolment.id}",
                 due_at=expires,
                 payload={"queue_seq": enrolment.queue_seq},
             )
-            await self._audit_enrolment(conn, enrolment, "training.offered", None, now)
+            await self._audit_enrolment(tx, enrolment, "training.offered", None, now)
             if enrolment.telegram_user_id is not None:
                 await self._tell(
-                    conn,
+                    tx,
                     NoticeKind.OFFER,
                     training,
                     user_id=enrolment.telegram_user_id,
@@ -1009,7 +968,7 @@ class TrainingService:
 
     async def _tell(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         kind: NoticeKind,
         training: Training,
         *,
@@ -1020,9 +979,8 @@ class TrainingService:
     ) -> int:
         """Puts one notice in the outbox inside the caller's transaction; 0 when the person
         never opened the bot (Telegram would not deliver it)."""
-        assert self._render is not None, "the notice renderer is attached in bot.app"
         try:
-            account = await self._accounts.get(telegram_user_id=user_id)
+            account = await tx.accounts.get(telegram_user_id=user_id)
         except NotFound:
             return 0
         notice = Notice.model_validate(
@@ -1039,25 +997,23 @@ class TrainingService:
             not_before=now,
             dedupe_key=dedupe,
         )
-        return await add_in(conn, messages=[message], now=now)
+        return await tx.outbox.add(messages=[message], now=now)
 
     async def _schedule(
-        self, conn: aiosqlite.Connection, training_id: int, training: NewTraining, now: datetime
+        self, tx: Store, training_id: int, training: NewTraining, now: datetime
     ) -> None:
         """The reminders before the start and the closing after the end."""
         target = _target(training_id)
         for offset, due in rules.reminder_times(
             training.starts_at, self._settings.reminder_offsets_hours, now=now
         ):
-            await schedule_in(
-                conn,
+            await tx.reminders.schedule(
                 kind=KIND_REMINDER,
                 target=target,
                 due_at=due,
                 payload={"offset_hours": offset, "starts_at": at(training.starts_at)},
             )
-        await schedule_in(
-            conn,
+        await tx.reminders.schedule(
             kind=KIND_CLOSE,
             target=target,
             due_at=training.ends_at,
@@ -1067,7 +1023,7 @@ class TrainingService:
     async def _scheduled_training(self, reminder: Reminder, moment: str) -> Training | None:
         """The published training a reminder is for, unless its time moved since."""
         try:
-            training = await self._trainings.get(
+            training = await self._store.trainings.get(
                 training_id=int(reminder.target.removeprefix("training:"))
             )
         except (NotFound, ValueError):
@@ -1081,14 +1037,13 @@ class TrainingService:
 
     async def _audit_enrolment(
         self,
-        conn: aiosqlite.Connection,
+        tx: Store,
         enrolment: Enrolment,
         action: str,
         actor_user_id: int | None,
         now: datetime,
     ) -> None:
-        await audit.append(
-            conn,
+        await tx.audit.append(
             at=now,
             actor_user_id=actor_user_id,
             action=action,
@@ -1099,8 +1054,8 @@ class TrainingService:
         )
 
     async def _path_names(self, unit_id: int) -> list[str]:
-        unit = await self._units.get(unit_id=unit_id)
-        return [(await self._units.get(unit_id=i)).name for i in unit.ancestor_ids()]
+        unit = await self._store.org_units.get(unit_id=unit_id)
+        return [(await self._store.org_units.get(unit_id=i)).name for i in unit.ancestor_ids()]
 
     async def _change(self, field: Field, before: Training, after: Training) -> Change:
         return Change(

@@ -20,7 +20,7 @@ from bot.services.orgs import OrgLevel, OrgService
 from bot.services.trainings.service import EditResult, TrainingService
 from bot.services.wizard import Chat
 from storage.database import NotFound
-from storage.drafts import DraftRepository
+from storage.store import Store
 
 JOURNEY = "training_wizard"
 
@@ -52,14 +52,14 @@ class TrainingWizardService:
     def __init__(
         self,
         *,
-        drafts: DraftRepository,
+        store: Store,
         trainings: TrainingService,
         access: AccessService,
         orgs: OrgService,
         clock: Clock,
         timezone: ZoneInfo,
     ) -> None:
-        self._drafts = drafts
+        self._store = store
         self._trainings = trainings
         self._access = access
         self._orgs = orgs
@@ -91,7 +91,7 @@ class TrainingWizardService:
 
     async def current(self, chat: Chat) -> TrainingWizard:
         try:
-            stored = await self._drafts.get(
+            stored = await self._store.drafts.get(
                 journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
             )
         except NotFound:
@@ -176,7 +176,7 @@ class TrainingWizardService:
 
     async def cancel(self, chat: Chat) -> bool:
         """Drops the wizard and what it held; False when there was none."""
-        return await self._drafts.delete(
+        return await self._store.drafts.delete(
             journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
         )
 
@@ -223,7 +223,7 @@ class TrainingWizardService:
         self, chat: Chat, draft: TrainingDraft, *, nonce: str, version: int | None
     ) -> TrainingWizard:
         step = draft.next_step()
-        await self._drafts.save(
+        await self._store.drafts.save(
             journey=JOURNEY,
             chat_id=chat.chat_id,
             user_id=chat.user_id,

@@ -1,0 +1,48 @@
+"""What the audit log viewer asks for and shows: filters by person or unit, and entries with the
+names of who acted and what it was about."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.domain.models import AuditEntry
+
+
+class PersonFilter(BaseModel):
+    """Entries done by these Telegram users or about them (their member records, their roles)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_ids: tuple[int, ...] = ()
+    member_ids: tuple[int, ...] = ()
+
+
+class UnitFilter(BaseModel):
+    """Entries about the unit at `path` and below: its members, the units, roles, invitations."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+
+
+AuditFilter = PersonFilter | UnitFilter | None
+
+
+class AuditLine(BaseModel):
+    """One entry with the names the log viewer shows for who acted and what it was about."""
+
+    entry: AuditEntry
+    actor_name: str | None
+    # the member the entry is about, or the holder of the role it is about
+    member_name: str | None
+    holder_user_id: int | None
+    # the unit the entry is on, or the unit of its role or invitation
+    unit_name: str | None
+
+
+class Namesake(BaseModel):
+    """A member record found by name, with its Telegram account if it has one."""
+
+    member_id: int
+    telegram_user_id: int | None
+    name: str

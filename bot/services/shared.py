@@ -1,0 +1,72 @@
+"""What every family of services is built with: the store, the clock, the settings, and the
+services they all call (who may act, the org tree, the outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.membership.registration import AgeRange
+from bot.services.access import AccessService
+from bot.services.orgs import OrgService
+from bot.services.outbox import OutboxService
+from storage.store import Store
+
+# Tells an engine that there is work for it in the database: the delivery engine that the
+# outbox holds something new, the scheduler that a reminder may fall due sooner than it thought.
+Wake = Callable[[], None]
+
+
+def asleep() -> None:
+    """The wake-up when no engine runs (a command-line import, a test of the services)."""
+
+
+@dataclass(frozen=True)
+class Shared:
+    store: Store
+    clock: Clock
+    settings: Settings
+    access: AccessService
+    orgs: OrgService
+    outbox: OutboxService
+    # Tells the scheduler that something was scheduled (a broadcast, a campaign's notices).
+    wake_scheduler: Wake
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        wake_delivery: Wake,
+        wake_scheduler: Wake,
+    ) -> Shared:
+        return cls(
+            store=store,
+            clock=clock,
+            settings=settings,
+            access=AccessService(store=store, admins=frozenset(settings.bot.admins), clock=clock),
+            orgs=OrgService(store=store),
+            outbox=OutboxService(store=store, clock=clock, wake=wake_delivery),
+            wake_scheduler=wake_scheduler,
+        )
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The committee's time zone: days, deadlines and local times are counted in it."""
+        return self.settings.bot.tz
+
+    @property
+    def admins(self) -> frozenset[int]:
+        """The district's configured admins (Telegram user ids)."""
+        return frozenset(self.settings.bot.admins)
+
+    @property
+    def ages(self) -> AgeRange:
+        """The ages a member may register (or be imported) with."""
+        registration = self.settings.registration
+        return AgeRange(min_age=registration.min_age, max_age=registration.max_age)
