@@ -8,10 +8,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bot.domain.models import Member, MemberSource, MemberStatus, ReviewState, RosterEntry
-
-# MemberProfile is re-exported for the registration service until it takes it from bot.domain.
-from bot.domain.models import MemberProfile as MemberProfile
+from bot.domain.models import (
+    Member,
+    MemberProfile,
+    MemberSource,
+    MemberStatus,
+    ReviewState,
+    RosterEntry,
+)
 from storage.audit import AuditRepository
 from storage.database import Conflict, NotFound, Sql
 

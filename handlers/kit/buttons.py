@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import typing
-from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Literal, Self
 
@@ -90,21 +89,6 @@ class CallbackData(BaseModel):
     def matches(cls, data: object) -> bool:
         """Whether `data` is a well-formed button of this class."""
         return isinstance(data, str) and isinstance(parse(data), cls)
-
-    @classmethod
-    def on(cls, *actions: object, **fields: object) -> Callable[[object], bool]:
-        """Pattern for a CallbackQueryHandler: this class's data whose `action` is one of
-        `actions` and whose other named fields hold the values given."""
-
-        def matches(data: object) -> bool:
-            pressed = parse(data) if isinstance(data, str) else None
-            return (
-                isinstance(pressed, cls)
-                and getattr(pressed, "action", None) in actions
-                and all(getattr(pressed, name) == value for name, value in fields.items())
-            )
-
-        return matches
 
 
 def _fixed_action(cls: type[CallbackData]) -> str | None:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -105,25 +101,6 @@ async def _answer_where_it_arrived(update: Update, context: LeagueContext, text:
             # explanation still has to reach the person, so it goes as a message.
             pass
     await send(update, context, text)
-
-
-def answers_refusals(
-    callback: Callable[[Update, LeagueContext], Coroutine[Any, Any, object]],
-) -> Callable[[Update, LeagueContext], Coroutine[Any, Any, object]]:
-    """Wraps a handler so bad input and refused actions (no permission, stale button, ...) are
-    answered where they arrive, politely, with nothing changed."""
-
-    @functools.wraps(callback)
-    async def run(update: Update, context: LeagueContext) -> object:
-        try:
-            return await callback(update, context)
-        except InvalidInput as exc:
-            await answer_invalid(update, context, exc)
-        except ServiceError as exc:
-            await answer_refusal(update, context, exc)
-        return None
-
-    return run
 
 
 async def notify(

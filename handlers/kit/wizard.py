@@ -12,10 +12,10 @@ a refusal or a reply that failed the conversation follows the stored step.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
@@ -242,54 +242,3 @@ class WizardRoutes(Generic[S]):
         if self._ask_again(wizard.step):
             return await self._ask(said.update, context, wizard)
         return wizard.step
-
-
-# -- wizards not yet declared on the kit (part-9 transition; removed once all are declared) ---
-
-Callback = Callable[[Update, LeagueContext], Coroutine[Any, Any, Any]]
-StoredStep = Callable[[Update, LeagueContext], Awaitable[object]]
-
-
-class _Stepped(Protocol):
-    @property
-    def step(self) -> object: ...
-
-
-def stored_step(current: Callable[[Services], Callable[[Chat], Awaitable[_Stepped]]]) -> StoredStep:
-    """The step of the wizard that `current` (the wizard service's lookup, picked from the
-    services) finds for the chat, or END when it has none any more."""
-
-    async def step(update: Update, context: LeagueContext) -> object:
-        try:
-            wizard = await current(context.services)(chat_of(update))
-        except NoWizard:
-            return ConversationHandler.END
-        return wizard.step
-
-    return step
-
-
-def guarded_by(stored: StoredStep) -> Callable[[Callback], Callback]:
-    """A decorator for a wizard's callbacks: bad input is answered and the step stays; after a
-    refused action (answered where it arrived) or a reply Telegram did not take (reported),
-    the conversation goes on from the stored step — or ends, when the refusal ended the
-    draft."""
-
-    def guard(callback: Callback) -> Callback:
-        async def run(update: Update, context: LeagueContext) -> object:
-            try:
-                return await callback(update, context)
-            except InvalidInput as exc:
-                await answer_invalid(update, context, exc)
-                return None
-            except ServiceError as exc:
-                await answer_refusal(update, context, exc)
-            except TelegramError as exc:
-                await context.application.process_error(update, exc)
-            return await stored(update, context)
-
-        run.__name__ = callback.__name__
-        run.__doc__ = callback.__doc__
-        return run
-
-    return guard

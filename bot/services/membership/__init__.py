@@ -26,9 +26,7 @@ class MembershipServices:
         store, clock = shared.store, shared.clock
         return cls(
             registration=RegistrationService(
-                drafts=store.drafts,
-                members=store.members,
-                org_units=store.org_units,
+                store=store,
                 clock=clock,
                 timezone=shared.timezone,
                 ages=shared.ages,

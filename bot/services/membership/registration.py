@@ -9,15 +9,13 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain.membership import registration as rules
 from bot.domain.membership.registration import AgeRange, Mode, RegistrationDraft, Step
-from bot.domain.models import Member, MemberStatus
+from bot.domain.models import Member, MemberProfile, MemberStatus
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
 from bot.services.errors import AlreadyRegistered, NoWizard, ProfileChangedMeanwhile, StaleButton
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
-from storage.drafts import DraftRepository
-from storage.members import MemberProfile, MemberRepository
-from storage.org_units import OrgUnitRepository
+from storage.store import Store
 
 JOURNEY = "registration"
 
@@ -28,18 +26,16 @@ class RegistrationService:
     def __init__(
         self,
         *,
-        drafts: DraftRepository,
-        members: MemberRepository,
-        org_units: OrgUnitRepository,
+        store: Store,
         clock: Clock,
         timezone: ZoneInfo,
         ages: AgeRange,
     ) -> None:
         self.wizards = kit.Drafts(
-            journey=JOURNEY, draft=RegistrationDraft, steps=Step, drafts=drafts, clock=clock
+            journey=JOURNEY, draft=RegistrationDraft, steps=Step, drafts=store.drafts, clock=clock
         )
-        self._members = members
-        self._units = org_units
+        self._members = store.members
+        self._units = store.org_units
         self._clock = clock
         self._tz = timezone
         self._ages = ages
