@@ -94,8 +94,14 @@ class Person:
             if move is None or message is None:
                 self.restarts += 1
                 await self.user.send(command)
-            else:
+                continue
+            try:
                 await move.action(message)
+            except AssertionError as exc:
+                # The screen changed between reading it and pressing (a bot started again
+                # answers what it had not answered yet): look again, as a person would.
+                if not str(exc).startswith("No button"):
+                    raise
         raise AssertionError(self.user.describe_screen(f"Not done after {limit} moves"))
 
     def last_text(self, part: str = "") -> str:
