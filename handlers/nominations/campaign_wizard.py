@@ -19,7 +19,6 @@ from bot.domain.nominations.forms import EDITABLE, TEXT_FIELDS, TOGGLES, Field
 from bot.domain.validation import InvalidInput
 from bot.services.errors import StaleButton
 from bot.services.nominations.campaign_wizard import JOURNEY, CampaignWizard
-from bot.services.wizard import Chat
 from handlers.kit.replies import answer_and_clear, answer_and_edit, chat_of, send
 from handlers.kit.routes import Press, Said
 from handlers.kit.wizard import END, WizardRoutes, WizardTexts
@@ -94,14 +93,6 @@ ROUTES: WizardRoutes[Field] = WizardRoutes(
 async def _scope_names(context: LeagueContext, wizard: CampaignWizard) -> list[str]:
     unit_id = wizard.draft.scope_unit_id
     return await context.services.orgs.path_names(unit_id=unit_id) if unit_id else []
-
-
-async def _at_summary(context: LeagueContext, chat: Chat, nonce: str) -> CampaignWizard:
-    """The wizard a summary button belongs to; StaleButton when it is not at its summary."""
-    wizard = await context.services.campaign_wizard.current(chat)
-    if wizard.nonce != nonce or wizard.step is not Field.SUMMARY:
-        raise StaleButton("summary of another wizard")
-    return wizard
 
 
 async def start(said: Said, context: LeagueContext) -> object:
@@ -219,7 +210,9 @@ async def rules_done(press: Press[NewCampaignRulesDone], context: LeagueContext)
 
 async def show_edit_menu(press: Press[NewCampaignEditMenu], context: LeagueContext) -> object:
     """Turns the summary into a list of what can be changed."""
-    wizard = await _at_summary(context, press.chat, press.button.nonce)
+    wizard = await context.services.campaign_wizard.wizards.pressed(
+        press.chat, press.button.nonce, at=Field.SUMMARY
+    )
     scope = await _scope_names(context, wizard)
     await answer_and_edit(press.query, *screens.edit_menu(context.t, wizard, scope))
     return None
@@ -239,7 +232,9 @@ async def field_chosen(press: Press[NewCampaignField], context: LeagueContext) -
 
 async def back_to_summary(press: Press[NewCampaignSummary], context: LeagueContext) -> object:
     """« 返回 from the edit menu: the summary again."""
-    wizard = await _at_summary(context, press.chat, press.button.nonce)
+    wizard = await context.services.campaign_wizard.wizards.pressed(
+        press.chat, press.button.nonce, at=Field.SUMMARY
+    )
     scope = await _scope_names(context, wizard)
     await answer_and_edit(press.query, *screens.summary(context.t, wizard, scope))
     return None
