@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.nominations.campaigns import Campaign, CampaignKind, parse_campaign_file
 from bot.domain.nominations.forms import (
+    EDITABLE,
     TEXT_FIELDS,
     TOGGLES,
     CampaignDraft,
@@ -118,10 +119,7 @@ class CampaignWizardService:
         """Stores the scope, if the admin may open campaigns there."""
         await self._access.require(chat.user_id, Action.MANAGE_CAMPAIGN, unit_id=unit_id)
         return await self.wizards.apply(
-            chat,
-            nonce,
-            lambda d: d.model_copy(update={"scope_unit_id": unit_id}).done_with(Field.SCOPE),
-            at=Field.SCOPE,
+            chat, nonce, lambda d: d.with_scope(unit_id), at=Field.SCOPE
         )
 
     async def choose_setting(self, chat: Chat, *, nonce: str, setting: Setting) -> CampaignWizard:
@@ -146,15 +144,12 @@ class CampaignWizardService:
         )
 
     async def rules_done(self, chat: Chat, *, nonce: str) -> CampaignWizard:
-        return await self.wizards.apply(
-            chat,
-            nonce,
-            lambda d: d.model_copy(update={"rules_done": True}).done_with(Field.RULES),
-            at=Field.RULES,
-        )
+        return await self.wizards.apply(chat, nonce, lambda d: d.rules_kept(), at=Field.RULES)
 
     async def reopen(self, chat: Chat, *, nonce: str, field: Field) -> CampaignWizard:
-        """Goes back from the summary to one field."""
+        """Goes back from the summary to one field (one the summary offers)."""
+        if field not in EDITABLE:
+            raise StaleButton(f"{field} cannot be reopened")
         return await self.wizards.apply(
             chat, nonce, lambda d: d.model_copy(update={"editing": field}), at=Field.SUMMARY
         )

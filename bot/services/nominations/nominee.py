@@ -169,19 +169,14 @@ class NominationService:
                 desk = campaign.rules.review_levels[-1]
                 await self._reviewing.tell_closed_objections(tx, withdrawn, campaign, now)
             if desk is not None:
-                await self._reviewing.tell(
-                    tx,
-                    await self._reviewing.reviewers(current, desk),
-                    NominationNotice(
-                        kind=NoticeKind.WITHDRAWN,
-                        language=Language.ZH,
-                        nomination=withdrawn,
-                        campaign=campaign,
-                        level=desk,
-                    ),
-                    dedupe=f"withdrawn:{nomination_id}",
-                    now=now,
+                notice = NominationNotice(
+                    kind=NoticeKind.WITHDRAWN,
+                    language=Language.ZH,
+                    nomination=withdrawn,
+                    campaign=campaign,
+                    level=desk,
                 )
+                await self._tell(tx, current, desk, notice, f"withdrawn:{nomination_id}", now)
         self._reviewing.woke()
         return await self.page(telegram_user_id, nomination_id=nomination_id)
 
@@ -210,41 +205,8 @@ class NominationService:
             )
         try:
             target = await self._objectable(chat.user_id, wait.nomination_id)
-            campaign = target.campaign
             async with self._store.transaction() as tx:
-                now = self._clock.now()
-                current = await tx.nominations.get(nomination_id=wait.nomination_id)
-                if not _in_notice(current, now):
-                    raise ObjectionClosed(f"nomination {current.id} is {current.state}")
-                objection_id = await tx.review.add_objection(
-                    nomination_id=current.id,
-                    objector_user_id=chat.user_id,
-                    text=cleaned,
-                    now=now,
-                )
-                await tx.audit.append(
-                    at=now,
-                    actor_user_id=chat.user_id,
-                    action="nomination.objection",
-                    entity="nomination",
-                    entity_id=current.id,
-                    after={"objection_id": objection_id},
-                    comment=cleaned,
-                )
-                last = campaign.rules.review_levels[-1]
-                await self._reviewing.tell(
-                    tx,
-                    await self._reviewing.reviewers(current, last),
-                    NominationNotice(
-                        kind=NoticeKind.OBJECTION,
-                        language=Language.ZH,
-                        nomination=current,
-                        campaign=campaign,
-                        objection=await tx.review.objection(objection_id=objection_id),
-                    ),
-                    dedupe=f"objection:{objection_id}",
-                    now=now,
-                )
+                await self._record_objection(tx, chat.user_id, target, cleaned)
         finally:
             await self.cancel_objection(chat)
         self._reviewing.woke()
@@ -254,6 +216,49 @@ class NominationService:
         return await self.objections.finish(chat)
 
     # -- helpers ----------------------------------------------------------------------------------
+
+    async def _record_objection(
+        self, tx: Store, objector_user_id: int, target: ObjectionTarget, text: str
+    ) -> None:
+        """Saves an objection to a notice still running and tells the last level's cadres."""
+        now = self._clock.now()
+        current = await tx.nominations.get(nomination_id=target.nomination.id)
+        if not _in_notice(current, now):
+            raise ObjectionClosed(f"nomination {current.id} is {current.state}")
+        objection_id = await tx.review.add_objection(
+            nomination_id=current.id, objector_user_id=objector_user_id, text=text, now=now
+        )
+        await tx.audit.append(
+            at=now,
+            actor_user_id=objector_user_id,
+            action="nomination.objection",
+            entity="nomination",
+            entity_id=current.id,
+            after={"objection_id": objection_id},
+            comment=text,
+        )
+        notice = NominationNotice(
+            kind=NoticeKind.OBJECTION,
+            language=Language.ZH,
+            nomination=current,
+            campaign=target.campaign,
+            objection=await tx.review.objection(objection_id=objection_id),
+        )
+        last = target.campaign.rules.review_levels[-1]
+        await self._tell(tx, current, last, notice, f"objection:{objection_id}", now)
+
+    async def _tell(
+        self,
+        tx: Store,
+        nomination: Nomination,
+        level: ReviewLevel,
+        notice: NominationNotice,
+        dedupe: str,
+        now: datetime,
+    ) -> None:
+        """The notice to whoever reviews the nomination at `level`, in the transaction."""
+        reviewers = await self._reviewing.reviewers(nomination, level)
+        await self._reviewing.tell(tx, reviewers, notice, dedupe=dedupe, now=now)
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:

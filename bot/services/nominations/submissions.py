@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.domain.authz import LEVEL_ROLES
-from bot.domain.models import OutgoingMessage
+from bot.domain.models import Account, OutgoingMessage
 from bot.domain.nominations.application import (
     ApplicationDraft,
     FormAttachment,
@@ -192,17 +192,8 @@ class Submissions:
             account = None if user_id in skip else await self._notices.account(user_id)
             if account is None:
                 continue
-            messages.append(
-                self._notices.message(
-                    kind,
-                    campaign,
-                    account=account,
-                    dedupe=f"nomination-{kind.value}:{nomination.id}:{nomination.version}:{user_id}",
-                    now=now,
-                    nomination_id=nomination.id,
-                    nominee_name=nomination.nominee_name,
-                )
-            )
+            dedupe = f"nomination-{kind.value}:{nomination.id}:{nomination.version}:{user_id}"
+            messages.append(self._about(kind, nomination, campaign, account, dedupe, now))
         return messages
 
     async def _to_nominee(
@@ -214,17 +205,28 @@ class Submissions:
         account = await self._notices.account(nomination.nominee_user_id)
         if account is None:
             return []
-        return [
-            self._notices.message(
-                NoticeKind.NOMINATED,
-                campaign,
-                account=account,
-                dedupe=f"nomination-nominated:{nomination.id}",
-                now=now,
-                nomination_id=nomination.id,
-                nominee_name=nomination.nominee_name,
-            )
-        ]
+        dedupe = f"nomination-nominated:{nomination.id}"
+        return [self._about(NoticeKind.NOMINATED, nomination, campaign, account, dedupe, now)]
+
+    def _about(
+        self,
+        kind: NoticeKind,
+        nomination: Nomination,
+        campaign: Campaign,
+        account: Account,
+        dedupe: str,
+        now: datetime,
+    ) -> OutgoingMessage:
+        """A notice about the nomination as an outbox message to `account`."""
+        return self._notices.message(
+            kind,
+            campaign,
+            account=account,
+            dedupe=dedupe,
+            now=now,
+            nomination_id=nomination.id,
+            nominee_name=nomination.nominee_name,
+        )
 
     async def reviewers(self, nomination: Nomination, rules: CampaignRules) -> list[int]:
         """Who decides the nomination now: the holders of that level's role whose unit covers
