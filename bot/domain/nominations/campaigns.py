@@ -556,3 +556,15 @@ class Participant(BaseModel):
     chat_id: int | None
     language: Language | None
     nomination_id: int | None
+
+    def facts_in(self, campaign: Campaign) -> Facts:
+        """What the campaign's rules look at about this member."""
+        return Facts(
+            confirmed=self.review_state is ReviewState.CONFIRMED,
+            in_scope=self.unit_path.startswith(campaign.scope_path),
+            status=self.status,
+            birth_date=self.birth_date,
+            league_join_date=self.league_join_date,
+            party_application_date=self.party_application_date,
+            training_hours=self.training_hours,
+        )

@@ -12,16 +12,10 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action, Actor, Role
-from bot.domain.models import (
-    Member,
-    OrgKind,
-    OrgUnit,
-    ReviewState,
-)
+from bot.domain.models import Member, OrgKind, OrgUnit
 from bot.domain.nominations.campaigns import (
     Campaign,
     CampaignSpec,
-    Facts,
     Failure,
     Participant,
     check_eligibility,
@@ -50,6 +44,7 @@ KIND_CLOSING = "campaign.closing"
 PARTY_DATE_JOURNEY = "party_date"
 PAGE_SIZE = 8
 
+# The Party application date being asked, and the campaign to check again once it is in.
 PartyDate = kit.Wizard[PartyDateQuestion, PartyDateStep]
 
 
@@ -74,18 +69,6 @@ class NotEligible(ServiceError):
         super().__init__(f"{len(failures)} rules failed")
         self.failures = failures
         self.name = name
-
-
-def facts_of(participant: Participant, campaign: Campaign) -> Facts:
-    return Facts(
-        confirmed=participant.review_state is ReviewState.CONFIRMED,
-        in_scope=participant.unit_path.startswith(campaign.scope_path),
-        status=participant.status,
-        birth_date=participant.birth_date,
-        league_join_date=participant.league_join_date,
-        party_application_date=participant.party_application_date,
-        training_hours=participant.training_hours,
-    )
 
 
 def _pages(total: int, size: int = PAGE_SIZE) -> int:
@@ -245,9 +228,7 @@ class CampaignService:
 
     def failures(self, participant: Participant, campaign: Campaign) -> list[Failure]:
         """Every rule of the campaign the member fails today."""
-        return check_eligibility(
-            campaign.rules, facts_of(participant, campaign), today=self.today()
-        )
+        return check_eligibility(campaign.rules, participant.facts_in(campaign), today=self.today())
 
     async def campaign(self, campaign_id: int) -> Campaign:
         try:
