@@ -177,8 +177,8 @@ def _register_reminders(scheduler: Scheduler, services: Services, settings_: Set
     scheduler.register(RETENTION_KIND, services.privacy.retention)
     scheduler.register(KIND_NOTICE_END, services.review.on_notice_end)
     scheduler.register(KIND_REVIEW_CHECK, services.review.on_review_check)
-    scheduler.register(CAMPAIGN_OPEN, services.campaigns.on_open)
-    scheduler.register(CAMPAIGN_CLOSING, services.campaigns.on_closing)
+    scheduler.register(CAMPAIGN_OPEN, services.campaign_notices.on_open)
+    scheduler.register(CAMPAIGN_CLOSING, services.campaign_notices.on_closing)
 
 
 def _add_handlers(app: LeagueApp) -> None:

@@ -4,9 +4,8 @@ the facts its eligibility rules look at, read in pages so a large scope is never
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from bot.domain.models import Language, MemberStatus, ReviewState
 from bot.domain.nominations.campaigns import Campaign, CampaignKind, CampaignRules, Participant
 from storage.audit import AuditRepository
 from storage.database import NotFound, Sql
@@ -33,19 +32,9 @@ _ALL = f"{_CAMPAIGNS} ORDER BY c.opens_at DESC, c.id DESC LIMIT :limit OFFSET :o
 
 
 def campaign_from_row(row: sqlite3.Row) -> Campaign:
-    return Campaign(
-        id=row["id"],
-        kind=CampaignKind(row["kind"]),
-        title=row["title"],
-        honour=row["honour"],
-        rules=CampaignRules.model_validate_json(row["rules"]),
-        opens_at=datetime.fromisoformat(row["opens_at"]),
-        closes_at=datetime.fromisoformat(row["closes_at"]),
-        scope_unit_id=row["scope_unit_id"],
-        scope_path=row["scope_path"],
-        cancelled=bool(row["cancelled"]),
-        created_by=row["created_by"],
-        version=row["version"],
+    # The rules are a JSON column; every other column is a field of the same name.
+    return Campaign.model_validate(
+        dict(row) | {"rules": CampaignRules.model_validate_json(row["rules"])}
     )
 
 
@@ -124,7 +113,7 @@ m.id AS member_id, m.telegram_user_id, m.name, m.birth_date, m.status, m.league_
 m.party_application_date, m.review_state, m.org_unit_id, u.path AS unit_path,
 COALESCE((SELECT SUM(e.hours_tenths) FROM enrolments e
           WHERE e.member_id = m.id AND e.state = 'attended' AND e.hours_tenths IS NOT NULL), 0)
-    AS hours_tenths,
+    / 10.0 AS training_hours,
 a.chat_id, a.language,
 (SELECT n.id FROM nominations n WHERE n.campaign_id = :campaign_id AND n.member_id = m.id)
     AS nomination_id
@@ -153,27 +142,8 @@ WHERE deleted = 0 AND org_unit_id = :branch_id AND review_state = 'confirmed'
 _ONE = f"{_PARTICIPANTS} WHERE m.deleted = 0 AND m.id = :member_id"
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def participant_from_row(row: sqlite3.Row) -> Participant:
-    return Participant(
-        member_id=row["member_id"],
-        telegram_user_id=row["telegram_user_id"],
-        name=row["name"],
-        birth_date=_day(row["birth_date"]),
-        status=MemberStatus(row["status"]),
-        league_join_date=_day(row["league_join_date"]),
-        party_application_date=_day(row["party_application_date"]),
-        review_state=ReviewState(row["review_state"]),
-        org_unit_id=row["org_unit_id"],
-        unit_path=row["unit_path"],
-        training_hours=row["hours_tenths"] / 10,
-        chat_id=row["chat_id"],
-        language=Language(row["language"]) if row["language"] else None,
-        nomination_id=row["nomination_id"],
-    )
+    return Participant.model_validate(dict(row))
 
 
 class ParticipantRepository:

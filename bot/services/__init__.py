@@ -24,9 +24,10 @@ from bot.services.membership.registration import RegistrationService
 from bot.services.membership.transfers import TransferService
 from bot.services.nominations import NominationServices
 from bot.services.nominations.applications import ApplicationService
+from bot.services.nominations.campaign_notices import CampaignNotices
+from bot.services.nominations.campaign_notices import NoticeRenderer as CampaignNoticeRenderer
 from bot.services.nominations.campaign_wizard import CampaignWizardService
 from bot.services.nominations.campaigns import CampaignService
-from bot.services.nominations.campaigns import NoticeRenderer as CampaignNoticeRenderer
 from bot.services.nominations.nominee import NominationService
 from bot.services.nominations.review import ReviewService, Wording
 from bot.services.orgs import OrgService
@@ -72,6 +73,7 @@ class Services:
     review: ReviewService
     nominations: NominationService
     campaigns: CampaignService
+    campaign_notices: CampaignNotices
     campaign_wizard: CampaignWizardService
     applications: ApplicationService
     stats: StatsService
@@ -120,6 +122,7 @@ class Services:
             transfers=membership.transfers,
             privacy=membership.privacy,
             campaigns=nominations.campaigns,
+            campaign_notices=nominations.campaign_notices,
             campaign_wizard=nominations.campaign_wizard,
             applications=nominations.applications,
             nominations=nominations.nominations,

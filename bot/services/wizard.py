@@ -87,7 +87,9 @@ class Drafts(Generic[D, S]):
             )
         except NotFound:
             raise NoWizard(f"no {self.journey} for {chat.user_id}") from None
-        draft = self._draft.model_validate(stored.data["draft"])
+        # A journey that stored its draft in another layout before it moved onto the kit
+        # (the draft's fields at the top) hands the whole data to its draft model to read.
+        draft = self._draft.model_validate(stored.data.get("draft", stored.data))
         return Wizard(
             step=self._steps(draft.next_step()),
             draft=draft,

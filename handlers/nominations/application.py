@@ -11,15 +11,10 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, filters
 
 from bot.context import LeagueContext
+from bot.domain.nominations.application import AttachmentKind, FormMode, FormStep
 from bot.domain.nominations.campaigns import MAX_ATTACHMENTS
 from bot.services.errors import StaleButton
-from bot.services.nominations.applications import (
-    JOURNEY,
-    ApplicationForm,
-    AttachmentKind,
-    FormMode,
-    FormStep,
-)
+from bot.services.nominations.applications import JOURNEY, ApplicationForm
 from bot.services.nominations.campaigns import NotEligible
 from handlers.kit.replies import answer_and_clear, answer_and_edit, edit, send
 from handlers.kit.routes import Press, Said, on_press
@@ -80,7 +75,7 @@ async def _entered(press: Press[Any], context: LeagueContext, form: ApplicationF
     await press.query.answer()
     if form.resumed:
         await send(press.update, context, context.t("application.resumed"))
-    elif form.mode is FormMode.REVISE:
+    elif form.draft.mode is FormMode.REVISE:
         await send(press.update, context, context.t("application.revise_intro"))
     return await ask(press.update, context, form)
 

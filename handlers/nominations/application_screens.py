@@ -6,15 +6,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.nominations.application import AttachmentKind, FormMode, FormStep, Submitted
 from bot.domain.nominations.campaigns import MAX_ATTACHMENTS, MAX_REASON
 from bot.domain.validation import truncate_for_telegram
-from bot.services.nominations.applications import (
-    ApplicationForm,
-    AttachmentKind,
-    FormMode,
-    FormStep,
-    Submitted,
-)
+from bot.services.nominations.applications import ApplicationForm
 from handlers.kit.buttons import CallbackData
 from handlers.nominations.buttons import (
     FormAbort,
@@ -54,18 +49,18 @@ def _shown_reason(reason: str) -> str:
 
 def reason_question(t: T, form: ApplicationForm) -> tuple[str, Keyboard]:
     """The reason, with the current one and 保留原理由 when there is one."""
-    if form.mode is FormMode.NOMINATE:
+    if form.draft.mode is FormMode.NOMINATE:
         text = t(
             "application.ask_reason_nominate",
-            name=form.nominee_name,
-            title=form.campaign_title,
+            name=form.draft.nominee_name,
+            title=form.draft.campaign_title,
             max=MAX_REASON,
         )
     else:
-        text = t("application.ask_reason", title=form.campaign_title, max=MAX_REASON)
+        text = t("application.ask_reason", title=form.draft.campaign_title, max=MAX_REASON)
     rows = []
-    if form.reason:
-        text += "\n\n" + t("application.current_reason", reason=_shown_reason(form.reason))
+    if form.draft.reason:
+        text += "\n\n" + t("application.current_reason", reason=_shown_reason(form.draft.reason))
         rows.append([_button(t, "application.keep_reason", FormKeepReason(nonce=form.nonce))])
     rows.append(_abort_row(t, form))
     return text, InlineKeyboardMarkup(rows)
@@ -73,8 +68,8 @@ def reason_question(t: T, form: ApplicationForm) -> tuple[str, Keyboard]:
 
 def attachments_question(t: T, form: ApplicationForm) -> tuple[str, Keyboard]:
     text = t("application.ask_attachments", max=MAX_ATTACHMENTS)
-    if form.attachments:
-        text += "\n" + t("application.has_attachments", count=len(form.attachments))
+    if form.draft.attachments:
+        text += "\n" + t("application.has_attachments", count=len(form.draft.attachments))
     return text, attachments_keyboard(t, form)
 
 
@@ -83,14 +78,14 @@ def attachment_received(
 ) -> tuple[str, Keyboard]:
     """How many files there are now (or that there is no room for more)."""
     shown = name or t(f"application.kind.{kind.value}")
-    key = "application.attachment_full" if form.full else "application.attachment_received"
-    text = t(key, count=len(form.attachments), max=MAX_ATTACHMENTS, name=shown)
+    key = "application.attachment_full" if form.draft.full else "application.attachment_received"
+    text = t(key, count=len(form.draft.attachments), max=MAX_ATTACHMENTS, name=shown)
     return text, attachments_keyboard(t, form)
 
 
 def attachments_keyboard(t: T, form: ApplicationForm) -> Keyboard:
     rows = []
-    if form.attachments:
+    if form.draft.attachments:
         rows.append([_button(t, "application.done", FormDone(nonce=form.nonce))])
         rows.append([_button(t, "application.clear", FormClear(nonce=form.nonce))])
     else:
@@ -101,15 +96,15 @@ def attachments_keyboard(t: T, form: ApplicationForm) -> Keyboard:
 
 def summary_text(t: T, form: ApplicationForm) -> str:
     lines = [
-        t(_SUMMARY_TITLES[form.mode]),
-        t("application.summary_campaign", title=form.campaign_title),
-        t("application.summary_nominee", name=form.nominee_name),
-        t("application.summary_reason", reason=_shown_reason(form.reason or "")),
-        t("application.summary_attachments", count=len(form.attachments)),
+        t(_SUMMARY_TITLES[form.draft.mode]),
+        t("application.summary_campaign", title=form.draft.campaign_title),
+        t("application.summary_nominee", name=form.draft.nominee_name),
+        t("application.summary_reason", reason=_shown_reason(form.draft.reason or "")),
+        t("application.summary_attachments", count=len(form.draft.attachments)),
     ]
     lines += [
         t("application.attachment_line", name=a.file_name or t(f"application.kind.{a.kind.value}"))
-        for a in form.attachments
+        for a in form.draft.attachments
     ]
     return "\n".join(lines)
 
@@ -118,7 +113,7 @@ def summary(t: T, form: ApplicationForm) -> tuple[str, Keyboard]:
     nonce = form.nonce
     keyboard = InlineKeyboardMarkup(
         [
-            [_button(t, "application.submit", FormSubmit(nonce=nonce, target=form.target()))],
+            [_button(t, "application.submit", FormSubmit(nonce=nonce, target=form.draft.target()))],
             [
                 _button(
                     t, "application.edit_reason", FormReopen(nonce=nonce, step=FormStep.REASON)

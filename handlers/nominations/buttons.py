@@ -8,20 +8,44 @@ the buttons already in people's chats and in the outbox.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer
 
 from bot.domain.nominations import forms
+from bot.domain.nominations.application import FormStep, FormTarget, NewTarget, RevisionTarget
 from bot.domain.nominations.campaigns import CampaignKind
-from bot.services.nominations.applications import FormStep
 from handlers.kit.buttons import CallbackData, Id, Level, NoArg, Nonce, Page
 
 # One of the rules screen's choices of review levels (forms.LEVEL_CHOICES), by position.
 ChoiceIndex = Annotated[int, Field(ge=0, lt=100)]
+_REVISION = re.compile(r"n(\d{1,16})")
+_NEW = re.compile(r"c(\d{1,16})\.(\d{1,16})")
+
+
+def _target(value: object) -> object:
+    """`n<nomination>` is a revision, `c<campaign>.<member>` a new nomination."""
+    if not isinstance(value, str):
+        return value
+    if revision := _REVISION.fullmatch(value):
+        return RevisionTarget(nomination_id=int(revision[1]))
+    if new := _NEW.fullmatch(value):
+        return NewTarget(campaign_id=int(new[1]), member_id=int(new[2]))
+    raise ValueError(f"not a form's target: {value!r}")
+
+
+def _packed_target(target: FormTarget) -> str:
+    if isinstance(target, RevisionTarget):
+        return f"n{target.nomination_id}"
+    return f"c{target.campaign_id}.{target.member_id}"
+
+
 # What 提交 submits, for a late second press: `n<nomination>` or `c<campaign>.<member>`.
-FormTarget = Annotated[str, Field(pattern=r"^(n\d{1,16}|c\d{1,16}\.\d{1,16})$")]
+PackedTarget = Annotated[
+    FormTarget, BeforeValidator(_target), PlainSerializer(_packed_target, return_type=str)
+]
 
 
 # Two ids packed `first.second` (a campaign and a branch).
@@ -188,7 +212,7 @@ class FormSubmit(ApplicationFormButton):
     """提交; `target` names what it submits, so a late second press is answered 已提交."""
 
     action: Literal[FormAction.SUBMIT] = FormAction.SUBMIT
-    target: FormTarget
+    target: PackedTarget
 
 
 class FormReopen(ApplicationFormButton):

@@ -20,18 +20,18 @@ from bot.domain.nominations.campaigns import (
     Rule,
 )
 from bot.domain.nominations.forms import local_window
-from bot.domain.nominations.state import Nomination
-from bot.domain.validation import truncate_for_telegram
-from bot.i18n import Translator
-from bot.services.nominations.campaigns import (
+from bot.domain.nominations.participation import (
     BranchChoice,
     BranchPage,
     CampaignItem,
     CampaignPage,
     Notice,
     NoticeKind,
-    NoticeRenderer,
 )
+from bot.domain.nominations.state import Nomination
+from bot.domain.validation import truncate_for_telegram
+from bot.i18n import Translator
+from bot.services.nominations.campaign_notices import NoticeRenderer
 from handlers.kit.buttons import CallbackData
 from handlers.nominations.buttons import (
     ApplyToCampaign,

@@ -6,8 +6,9 @@ drafts table before the bot answers, so a restart resumes it at the same step.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, filters
@@ -15,11 +16,9 @@ from telegram.ext import BaseHandler, filters
 from bot.context import LeagueContext
 from bot.domain.models import Language
 from bot.domain.nominations.campaigns import CampaignFileError
-from bot.domain.nominations.forms import EDITABLE, TEXT_FIELDS, TOGGLES, Field
+from bot.domain.nominations.forms import TEXT_FIELDS, TOGGLES, Field
 from bot.domain.validation import InvalidInput
-from bot.services.errors import StaleButton
 from bot.services.nominations.campaign_wizard import JOURNEY, CampaignWizard
-from bot.services.wizard import Chat
 from handlers.kit.replies import answer_and_clear, answer_and_edit, chat_of, send
 from handlers.kit.routes import Press, Said
 from handlers.kit.wizard import END, WizardRoutes, WizardTexts
@@ -41,6 +40,7 @@ from handlers.nominations.buttons import (
     NewCampaignSummary,
 )
 from handlers.nominations.campaign_screens import day
+from handlers.nominations.nomination_screens import Keyboard, T
 
 # A campaign file is a few hundred bytes; anything this big is not one.
 MAX_FILE_BYTES = 64 * 1024
@@ -96,12 +96,17 @@ async def _scope_names(context: LeagueContext, wizard: CampaignWizard) -> list[s
     return await context.services.orgs.path_names(unit_id=unit_id) if unit_id else []
 
 
-async def _at_summary(context: LeagueContext, chat: Chat, nonce: str) -> CampaignWizard:
-    """The wizard a summary button belongs to; StaleButton when it is not at its summary."""
-    wizard = await context.services.campaign_wizard.current(chat)
-    if wizard.nonce != nonce or wizard.step is not Field.SUMMARY:
-        raise StaleButton("summary of another wizard")
-    return wizard
+SummaryScreen = Callable[[T, CampaignWizard, list[str]], tuple[str, Keyboard]]
+B = TypeVar("B", bound=CampaignWizardButton)
+
+
+async def _summary_in_place(press: Press[B], context: LeagueContext, screen: SummaryScreen) -> None:
+    """A screen of the summary (the summary, its edit menu) in place of the pressed one."""
+    wizard = await context.services.campaign_wizard.wizards.pressed(
+        press.chat, press.button.nonce, at=Field.SUMMARY
+    )
+    scope = await _scope_names(context, wizard)
+    await answer_and_edit(press.query, *screen(context.t, wizard, scope))
 
 
 async def start(said: Said, context: LeagueContext) -> object:
@@ -219,19 +224,14 @@ async def rules_done(press: Press[NewCampaignRulesDone], context: LeagueContext)
 
 async def show_edit_menu(press: Press[NewCampaignEditMenu], context: LeagueContext) -> object:
     """Turns the summary into a list of what can be changed."""
-    wizard = await _at_summary(context, press.chat, press.button.nonce)
-    scope = await _scope_names(context, wizard)
-    await answer_and_edit(press.query, *screens.edit_menu(context.t, wizard, scope))
+    await _summary_in_place(press, context, screens.edit_menu)
     return None
 
 
 async def field_chosen(press: Press[NewCampaignField], context: LeagueContext) -> object:
     """Reopens one field and asks for it again."""
-    field = press.button.field
-    if field not in EDITABLE:
-        raise StaleButton(f"{field} cannot be reopened")
     wizard = await context.services.campaign_wizard.reopen(
-        press.chat, nonce=press.button.nonce, field=field
+        press.chat, nonce=press.button.nonce, field=press.button.field
     )
     await answer_and_clear(press.query)
     return await ask(press.update, context, wizard)
@@ -239,9 +239,7 @@ async def field_chosen(press: Press[NewCampaignField], context: LeagueContext) -
 
 async def back_to_summary(press: Press[NewCampaignSummary], context: LeagueContext) -> object:
     """« 返回 from the edit menu: the summary again."""
-    wizard = await _at_summary(context, press.chat, press.button.nonce)
-    scope = await _scope_names(context, wizard)
-    await answer_and_edit(press.query, *screens.summary(context.t, wizard, scope))
+    await _summary_in_place(press, context, screens.summary)
     return None
 
 

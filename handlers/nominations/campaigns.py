@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
+from bot.domain.nominations.participation import PartyDateStep
 from bot.services.nominations.campaigns import PARTY_DATE_JOURNEY
 from handlers.kit.question import question
 from handlers.kit.replies import answer_and_edit, send
@@ -62,12 +63,10 @@ def _tz(context: LeagueContext) -> ZoneInfo:
 
 # -- the Party application date: one question -------------------------------------------------
 
-ASK = "ask"
-# The service keeps no lookup of the open question: a refusal ends it (see kit.question).
 PARTY_DATE = question(
     journey=PARTY_DATE_JOURNEY,
-    step=ASK,
-    waiting=None,
+    step=PartyDateStep.ASK,
+    waiting=lambda services: services.campaigns.party_date_question,
     finish=lambda services: services.campaigns.stop_party_date,
     cancelled="campaigns.party_date_cancelled",
     hint="campaigns.party_date_ask",
@@ -82,7 +81,7 @@ async def ask_party_date(press: Press[CampaignPartyDate], context: LeagueContext
     )
     await press.query.answer()
     await send(press.update, context, context.t("campaigns.party_date_ask"))
-    return ASK
+    return PartyDateStep.ASK
 
 
 async def got_party_date(said: Said, context: LeagueContext) -> object:
@@ -146,7 +145,7 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
     q = PARTY_DATE
     party_date = q.conversation(
         entry_points=[q.press(CampaignPartyDate, ask_party_date)],
-        states={ASK: [q.text(got_party_date)]},
+        states={PartyDateStep.ASK: [q.text(got_party_date)]},
     )
     return [
         party_date,

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
-from bot.services.nominations.nominee import MAX_OBJECTION, OBJECTION_JOURNEY, OBJECTION_STEP
+from bot.domain.nominations.nominee import MAX_OBJECTION, ObjectionStep
+from bot.services.nominations.nominee import OBJECTION_JOURNEY
 from handlers.kit.question import question
 from handlers.kit.replies import answer_and_edit, edit, send
 from handlers.kit.routes import Press, Said, on_command, on_press
@@ -70,7 +71,7 @@ async def withdraw(press: Press[NominationWithdrawConfirmed], context: LeagueCon
 
 OBJECTION = question(
     journey=OBJECTION_JOURNEY,
-    step=OBJECTION_STEP,
+    step=ObjectionStep.TEXT,
     waiting=lambda services: services.nominations.objection_wait,
     finish=lambda services: services.nominations.cancel_objection,
     cancelled="nominations.objection_cancelled",
@@ -86,7 +87,7 @@ async def ask_objection(press: Press[NominationObject], context: LeagueContext) 
     )
     await press.query.answer()
     await send(press.update, context, screens.objection_prompt(context.t, target, MAX_OBJECTION))
-    return OBJECTION_STEP
+    return ObjectionStep.TEXT
 
 
 async def objection_given(said: Said, context: LeagueContext) -> object:
@@ -101,7 +102,7 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
     objection = q.conversation(
         # 提出异议 on another notice while one is being written starts that one instead.
         entry_points=[q.press(NominationObject, ask_objection)],
-        states={OBJECTION_STEP: [q.text(objection_given)]},
+        states={ObjectionStep.TEXT: [q.text(objection_given)]},
         allow_reentry=True,
     )
     return [

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.nominations.nominee import NominationItem, NominationPage, ObjectionTarget
 from bot.domain.nominations.state import WITHDRAWABLE, NominationState
-from bot.services.nominations.nominee import NominationItem, NominationPage, ObjectionTarget
 from handlers.nominations.buttons import (
     NominationList,
     NominationView,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.nominations.application import FormStep, NewTarget, RevisionTarget
 from bot.domain.nominations.campaigns import CampaignKind
 from bot.domain.nominations.forms import Field, Setting
-from bot.services.nominations.applications import FormStep
 from handlers.kit.buttons import parse
 from handlers.nominations.buttons import (
     ApplyToCampaign,
@@ -96,8 +96,8 @@ SENT_BEFORE = [
     (f"af:{N}:kr:-", FormKeepReason(nonce=N)),
     (f"af:{N}:d:-", FormDone(nonce=N)),
     (f"af:{N}:cl:-", FormClear(nonce=N)),
-    (f"af:{N}:ok:c5.9", FormSubmit(nonce=N, target="c5.9")),
-    (f"af:{N}:ok:n12", FormSubmit(nonce=N, target="n12")),
+    (f"af:{N}:ok:c5.9", FormSubmit(nonce=N, target=NewTarget(campaign_id=5, member_id=9))),
+    (f"af:{N}:ok:n12", FormSubmit(nonce=N, target=RevisionTarget(nomination_id=12))),
     (f"af:{N}:re:attachments", FormReopen(nonce=N, step=FormStep.ATTACHMENTS)),
     (f"af:{N}:x:-", FormAbort(nonce=N)),
     ("cn:c:5:0:0:0", NominateCampaign(campaign_id=5)),

@@ -233,37 +233,10 @@ def check_eligibility(rules: CampaignRules, facts: Facts, *, today: date) -> lis
     if rules.league_members_only and not facts.status.is_league_member:
         failures.append(Failure(rule=Rule.NOT_LEAGUE_MEMBER))
     failures += _age_failures(rules, facts, today)
-    if rules.min_league_months is not None:
-        joined = facts.league_join_date
-        if joined is None:
-            failures.append(Failure(rule=Rule.JOIN_DATE_MISSING))
-        elif add_months(joined, rules.min_league_months) > today:
-            failures.append(
-                Failure(
-                    rule=Rule.LEAGUE_TOO_SHORT,
-                    params={
-                        "years": _years_text(rules.min_league_months),
-                        "months": str(rules.min_league_months),
-                        "date": joined.isoformat(),
-                        "from": add_months(joined, rules.min_league_months).isoformat(),
-                    },
-                )
-            )
-    if rules.min_party_application_months is not None:
-        applied = facts.party_application_date
-        if applied is None:
-            failures.append(Failure(rule=Rule.APPLICATION_MISSING))
-        elif add_months(applied, rules.min_party_application_months) > today:
-            failures.append(
-                Failure(
-                    rule=Rule.APPLICATION_TOO_RECENT,
-                    params={
-                        "months": str(rules.min_party_application_months),
-                        "date": applied.isoformat(),
-                        "from": add_months(applied, rules.min_party_application_months).isoformat(),
-                    },
-                )
-            )
+    failures += _waited(facts.league_join_date, rules.min_league_months, _LEAGUE, today)
+    failures += _waited(
+        facts.party_application_date, rules.min_party_application_months, _APPLICATION, today
+    )
     if rules.min_training_hours is not None and facts.training_hours < rules.min_training_hours:
         failures.append(
             Failure(
@@ -275,6 +248,32 @@ def check_eligibility(rules: CampaignRules, facts: Facts, *, today: date) -> lis
             )
         )
     return failures
+
+
+# The rules of months since a date: the failure when the date is missing, and when it is
+# too recent.
+_LEAGUE = (Rule.JOIN_DATE_MISSING, Rule.LEAGUE_TOO_SHORT)
+_APPLICATION = (Rule.APPLICATION_MISSING, Rule.APPLICATION_TOO_RECENT)
+
+
+def _waited(
+    since: date | None, months: int | None, rules: tuple[Rule, Rule], today: date
+) -> list[Failure]:
+    """A rule of months since a date (League membership, the Party application): the date is
+    missing, or fewer than `months` have passed; nothing when the rule is off or met."""
+    missing, too_soon = rules
+    if months is None:
+        return []
+    if since is None:
+        return [Failure(rule=missing)]
+    ready = add_months(since, months)
+    if ready <= today:
+        return []
+    params = {"months": str(months), "date": since.isoformat(), "from": ready.isoformat()}
+    if too_soon is Rule.LEAGUE_TOO_SHORT:
+        # League membership is stated in years (团龄不足 1 年).
+        params["years"] = _years_text(months)
+    return [Failure(rule=too_soon, params=params)]
 
 
 def _age_failures(rules: CampaignRules, facts: Facts, today: date) -> list[Failure]:
@@ -557,3 +556,15 @@ class Participant(BaseModel):
     chat_id: int | None
     language: Language | None
     nomination_id: int | None
+
+    def facts_in(self, campaign: Campaign) -> Facts:
+        """What the campaign's rules look at about this member."""
+        return Facts(
+            confirmed=self.review_state is ReviewState.CONFIRMED,
+            in_scope=self.unit_path.startswith(campaign.scope_path),
+            status=self.status,
+            birth_date=self.birth_date,
+            league_join_date=self.league_join_date,
+            party_application_date=self.party_application_date,
+            training_hours=self.training_hours,
+        )

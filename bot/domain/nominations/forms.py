@@ -129,6 +129,13 @@ class CampaignDraft(BaseModel):
             }
         )
 
+    def with_scope(self, unit_id: int) -> CampaignDraft:
+        return self.model_copy(update={"scope_unit_id": unit_id}).done_with(Field.SCOPE)
+
+    def rules_kept(self) -> CampaignDraft:
+        """下一步 under the rules screen: the rules as shown are kept."""
+        return self.model_copy(update={"rules_done": True}).done_with(Field.RULES)
+
     def with_rules(self, **changes: Any) -> CampaignDraft:
         """The rules with some settings changed, checked as a whole."""
         assert self.rules is not None
@@ -294,40 +301,36 @@ def _age(value: str) -> int:
     return age
 
 
+def _number(text: str, pattern: re.Pattern[str], low: float, high: float, code: str) -> str:
+    """The number typed, from `low` to `high`; InvalidInput(`code`) for anything else."""
+    value = _normalise(text)
+    if not pattern.fullmatch(value) or not low <= float(value) <= high:
+        raise InvalidInput(code)
+    return value
+
+
 def parse_months(text: str) -> int | None:
     """A number of months (0–1200), or 不限."""
-    value = _normalise(text)
-    if _off(value):
+    if _off(_normalise(text)):
         return None
-    if not _WHOLE.fullmatch(value) or int(value) > 1200:
-        raise InvalidInput("campaigns.wizard.bad_months")
-    return int(value)
+    return int(_number(text, _WHOLE, 0, 1200, "campaigns.wizard.bad_months"))
 
 
 def parse_hours(text: str) -> float | None:
     """Training hours like 8 or 7.5, or 不限."""
-    value = _normalise(text)
-    if _off(value):
+    if _off(_normalise(text)):
         return None
-    if not _HOURS.fullmatch(value) or float(value) > 10_000:
-        raise InvalidInput("campaigns.wizard.bad_hours")
-    return float(value)
+    return float(_number(text, _HOURS, 0, 10_000, "campaigns.wizard.bad_hours"))
 
 
 def parse_percent(text: str) -> int:
     """The quota: a whole percentage from 1 to 100."""
-    value = _normalise(text)
-    if not _WHOLE.fullmatch(value) or not 1 <= int(value) <= 100:
-        raise InvalidInput("campaigns.wizard.bad_quota")
-    return int(value)
+    return int(_number(text, _WHOLE, 1, 100, "campaigns.wizard.bad_quota"))
 
 
 def parse_notice_days(text: str) -> int:
     """Working days of public notice, 0 (no notice) to 60."""
-    value = _normalise(text)
-    if not _WHOLE.fullmatch(value) or int(value) > 60:
-        raise InvalidInput("campaigns.wizard.bad_notice")
-    return int(value)
+    return int(_number(text, _WHOLE, 0, 60, "campaigns.wizard.bad_notice"))
 
 
 def parse_dates(text: str) -> tuple[date, ...]:

@@ -6,16 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.nominations.applications import ApplicationService
+from bot.services.nominations.campaign_notices import CampaignNotices, NoticeRenderer
 from bot.services.nominations.campaign_wizard import CampaignWizardService
-from bot.services.nominations.campaigns import CampaignService, NoticeRenderer
+from bot.services.nominations.campaigns import CampaignService
 from bot.services.nominations.nominee import NominationService
 from bot.services.nominations.review import ReviewService, Wording
+from bot.services.nominations.submissions import Submissions
 from bot.services.shared import Shared
 
 
 @dataclass(frozen=True)
 class NominationServices:
     campaigns: CampaignService
+    campaign_notices: CampaignNotices
     campaign_wizard: CampaignWizardService
     applications: ApplicationService
     nominations: NominationService
@@ -34,9 +37,9 @@ class NominationServices:
             access=shared.access,
             clock=clock,
             timezone=shared.timezone,
-            render=render,
             wake_scheduler=shared.wake_scheduler,
         )
+        notices = CampaignNotices(store=store, campaigns=campaigns, clock=clock, render=render)
         review = ReviewService(
             store=store,
             access=shared.access,
@@ -49,6 +52,7 @@ class NominationServices:
         )
         return cls(
             campaigns=campaigns,
+            campaign_notices=notices,
             campaign_wizard=CampaignWizardService(
                 store=store,
                 campaigns=campaigns,
@@ -59,10 +63,16 @@ class NominationServices:
             applications=ApplicationService(
                 store=store,
                 campaigns=campaigns,
+                submissions=Submissions(
+                    store=store,
+                    campaigns=campaigns,
+                    notices=notices,
+                    clock=clock,
+                    admins=shared.admins,
+                ),
                 access=shared.access,
                 outbox=shared.outbox,
                 clock=clock,
-                admins=shared.admins,
             ),
             nominations=NominationService(store=store, reviewing=review, clock=clock),
             review=review,

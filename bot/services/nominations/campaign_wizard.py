@@ -4,8 +4,6 @@ loads the draft, applies, stores it, so a restart resumes at the same step."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel
@@ -14,6 +12,7 @@ from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.nominations.campaigns import Campaign, CampaignKind, parse_campaign_file
 from bot.domain.nominations.forms import (
+    EDITABLE,
     TEXT_FIELDS,
     TOGGLES,
     CampaignDraft,
@@ -24,24 +23,18 @@ from bot.domain.nominations.forms import (
     clean_line,
 )
 from bot.domain.validation import InvalidInput, parse_date
+from bot.services import wizard as kit
 from bot.services.access import AccessService
-from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.errors import ServiceError, StaleButton
 from bot.services.nominations.campaigns import CampaignService
 from bot.services.orgs import OrgLevel, OrgService
 from bot.services.wizard import Chat
-from storage.database import NotFound
 from storage.store import Store
 
 JOURNEY = "campaign_wizard"
 
-
-class CampaignWizard(BaseModel):
-    """Where the admin is: the step to ask, what they entered, the buttons' nonce."""
-
-    step: Field
-    draft: CampaignDraft
-    nonce: str
-    resumed: bool = False
+# Where the admin is: the step to ask, what they entered, the buttons' nonce.
+CampaignWizard = kit.Wizard[CampaignDraft, Field]
 
 
 class ScopeLevel(BaseModel):
@@ -61,40 +54,32 @@ class CampaignWizardService:
         orgs: OrgService,
         clock: Clock,
     ) -> None:
-        self._store = store
+        self.wizards = kit.Drafts(
+            journey=JOURNEY, draft=CampaignDraft, steps=Field, drafts=store.drafts, clock=clock
+        )
         self._campaigns = campaigns
         self._access = access
         self._orgs = orgs
-        self._clock = clock
 
     async def start(self, chat: Chat) -> CampaignWizard:
         """Resumes an open wizard, or starts a new campaign for someone who may open one."""
         await self._campaigns.authorise(chat.user_id)
-        try:
-            wizard = await self.current(chat)
-        except NoWizard:
-            return await self._save(chat, CampaignDraft(), nonce=_nonce())
-        return wizard.model_copy(update={"resumed": True})
+        resumed = await self.wizards.resumed(chat)
+        return resumed or await self.wizards.start(chat, CampaignDraft())
 
     async def current(self, chat: Chat) -> CampaignWizard:
-        try:
-            stored = await self._store.drafts.get(
-                journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-            )
-        except NotFound:
-            raise NoWizard(f"no campaign wizard for {chat.user_id}") from None
-        draft = CampaignDraft.model_validate(stored.data["draft"])
-        return CampaignWizard(step=draft.next_step(), draft=draft, nonce=stored.nonce)
+        """The open wizard; NoWizard when there is none."""
+        return await self.wizards.current(chat)
 
     async def choose_kind(self, chat: Chat, *, nonce: str, kind: CampaignKind) -> CampaignWizard:
         """Stores the kind and its preset rules."""
-        return await self._apply(chat, nonce, lambda d: d.with_kind(kind), expect=Field.KIND)
+        return await self.wizards.apply(chat, nonce, lambda d: d.with_kind(kind), at=Field.KIND)
 
     async def choose_honour(self, chat: Chat, *, nonce: str, name: str) -> CampaignWizard:
         """One of the honours offered as buttons."""
         honour = clean_line(name, what="honour")
-        return await self._apply(
-            chat, nonce, lambda d: d.model_copy(update={"honour": honour}), expect=Field.HONOUR
+        return await self.wizards.apply(
+            chat, nonce, lambda d: d.model_copy(update={"honour": honour}), at=Field.HONOUR
         )
 
     async def answer_text(self, chat: Chat, text: str) -> CampaignWizard:
@@ -115,15 +100,17 @@ class CampaignWizardService:
         else:
             assert draft.setting is not None
             changed = apply_setting(draft, draft.setting, text)
-        return await self._save(chat, changed.done_with(step), nonce=wizard.nonce)
+        return await self.wizards.save(chat, wizard, changed.done_with(step))
 
     async def scope_level(
         self, chat: Chat, *, nonce: str | None = None, parent_id: int | None, page: int = 0
     ) -> ScopeLevel:
         """A level of the tree to pick the scope from (the top: the district)."""
-        wizard = await self.current(chat)
-        if (nonce is not None and wizard.nonce != nonce) or wizard.step is not Field.SCOPE:
-            raise StaleButton("scope picker of another wizard")
+        if nonce is None:
+            if (await self.current(chat)).step is not Field.SCOPE:
+                raise StaleButton("scope picker of another step")
+        else:
+            await self.wizards.pressed(chat, nonce, at=Field.SCOPE)
         level = await self._orgs.level(parent_id=parent_id, page=page)
         path = await self._orgs.path_names(unit_id=level.parent.id) if level.parent else []
         return ScopeLevel(level=level, path=path)
@@ -131,42 +118,40 @@ class CampaignWizardService:
     async def choose_scope(self, chat: Chat, *, nonce: str, unit_id: int) -> CampaignWizard:
         """Stores the scope, if the admin may open campaigns there."""
         await self._access.require(chat.user_id, Action.MANAGE_CAMPAIGN, unit_id=unit_id)
-        return await self._apply(
-            chat,
-            nonce,
-            lambda d: d.model_copy(update={"scope_unit_id": unit_id}).done_with(Field.SCOPE),
-            expect=Field.SCOPE,
+        return await self.wizards.apply(
+            chat, nonce, lambda d: d.with_scope(unit_id), at=Field.SCOPE
         )
 
     async def choose_setting(self, chat: Chat, *, nonce: str, setting: Setting) -> CampaignWizard:
         """A toggle flips at once; any other setting is asked for."""
         if setting in TOGGLES:
-            return await self._apply(chat, nonce, lambda d: d.toggle(setting), expect=Field.RULES)
-        return await self._apply(
-            chat, nonce, lambda d: d.model_copy(update={"setting": setting}), expect=Field.RULES
+            return await self.wizards.apply(
+                chat, nonce, lambda d: d.toggle(setting), at=Field.RULES
+            )
+        return await self.wizards.apply(
+            chat, nonce, lambda d: d.model_copy(update={"setting": setting}), at=Field.RULES
         )
 
     async def choose_levels(self, chat: Chat, *, nonce: str, index: int) -> CampaignWizard:
-        return await self._apply(chat, nonce, lambda d: d.with_levels(index), expect=Field.SETTING)
+        return await self.wizards.apply(
+            chat, nonce, lambda d: d.with_levels(index), at=Field.SETTING
+        )
 
     async def back_to_rules(self, chat: Chat, *, nonce: str) -> CampaignWizard:
         """Leaves the setting being asked as it was."""
-        return await self._apply(
-            chat, nonce, lambda d: d.model_copy(update={"setting": None}), expect=Field.SETTING
+        return await self.wizards.apply(
+            chat, nonce, lambda d: d.model_copy(update={"setting": None}), at=Field.SETTING
         )
 
     async def rules_done(self, chat: Chat, *, nonce: str) -> CampaignWizard:
-        return await self._apply(
-            chat,
-            nonce,
-            lambda d: d.model_copy(update={"rules_done": True}).done_with(Field.RULES),
-            expect=Field.RULES,
-        )
+        return await self.wizards.apply(chat, nonce, lambda d: d.rules_kept(), at=Field.RULES)
 
     async def reopen(self, chat: Chat, *, nonce: str, field: Field) -> CampaignWizard:
-        """Goes back from the summary to one field."""
-        return await self._apply(
-            chat, nonce, lambda d: d.model_copy(update={"editing": field}), expect=Field.SUMMARY
+        """Goes back from the summary to one field (one the summary offers)."""
+        if field not in EDITABLE:
+            raise StaleButton(f"{field} cannot be reopened")
+        return await self.wizards.apply(
+            chat, nonce, lambda d: d.model_copy(update={"editing": field}), at=Field.SUMMARY
         )
 
     async def from_file(self, chat: Chat, data: bytes) -> CampaignWizard:
@@ -176,13 +161,11 @@ class CampaignWizardService:
         unit = await self._campaigns.scope_unit(spec.scope)
         check_window(spec.opens_on, spec.closes_on, today=self._campaigns.today())
         draft = CampaignDraft.from_spec(spec, scope_unit_id=unit.id)
-        return await self._save(chat, draft, nonce=wizard.nonce)
+        return await self.wizards.save(chat, wizard, draft)
 
     async def confirm(self, chat: Chat, *, nonce: str) -> Campaign:
         """Opens the campaign once, then closes the wizard."""
-        wizard = await self._check(chat, nonce)
-        if wizard.step is not Field.SUMMARY:
-            raise StaleButton("confirm pressed before the summary")
+        wizard = await self.wizards.pressed(chat, nonce, at=Field.SUMMARY)
         assert wizard.draft.scope_unit_id is not None
         unit = await self._orgs.get(unit_id=wizard.draft.scope_unit_id)
         try:
@@ -195,9 +178,7 @@ class CampaignWizardService:
 
     async def cancel(self, chat: Chat) -> bool:
         """Drops the wizard and what it held; False when there was none."""
-        return await self._store.drafts.delete(
-            journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-        )
+        return await self.wizards.finish(chat)
 
     # Helpers.
 
@@ -212,42 +193,3 @@ class CampaignWizardService:
         assert draft.opens_on is not None
         check_window(draft.opens_on, closes, today=self._campaigns.today())
         return closes
-
-    async def _check(self, chat: Chat, nonce: str) -> CampaignWizard:
-        try:
-            wizard = await self.current(chat)
-        except NoWizard:
-            raise StaleButton("wizard finished") from None
-        if wizard.nonce != nonce:
-            raise StaleButton("button of an earlier wizard")
-        return wizard
-
-    async def _apply(
-        self,
-        chat: Chat,
-        nonce: str,
-        change: Callable[[CampaignDraft], CampaignDraft],
-        *,
-        expect: Field,
-    ) -> CampaignWizard:
-        wizard = await self._check(chat, nonce)
-        if wizard.step is not expect:
-            raise StaleButton(f"button for {expect} pressed at {wizard.step}")
-        return await self._save(chat, change(wizard.draft), nonce=nonce)
-
-    async def _save(self, chat: Chat, draft: CampaignDraft, *, nonce: str) -> CampaignWizard:
-        step = draft.next_step()
-        await self._store.drafts.save(
-            journey=JOURNEY,
-            chat_id=chat.chat_id,
-            user_id=chat.user_id,
-            step=step.value,
-            data={"draft": draft.model_dump(mode="json")},
-            nonce=nonce,
-            now=self._clock.now(),
-        )
-        return CampaignWizard(step=step, draft=draft, nonce=nonce)
-
-
-def _nonce() -> str:
-    return secrets.token_hex(3)

@@ -1,47 +1,39 @@
-"""Campaigns as use-cases: the admin opens one; members see the campaigns they take part in,
-check their eligibility rule by rule and record their Party application date; branch cadres
-find whom they may nominate; the scheduler tells eligible members when a campaign opens and
-reminds those who have not applied before it closes.
-
-Whatever tells other people something puts its messages in the outbox in the same
-BEGIN IMMEDIATE transaction as the change (or the reminder), with a dedupe key, so each is
-sent once.
+"""Campaigns as use-cases: the admin opens one (and schedules its opening notice and closing
+reminder, which `campaign_notices` sends); members see the campaigns they take part in, check
+their eligibility rule by rule and record their Party application date (a one-question
+conversation); branch cadres find whom they may nominate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action, Actor, Role
-from bot.domain.models import (
-    Account,
-    Language,
-    Member,
-    OrgKind,
-    OrgUnit,
-    OutgoingMessage,
-    Reminder,
-    ReviewState,
-)
+from bot.domain.models import Member, OrgKind, OrgUnit
 from bot.domain.nominations.campaigns import (
     Campaign,
     CampaignSpec,
-    Facts,
     Failure,
     Participant,
     check_eligibility,
 )
 from bot.domain.nominations.forms import check_window, local_window, window_moments
-from bot.domain.nominations.state import Nomination
+from bot.domain.nominations.participation import (
+    BranchChoice,
+    BranchPage,
+    CampaignItem,
+    CampaignPage,
+    Candidate,
+    PartyDateQuestion,
+    PartyDateStep,
+)
 from bot.domain.validation import DateInFuture, InvalidInput, parse_date
+from bot.services import wizard as kit
 from bot.services.access import AccessService
-from bot.services.errors import NotRegistered, ServiceError, StaleButton
+from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
 from bot.services.orgs import OrgService
 from bot.services.wizard import Chat
 from storage.database import NotFound
@@ -51,8 +43,9 @@ KIND_OPEN = "campaign.open"
 KIND_CLOSING = "campaign.closing"
 PARTY_DATE_JOURNEY = "party_date"
 PAGE_SIZE = 8
-# Members of a large scope are read and told this many at a time.
-_BATCH = 500
+
+# The Party application date being asked, and the campaign to check again once it is in.
+PartyDate = kit.Wizard[PartyDateQuestion, PartyDateStep]
 
 
 class CampaignGone(StaleButton):
@@ -78,111 +71,6 @@ class NotEligible(ServiceError):
         self.name = name
 
 
-class NoticeKind(StrEnum):
-    OPEN = "open"
-    OPEN_CADRE = "open_cadre"
-    CLOSING = "closing"
-    CLOSING_CADRE = "closing_cadre"
-    SUBMITTED = "submitted"
-    RESUBMITTED = "resubmitted"
-    NOMINATED = "nominated"
-
-
-class Notice(BaseModel):
-    """Something the bot tells one person about a campaign on its own initiative."""
-
-    kind: NoticeKind
-    account: Account
-    campaign: Campaign
-    nomination_id: int | None = None
-    nominee_name: str | None = None
-
-
-# Words a notice; the handlers' layer provides it (texts and buttons are theirs).
-NoticeRenderer = Callable[[Notice], tuple[str, dict[str, object] | None]]
-
-
-class CampaignItem(BaseModel):
-    """One campaign in a person's /campaigns list."""
-
-    campaign: Campaign
-    is_open: bool
-    nomination: Nomination | None
-
-
-class CampaignPage(BaseModel):
-    """A campaign as one person sees it now: the rules, their part, what they may do."""
-
-    campaign: Campaign
-    scope: list[str]
-    first_day: date
-    last_day: date
-    is_open: bool
-    registered: bool
-    in_scope: bool
-    failures: list[Failure]
-    nomination: Nomination | None
-    may_nominate: bool
-    now: datetime
-
-    @property
-    def phase(self) -> str:
-        """open, upcoming, closed or cancelled."""
-        if self.campaign.cancelled:
-            return "cancelled"
-        if self.is_open:
-            return "open"
-        return "upcoming" if self.now < self.campaign.opens_at else "closed"
-
-    @property
-    def eligible(self) -> bool:
-        return self.in_scope and not self.failures
-
-    @property
-    def may_apply(self) -> bool:
-        return (
-            self.campaign.rules.self_apply
-            and self.is_open
-            and self.eligible
-            and self.nomination is None
-        )
-
-
-class Candidate(BaseModel):
-    """A member of the branch in the cadre's nomination list."""
-
-    participant: Participant
-    failures: list[Failure]
-
-
-class BranchPage(BaseModel):
-    campaign: Campaign
-    branch: OrgUnit
-    candidates: list[Candidate]
-    page: int
-    pages: int
-    total: int
-
-
-class BranchChoice(BaseModel):
-    campaign: Campaign
-    branches: list[OrgUnit]
-    page: int
-    pages: int
-
-
-def facts_of(participant: Participant, campaign: Campaign) -> Facts:
-    return Facts(
-        confirmed=participant.review_state is ReviewState.CONFIRMED,
-        in_scope=participant.unit_path.startswith(campaign.scope_path),
-        status=participant.status,
-        birth_date=participant.birth_date,
-        league_join_date=participant.league_join_date,
-        party_application_date=participant.party_application_date,
-        training_hours=participant.training_hours,
-    )
-
-
 def _pages(total: int, size: int = PAGE_SIZE) -> int:
     return max(1, -(-total // size))
 
@@ -196,17 +84,21 @@ class CampaignService:
         access: AccessService,
         clock: Clock,
         timezone: ZoneInfo,
-        render: NoticeRenderer,
         wake_scheduler: Callable[[], None],
     ) -> None:
-        """`render` words the notices (the handlers' layer provides it); `wake_scheduler`
-        tells the scheduler that a campaign was scheduled."""
+        """`wake_scheduler` tells the scheduler that a campaign's notices were scheduled."""
         self._store = store
+        self.party_dates = kit.Drafts(
+            journey=PARTY_DATE_JOURNEY,
+            draft=PartyDateQuestion,
+            steps=PartyDateStep,
+            drafts=store.drafts,
+            clock=clock,
+        )
         self._orgs = orgs
         self._access = access
         self._clock = clock
         self._tz = timezone
-        self._render = render
         self._wake_scheduler = wake_scheduler
 
     @property
@@ -254,7 +146,7 @@ class CampaignService:
                 created_by=telegram_user_id,
                 now=now,
             )
-            target = _target(campaign_id)
+            target = reminder_target(campaign_id)
             # A campaign opening today is announced now, not "late" since midnight.
             await tx.reminders.schedule(kind=KIND_OPEN, target=target, due_at=max(opens_at, now))
             days = spec.rules.closing_reminder_days
@@ -336,15 +228,27 @@ class CampaignService:
 
     def failures(self, participant: Participant, campaign: Campaign) -> list[Failure]:
         """Every rule of the campaign the member fails today."""
-        return check_eligibility(
-            campaign.rules, facts_of(participant, campaign), today=self.today()
-        )
+        return check_eligibility(campaign.rules, participant.facts_in(campaign), today=self.today())
 
     async def campaign(self, campaign_id: int) -> Campaign:
         try:
             return await self._store.campaigns.get(campaign_id=campaign_id)
         except NotFound:
             raise CampaignGone(f"campaign {campaign_id}") from None
+
+    async def open_campaign(self, campaign_id: int) -> Campaign:
+        """The campaign a button names, if it takes applications and nominations now."""
+        campaign = await self.campaign(campaign_id)
+        if not campaign.is_open(self._clock.now()):
+            raise CampaignNotOpen(f"campaign {campaign_id}")
+        return campaign
+
+    async def participant(self, campaign_id: int, member_id: int) -> Participant:
+        """A member as the campaign sees them; StaleButton when the member is gone."""
+        try:
+            return await self._store.participants.one(campaign_id=campaign_id, member_id=member_id)
+        except NotFound:
+            raise StaleButton(f"member {member_id} is gone") from None
 
     # The member records their Party application date (入党申请时间), a one-question wizard.
 
@@ -353,24 +257,18 @@ class CampaignService:
         campaign = await self.campaign(campaign_id)
         if await self._member_or_none(chat.user_id) is None:
             raise NotRegistered(f"{chat.user_id} is not a member")
-        await self._store.drafts.save(
-            journey=PARTY_DATE_JOURNEY,
-            chat_id=chat.chat_id,
-            user_id=chat.user_id,
-            step="ask",
-            data={"campaign_id": campaign.id},
-            nonce="-",
-            now=self._clock.now(),
-        )
+        await self.party_dates.start(chat, PartyDateQuestion(campaign_id=campaign.id))
         return campaign
+
+    async def party_date_question(self, chat: Chat) -> PartyDate:
+        """The open question; NoWizard when there is none."""
+        return await self.party_dates.current(chat)
 
     async def record_party_date(self, chat: Chat, text: str) -> CampaignPage:
         """Stores the typed date (not in the future, not before birth) and checks again."""
         try:
-            stored = await self._store.drafts.get(
-                journey=PARTY_DATE_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-            )
-        except NotFound:
+            question = await self.party_dates.current(chat)
+        except NoWizard:
             raise StaleButton("no party date question open") from None
         member = await self._member_or_none(chat.user_id)
         if member is None:
@@ -387,12 +285,10 @@ class CampaignService:
             member_id=member.id, day=day, actor_user_id=chat.user_id, now=self._clock.now()
         )
         await self.stop_party_date(chat)
-        return await self.check(chat.user_id, campaign_id=int(stored.data["campaign_id"]))
+        return await self.check(chat.user_id, campaign_id=question.draft.campaign_id)
 
     async def stop_party_date(self, chat: Chat) -> bool:
-        return await self._store.drafts.delete(
-            journey=PARTY_DATE_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-        )
+        return await self.party_dates.finish(chat)
 
     # Branch cadres nominate (推荐): which campaigns, which branches, which members.
 
@@ -410,7 +306,7 @@ class CampaignService:
         self, telegram_user_id: int, *, campaign_id: int, page: int = 0
     ) -> BranchChoice:
         """The branches in the campaign's scope where the cadre may nominate, one page."""
-        campaign = await self._open(campaign_id)
+        campaign = await self.open_campaign(campaign_id)
         actor = await self._access.require_any(telegram_user_id, Action.NOMINATE)
         roots = ["/"] if actor.configured_admin else self._nominate_paths(actor)
         found: dict[int, OrgUnit] = {}
@@ -433,7 +329,7 @@ class CampaignService:
         """The branch's confirmed members with ✅/❌ eligibility, one page; the cadre must be
         allowed to nominate in this branch (audited if not)."""
         await self._access.require(telegram_user_id, Action.NOMINATE, unit_id=branch_id)
-        campaign = await self._open(campaign_id)
+        campaign = await self.open_campaign(campaign_id)
         branch = await self._store.org_units.get(unit_id=branch_id)
         if not branch.is_branch or not branch.path.startswith(campaign.scope_path):
             raise StaleButton(f"unit {branch_id} is not a branch of campaign {campaign_id}")
@@ -454,121 +350,6 @@ class CampaignService:
             total=total,
         )
 
-    # The scheduler's reminders, each handled in the scheduler's transaction.
-
-    async def on_open(self, tx: Store, reminder: Reminder, late: bool) -> None:
-        """The campaign opened: eligible members in scope are told, or, where members do not
-        apply themselves, the branch secretaries in scope."""
-        campaign = await self._scheduled(tx, reminder)
-        if campaign is None:
-            return
-        if campaign.rules.self_apply:
-            await self._tell_members(tx, campaign, NoticeKind.OPEN)
-        else:
-            await self._tell_secretaries(tx, campaign, NoticeKind.OPEN_CADRE)
-
-    async def on_closing(self, tx: Store, reminder: Reminder, late: bool) -> None:
-        """A few days before the close: eligible members who have not applied are reminded
-        (the branch secretaries, where cadres nominate)."""
-        campaign = await self._scheduled(tx, reminder)
-        if campaign is None:
-            return
-        if campaign.rules.self_apply:
-            await self._tell_members(tx, campaign, NoticeKind.CLOSING)
-        else:
-            await self._tell_secretaries(tx, campaign, NoticeKind.CLOSING_CADRE)
-
-    async def _scheduled(self, tx: Store, reminder: Reminder) -> Campaign | None:
-        try:
-            campaign_id = int(reminder.target.removeprefix("campaign:"))
-            campaign = await tx.campaigns.get(campaign_id=campaign_id)
-        except (NotFound, ValueError):
-            return None
-        # A campaign cancelled, or over while the bot was down, has nothing left to say.
-        return campaign if campaign.is_open(self._clock.now()) else None
-
-    async def _tell_members(self, tx: Store, campaign: Campaign, kind: NoticeKind) -> None:
-        now = self._clock.now()
-        after = 0
-        while True:
-            batch = await tx.participants.reachable(
-                campaign_id=campaign.id, path=campaign.scope_path, after=after, limit=_BATCH
-            )
-            if not batch:
-                return
-            after = batch[-1].member_id
-            messages = [
-                self.message(
-                    kind,
-                    campaign,
-                    account=_account(p),
-                    dedupe=f"campaign-{kind.value}:{campaign.id}:{p.member_id}",
-                    now=now,
-                )
-                for p in batch
-                if p.nomination_id is None and not self.failures(p, campaign)
-            ]
-            await tx.outbox.add(messages=messages, now=now)
-
-    async def _tell_secretaries(self, tx: Store, campaign: Campaign, kind: NoticeKind) -> None:
-        now = self._clock.now()
-        secretaries = {
-            role.telegram_user_id
-            for role in await tx.roles.in_scope(path=campaign.scope_path)
-            if role.role is Role.BRANCH_SECRETARY
-        }
-        messages = []
-        for user_id in sorted(secretaries):
-            account = await self.account(user_id)
-            if account is not None:
-                messages.append(
-                    self.message(
-                        kind,
-                        campaign,
-                        account=account,
-                        dedupe=f"campaign-{kind.value}:{campaign.id}:u{user_id}",
-                        now=now,
-                    )
-                )
-        await tx.outbox.add(messages=messages, now=now)
-
-    def message(
-        self,
-        kind: NoticeKind,
-        campaign: Campaign,
-        *,
-        account: Account,
-        dedupe: str,
-        now: datetime,
-        nomination_id: int | None = None,
-        nominee_name: str | None = None,
-    ) -> OutgoingMessage:
-        """One notice as an outbox message, worded in the person's language."""
-        notice = Notice(
-            kind=kind,
-            account=account,
-            campaign=campaign,
-            nomination_id=nomination_id,
-            nominee_name=nominee_name,
-        )
-        text, markup = self._render(notice)
-        return OutgoingMessage(
-            chat_id=account.chat_id,
-            telegram_user_id=account.telegram_user_id,
-            kind=f"campaign.{kind.value}",
-            text=text,
-            reply_markup=markup,
-            not_before=now,
-            dedupe_key=dedupe,
-        )
-
-    async def account(self, telegram_user_id: int) -> Account | None:
-        """The person's chat, if they ever opened the bot (Telegram delivers nothing else)."""
-        try:
-            return await self._store.accounts.get(telegram_user_id=telegram_user_id)
-        except NotFound:
-            return None
-
     # Helpers.
 
     def _manages(self, actor: Actor) -> bool:
@@ -586,12 +367,6 @@ class CampaignService:
             for path in self._nominate_paths(actor)
         )
 
-    async def _open(self, campaign_id: int) -> Campaign:
-        campaign = await self.campaign(campaign_id)
-        if not campaign.is_open(self._clock.now()):
-            raise CampaignNotOpen(f"campaign {campaign_id}")
-        return campaign
-
     async def _member_or_none(self, telegram_user_id: int) -> Member | None:
         try:
             return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
@@ -602,14 +377,6 @@ class CampaignService:
         return await self._store.org_units.get(unit_id=unit_id) if unit_id is not None else None
 
 
-def _target(campaign_id: int) -> str:
+def reminder_target(campaign_id: int) -> str:
+    """What the campaign's reminders (its opening notice, its closing reminder) are about."""
     return f"campaign:{campaign_id}"
-
-
-def _account(participant: Participant) -> Account:
-    assert participant.telegram_user_id is not None and participant.chat_id is not None
-    return Account(
-        telegram_user_id=participant.telegram_user_id,
-        chat_id=participant.chat_id,
-        language=participant.language or Language.ZH,
-    )

@@ -3,35 +3,39 @@ withdrawing it; and anyone's objection during a public notice (公示)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
-
-from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.models import Language
-from bot.domain.nominations.campaigns import Campaign, ReviewLevel
-from bot.domain.nominations.review import MeetingVerdict, MeetingVote
+from bot.domain.nominations.campaigns import ReviewLevel
+from bot.domain.nominations.nominee import (
+    MAX_OBJECTION,
+    NominationItem,
+    NominationPage,
+    ObjectionDraft,
+    ObjectionStep,
+    ObjectionTarget,
+)
+from bot.domain.nominations.review import MeetingVerdict
 from bot.domain.nominations.state import (
     WITHDRAWABLE,
-    Attachment,
-    Event,
     Nomination,
     NominationState,
     Step,
     awaiting,
 )
 from bot.domain.validation import InvalidInput
-from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
+from bot.services import wizard as kit
+from bot.services.errors import NotRegistered, ServiceError, StaleButton
 from bot.services.nominations.review import NominationNotice, NoticeKind, ReviewService
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
 from storage.store import Store
 
 OBJECTION_JOURNEY = "objection"
-OBJECTION_STEP = "text"
-# An objection is a short statement of facts; the reviewing cadre follows it up in person.
-MAX_OBJECTION = 300
+
+# The nomination an objection is being typed about.
+Objection = kit.Wizard[ObjectionDraft, ObjectionStep]
 
 
 class NominationGone(StaleButton):
@@ -70,36 +74,6 @@ class NotRegisteredToObject(NotRegistered):
     code = "nominations.objection_register"
 
 
-class NominationItem(BaseModel):
-    nomination: Nomination
-    campaign: Campaign
-
-
-class NominationPage(BaseModel):
-    """A nomination as its nominee follows it: state, next step, timeline, files."""
-
-    nomination: Nomination
-    campaign: Campaign
-    branch_names: list[str]
-    events: list[Event]
-    # meetings that voted without deciding (no quorum, over the quota, a tie)
-    undecided_votes: list[MeetingVote]
-    attachments: list[Attachment]
-    level: ReviewLevel | None
-    by_meeting: bool
-    is_nominee: bool
-    now: datetime
-
-
-class ObjectionTarget(BaseModel):
-    nomination: Nomination
-    campaign: Campaign
-
-
-class ObjectionWait(BaseModel):
-    nomination_id: int
-
-
 class NominationService:
     def __init__(
         self,
@@ -109,6 +83,13 @@ class NominationService:
         clock: Clock,
     ) -> None:
         self._store = store
+        self.objections = kit.Drafts(
+            journey=OBJECTION_JOURNEY,
+            draft=ObjectionDraft,
+            steps=ObjectionStep,
+            drafts=store.drafts,
+            clock=clock,
+        )
         self._reviewing = reviewing
         self._clock = clock
 
@@ -188,19 +169,14 @@ class NominationService:
                 desk = campaign.rules.review_levels[-1]
                 await self._reviewing.tell_closed_objections(tx, withdrawn, campaign, now)
             if desk is not None:
-                await self._reviewing.tell(
-                    tx,
-                    await self._reviewing.reviewers(current, desk),
-                    NominationNotice(
-                        kind=NoticeKind.WITHDRAWN,
-                        language=Language.ZH,
-                        nomination=withdrawn,
-                        campaign=campaign,
-                        level=desk,
-                    ),
-                    dedupe=f"withdrawn:{nomination_id}",
-                    now=now,
+                notice = NominationNotice(
+                    kind=NoticeKind.WITHDRAWN,
+                    language=Language.ZH,
+                    nomination=withdrawn,
+                    campaign=campaign,
+                    level=desk,
                 )
+                await self._tell(tx, current, desk, notice, f"withdrawn:{nomination_id}", now)
         self._reviewing.woke()
         return await self.page(telegram_user_id, nomination_id=nomination_id)
 
@@ -209,30 +185,17 @@ class NominationService:
     async def start_objection(self, chat: Chat, *, nomination_id: int) -> ObjectionTarget:
         """Checks an objection can be raised now, then waits for its text."""
         target = await self._objectable(chat.user_id, nomination_id)
-        await self._store.drafts.save(
-            journey=OBJECTION_JOURNEY,
-            chat_id=chat.chat_id,
-            user_id=chat.user_id,
-            step=OBJECTION_STEP,
-            data=ObjectionWait(nomination_id=nomination_id).model_dump(),
-            nonce=secrets.token_hex(3),
-            now=self._clock.now(),
-        )
+        await self.objections.start(chat, ObjectionDraft(nomination_id=nomination_id))
         return target
 
-    async def objection_wait(self, chat: Chat) -> ObjectionWait:
-        try:
-            stored = await self._store.drafts.get(
-                journey=OBJECTION_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-            )
-        except NotFound:
-            raise NoWizard(f"no objection awaited from {chat.user_id}") from None
-        return ObjectionWait.model_validate(stored.data)
+    async def objection_wait(self, chat: Chat) -> Objection:
+        """The open objection; NoWizard when none is being typed."""
+        return await self.objections.current(chat)
 
     async def object(self, chat: Chat, text: str) -> ObjectionTarget:
         """Saves the objection; the reviewing cadres of the last level are told who raised it.
         A text that does not fit keeps the wait; any other refusal ends it."""
-        wait = await self.objection_wait(chat)
+        wait = (await self.objection_wait(chat)).draft
         cleaned = text.strip()
         if not cleaned:
             raise InvalidInput("nominations.objection_empty")
@@ -242,52 +205,60 @@ class NominationService:
             )
         try:
             target = await self._objectable(chat.user_id, wait.nomination_id)
-            campaign = target.campaign
             async with self._store.transaction() as tx:
-                now = self._clock.now()
-                current = await tx.nominations.get(nomination_id=wait.nomination_id)
-                if not _in_notice(current, now):
-                    raise ObjectionClosed(f"nomination {current.id} is {current.state}")
-                objection_id = await tx.review.add_objection(
-                    nomination_id=current.id,
-                    objector_user_id=chat.user_id,
-                    text=cleaned,
-                    now=now,
-                )
-                await tx.audit.append(
-                    at=now,
-                    actor_user_id=chat.user_id,
-                    action="nomination.objection",
-                    entity="nomination",
-                    entity_id=current.id,
-                    after={"objection_id": objection_id},
-                    comment=cleaned,
-                )
-                last = campaign.rules.review_levels[-1]
-                await self._reviewing.tell(
-                    tx,
-                    await self._reviewing.reviewers(current, last),
-                    NominationNotice(
-                        kind=NoticeKind.OBJECTION,
-                        language=Language.ZH,
-                        nomination=current,
-                        campaign=campaign,
-                        objection=await tx.review.objection(objection_id=objection_id),
-                    ),
-                    dedupe=f"objection:{objection_id}",
-                    now=now,
-                )
+                await self._record_objection(tx, chat.user_id, target, cleaned)
         finally:
             await self.cancel_objection(chat)
         self._reviewing.woke()
         return target
 
     async def cancel_objection(self, chat: Chat) -> bool:
-        return await self._store.drafts.delete(
-            journey=OBJECTION_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-        )
+        return await self.objections.finish(chat)
 
     # -- helpers ----------------------------------------------------------------------------------
+
+    async def _record_objection(
+        self, tx: Store, objector_user_id: int, target: ObjectionTarget, text: str
+    ) -> None:
+        """Saves an objection to a notice still running and tells the last level's cadres."""
+        now = self._clock.now()
+        current = await tx.nominations.get(nomination_id=target.nomination.id)
+        if not _in_notice(current, now):
+            raise ObjectionClosed(f"nomination {current.id} is {current.state}")
+        objection_id = await tx.review.add_objection(
+            nomination_id=current.id, objector_user_id=objector_user_id, text=text, now=now
+        )
+        await tx.audit.append(
+            at=now,
+            actor_user_id=objector_user_id,
+            action="nomination.objection",
+            entity="nomination",
+            entity_id=current.id,
+            after={"objection_id": objection_id},
+            comment=text,
+        )
+        notice = NominationNotice(
+            kind=NoticeKind.OBJECTION,
+            language=Language.ZH,
+            nomination=current,
+            campaign=target.campaign,
+            objection=await tx.review.objection(objection_id=objection_id),
+        )
+        last = target.campaign.rules.review_levels[-1]
+        await self._tell(tx, current, last, notice, f"objection:{objection_id}", now)
+
+    async def _tell(
+        self,
+        tx: Store,
+        nomination: Nomination,
+        level: ReviewLevel,
+        notice: NominationNotice,
+        dedupe: str,
+        now: datetime,
+    ) -> None:
+        """The notice to whoever reviews the nomination at `level`, in the transaction."""
+        reviewers = await self._reviewing.reviewers(nomination, level)
+        await self._reviewing.tell(tx, reviewers, notice, dedupe=dedupe, now=now)
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:

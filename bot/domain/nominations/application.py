@@ -1,0 +1,120 @@
+"""The application form's draft: a member's own application (申请), a revision of a returned
+nomination (退回修改) or a cadre's nomination (提名); the reason, then photos and documents,
+then a summary to submit. No I/O and no text here."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from bot.domain.nominations.campaigns import MAX_ATTACHMENTS, Campaign
+from bot.domain.nominations.state import Nomination
+
+
+class FormMode(StrEnum):
+    APPLY = "apply"
+    REVISE = "revise"
+    NOMINATE = "nominate"
+
+
+class FormStep(StrEnum):
+    """The form's steps; the step a draft is at is stored with it."""
+
+    REASON = "reason"
+    ATTACHMENTS = "attachments"
+    SUMMARY = "summary"
+
+
+class AttachmentKind(StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class FormAttachment(BaseModel):
+    kind: AttachmentKind
+    file_id: str
+    file_name: str = ""
+
+
+class RevisionTarget(BaseModel):
+    """A revision submits the returned nomination."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nomination_id: int
+
+
+class NewTarget(BaseModel):
+    """An application or a cadre's pick submits the member's nomination in the campaign."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_id: int
+    member_id: int
+
+
+# What 提交 submits, named on the button so that a late second press is answered 已提交.
+FormTarget = RevisionTarget | NewTarget
+
+
+class ApplicationDraft(BaseModel):
+    """What the person entered so far, and the step the form is at."""
+
+    mode: FormMode
+    campaign_id: int
+    campaign_title: str
+    member_id: int
+    nominee_name: str
+    # for a revision: the nomination and the version the nominee was shown
+    nomination_id: int | None = None
+    version: int | None = None
+    step: FormStep = FormStep.REASON
+    reason: str | None = None
+    attachments: list[FormAttachment] = []
+    # the step was reopened from the summary: answering it goes back there
+    from_summary: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_as_form(cls, data: Any) -> Any:
+        """A form stored before the journey moved onto the wizard kit is `{"form": {...}}`
+        (with its nonce inside, which the drafts row holds as well)."""
+        if isinstance(data, dict) and isinstance(data.get("form"), dict):
+            return data["form"]
+        return data
+
+    def next_step(self) -> FormStep:
+        return self.step
+
+    @property
+    def full(self) -> bool:
+        return len(self.attachments) >= MAX_ATTACHMENTS
+
+    def target(self) -> FormTarget:
+        if self.mode is FormMode.REVISE:
+            assert self.nomination_id is not None
+            return RevisionTarget(nomination_id=self.nomination_id)
+        return NewTarget(campaign_id=self.campaign_id, member_id=self.member_id)
+
+    def same_form(self, other: ApplicationDraft) -> bool:
+        """Whether `other` opens the form this draft holds (the same version of it)."""
+        keys = ("mode", "campaign_id", "member_id", "nomination_id", "version")
+        return all(getattr(self, key) == getattr(other, key) for key in keys)
+
+    def after_reason(self) -> ApplicationDraft:
+        """On to the attachments, or back to the summary the reason was reopened from."""
+        step = FormStep.SUMMARY if self.from_summary else FormStep.ATTACHMENTS
+        return self.at(step)
+
+    def at(self, step: FormStep, *, from_summary: bool = False) -> ApplicationDraft:
+        return self.model_copy(update={"step": step, "from_summary": from_summary})
+
+
+class Submitted(BaseModel):
+    """A form sent: the nomination as it is now, and its campaign."""
+
+    nomination: Nomination
+    campaign: Campaign
+    mode: FormMode
