@@ -193,7 +193,7 @@ async def publish(press: Press[buttons.WizardPublish], context: LeagueContext) -
 
 async def abort(press: Press[buttons.WizardAbort], context: LeagueContext) -> object:
     """放弃: forgets the draft; a published training stays as it was."""
-    await context.services.training_wizard.cancel(press.chat)
+    await context.services.training_wizard.abort(press.chat, nonce=press.button.nonce)
     await answer_and_edit(press.query, context.t("trainings.wizard.aborted"))
     return END
 

@@ -155,6 +155,12 @@ class TrainingWizardService(UseCase):
         await self.cancel(chat)
         return confirmed
 
+    async def abort(self, chat: Chat, *, nonce: str) -> None:
+        """放弃 on the wizard's run of `nonce`: forgets its draft; a published training stays
+        as it was. StaleButton for the 放弃 of an earlier run, which leaves the open one be."""
+        await self.pressed(chat, nonce)
+        await self.cancel(chat)
+
     async def cancel(self, chat: Chat) -> bool:
         """Drops the wizard and what it held; False when there was none."""
         return await self.wizards.finish(chat)
