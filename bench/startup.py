@@ -30,7 +30,7 @@ from bot.app import running_bot
 from bot.config import Settings, load_settings
 from bot.demo import orgs_path
 from bot.services.admin.org_import import import_orgs
-from bot.services.trainings.service import KIND_REMINDER
+from bot.services.trainings.jobs import KIND_REMINDER
 from sandbox.server import SandboxSettings
 from storage.database import Database
 from storage.org_units import OrgUnitRepository

@@ -33,7 +33,7 @@ from bot.services.nominations.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
 from bot.services.nominations.campaigns import KIND_OPEN as CAMPAIGN_OPEN
 from bot.services.nominations.review import KIND_NOTICE_END, KIND_REVIEW_CHECK
 from bot.services.shared import asleep
-from bot.services.trainings.service import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
+from bot.services.trainings.jobs import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
 from handlers import admin, broadcasts, membership, nominations, trainings
 from handlers.admin import digest
 from handlers.broadcasts import broadcast
@@ -171,9 +171,9 @@ def _register_reminders(scheduler: Scheduler, services: Services, settings_: Set
     if settings_.digest.enabled:
         scheduler.register(DIGEST_KIND, services.digest.handle)
     scheduler.register(BROADCAST_KIND, services.broadcasts.on_due)
-    scheduler.register(KIND_REMINDER, services.trainings.remind)
-    scheduler.register(KIND_OFFER_EXPIRY, services.trainings.expire_offer)
-    scheduler.register(KIND_CLOSE, services.trainings.close)
+    scheduler.register(KIND_REMINDER, services.training_jobs.remind)
+    scheduler.register(KIND_OFFER_EXPIRY, services.training_jobs.expire_offer)
+    scheduler.register(KIND_CLOSE, services.training_jobs.close)
     scheduler.register(RETENTION_KIND, services.privacy.retention)
     scheduler.register(KIND_NOTICE_END, services.review.on_notice_end)
     scheduler.register(KIND_REVIEW_CHECK, services.review.on_review_check)

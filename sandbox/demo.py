@@ -125,7 +125,7 @@ async def seed_demo_activities(app: LeagueApp, now: datetime) -> None:
     starts = datetime.combine(day, time(14, 0), tzinfo=tz)
     # the campaign's scope when none is named: the whole district
     district = await services.campaigns.scope_unit("")
-    await services.trainings.publish(
+    await services.managed_trainings.publish(
         ADMIN_ID,
         TrainingDraft(
             title=DEMO_TRAINING,

@@ -25,7 +25,7 @@ from bot.domain.trainings import (
     Training,
     TrainingState,
 )
-from storage.database import Conflict, NotFound, Sql
+from storage.database import Conflict, NotFound, Params, Sql
 
 _TRAINING_COLUMNS = """
 t.id, t.title, t.description, t.starts_at, t.ends_at, t.place, t.capacity, t.hours_tenths,
@@ -164,7 +164,7 @@ ORDER BY t.starts_at DESC
 """
 _ROSTER = """
 SELECT m.name, m.phone, u.name AS unit_name, e.state, e.walk_in, e.checked_in_at,
-       e.hours_tenths, e.queue_seq, e.created_at
+       e.hours_tenths, e.created_at AS signed_up_at
 FROM enrolments e JOIN members m ON m.id = e.member_id
 LEFT JOIN org_units u ON u.id = m.org_unit_id
 WHERE e.training_id = ?
@@ -178,58 +178,21 @@ def at(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def _training(row: sqlite3.Row) -> Training:
-    return Training(
-        id=row["id"],
-        title=row["title"],
-        description=row["description"],
-        starts_at=datetime.fromisoformat(row["starts_at"]),
-        ends_at=datetime.fromisoformat(row["ends_at"]),
-        place=row["place"],
-        capacity=row["capacity"],
-        hours_tenths=row["hours_tenths"],
-        audience_unit_id=row["audience_unit_id"],
-        audience_path=row["audience_path"],
-        signup_deadline=datetime.fromisoformat(row["signup_deadline"]),
-        state=TrainingState(row["state"]),
-        checkin_token=row["checkin_token"],
-        created_by=row["created_by"],
-        version=row["version"],
-    )
+    return Training.model_validate(dict(row))
 
 
 def _enrolment(row: sqlite3.Row) -> Enrolment:
-    return Enrolment(
-        id=row["id"],
-        training_id=row["training_id"],
-        member_id=row["member_id"],
-        telegram_user_id=row["telegram_user_id"],
-        member_name=row["member_name"],
-        state=EnrolmentState(row["state"]),
-        queue_seq=row["queue_seq"],
-        offer_expires_at=_moment(row["offer_expires_at"]),
-        walk_in=bool(row["walk_in"]),
-        checked_in_at=_moment(row["checked_in_at"]),
-        hours_tenths=row["hours_tenths"],
-    )
+    return Enrolment.model_validate(dict(row))
 
 
 def _training_params(training: NewTraining) -> dict[str, Any]:
-    return {
-        "title": training.title,
-        "description": training.description,
+    moments = {
         "starts_at": at(training.starts_at),
         "ends_at": at(training.ends_at),
-        "place": training.place,
-        "capacity": training.capacity,
-        "hours_tenths": training.hours_tenths,
-        "audience_unit_id": training.audience_unit_id,
         "signup_deadline": at(training.signup_deadline),
     }
+    return training.model_dump() | moments
 
 
 def _states(states: Iterable[EnrolmentState]) -> str:
@@ -242,17 +205,21 @@ class TrainingRepository:
 
     # Reads.
 
-    async def get(self, *, training_id: int) -> Training:
-        row = await self._sql.fetch_one(_GET, (training_id,))
+    async def _one(self, sql: str, params: Params, missing: str) -> sqlite3.Row:
+        row = await self._sql.fetch_one(sql, params)
         if row is None:
-            raise NotFound(f"training {training_id}")
-        return _training(row)
+            raise NotFound(missing)
+        return row
+
+    async def _number(self, sql: str, params: Params) -> int:
+        row = await self._sql.fetch_one(sql, params)
+        return int(row["n"]) if row else 0
+
+    async def get(self, *, training_id: int) -> Training:
+        return _training(await self._one(_GET, (training_id,), f"training {training_id}"))
 
     async def by_token(self, *, token: str) -> Training:
-        row = await self._sql.fetch_one(_BY_TOKEN, (token,))
-        if row is None:
-            raise NotFound("training with that check-in token")
-        return _training(row)
+        return _training(await self._one(_BY_TOKEN, (token,), "training with that check-in token"))
 
     async def open_to(
         self, *, unit_path: str, now: datetime, offset: int, limit: int
@@ -262,8 +229,7 @@ class TrainingRepository:
         return [_training(row) for row in await self._sql.fetch_all(_OPEN_TO, params)]
 
     async def count_open_to(self, *, unit_path: str, now: datetime) -> int:
-        row = await self._sql.fetch_one(_COUNT_OPEN_TO, {"path": unit_path, "now": at(now)})
-        return int(row["n"]) if row else 0
+        return await self._number(_COUNT_OPEN_TO, {"path": unit_path, "now": at(now)})
 
     async def managed(
         self, *, paths: list[str], now: datetime, offset: int, limit: int
@@ -273,31 +239,19 @@ class TrainingRepository:
         return [_training(row) for row in await self._sql.fetch_all(_MANAGED, params)]
 
     async def count_managed(self, *, paths: list[str]) -> int:
-        row = await self._sql.fetch_one(_COUNT_MANAGED, {"paths": json.dumps(paths)})
-        return int(row["n"]) if row else 0
+        return await self._number(_COUNT_MANAGED, {"paths": json.dumps(paths)})
 
     async def counts(self, *, training_id: int) -> Counts:
         rows = await self._sql.fetch_all(_COUNTS, (training_id,))
-        found = {row["state"]: int(row["n"]) for row in rows}
-        return Counts(
-            enrolled=found.get("enrolled", 0),
-            offered=found.get("offered", 0),
-            waitlisted=found.get("waitlisted", 0),
-            attended=found.get("attended", 0),
-            no_show=found.get("no_show", 0),
-        )
+        return Counts.model_validate({row["state"]: int(row["n"]) for row in rows})
 
     async def enrolment(self, *, training_id: int, member_id: int) -> Enrolment:
-        row = await self._sql.fetch_one(_ENROLMENT, (training_id, member_id))
-        if row is None:
-            raise NotFound(f"member {member_id} in training {training_id}")
-        return _enrolment(row)
+        missing = f"member {member_id} in training {training_id}"
+        return _enrolment(await self._one(_ENROLMENT, (training_id, member_id), missing))
 
     async def enrolment_by_id(self, *, enrolment_id: int) -> Enrolment:
-        row = await self._sql.fetch_one(_ENROLMENT_BY_ID, (enrolment_id,))
-        if row is None:
-            raise NotFound(f"enrolment {enrolment_id}")
-        return _enrolment(row)
+        missing = f"enrolment {enrolment_id}"
+        return _enrolment(await self._one(_ENROLMENT_BY_ID, (enrolment_id,), missing))
 
     async def in_states(
         self, *, training_id: int, states: Iterable[EnrolmentState]
@@ -312,8 +266,7 @@ class TrainingRepository:
 
     async def position(self, *, enrolment: Enrolment) -> int:
         """1 for the first on the waitlist."""
-        row = await self._sql.fetch_one(_POSITION, (enrolment.training_id, enrolment.queue_seq))
-        return int(row["n"]) if row else 0
+        return await self._number(_POSITION, (enrolment.training_id, enrolment.queue_seq))
 
     async def overlapping(
         self, *, member_id: int, training_id: int, starts_at: datetime, ends_at: datetime
@@ -329,13 +282,8 @@ class TrainingRepository:
     async def mine(self, *, member_id: int, states: Iterable[EnrolmentState]) -> list[MyTraining]:
         params = {"member_id": member_id, "states": _states(states)}
         return [
-            MyTraining(
-                training=_training(row),
-                enrolment_id=row["enrolment_id"],
-                state=EnrolmentState(row["enrolment_state"]),
-                offer_expires_at=_moment(row["offer_expires_at"]),
-                credited_tenths=row["credited_tenths"],
-                position=row["position"],
+            MyTraining.model_validate(
+                {**dict(row), "training": dict(row), "state": row["enrolment_state"]}
             )
             for row in await self._sql.fetch_all(_MINE, params)
         ]
@@ -343,22 +291,13 @@ class TrainingRepository:
     async def credited(self, *, member_id: int) -> list[CreditedTraining]:
         """Trainings the member attended and was credited hours for, newest first."""
         return [
-            CreditedTraining(training=_training(row), credited_tenths=row["credited_tenths"])
+            CreditedTraining.model_validate({**dict(row), "training": dict(row)})
             for row in await self._sql.fetch_all(_CREDITED, (member_id,))
         ]
 
     async def roster(self, *, training_id: int) -> list[RosterLine]:
         return [
-            RosterLine(
-                name=row["name"],
-                phone=row["phone"],
-                unit_name=row["unit_name"],
-                state=EnrolmentState(row["state"]),
-                walk_in=bool(row["walk_in"]),
-                checked_in_at=_moment(row["checked_in_at"]),
-                hours_tenths=row["hours_tenths"],
-                signed_up_at=datetime.fromisoformat(row["created_at"]),
-            )
+            RosterLine.model_validate(dict(row))
             for row in await self._sql.fetch_all(_ROSTER, (training_id,))
         ]
 

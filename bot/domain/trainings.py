@@ -24,6 +24,18 @@ MAX_HOURS_TENTHS = 2000
 MAX_LENGTH = timedelta(days=7)
 
 
+# Deep-link payloads: /start ck_<token> checks in, /start tr_<id> opens a training.
+CHECKIN_PREFIX = "ck_"
+LINK_PREFIX = "tr_"
+# A training's id as a link or a command carries it: ASCII digits, few enough for SQLite.
+_ID = re.compile(r"[0-9]{1,15}")
+
+
+def training_id_in(text: str) -> int | None:
+    """The training id `text` names (`7` of `/roster 7`); None when it names none."""
+    return int(text) if _ID.fullmatch(text) else None
+
+
 class TrainingState(StrEnum):
     PUBLISHED = "published"
     CANCELLED = "cancelled"
@@ -59,8 +71,9 @@ CANCELLABLE = frozenset(
 )
 
 
-class Training(Record):
-    id: int
+class NewTraining(BaseModel):
+    """A training as the publish wizard hands it over."""
+
     title: str
     description: str
     starts_at: datetime
@@ -69,8 +82,14 @@ class Training(Record):
     capacity: int
     hours_tenths: int
     audience_unit_id: int
-    audience_path: str
     signup_deadline: datetime
+
+
+class Training(NewTraining, Record):
+    """A published training: what the wizard handed over, and what the bot keeps with it."""
+
+    id: int
+    audience_path: str
     state: TrainingState
     checkin_token: str
     created_by: int
@@ -335,6 +354,17 @@ class Field(StrEnum):
 
 EDITABLE = tuple(field for field in Field if field is not Field.SUMMARY)
 TEXT_FIELDS = frozenset(EDITABLE) - {Field.AUDIENCE}
+# The field of a training (and of a draft) a step fills, where its name is not the step's.
+_ATTRIBUTES = {
+    Field.HOURS: "hours_tenths",
+    Field.AUDIENCE: "audience_unit_id",
+    Field.DEADLINE: "signup_deadline",
+}
+
+
+def attribute(field: Field) -> str:
+    """The name of the training's (and the draft's) field that `field` asks for."""
+    return _ATTRIBUTES.get(field, field.value)
 
 
 class Mode(StrEnum):
@@ -362,36 +392,18 @@ class TrainingDraft(BaseModel):
 
     @classmethod
     def from_training(cls, training: Training) -> TrainingDraft:
-        return cls(
-            mode=Mode.EDIT,
-            training_id=training.id,
-            title=training.title,
-            description=training.description,
-            starts_at=training.starts_at,
-            ends_at=training.ends_at,
-            place=training.place,
-            capacity=training.capacity,
-            hours_tenths=training.hours_tenths,
-            audience_unit_id=training.audience_unit_id,
-            signup_deadline=training.signup_deadline,
-        )
+        fields = training.model_dump(include=set(NewTraining.model_fields))
+        return cls.model_validate({**fields, "mode": Mode.EDIT, "training_id": training.id})
+
+    def new_training(self) -> NewTraining:
+        """The complete draft as the training it publishes (check_complete has passed)."""
+        return NewTraining.model_validate(self.model_dump(include=set(NewTraining.model_fields)))
 
     def next_step(self) -> Field:
         if self.editing is not None:
             return self.editing
-        missing = {
-            Field.TITLE: self.title is None,
-            Field.DESCRIPTION: self.description is None,
-            Field.STARTS_AT: self.starts_at is None,
-            Field.ENDS_AT: self.ends_at is None,
-            Field.PLACE: self.place is None,
-            Field.CAPACITY: self.capacity is None,
-            Field.HOURS: self.hours_tenths is None,
-            Field.AUDIENCE: self.audience_unit_id is None,
-            Field.DEADLINE: self.signup_deadline is None,
-        }
-        for field, is_missing in missing.items():
-            if is_missing:
+        for field in EDITABLE:
+            if getattr(self, attribute(field)) is None:
                 return field
         return Field.SUMMARY
 
@@ -476,32 +488,11 @@ def check_capacity_change(capacity: int, counts: Counts) -> None:
 
 def changed_fields(training: Training, draft: TrainingDraft) -> list[Field]:
     """What an edit changes, in wizard order."""
-    pairs: dict[Field, tuple[object, object]] = {
-        Field.TITLE: (training.title, draft.title),
-        Field.DESCRIPTION: (training.description, draft.description),
-        Field.STARTS_AT: (training.starts_at, draft.starts_at),
-        Field.ENDS_AT: (training.ends_at, draft.ends_at),
-        Field.PLACE: (training.place, draft.place),
-        Field.CAPACITY: (training.capacity, draft.capacity),
-        Field.HOURS: (training.hours_tenths, draft.hours_tenths),
-        Field.AUDIENCE: (training.audience_unit_id, draft.audience_unit_id),
-        Field.DEADLINE: (training.signup_deadline, draft.signup_deadline),
-    }
-    return [field for field, (before, after) in pairs.items() if before != after]
-
-
-class NewTraining(BaseModel):
-    """A training as the publish wizard hands it over."""
-
-    title: str
-    description: str
-    starts_at: datetime
-    ends_at: datetime
-    place: str
-    capacity: int
-    hours_tenths: int
-    audience_unit_id: int
-    signup_deadline: datetime
+    return [
+        field
+        for field in EDITABLE
+        if getattr(training, attribute(field)) != getattr(draft, attribute(field))
+    ]
 
 
 class MyTraining(Record):

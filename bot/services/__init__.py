@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.training_views import NoticeRenderer as TrainingNoticeRenderer
 from bot.services.access import AccessService
 from bot.services.accounts import AccountService
 from bot.services.admin import AdminServices
@@ -34,8 +35,11 @@ from bot.services.orgs import OrgService
 from bot.services.outbox import OutboxService
 from bot.services.shared import Shared, Wake
 from bot.services.trainings import TrainingServices
-from bot.services.trainings.service import NoticeRenderer as TrainingNoticeRenderer
+from bot.services.trainings.checkin import CheckInService
+from bot.services.trainings.jobs import TrainingJobs
+from bot.services.trainings.managing import ManagedTrainingService
 from bot.services.trainings.service import TrainingService
+from bot.services.trainings.waitlist import WaitlistService
 from bot.services.trainings.wizard import TrainingWizardService
 from storage.store import Store
 
@@ -68,7 +72,11 @@ class Services:
     registration: RegistrationService
     roster_import: RosterImportService
     trainings: TrainingService
+    training_waitlist: WaitlistService
+    training_checkins: CheckInService
+    managed_trainings: ManagedTrainingService
     training_wizard: TrainingWizardService
+    training_jobs: TrainingJobs
     transfers: TransferService
     review: ReviewService
     nominations: NominationService
@@ -117,7 +125,11 @@ class Services:
             outbox=shared.outbox,
             broadcasts=build_broadcasts(shared, report=renderers.broadcast_report),
             trainings=trainings.trainings,
+            training_waitlist=trainings.waitlist,
+            training_checkins=trainings.checkins,
+            managed_trainings=trainings.managing,
             training_wizard=trainings.wizard,
+            training_jobs=trainings.jobs,
             registration=membership.registration,
             transfers=membership.transfers,
             privacy=membership.privacy,

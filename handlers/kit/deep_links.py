@@ -8,8 +8,8 @@ import re
 
 from telegram.ext import filters
 
+from bot.domain.trainings import CHECKIN_PREFIX, LINK_PREFIX
 from bot.services.admin.cadres import INVITE_PREFIX
-from bot.services.trainings.service import CHECKIN_PREFIX, LINK_PREFIX
 
 CLAIMED_PREFIXES = (INVITE_PREFIX, CHECKIN_PREFIX, LINK_PREFIX)
 

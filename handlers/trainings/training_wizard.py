@@ -5,17 +5,16 @@ restart resumes it at the same step."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
 from bot.domain.trainings import TEXT_FIELDS, Field, TrainingDraft
-from bot.services.errors import StaleButton
 from bot.services.trainings.wizard import JOURNEY, TrainingWizard
 from bot.services.wizard import Chat
-from handlers.kit.replies import answer_and_edit, chat_of, edit, send
+from handlers.kit.replies import answer_and_clear, answer_and_edit, chat_of, edit, send
 from handlers.kit.routes import Press, Said
 from handlers.kit.wizard import END, WizardRoutes, WizardTexts
 from handlers.trainings import buttons
@@ -23,7 +22,6 @@ from handlers.trainings import training_wizard_screens as screens
 from handlers.trainings.trainings_screens import share_link
 
 Screen = tuple[str, InlineKeyboardMarkup]
-W = TypeVar("W", bound=buttons.TrainingWizardButton)
 
 
 async def _values(context: LeagueContext, draft: TrainingDraft) -> dict[Field, str]:
@@ -112,19 +110,13 @@ async def got_text(said: Said, context: LeagueContext) -> object:
     return await ask(said.update, context, wizard)
 
 
-async def _buttons_done(press: Press[W], context: LeagueContext, wizard: TrainingWizard) -> object:
-    """Takes the pressed message's buttons away and asks the wizard's next question."""
-    await press.query.answer()
-    await press.query.edit_message_reply_markup(reply_markup=None)
-    return await ask(press.update, context, wizard)
-
-
 async def skip_description(press: Press[buttons.WizardSkip], context: LeagueContext) -> object:
     """Leaves the description empty and asks for the start."""
     wizard = await context.services.training_wizard.skip_description(
         press.chat, nonce=press.button.nonce
     )
-    return await _buttons_done(press, context, wizard)
+    await answer_and_clear(press.query)
+    return await ask(press.update, context, wizard)
 
 
 async def browse_units(press: Press[buttons.WizardOpen], context: LeagueContext) -> object:
@@ -151,9 +143,9 @@ async def audience_chosen(press: Press[buttons.WizardPick], context: LeagueConte
 
 async def show_edit_menu(press: Press[buttons.WizardEditMenu], context: LeagueContext) -> object:
     """Turns the summary into a list of fields to change."""
-    wizard = await context.services.training_wizard.current(press.chat)
-    if wizard.nonce != press.button.nonce or wizard.step is not Field.SUMMARY:
-        raise StaleButton("edit menu of another wizard")
+    wizard = await context.services.training_wizard.pressed(
+        press.chat, press.button.nonce, at=Field.SUMMARY
+    )
     summary_text, _ = await _summary(context, wizard)
     await answer_and_edit(press.query, *screens.edit_menu(context, wizard, summary_text))
     return None
@@ -164,7 +156,8 @@ async def field_chosen(press: Press[buttons.WizardField], context: LeagueContext
     wizard = await context.services.training_wizard.reopen(
         press.chat, nonce=press.button.nonce, field=press.button.field
     )
-    return await _buttons_done(press, context, wizard)
+    await answer_and_clear(press.query)
+    return await ask(press.update, context, wizard)
 
 
 async def back_to_summary(press: Press[buttons.WizardSummary], context: LeagueContext) -> object:
@@ -181,9 +174,9 @@ async def back_to_summary(press: Press[buttons.WizardSummary], context: LeagueCo
 
 async def publish(press: Press[buttons.WizardPublish], context: LeagueContext) -> object:
     """Publishes the training (or saves the edit) once and ends the wizard."""
-    wizards = context.services.training_wizard
-    summary_text, _ = await _summary(context, await wizards.current(press.chat))
-    confirmed = await wizards.confirm(press.chat, nonce=press.button.nonce)
+    wizards, nonce = context.services.training_wizard, press.button.nonce
+    summary_text, _ = await _summary(context, await wizards.pressed(press.chat, nonce))
+    confirmed = await wizards.confirm(press.chat, nonce=nonce)
     submitted = context.t("trainings.wizard.submitted")
     await answer_and_edit(press.query, f"{summary_text}\n\n{submitted}")
     training = confirmed.training
@@ -200,7 +193,7 @@ async def publish(press: Press[buttons.WizardPublish], context: LeagueContext) -
 
 async def abort(press: Press[buttons.WizardAbort], context: LeagueContext) -> object:
     """放弃: forgets the draft; a published training stays as it was."""
-    await context.services.training_wizard.cancel(press.chat)
+    await context.services.training_wizard.abort(press.chat, nonce=press.button.nonce)
     await answer_and_edit(press.query, context.t("trainings.wizard.aborted"))
     return END
 

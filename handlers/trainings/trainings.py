@@ -14,16 +14,10 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
-from bot.domain.trainings import EnrolmentState
+from bot.domain.training_views import CheckInOutcome, TrainingView
+from bot.domain.trainings import CHECKIN_PREFIX, LINK_PREFIX, EnrolmentState, training_id_in
 from bot.files.trainings import calendar_file, checkin_qr_png
-from bot.services.errors import StaleButton
-from bot.services.trainings.service import (
-    CHECKIN_PREFIX,
-    LINK_PREFIX,
-    CheckInOutcome,
-    Overlaps,
-    TrainingView,
-)
+from bot.services.trainings.errors import Overlaps
 from handlers.kit.deep_links import deep_link
 from handlers.kit.replies import answer_and_edit, edit, send
 from handlers.kit.routes import Press, Said, on_command, on_press
@@ -111,17 +105,14 @@ async def show_mine(said: Said, context: LeagueContext) -> None:
 
 async def open_link(said: Said, context: LeagueContext) -> None:
     """A shared link `/start tr_<id>`: the training's page."""
-    arg = (said.args or [""])[0].removeprefix(LINK_PREFIX)
-    if not arg.isdigit():
-        raise StaleButton(f"malformed training link {arg!r}")
-    view = await context.services.trainings.view(said.user_id, training_id=int(arg))
+    view = await context.services.trainings.linked(said.user_id, payload=said.args[0])
     await send(said.update, context, *_page(context, view))
 
 
 async def check_in(said: Said, context: LeagueContext) -> None:
     """The QR code's deep link `/start ck_<token>`: checks the member in, or says why not."""
-    token = (said.args or [""])[0].removeprefix(CHECKIN_PREFIX)
-    result = await context.services.trainings.check_in(said.user_id, token=token)
+    token = said.args[0].removeprefix(CHECKIN_PREFIX)
+    result = await context.services.training_checkins.check_in(said.user_id, token=token)
     title = result.training.title
     at = result.checked_in_at
     moment = screens.local(at, _tz(context)) if at is not None else ""
@@ -200,14 +191,18 @@ async def leave(press: Press[buttons.TrainingLeaveConfirmed], context: LeagueCon
 async def accept_offer(press: Press[buttons.TrainingAccept], context: LeagueContext) -> None:
     """Takes the offered place and sends the calendar file."""
     training_id = press.button.training_id
-    view = await context.services.trainings.accept_offer(press.user_id, training_id=training_id)
+    view = await context.services.training_waitlist.accept_offer(
+        press.user_id, training_id=training_id
+    )
     await _welcome(press, context, view, "trainings.accepted")
 
 
 async def decline_offer(press: Press[buttons.TrainingDecline], context: LeagueContext) -> None:
     """Gives the offered place to the next on the waitlist."""
     training_id = press.button.training_id
-    view = await context.services.trainings.decline_offer(press.user_id, training_id=training_id)
+    view = await context.services.training_waitlist.decline_offer(
+        press.user_id, training_id=training_id
+    )
     await _show(press, context, view, context.t("trainings.declined"))
 
 
@@ -234,7 +229,9 @@ async def _send_roster(
     chat_id: int, telegram_user_id: int, context: LeagueContext, training_id: int
 ) -> None:
     """The roster and attendance as an Excel file, made in a worker thread."""
-    data = await context.services.trainings.roster(telegram_user_id, training_id=training_id)
+    data = await context.services.managed_trainings.roster(
+        telegram_user_id, training_id=training_id
+    )
     content = await asyncio.to_thread(screens.roster_file, context.t, _tz(context), data)
     await context.bot.send_document(
         chat_id=chat_id,
@@ -247,10 +244,11 @@ async def _send_roster(
 
 async def show_managed(said: Said, context: LeagueContext) -> None:
     """/roster: the trainings of the cadre's units; `/roster 7` sends training 7's roster."""
-    if said.args and said.args[0].isdigit():
-        await _send_roster(said.chat.chat_id, said.user_id, context, int(said.args[0]))
+    training_id = training_id_in(said.args[0]) if said.args else None
+    if training_id is not None:
+        await _send_roster(said.chat.chat_id, said.user_id, context, training_id)
         return
-    page = await context.services.trainings.managed(said.user_id)
+    page = await context.services.managed_trainings.managed(said.user_id)
     await send(said.update, context, *screens.managed(context.t, _tz(context), page))
 
 
@@ -258,14 +256,16 @@ async def turn_managed_page(
     press: Press[buttons.TrainingAdminList], context: LeagueContext
 ) -> None:
     """Another page of /roster, in place."""
-    page = await context.services.trainings.managed(press.user_id, page=press.button.page)
+    page = await context.services.managed_trainings.managed(press.user_id, page=press.button.page)
     await answer_and_edit(press.query, *screens.managed(context.t, _tz(context), page))
 
 
 async def open_managed(press: Press[buttons.TrainingAdminOpen], context: LeagueContext) -> None:
     """The cadre's page of one training: figures, the sign-up link and the actions."""
     training_id = press.button.training_id
-    view = await context.services.trainings.manage_view(press.user_id, training_id=training_id)
+    view = await context.services.managed_trainings.manage_view(
+        press.user_id, training_id=training_id
+    )
     await answer_and_edit(press.query, *_manage_page(context, view))
 
 
@@ -277,12 +277,12 @@ async def send_roster(press: Press[buttons.TrainingRoster], context: LeagueConte
 
 async def send_qr(press: Press[buttons.TrainingQr], context: LeagueContext) -> None:
     """Sends the check-in QR code to show at the venue, with its link as text."""
-    trainings = context.services.trainings
-    view = await trainings.checkin_code(press.user_id, training_id=press.button.training_id)
+    managed = context.services.managed_trainings
+    view = await managed.checkin_code(press.user_id, training_id=press.button.training_id)
     training = view.training
-    link = f"https://t.me/{context.bot.username}?start={CHECKIN_PREFIX}{training.checkin_token}"
+    link = screens.checkin_link(context.bot.username, training.checkin_token)
     png = await asyncio.to_thread(checkin_qr_png, link)
-    opens, closes = trainings.checkin_window(training)
+    opens, closes = context.services.training_checkins.checkin_window(training)
     await context.bot.send_photo(
         chat_id=press.chat.chat_id,
         photo=png,
@@ -301,7 +301,9 @@ async def send_qr(press: Press[buttons.TrainingQr], context: LeagueContext) -> N
 async def ask_cancel(press: Press[buttons.TrainingCancel], context: LeagueContext) -> None:
     """Asks the cadre to confirm cancelling the training."""
     training_id = press.button.training_id
-    view = await context.services.trainings.manage_view(press.user_id, training_id=training_id)
+    view = await context.services.managed_trainings.manage_view(
+        press.user_id, training_id=training_id
+    )
     await answer_and_edit(press.query, *screens.cancel_confirm(context.t, view))
 
 
@@ -309,9 +311,9 @@ async def cancel_training(
     press: Press[buttons.TrainingCancelConfirmed], context: LeagueContext
 ) -> None:
     """Cancels the training; everyone enrolled or waitlisted is told once."""
-    trainings, training_id = context.services.trainings, press.button.training_id
-    told = await trainings.cancel_training(press.user_id, training_id=training_id)
-    view = await trainings.manage_view(press.user_id, training_id=training_id)
+    managed, training_id = context.services.managed_trainings, press.button.training_id
+    told = await managed.cancel_training(press.user_id, training_id=training_id)
+    view = await managed.manage_view(press.user_id, training_id=training_id)
     await press.query.answer(context.t("trainings.cancelled_done", count=told), show_alert=True)
     await edit(press.query, *_manage_page(context, view))
 
@@ -319,7 +321,7 @@ async def cancel_training(
 async def admit_walk_in(press: Press[buttons.TrainingAdmit], context: LeagueContext) -> None:
     """准许现场签到: the member counts as attended and is told so."""
     button = press.button
-    admission = await context.services.trainings.admit_walk_in(
+    admission = await context.services.training_checkins.admit_walk_in(
         press.user_id, training_id=button.training_id, member_id=button.member_id
     )
     key = "trainings.admitted_already" if admission.already else "trainings.admitted"

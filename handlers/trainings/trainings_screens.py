@@ -11,12 +11,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.trainings import EnrolmentState, Field, Training, TrainingState, tenths_to_hours
-from bot.domain.validation import mask_phone
-from bot.files.trainings import roster_workbook
-from bot.i18n import Raw, Translator
-from bot.services.trainings.service import (
-    LINK_PREFIX,
+from bot.domain.training_views import (
     MyTrainings,
     Notice,
     NoticeKind,
@@ -25,6 +20,18 @@ from bot.services.trainings.service import (
     TrainingPage,
     TrainingView,
 )
+from bot.domain.trainings import (
+    CHECKIN_PREFIX,
+    LINK_PREFIX,
+    EnrolmentState,
+    Field,
+    Training,
+    TrainingState,
+    tenths_to_hours,
+)
+from bot.domain.validation import mask_phone
+from bot.files.trainings import roster_workbook
+from bot.i18n import Raw, Translator
 from handlers.kit.buttons import CallbackData
 from handlers.trainings.buttons import (
     TrainingAccept,
@@ -85,6 +92,11 @@ def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
 
 def share_link(bot_username: str, training_id: int) -> str:
     return f"https://t.me/{bot_username}?start={LINK_PREFIX}{training_id}"
+
+
+def checkin_link(bot_username: str, token: str) -> str:
+    """The link the check-in QR code holds."""
+    return f"https://t.me/{bot_username}?start={CHECKIN_PREFIX}{token}"
 
 
 def state_label(

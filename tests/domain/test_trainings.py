@@ -226,3 +226,31 @@ def test_titles_and_places_are_one_clean_line():
         with pytest.raises(InvalidInput) as refused:
             rules.clean_line(text, max_length=60, what="title")
         assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("7", 7),
+        ("007", 7),
+        ("123456789012345", 123456789012345),
+        ("", None),
+        ("abc", None),
+        ("-1", None),
+        ("²", None),
+        ("٣", None),
+        ("7 ", None),
+        ("9" * 16, None),
+    ],
+)
+def test_a_training_id_is_ascii_digits_few_enough_for_sqlite(text: str, found: int | None):
+    assert rules.training_id_in(text) == found
+
+
+def test_a_draft_of_a_training_holds_what_it_publishes():
+    training = _training()
+    draft = TrainingDraft.from_training(training)
+    assert draft.next_step() is Field.SUMMARY and draft.training_id == training.id
+    assert rules.changed_fields(training, draft) == []
+    published = draft.new_training()
+    assert published.model_dump() == training.model_dump(include=set(type(published).model_fields))

@@ -1,7 +1,10 @@
 """What the clock does to trainings: reminders once each at the right local time, also across
-restarts; the publish wizard survives a restart; and only cadres of the right units manage."""
+restarts; the publish wizard survives a restart and an upgrade; and only cadres of the right
+units manage."""
 
 from __future__ import annotations
+
+import json
 
 from bot.app import running_bot
 from bot.domain.authz import Role
@@ -9,7 +12,7 @@ from handlers.trainings.buttons import TrainingCancelConfirmed
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import bot_settings, settle_with
-from tests.journeys.cadre_steps import appoint, audit_actions
+from tests.journeys.cadre_steps import appoint, audit_actions, unit_id
 from tests.journeys.steps import person, register
 from tests.journeys.training_steps import local, move_to, publish, texts
 
@@ -97,6 +100,93 @@ async def test_a_stopped_bot_resumes_the_publish_wizard_where_the_cadre_was(
         row = await db.fetch_one(
             "SELECT COUNT(*) AS n FROM drafts WHERE journey = 'training_wizard'"
         )
+        assert row["n"] == 0
+
+
+async def _store_old_draft(
+    db: Database, user_id: int, step: str, draft: dict[str, object], version: int | None
+) -> None:
+    """A draft as the wizard stored it before its service moved onto the wizard kit."""
+    await db.execute(
+        "INSERT INTO drafts (journey, chat_id, user_id, step, data, nonce, updated_at)"
+        " VALUES ('training_wizard', ?, ?, ?, ?, ?, '2026-11-30T02:00:00+00:00')",
+        (
+            user_id,
+            user_id,
+            step,
+            json.dumps({"draft": draft, "version": version}, ensure_ascii=False),
+            "a1b2c3",
+        ),
+    )
+
+
+async def test_drafts_stored_before_the_upgrade_resume_a_new_training_and_an_edit(
+    sandbox, demo_db, clock
+):
+    settings = bot_settings(sandbox.url, demo_db)
+    async with Database(demo_db) as db:
+        async with running_bot(settings, clock=clock, poll_timeout=1) as app:
+            telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+            wang = await person(telegram, "王书记")
+            await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+            li = await person(telegram, "李书记")
+            await appoint(db, li, "S01-01", Role.BRANCH_SECRETARY)
+            training = await publish(app, db, wang.id)
+            await telegram.close()
+        branch = await unit_id(db, "S01-01")
+        typed = {
+            "mode": "create",
+            "training_id": None,
+            "title": "团课：学习团章",
+            "description": "",
+            "starts_at": "2026-12-10T11:00:00Z",
+            "ends_at": "2026-12-10T13:00:00Z",
+            "place": None,
+            "capacity": None,
+            "hours_tenths": None,
+            "audience_unit_id": branch,
+            "signup_deadline": None,
+            "editing": None,
+            "audience_fixed": True,
+        }
+        await _store_old_draft(db, wang.id, "place", typed, None)
+        edited = training.model_dump(mode="json", include=set(typed)) | {
+            "mode": "edit",
+            "training_id": training.id,
+            "capacity": 30,
+            "editing": None,
+            "audience_fixed": True,
+        }
+        await _store_old_draft(db, li.id, "summary", edited, training.version)
+
+        async with running_bot(settings, clock=clock, poll_timeout=1) as app:
+            telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+            wang = await telegram.user("王书记", user_id=wang.id)
+            # The place step is still open: a typed place is taken without /newtraining.
+            await wang.send("区青少年宫")
+            assert "名额" in wang.last_message().text
+            for answer in ("30", "2", "2026-12-09 18:00"):
+                await wang.send(answer)
+            summary = wang.last_message().text
+            assert "培训名称：团课：学习团章" in summary
+            assert (
+                "开始时间：2026-12-10 19:00" in summary and "结束时间：2026-12-10 21:00" in summary
+            )
+            await wang.press("✅ 发布")
+            assert "“团课：学习团章”已发布" in wang.last_message().text
+
+            li = await telegram.user("李书记", user_id=li.id)
+            await li.send("/newtraining")
+            assert "从上次的地方继续" in li.messages()[-2].text
+            assert "名额：30" in li.last_message().text
+            await li.press("✅ 保存修改")
+            assert li.last_message().text == "✅ 修改已保存，已通知 0 名已报名的团员。"
+            await telegram.close()
+        row = await db.fetch_one(
+            "SELECT capacity, version FROM trainings WHERE id = ?", (training.id,)
+        )
+        assert (row["capacity"], row["version"]) == (30, training.version + 1)
+        row = await db.fetch_one("SELECT COUNT(*) AS n FROM drafts")
         assert row["n"] == 0
 
 

@@ -264,3 +264,36 @@ async def test_the_list_is_paginated_and_speaks_the_members_language(
     assert "✅ Signed up" in tom.toasts()
     await tom.send("/mytrainings")
     assert "✅ enrolled" in tom.last_message().text
+
+
+async def test_abandoning_on_an_earlier_wizards_summary_is_a_stale_button_and_the_open_one_stays(
+    telegram: SandboxClient, bot, db, clock
+):
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+    await publish(bot, db, wang.id)
+    await wang.send("/roster")
+    await wang.press(f"1. {TITLE}")
+    await wang.press("✏️ 修改")
+    earlier = wang.last_message()
+    await wang.send("/cancel")
+    await wang.send("/roster")
+    await wang.press(f"1. {TITLE}")
+    await wang.press("✏️ 修改")
+    [abandon] = [
+        data
+        for labels, datas in zip(earlier.buttons, earlier.button_data, strict=True)
+        for label, data in zip(labels, datas, strict=True)
+        if label == "放弃"
+    ]
+    await wang.press_button(earlier.message_id, abandon)
+    assert wang.toasts()[-1] == "这个按钮已经失效了。发送 /start 或 /help 继续。"
+    # The open wizard was left as it was: its own summary still saves.
+    await wang.press("✅ 保存修改")
+    assert wang.last_message().text == "没有修改任何内容。"
+    await wang.send("/roster")
+    await wang.press(f"1. {TITLE}")
+    await wang.press("✏️ 修改")
+    await wang.press("放弃")
+    assert wang.last_message().text == "已退出，填写的内容已删除。"
+    assert await db.fetch_one("SELECT 1 FROM drafts") is None

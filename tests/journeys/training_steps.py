@@ -51,7 +51,7 @@ async def publish(
         audience_unit_id=await unit_id(db, unit_code),
         signup_deadline=local(deadline),
     )
-    return await bot.bot_data.services.trainings.publish(cadre_id, draft)
+    return await bot.bot_data.services.managed_trainings.publish(cadre_id, draft)
 
 
 async def seed_members(

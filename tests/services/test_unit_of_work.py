@@ -12,11 +12,11 @@ import pytest
 from bot.app import renderers
 from bot.clock import ManualClock
 from bot.domain.models import Language, MemberProfile, MemberStatus
+from bot.domain.training_views import Notice
 from bot.domain.trainings import EnrolmentState, NewTraining, TrainingState
 from bot.i18n import Translator
 from bot.services import Services
 from bot.services.shared import asleep
-from bot.services.trainings.service import Notice
 from storage.database import Database
 from storage.store import Store
 from tests.conftest import ADMIN_ID, START, bot_settings
@@ -107,7 +107,7 @@ async def test_a_cancellation_that_fails_halfway_leaves_the_training_as_it_was(
     training_id = await _training_with_one_member(db)
     failing = _services(db, demo_db, clock, failing=True)
     with pytest.raises(WordsFailed):
-        await failing.trainings.cancel_training(ADMIN_ID, training_id=training_id)
+        await failing.managed_trainings.cancel_training(ADMIN_ID, training_id=training_id)
     # The state, the enrolments and the reminders were changed before the notice was worded;
     # none of it stayed.
     store = Store(db)
@@ -117,7 +117,7 @@ async def test_a_cancellation_that_fails_halfway_leaves_the_training_as_it_was(
     assert await _counts(db) == {"outbox": 0, "audited": 0, "reminders": 1}
 
     working = _services(db, demo_db, clock, failing=False)
-    assert await working.trainings.cancel_training(ADMIN_ID, training_id=training_id) == 1
+    assert await working.managed_trainings.cancel_training(ADMIN_ID, training_id=training_id) == 1
     assert (await store.trainings.get(training_id=training_id)).state is TrainingState.CANCELLED
     assert await _counts(db) == {"outbox": 1, "audited": 1, "reminders": 0}
     [message] = await db.fetch_all("SELECT chat_id, text FROM outbox")

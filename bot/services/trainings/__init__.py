@@ -1,37 +1,52 @@
-"""Trainings as use-cases: publishing and editing, sign-up and the waitlist, check-in, reminders."""
+"""Trainings as use-cases, one module per use case: the member's catalogue and sign-up
+(service), the waitlist's offers (waitlist), check-in and walk-ins (checkin), the cadre's
+lists, publishing, editing and cancelling (managing), the publish/edit wizard (wizard) and the
+scheduler's reminders, offer expiry and closing (jobs); lookups and notices serve them all."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.training_views import NoticeRenderer
 from bot.services.shared import Shared
-from bot.services.trainings.service import NoticeRenderer, TrainingService
+from bot.services.trainings.checkin import CheckInService
+from bot.services.trainings.common import Common
+from bot.services.trainings.jobs import TrainingJobs
+from bot.services.trainings.lookups import Lookups
+from bot.services.trainings.managing import ManagedTrainingService
+from bot.services.trainings.notices import Notices
+from bot.services.trainings.service import TrainingService
+from bot.services.trainings.waitlist import WaitlistService
 from bot.services.trainings.wizard import TrainingWizardService
 
 
 @dataclass(frozen=True)
 class TrainingServices:
     trainings: TrainingService
+    waitlist: WaitlistService
+    checkins: CheckInService
+    managing: ManagedTrainingService
     wizard: TrainingWizardService
+    jobs: TrainingJobs
 
     @classmethod
     def create(cls, shared: Shared, *, render: NoticeRenderer) -> TrainingServices:
         """`render` words the notices about a training (the handlers' layer provides it)."""
-        trainings = TrainingService(
-            store=shared.store,
-            access=shared.access,
-            outbox=shared.outbox,
-            clock=shared.clock,
-            timezone=shared.timezone,
-            settings=shared.settings.trainings,
-            render=render,
+        store, clock, settings = shared.store, shared.clock, shared.settings.trainings
+        access, orgs, tz = shared.access, shared.orgs, shared.timezone
+        lookups = Lookups(store=store, access=access, orgs=orgs, clock=clock, timezone=tz)
+        notices = Notices(outbox=shared.outbox, render=render)
+        common = Common(store=store, clock=clock, lookups=lookups, notices=notices)
+        waitlist = WaitlistService(common, settings=settings)
+        jobs = TrainingJobs(common, waitlist=waitlist, settings=settings)
+        managing = ManagedTrainingService(
+            common, access=access, orgs=orgs, waitlist=waitlist, jobs=jobs
         )
-        wizard = TrainingWizardService(
-            store=shared.store,
-            trainings=trainings,
-            access=shared.access,
-            orgs=shared.orgs,
-            clock=shared.clock,
-            timezone=shared.timezone,
+        return cls(
+            trainings=TrainingService(common, waitlist=waitlist),
+            waitlist=waitlist,
+            checkins=CheckInService(common, settings=settings),
+            managing=managing,
+            wizard=TrainingWizardService(common, access=access, orgs=orgs, managing=managing),
+            jobs=jobs,
         )
-        return cls(trainings=trainings, wizard=wizard)

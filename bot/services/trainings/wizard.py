@@ -1,39 +1,28 @@
-"""The cadre's publish/edit wizard for trainings: each step loads the draft, applies, stores it,
-so a restart resumes at the same step with everything typed."""
+"""The cadre's publish/edit wizard for trainings on the wizard kit (bot.services.wizard): each
+step loads the draft, applies, stores it, so a restart resumes at the same step with everything
+typed. Its steps are bot.domain.trainings.Field; a draft is stored under journey
+"training_wizard" as {"draft": ..., "version": ...}."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
-from zoneinfo import ZoneInfo
-
 from pydantic import BaseModel
 
-from bot.clock import Clock
 from bot.domain import trainings as rules
 from bot.domain.authz import Action
-from bot.domain.trainings import Field, Mode, Training, TrainingDraft
+from bot.domain.training_views import Confirmed
+from bot.domain.trainings import Field, Mode, TrainingDraft
 from bot.domain.validation import InvalidInput
+from bot.services import wizard as kit
 from bot.services.access import AccessService
-from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.errors import ServiceError
 from bot.services.orgs import OrgLevel, OrgService
-from bot.services.trainings.service import EditResult, TrainingService
+from bot.services.trainings.common import Common, UseCase
+from bot.services.trainings.managing import ManagedTrainingService
 from bot.services.wizard import Chat
-from storage.database import NotFound
-from storage.store import Store
 
 JOURNEY = "training_wizard"
 
-
-class TrainingWizard(BaseModel):
-    """Where the cadre is: the step to ask, what they entered, the buttons' nonce."""
-
-    step: Field
-    draft: TrainingDraft
-    nonce: str
-    # the training's version an edit started from; an edit applies only to it
-    version: int | None = None
-    resumed: bool = False
+TrainingWizard = kit.Wizard[TrainingDraft, Field]
 
 
 class AudienceLevel(BaseModel):
@@ -43,63 +32,55 @@ class AudienceLevel(BaseModel):
     path: list[str]
 
 
-class Confirmed(BaseModel):
-    training: Training
-    edit: EditResult | None = None
-
-
-class TrainingWizardService:
+class TrainingWizardService(UseCase):
     def __init__(
         self,
+        common: Common,
         *,
-        store: Store,
-        trainings: TrainingService,
         access: AccessService,
         orgs: OrgService,
-        clock: Clock,
-        timezone: ZoneInfo,
+        managing: ManagedTrainingService,
     ) -> None:
-        self._store = store
-        self._trainings = trainings
+        super().__init__(common)
+        self.wizards = kit.Drafts(
+            journey=JOURNEY,
+            draft=TrainingDraft,
+            steps=Field,
+            drafts=self._store.drafts,
+            clock=self._clock,
+        )
         self._access = access
         self._orgs = orgs
-        self._clock = clock
-        self._tz = timezone
+        self._managing = managing
 
     async def start(self, chat: Chat) -> TrainingWizard:
         """Resumes an open wizard, or starts a new training for a cadre."""
         await self._access.require_any(chat.user_id, Action.MANAGE_TRAINING)
-        try:
-            wizard = await self.current(chat)
-        except NoWizard:
-            pass
-        else:
-            return wizard.model_copy(update={"resumed": True})
+        resumed = await self.wizards.resumed(chat)
+        if resumed is not None:
+            return resumed
         draft = TrainingDraft()
         fixed = await self._fixed_audience(chat.user_id)
         if fixed is not None:
             draft = draft.model_copy(update={"audience_unit_id": fixed, "audience_fixed": True})
-        return await self._save(chat, draft, nonce=_nonce(), version=None)
+        return await self.wizards.start(chat, draft)
 
     async def start_edit(self, chat: Chat, *, training_id: int) -> TrainingWizard:
         """Opens a training at the summary, where single fields can be changed."""
-        training = await self._trainings.editable(chat.user_id, training_id=training_id)
+        training = await self._managing.editable(chat.user_id, training_id=training_id)
         draft = TrainingDraft.from_training(training)
         if await self._fixed_audience(chat.user_id) == training.audience_unit_id:
             draft = draft.model_copy(update={"audience_fixed": True})
-        return await self._save(chat, draft, nonce=_nonce(), version=training.version)
+        return await self.wizards.start(chat, draft, version=training.version)
 
     async def current(self, chat: Chat) -> TrainingWizard:
-        try:
-            stored = await self._store.drafts.get(
-                journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-            )
-        except NotFound:
-            raise NoWizard(f"no training wizard for {chat.user_id}") from None
-        draft = TrainingDraft.model_validate(stored.data["draft"])
-        return TrainingWizard(
-            step=draft.next_step(), draft=draft, nonce=stored.nonce, version=stored.data["version"]
-        )
+        """The open wizard; NoWizard when there is none."""
+        return await self.wizards.current(chat)
+
+    async def pressed(self, chat: Chat, nonce: str, *, at: Field | None = None) -> TrainingWizard:
+        """The run a button belongs to; StaleButton when it is of an earlier run, or (with
+        `at`) of another step than the one open."""
+        return await self.wizards.pressed(chat, nonce, at=at)
 
     async def answer_text(self, chat: Chat, text: str) -> TrainingWizard:
         """Applies typed text to the open step; InvalidInput says what was wrong with it."""
@@ -107,19 +88,21 @@ class TrainingWizardService:
         if wizard.step not in rules.TEXT_FIELDS:
             raise InvalidInput("trainings.use_buttons")
         now = self._clock.now()
-        changed = rules.apply_text(wizard.draft, wizard.step, text, tz=self._tz, now=now)
-        return await self._save(chat, changed, nonce=wizard.nonce, version=wizard.version)
+        changed = rules.apply_text(
+            wizard.draft, wizard.step, text, tz=self._lookups.timezone, now=now
+        )
+        return await self.wizards.save(chat, wizard, changed)
 
     async def skip_description(self, chat: Chat, *, nonce: str) -> TrainingWizard:
-        return await self._apply(chat, nonce, rules.skip_description, expect=Field.DESCRIPTION)
+        """Leaves the description empty."""
+        return await self.wizards.apply(chat, nonce, rules.skip_description, at=Field.DESCRIPTION)
 
     async def audience_level(
-        self, chat: Chat, *, nonce: str | None = None, parent_id: int | None, page: int = 0
+        self, chat: Chat, *, nonce: str, parent_id: int | None, page: int = 0
     ) -> AudienceLevel:
-        """A level of the tree to pick the audience from; None opens the cadre's own scope."""
-        wizard = await self.current(chat)
-        if (nonce is not None and wizard.nonce != nonce) or wizard.step is not Field.AUDIENCE:
-            raise StaleButton("audience picker of another wizard")
+        """A level of the tree to pick the audience from (None: the cadre's own scope);
+        StaleButton unless the run of `nonce` is at the audience step."""
+        await self.pressed(chat, nonce, at=Field.AUDIENCE)
         if parent_id is None:
             parent_id = await self._scope_root(chat.user_id)
         level = await self._orgs.level(parent_id=parent_id, page=page)
@@ -129,16 +112,16 @@ class TrainingWizardService:
     async def choose_audience(self, chat: Chat, *, nonce: str, unit_id: int) -> TrainingWizard:
         """Stores the audience, if the cadre may manage trainings there."""
         await self._access.require(chat.user_id, Action.MANAGE_TRAINING, unit_id=unit_id)
-        return await self._apply(
+        return await self.wizards.apply(
             chat,
             nonce,
             lambda d: d.model_copy(update={"audience_unit_id": unit_id}).done_with(Field.AUDIENCE),
-            expect=Field.AUDIENCE,
+            at=Field.AUDIENCE,
         )
 
     async def reopen(self, chat: Chat, *, nonce: str, field: Field) -> TrainingWizard:
         """Goes back from the summary to one field."""
-        return await self._apply(chat, nonce, lambda d: rules.reopen(d, field))
+        return await self.wizards.apply(chat, nonce, lambda d: rules.reopen(d, field))
 
     async def back_to_summary(self, chat: Chat, *, nonce: str) -> TrainingWizard:
         """Leaves a reopened field as it was."""
@@ -149,20 +132,18 @@ class TrainingWizardService:
                 raise InvalidInput("trainings.field_required")
             return unchanged
 
-        return await self._apply(chat, nonce, leave)
+        return await self.wizards.apply(chat, nonce, leave)
 
     async def confirm(self, chat: Chat, *, nonce: str) -> Confirmed:
         """Publishes the training (or saves the edit) once, then closes the wizard."""
-        wizard = await self._check(chat, nonce)
-        if wizard.step is not Field.SUMMARY:
-            raise StaleButton("publish pressed before the summary")
+        wizard = await self.pressed(chat, nonce, at=Field.SUMMARY)
         try:
             if wizard.draft.mode is Mode.CREATE:
-                training = await self._trainings.publish(chat.user_id, wizard.draft)
+                training = await self._managing.publish(chat.user_id, wizard.draft)
                 confirmed = Confirmed(training=training)
             else:
                 assert wizard.version is not None
-                edit = await self._trainings.apply_edit(
+                edit = await self._managing.apply_edit(
                     chat.user_id, wizard.draft, expected_version=wizard.version
                 )
                 confirmed = Confirmed(training=edit.training, edit=edit)
@@ -174,11 +155,15 @@ class TrainingWizardService:
         await self.cancel(chat)
         return confirmed
 
+    async def abort(self, chat: Chat, *, nonce: str) -> None:
+        """放弃 on the wizard's run of `nonce`: forgets its draft; a published training stays
+        as it was. StaleButton for the 放弃 of an earlier run, which leaves the open one be."""
+        await self.pressed(chat, nonce)
+        await self.cancel(chat)
+
     async def cancel(self, chat: Chat) -> bool:
         """Drops the wizard and what it held; False when there was none."""
-        return await self._store.drafts.delete(
-            journey=JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-        )
+        return await self.wizards.finish(chat)
 
     async def _fixed_audience(self, telegram_user_id: int) -> int | None:
         """A cadre whose only scope is one branch publishes for that branch."""
@@ -196,44 +181,3 @@ class TrainingWizardService:
             return None
         units = await self._access.scope_units(actor, Action.MANAGE_TRAINING)
         return units[0].id if len(units) == 1 else None
-
-    async def _check(self, chat: Chat, nonce: str) -> TrainingWizard:
-        try:
-            wizard = await self.current(chat)
-        except NoWizard:
-            raise StaleButton("wizard finished") from None
-        if wizard.nonce != nonce:
-            raise StaleButton("button of an earlier wizard")
-        return wizard
-
-    async def _apply(
-        self,
-        chat: Chat,
-        nonce: str,
-        change: Callable[[TrainingDraft], TrainingDraft],
-        *,
-        expect: Field | None = None,
-    ) -> TrainingWizard:
-        wizard = await self._check(chat, nonce)
-        if expect is not None and wizard.step is not expect:
-            raise StaleButton(f"button for {expect} pressed at {wizard.step}")
-        return await self._save(chat, change(wizard.draft), nonce=nonce, version=wizard.version)
-
-    async def _save(
-        self, chat: Chat, draft: TrainingDraft, *, nonce: str, version: int | None
-    ) -> TrainingWizard:
-        step = draft.next_step()
-        await self._store.drafts.save(
-            journey=JOURNEY,
-            chat_id=chat.chat_id,
-            user_id=chat.user_id,
-            step=step.value,
-            data={"draft": draft.model_dump(mode="json"), "version": version},
-            nonce=nonce,
-            now=self._clock.now(),
-        )
-        return TrainingWizard(step=step, draft=draft, nonce=nonce, version=version)
-
-
-def _nonce() -> str:
-    return secrets.token_hex(3)
