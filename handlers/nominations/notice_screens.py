@@ -11,13 +11,10 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.nominations.campaigns import CampaignKind
+from bot.domain.nominations.notices import NominationNotice, NoticeKind
 from bot.domain.nominations.review import MeetingVerdict, ObjectionState
 from bot.domain.nominations.state import Nomination, NominationState, Step
 from bot.i18n import Raw, Translator
-from bot.services.nominations.review import (
-    NominationNotice,
-    NoticeKind,
-)
 from handlers.nominations.buttons import NominationObject, ReviewList, ReviewOpen
 from handlers.nominations.nomination_screens import (
     T,

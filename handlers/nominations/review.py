@@ -16,15 +16,11 @@ from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
 from bot.domain.nominations.campaigns import MAX_COMMENT
+from bot.domain.nominations.review import CommentKind, CommentStep, PendingComment
 from bot.domain.nominations.state import Decision, Step
 from bot.services.errors import ServiceError
-from bot.services.nominations.review import (
-    COMMENT_JOURNEY,
-    COMMENT_STEP,
-    AlreadyDecided,
-    CommentKind,
-    PendingComment,
-)
+from bot.services.nominations.decisions import COMMENT_JOURNEY
+from bot.services.nominations.refusals import AlreadyDecided
 from bot.services.wizard import Chat
 from handlers.kit.question import question
 from handlers.kit.replies import answer_and_edit, answer_refusal, edit, send, unchanged
@@ -59,7 +55,7 @@ def _tz(context: LeagueContext) -> ZoneInfo:
 
 async def _card(context: LeagueContext, user_id: int, nomination_id: int) -> tuple[str, Any]:
     """The card as it is now, for this cadre."""
-    found = await context.services.review.card(user_id, nomination_id=nomination_id)
+    found = await context.services.review.desk.card(user_id, nomination_id=nomination_id)
     return screens.card(context.t, _tz(context), found)
 
 
@@ -103,19 +99,19 @@ async def _decided_elsewhere(
 
 async def show_queue(said: Said, context: LeagueContext) -> None:
     """/review: the nominations waiting for this cadre, and the exports."""
-    found = await context.services.review.queue(said.user_id)
+    found = await context.services.review.desk.queue(said.user_id)
     await send(said.update, context, *screens.queue(context.t, found))
 
 
 async def turn_page(press: Press[ReviewList], context: LeagueContext) -> None:
     """Another page of the queue (or back to it from a card), in place."""
-    found = await context.services.review.queue(press.user_id, page=press.button.page)
+    found = await context.services.review.desk.queue(press.user_id, page=press.button.page)
     await answer_and_edit(press.query, *screens.queue(context.t, found))
 
 
 async def open_card(press: Press[ReviewOpen], context: LeagueContext) -> None:
     """One nomination's card: facts, reason, files, votes, timeline, objections, buttons."""
-    found = await context.services.review.card(
+    found = await context.services.review.desk.card(
         press.user_id, nomination_id=press.button.nomination_id
     )
     await answer_and_edit(
@@ -130,7 +126,7 @@ async def approve(press: Press[ReviewApprove], context: LeagueContext) -> None:
         nomination_id=button.nomination_id, step=Step.APPROVE, seen_version=button.version
     )
     try:
-        decided = await context.services.review.decide(press.user_id, decision)
+        decided = await context.services.review.decisions.decide(press.user_id, decision)
     except AlreadyDecided as error:
         await _decided_elsewhere(press, context, error)
         return
@@ -140,7 +136,7 @@ async def approve(press: Press[ReviewApprove], context: LeagueContext) -> None:
 
 async def send_files(press: Press[ReviewFiles], context: LeagueContext) -> None:
     """Sends the nomination's photos and documents again, by their Telegram file ids."""
-    files = await context.services.review.attachments(
+    files = await context.services.review.desk.attachments(
         press.user_id, nomination_id=press.button.nomination_id
     )
     await press.query.answer()
@@ -155,7 +151,7 @@ async def send_files(press: Press[ReviewFiles], context: LeagueContext) -> None:
 async def send_export(press: Press[NominationExportButton], context: LeagueContext) -> None:
     """📥 导出: the campaign's Excel file for the Party branch, for this cadre's scope."""
     campaign_id = press.button.campaign_id
-    data = await context.services.review.export(press.user_id, campaign_id=campaign_id)
+    data = await context.services.review.export.of_campaign(press.user_id, campaign_id=campaign_id)
     await press.query.answer()
     content = await asyncio.to_thread(screens.export_file, context.t, _tz(context), data)
     await context.bot.send_document(
@@ -175,9 +171,9 @@ async def send_export(press: Press[NominationExportButton], context: LeagueConte
 
 COMMENT = question(
     journey=COMMENT_JOURNEY,
-    step=COMMENT_STEP,
-    waiting=lambda services: services.review.pending_comment,
-    finish=lambda services: services.review.drop_comment,
+    step=CommentStep.COMMENT,
+    waiting=lambda services: services.review.decisions.pending_comment,
+    finish=lambda services: services.review.decisions.drop_comment,
     cancelled="review.comment_cancelled",
     hint="review.comment_send_text",
     button=ReviewBack,
@@ -222,21 +218,21 @@ async def _ask_comment(
 ) -> object:
     """The card with the question for the comment under it, in place."""
     try:
-        found = await context.services.review.ask_comment(press.chat, pending)
+        found = await context.services.review.decisions.ask_comment(press.chat, pending)
     except AlreadyDecided as error:
         await _decided_elsewhere(press, context, error)
         # Nothing was stored: the conversation stays where it was.
         return None
     prompt = screens.comment_prompt(context.t, _tz(context), found, pending.kind, MAX_COMMENT)
     await answer_and_edit(press.query, *prompt)
-    return COMMENT_STEP
+    return CommentStep.COMMENT
 
 
 async def comment_given(said: Said, context: LeagueContext) -> object:
     """Applies the decision with the typed comment; the card shows the result."""
-    pending = await context.services.review.pending_comment(said.chat)
+    pending = await context.services.review.decisions.pending_comment(said.chat)
     try:
-        done = await context.services.review.comment_given(said.chat, said.text)
+        done = await context.services.review.decisions.comment_given(said.chat, said.text)
     except AlreadyDecided as error:
         await send(said.update, context, context.t(error.code))
         view = await _card(context, said.user_id, error.nomination_id)
@@ -251,7 +247,7 @@ async def comment_given(said: Said, context: LeagueContext) -> object:
 
 async def back_to_card(press: Press[ReviewBack], context: LeagueContext) -> object:
     """« 返回: nothing is decided, the card's buttons come back."""
-    await context.services.review.drop_comment(press.chat)
+    await context.services.review.decisions.drop_comment(press.chat)
     view = await _card(context, press.user_id, press.button.nomination_id)
     await answer_and_edit(press.query, *view)
     return END
@@ -259,8 +255,8 @@ async def back_to_card(press: Press[ReviewBack], context: LeagueContext) -> obje
 
 async def comment_cancelled(said: Said, context: LeagueContext) -> object:
     """/cancel while a comment is awaited: nothing is decided, the card's buttons come back."""
-    pending = await context.services.review.pending_comment(said.chat)
-    await context.services.review.drop_comment(said.chat)
+    pending = await context.services.review.decisions.pending_comment(said.chat)
+    await context.services.review.decisions.drop_comment(said.chat)
     try:
         view = await _card(context, said.user_id, pending.nomination_id)
     except ServiceError:
@@ -281,7 +277,9 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
             q.press(ReviewBack, back_to_card),
         ],
         # Its own /cancel, before the kit's: the card the question was asked under is restored.
-        states={COMMENT_STEP: [q.command("cancel", comment_cancelled), q.text(comment_given)]},
+        states={
+            CommentStep.COMMENT: [q.command("cancel", comment_cancelled), q.text(comment_given)]
+        },
         allow_reentry=True,
     )
     return [

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Record
-from bot.domain.nominations.campaigns import CampaignRules, ReviewLevel
+from bot.domain.nominations.campaigns import CampaignRules, ReviewLevel, add_months
 
 
 class NominationState(StrEnum):
@@ -136,6 +136,11 @@ def deciding_level(state: NominationState, step: Step, rules: CampaignRules) -> 
     if step in (Step.APPROVE, Step.REJECT, Step.RETURN):
         return awaiting(state, rules)
     return None
+
+
+def valid_until(rules: CampaignRules, decided_on: date) -> date:
+    """The last day an approval stays valid: `valid_years` from the day it was decided."""
+    return add_months(decided_on, 12 * rules.valid_years)
 
 
 class Nomination(Record):

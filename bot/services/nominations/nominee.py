@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.domain.models import Language
 from bot.domain.nominations.campaigns import Campaign, ReviewLevel
+from bot.domain.nominations.notices import NominationNotice, NoticeKind
 from bot.domain.nominations.review import MeetingVerdict, MeetingVote
 from bot.domain.nominations.state import (
     WITHDRAWABLE,
@@ -23,7 +24,7 @@ from bot.domain.nominations.state import (
 )
 from bot.domain.validation import InvalidInput
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
-from bot.services.nominations.review import NominationNotice, NoticeKind, ReviewService
+from bot.services.nominations.messages import NominationMessages as ReviewService
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
 from storage.store import Store
