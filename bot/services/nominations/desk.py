@@ -5,7 +5,8 @@ refusals audited."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
+from typing import TypeVar
 
 from bot.clock import Clock
 from bot.domain.authz import Action, Actor, may_review
@@ -37,6 +38,8 @@ from bot.services.nominations.refusals import (
 )
 from storage.database import NotFound
 from storage.store import Store
+
+T = TypeVar("T")
 
 
 class ReviewDesk:
@@ -153,25 +156,19 @@ class ReviewDesk:
         unit = await self._store.org_units.get(unit_id=unit_id)
         return [(await self._store.org_units.get(unit_id=i)).name for i in unit.ancestor_ids()]
 
-    # -- lookups: a button naming what does not exist is a stale button -------------------------
+    # -- lookups: NominationGone when a button names what does not exist ------------------------
 
     async def nomination(self, nomination_id: int) -> Nomination:
-        try:
-            return await self._store.nominations.get(nomination_id=nomination_id)
-        except NotFound:
-            raise NominationGone(f"nomination {nomination_id}") from None
+        lookup = self._store.nominations.get(nomination_id=nomination_id)
+        return await _or_gone(lookup, f"nomination {nomination_id}")
 
     async def campaign(self, campaign_id: int) -> Campaign:
-        try:
-            return await self._store.campaigns.get(campaign_id=campaign_id)
-        except NotFound:
-            raise NominationGone(f"campaign {campaign_id}") from None
+        lookup = self._store.campaigns.get(campaign_id=campaign_id)
+        return await _or_gone(lookup, f"campaign {campaign_id}")
 
     async def objection(self, objection_id: int) -> Objection:
-        try:
-            return await self._store.review.objection(objection_id=objection_id)
-        except NotFound:
-            raise NominationGone(f"objection {objection_id}") from None
+        lookup = self._store.review.objection(objection_id=objection_id)
+        return await _or_gone(lookup, f"objection {objection_id}")
 
     # -- who may press --------------------------------------------------------------------------
 
@@ -264,6 +261,14 @@ async def campaigns_of(store: Store, nominations: Iterable[Nomination]) -> dict[
                 campaign_id=nomination.campaign_id
             )
     return campaigns
+
+
+async def _or_gone(lookup: Awaitable[T], what: str) -> T:
+    """What `lookup` finds; a button naming what does not exist is a stale button."""
+    try:
+        return await lookup
+    except NotFound:
+        raise NominationGone(what) from None
 
 
 def _decides(actor: Actor, level: ReviewLevel, nomination: Nomination) -> bool:

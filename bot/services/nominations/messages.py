@@ -73,6 +73,20 @@ class NominationMessages:
             )
         return await tx.outbox.add(messages=messages, now=now)
 
+    async def tell_reviewers(
+        self,
+        tx: Store,
+        nomination: Nomination,
+        level: ReviewLevel,
+        notice: NominationNotice,
+        *,
+        dedupe: str,
+        now: datetime,
+    ) -> None:
+        """`notice` for whoever decides at `level` on this nomination."""
+        reviewers = await self.reviewers(nomination, level)
+        await self.tell(tx, reviewers, notice, dedupe=dedupe, now=now)
+
     def woke(self) -> None:
         """After the transaction: the delivery engine has messages to send."""
         self._outbox.woke()

@@ -61,13 +61,7 @@ class PublicNotice:
                 text,
                 None if markup is None else json.dumps(markup, ensure_ascii=False),
             )
-        await tx.review.publish_notice(
-            nomination_id=nomination.id,
-            path=above.path,
-            nominee_user_id=nomination.nominee_user_id,
-            texts=texts,
-            now=now,
-        )
+        await tx.review.publish_notice(nomination=nomination, path=above.path, texts=texts, now=now)
         await tx.reminders.schedule(
             kind=KIND_NOTICE_END,
             target=f"nomination:{nomination.id}",
@@ -84,20 +78,15 @@ class PublicNotice:
         if blocking == 0:
             await self.confirm(tx, nomination, campaign, now)
             return
-        last = campaign.rules.review_levels[-1]
         blocked = NominationNotice(
             kind=NoticeKind.NOTICE_BLOCKED,
             nomination=nomination,
             campaign=campaign,
             open_objections=blocking,
         )
-        await self._messages.tell(
-            tx,
-            await self._messages.reviewers(nomination, last),
-            blocked,
-            dedupe=f"notice-blocked:{nomination.id}",
-            now=now,
-        )
+        last = campaign.rules.review_levels[-1]
+        dedupe = f"notice-blocked:{nomination.id}"
+        await self._messages.tell_reviewers(tx, nomination, last, blocked, dedupe=dedupe, now=now)
 
     async def confirm(
         self, tx: Store, nomination: Nomination, campaign: Campaign, now: datetime

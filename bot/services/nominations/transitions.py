@@ -85,10 +85,5 @@ class Transitions:
         waiting = NominationNotice(
             kind=NoticeKind.WAITING, nomination=moved, campaign=campaign, level=following
         )
-        await self._messages.tell(
-            tx,
-            await self._messages.reviewers(moved, following),
-            waiting,
-            dedupe=f"waiting:{moved.id}:{moved.version}",
-            now=now,
-        )
+        dedupe = f"waiting:{moved.id}:{moved.version}"
+        await self._messages.tell_reviewers(tx, moved, following, waiting, dedupe=dedupe, now=now)
