@@ -9,9 +9,7 @@ import asyncio
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
@@ -21,9 +19,9 @@ from bot.domain.nominations.state import Decision, Step
 from bot.services.errors import ServiceError
 from bot.services.nominations.decisions import COMMENT_JOURNEY
 from bot.services.nominations.refusals import AlreadyDecided
-from bot.services.wizard import Chat
 from handlers.kit.question import question
-from handlers.kit.replies import answer_and_edit, answer_refusal, edit, send, unchanged
+from handlers.kit.replies import answer_and_edit, answer_refusal, edit, send
+from handlers.kit.rewrite import rewrite
 from handlers.kit.routes import Press, Said, on_command, on_press
 from handlers.kit.wizard import END
 from handlers.nominations import review_screens as screens
@@ -57,27 +55,6 @@ async def _card(context: LeagueContext, user_id: int, nomination_id: int) -> tup
     """The card as it is now, for this cadre."""
     found = await context.services.review.desk.card(user_id, nomination_id=nomination_id)
     return screens.card(context.t, _tz(context), found)
-
-
-async def _replace(
-    context: LeagueContext,
-    chat: Chat,
-    message_id: int,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> None:
-    """Rewrites the card whose button asked for the comment; a deleted one is left alone."""
-    try:
-        await context.bot.edit_message_text(
-            chat_id=chat.chat_id,
-            message_id=message_id,
-            text=text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-        )
-    except BadRequest as exc:
-        if not unchanged(exc) and "not found" not in exc.message:
-            raise
 
 
 async def _decided_elsewhere(
@@ -187,7 +164,7 @@ async def ask_decision_comment(press: Press[ReviewComment], context: LeagueConte
         kind=_COMMENT_KINDS[button.action],
         nomination_id=button.nomination_id,
         version=button.version,
-        message_id=_message_id(press),
+        message_id=press.message_id,
     )
     return await _ask_comment(press, context, pending)
 
@@ -202,15 +179,9 @@ async def ask_ruling_comment(
         nomination_id=0,
         version=0,
         objection_id=press.button.objection_id,
-        message_id=_message_id(press),
+        message_id=press.message_id,
     )
     return await _ask_comment(press, context, pending)
-
-
-def _message_id(press: Press[Any]) -> int:
-    # The buttons are on a message the bot sent, which Telegram always hands back.
-    assert press.query.message is not None
-    return press.query.message.message_id
 
 
 async def _ask_comment(
@@ -236,10 +207,10 @@ async def comment_given(said: Said, context: LeagueContext) -> object:
     except AlreadyDecided as error:
         await send(said.update, context, context.t(error.code))
         view = await _card(context, said.user_id, error.nomination_id)
-        await _replace(context, said.chat, pending.message_id, *view)
+        await rewrite(context, said.chat.chat_id, pending.message_id, *view)
         return END
     view = screens.card(context.t, _tz(context), done.card)
-    await _replace(context, said.chat, pending.message_id, *view)
+    await rewrite(context, said.chat.chat_id, pending.message_id, *view)
     name = done.card.nomination.nominee_name
     await send(said.update, context, context.t(f"review.done.{pending.kind.value}", name=name))
     return END
@@ -262,7 +233,7 @@ async def comment_cancelled(said: Said, context: LeagueContext) -> object:
     except ServiceError:
         pass
     else:
-        await _replace(context, said.chat, pending.message_id, *view)
+        await rewrite(context, said.chat.chat_id, pending.message_id, *view)
     await send(said.update, context, context.t("review.comment_cancelled"))
     return END
 

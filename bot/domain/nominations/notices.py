@@ -33,6 +33,10 @@ class NoticeKind(StrEnum):
     ESCALATION = "escalation"
 
 
+# The two lists of waiting items: for their reviewers, and for the level above.
+WaitingKind = Literal[NoticeKind.REMINDER, NoticeKind.ESCALATION]
+
+
 class WaitingLine(BaseModel):
     """One item of a reminder or an escalation."""
 
@@ -45,13 +49,14 @@ class WaitingLine(BaseModel):
 
 
 class NominationNotice(BaseModel):
-    """One message about a nomination (or, for reminders, a list of them) in one language."""
+    """One message about a nomination in one language; which of the details it carries
+    depends on its kind."""
 
     kind: NoticeKind
     # each recipient's own language replaces it when the message is put in the outbox
     language: Language = Language.ZH
-    nomination: Nomination | None = None
-    campaign: Campaign | None = None
+    nomination: Nomination
+    campaign: Campaign
     branch_name: str = ""
     step: Step | None = None
     level: ReviewLevel | None = None
@@ -61,4 +66,16 @@ class NominationNotice(BaseModel):
     verdict: MeetingVerdict | None = None
     # approved: whom the message is for
     audience: Audience = "nominee"
-    items: list[WaitingLine] = []
+
+
+class WaitingNotice(BaseModel):
+    """The daily reminder (or escalation) of the items waiting for a reviewer, in one
+    language."""
+
+    kind: WaitingKind
+    language: Language = Language.ZH
+    items: list[WaitingLine]
+
+
+# Whatever the bot tells people about nominations on its own.
+Notice = NominationNotice | WaitingNotice

@@ -12,7 +12,7 @@ from typing import Protocol
 from bot.domain.authz import LEVEL_ROLES, Role
 from bot.domain.models import OutgoingMessage
 from bot.domain.nominations.campaigns import Campaign, ReviewLevel
-from bot.domain.nominations.notices import Audience, NominationNotice, NoticeKind
+from bot.domain.nominations.notices import Audience, NominationNotice, Notice, NoticeKind
 from bot.domain.nominations.review import MeetingVerdict, Objection
 from bot.domain.nominations.state import Nomination
 from bot.services.outbox import OutboxService
@@ -23,7 +23,7 @@ from storage.store import Store
 class Wording(Protocol):
     """How the handlers' layer words what the services send on their own (texts are theirs)."""
 
-    def notice(self, notice: NominationNotice) -> tuple[str, dict[str, object] | None]: ...
+    def notice(self, notice: Notice) -> tuple[str, dict[str, object] | None]: ...
 
     def meeting_comment(
         self, *, entitled: int, present: int, yes: int, verdict: MeetingVerdict
@@ -44,7 +44,7 @@ class NominationMessages:
         self,
         tx: Store,
         user_ids: Iterable[int],
-        notice: NominationNotice,
+        notice: Notice,
         *,
         dedupe: str,
         now: datetime,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.models import Reminder
-from bot.domain.nominations.notices import NominationNotice, NoticeKind, WaitingLine
+from bot.domain.nominations.notices import NoticeKind, WaitingKind, WaitingLine, WaitingNotice
 from bot.domain.nominations.state import NominationState, awaiting
 from bot.services.admin.digest import next_daily
 from bot.services.nominations.desk import campaigns_of
@@ -76,15 +76,16 @@ class ReviewJobs:
         now = self._clock.now()
         today = now.astimezone(self._tz).date()
         reminders, escalations = await self._overdue(tx, now)
-        for kind, people in (
+        lists: list[tuple[WaitingKind, Recipients]] = [
             (NoticeKind.REMINDER, reminders),
             (NoticeKind.ESCALATION, escalations),
-        ):
+        ]
+        for kind, people in lists:
             for user_id, items in people.items():
                 await self._messages.tell(
                     tx,
                     [user_id],
-                    NominationNotice(kind=kind, items=items),
+                    WaitingNotice(kind=kind, items=items),
                     dedupe=f"review-{kind.value}:{today.isoformat()}",
                     now=now,
                 )
