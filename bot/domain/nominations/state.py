@@ -96,11 +96,9 @@ def awaiting(state: NominationState, rules: CampaignRules) -> ReviewLevel | None
 def _after_approval(level: ReviewLevel, rules: CampaignRules) -> NominationState:
     following = rules.next_level(level)
     if following is None:
-        return (
-            NominationState.IN_NOTICE
-            if rules.notice_working_days > 0
-            else (NominationState.APPROVED)
-        )
+        # The last level: the public notice, or approval when the campaign has none.
+        notice = rules.notice_working_days > 0
+        return NominationState.IN_NOTICE if notice else NominationState.APPROVED
     if level is ReviewLevel.DISTRICT:  # pragma: no cover - district is always last
         raise AssertionError("no level follows the district")
     # A level's approval can skip an absent level's state: a campaign of branch and district
