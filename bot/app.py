@@ -31,7 +31,8 @@ from bot.services.broadcasts.service import REMINDER_KIND as BROADCAST_KIND
 from bot.services.membership.privacy import RETENTION_KIND
 from bot.services.nominations.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
 from bot.services.nominations.campaigns import KIND_OPEN as CAMPAIGN_OPEN
-from bot.services.nominations.review import KIND_NOTICE_END, KIND_REVIEW_CHECK
+from bot.services.nominations.notice import KIND_NOTICE_END
+from bot.services.nominations.review_jobs import KIND_REVIEW_CHECK
 from bot.services.shared import asleep
 from bot.services.trainings.jobs import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
 from handlers import admin, broadcasts, membership, nominations, trainings
@@ -175,8 +176,8 @@ def _register_reminders(scheduler: Scheduler, services: Services, settings_: Set
     scheduler.register(KIND_OFFER_EXPIRY, services.training_jobs.expire_offer)
     scheduler.register(KIND_CLOSE, services.training_jobs.close)
     scheduler.register(RETENTION_KIND, services.privacy.retention)
-    scheduler.register(KIND_NOTICE_END, services.review.on_notice_end)
-    scheduler.register(KIND_REVIEW_CHECK, services.review.on_review_check)
+    scheduler.register(KIND_NOTICE_END, services.review.jobs.on_notice_end)
+    scheduler.register(KIND_REVIEW_CHECK, services.review.jobs.on_review_check)
     scheduler.register(CAMPAIGN_OPEN, services.campaign_notices.on_open)
     scheduler.register(CAMPAIGN_CLOSING, services.campaign_notices.on_closing)
 
@@ -267,7 +268,7 @@ async def _start_engines(app: LeagueApp, settings_: Settings) -> None:
     if settings_.digest.enabled:
         await services.digest.ensure_scheduled()
     await services.privacy.ensure_scheduled()
-    await services.review.ensure_scheduled()
+    await services.review.jobs.ensure_scheduled()
     await app.bot_data.scheduler.start()
 
 

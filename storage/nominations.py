@@ -17,7 +17,8 @@ from typing import Any
 from bot.domain.nominations.campaigns import ReviewLevel
 from bot.domain.nominations.state import Attachment, Event, Nomination, NominationState, Step
 from storage.audit import AuditRepository
-from storage.database import Conflict, NotFound, Sql
+from storage.database import Conflict, Sql
+from storage.rows import every, model, one
 
 _COLUMNS = """
 n.id, n.campaign_id, n.member_id, n.branch_id, u.path AS branch_path,
@@ -51,7 +52,8 @@ WHERE nomination_id = :id AND state = 'open'
 _EVENT = """
 INSERT INTO nomination_events (nomination_id, at, actor_user_id, step, from_state, to_state,
                                level, comment, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (:nomination_id, :at, :actor_user_id, :step, :from_state, :to_state, :level, :comment,
+        :version)
 """
 _EVENTS = """
 SELECT id, at, actor_user_id, step, from_state, to_state, level, comment, version
@@ -72,47 +74,6 @@ WHERE nomination_id = ? ORDER BY id
 """
 
 
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def nomination_from_row(row: sqlite3.Row) -> Nomination:
-    return Nomination(
-        id=row["id"],
-        campaign_id=row["campaign_id"],
-        member_id=row["member_id"],
-        branch_id=row["branch_id"],
-        branch_path=row["branch_path"],
-        nominee_user_id=row["nominee_user_id"],
-        nominee_name=row["nominee_name"],
-        nominator_user_id=row["nominator_user_id"],
-        self_applied=bool(row["self_applied"]),
-        reason=row["reason"],
-        state=NominationState(row["state"]),
-        version=row["version"],
-        submitted_at=_when(row["submitted_at"]),
-        notice_ends_at=_when(row["notice_ends_at"]),
-        decided_at=_when(row["decided_at"]),
-        valid_until=date.fromisoformat(row["valid_until"]) if row["valid_until"] else None,
-        updated_at=datetime.fromisoformat(row["updated_at"]),
-        state_since=datetime.fromisoformat(row["state_since"]),
-    )
-
-
-def _event(row: sqlite3.Row) -> Event:
-    return Event(
-        id=row["id"],
-        at=datetime.fromisoformat(row["at"]),
-        actor_user_id=row["actor_user_id"],
-        step=Step(row["step"]),
-        from_state=NominationState(row["from_state"]) if row["from_state"] else None,
-        to_state=NominationState(row["to_state"]),
-        level=ReviewLevel(row["level"]) if row["level"] else None,
-        comment=row["comment"],
-        version=row["version"],
-    )
-
-
 def _text(value: Any) -> Any:
     # Moments are stored in UTC whatever zone the caller used, so text order is time order.
     if isinstance(value, datetime):
@@ -127,39 +88,25 @@ class NominationRepository:
         self._sql = sql
 
     async def get(self, *, nomination_id: int) -> Nomination:
-        row = await self._sql.fetch_one(_GET, (nomination_id,))
-        if row is None:
-            raise NotFound(f"nomination {nomination_id}")
-        return nomination_from_row(row)
+        missing = f"nomination {nomination_id}"
+        return await one(self._sql, Nomination, _GET, (nomination_id,), missing=missing)
 
     async def of_member(self, *, campaign_id: int, member_id: int) -> Nomination | None:
         row = await self._sql.fetch_one(_BY_MEMBER, (campaign_id, member_id))
-        return nomination_from_row(row) if row else None
+        return model(Nomination, row) if row else None
 
     async def under_way(
         self, *, member_id: int, states: Iterable[NominationState]
     ) -> list[Nomination]:
         """The member's nominations in any of these states, oldest first."""
         wanted = json.dumps(sorted(state.value for state in states))
-        rows = await self._sql.fetch_all(_UNDER_WAY, (member_id, wanted))
-        return [nomination_from_row(row) for row in rows]
+        return await every(self._sql, Nomination, _UNDER_WAY, (member_id, wanted))
 
     async def events(self, *, nomination_id: int) -> list[Event]:
-        rows = await self._sql.fetch_all(_EVENTS, (nomination_id,))
-        return [_event(row) for row in rows]
+        return await every(self._sql, Event, _EVENTS, (nomination_id,))
 
     async def attachments(self, *, nomination_id: int) -> list[Attachment]:
-        rows = await self._sql.fetch_all(_ATTACHMENTS, (nomination_id,))
-        return [
-            Attachment(
-                id=row["id"],
-                kind=row["kind"],
-                file_id=row["file_id"],
-                file_name=row["file_name"],
-                added_at=datetime.fromisoformat(row["added_at"]),
-            )
-            for row in rows
-        ]
+        return await every(self._sql, Attachment, _ATTACHMENTS, (nomination_id,))
 
     async def create(
         self,
@@ -177,17 +124,19 @@ class NominationRepository:
 
         Conflict when the member already has a nomination in this campaign."""
         now = now.astimezone(UTC)
-        submitted = state is NominationState.SUBMITTED
-        params = {
+        created = {
             "campaign_id": campaign_id,
             "member_id": member_id,
             "branch_id": branch_id,
-            "nominator_user_id": nominator_user_id,
-            "self_applied": int(self_applied),
-            "reason": reason,
             "state": state.value,
-            "submitted_at": now.isoformat() if submitted else None,
-            "now": now.isoformat(),
+            "self_applied": self_applied,
+        }
+        submitted = now if state is NominationState.SUBMITTED else None
+        params = created | {
+            "nominator_user_id": nominator_user_id,
+            "reason": reason,
+            "submitted_at": _text(submitted),
+            "now": _text(now),
         }
         async with self._sql.transaction() as tx:
             try:
@@ -196,21 +145,16 @@ class NominationRepository:
                 raise Conflict(
                     f"member {member_id} is already nominated in campaign {campaign_id}"
                 ) from error
-            event = (nomination_id, now.isoformat(), nominator_user_id, Step.SUBMIT.value)
-            await tx.execute(_EVENT, (*event, None, state.value, None, "", 1))
+            await _add_step(
+                tx, nomination_id, Step.SUBMIT, None, state, actor_user_id=nominator_user_id, at=now
+            )
             await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=nominator_user_id,
                 action="nomination.create",
                 entity="nomination",
                 entity_id=nomination_id,
-                after={
-                    "campaign_id": campaign_id,
-                    "member_id": member_id,
-                    "branch_id": branch_id,
-                    "state": state.value,
-                    "self_applied": self_applied,
-                },
+                after=created,
             )
             return await NominationRepository(tx).get(nomination_id=nomination_id)
 
@@ -236,26 +180,23 @@ class NominationRepository:
         unknown = set(changes) - _SETTABLE
         if unknown:
             raise ValueError(f"cannot set {sorted(unknown)} in a transition")
+        before = nomination.state
         async with self._sql.transaction() as tx:
             await _move(tx, nomination, to_state, now, changes)
-            if nomination.state is NominationState.IN_NOTICE and (
-                to_state is not NominationState.IN_NOTICE
-            ):
+            if before is NominationState.IN_NOTICE and to_state is not NominationState.IN_NOTICE:
                 closing = {"id": nomination.id, "by": actor_user_id, "now": now.isoformat()}
                 await tx.execute(_CLOSE_OBJECTIONS, closing)
-            await tx.execute(
-                _EVENT,
-                (
-                    nomination.id,
-                    now.isoformat(),
-                    actor_user_id,
-                    step.value,
-                    nomination.state.value,
-                    to_state.value,
-                    level.value if level else None,
-                    comment,
-                    nomination.version,
-                ),
+            await _add_step(
+                tx,
+                nomination.id,
+                step,
+                before,
+                to_state,
+                actor_user_id=actor_user_id,
+                at=now,
+                level=level,
+                comment=comment,
+                version=nomination.version,
             )
             await AuditRepository(tx).append(
                 at=now,
@@ -263,10 +204,8 @@ class NominationRepository:
                 action=f"nomination.{step.value}",
                 entity="nomination",
                 entity_id=nomination.id,
-                before={"state": nomination.state.value, "version": nomination.version},
-                after={"state": to_state.value, "version": nomination.version + 1}
-                | ({"level": level.value} if level else {})
-                | {column: _text(value) for column, value in changes.items() if column != "reason"},
+                before={"state": before.value, "version": nomination.version},
+                after=_audited(nomination, to_state, level, changes),
                 comment=comment or None,
             )
             return await NominationRepository(tx).get(nomination_id=nomination.id)
@@ -304,3 +243,47 @@ async def _move(
     )
     if changed != 1:
         raise Conflict(f"nomination {nomination.id} changed since version {nomination.version}")
+
+
+async def _add_step(
+    sql: Sql,
+    nomination_id: int,
+    step: Step,
+    from_state: NominationState | None,
+    to_state: NominationState,
+    *,
+    actor_user_id: int | None,
+    at: datetime,
+    level: ReviewLevel | None = None,
+    comment: str = "",
+    version: int = 1,
+) -> None:
+    """The step on the nominee's timeline, taken from the nomination's `version`."""
+    await sql.execute(
+        _EVENT,
+        {
+            "nomination_id": nomination_id,
+            "at": at.isoformat(),
+            "actor_user_id": actor_user_id,
+            "step": step.value,
+            "from_state": from_state.value if from_state else None,
+            "to_state": to_state.value,
+            "level": level.value if level else None,
+            "comment": comment,
+            "version": version,
+        },
+    )
+
+
+def _audited(
+    nomination: Nomination,
+    to_state: NominationState,
+    level: ReviewLevel | None,
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    """What the audit log keeps of a transition: the new state and version, the level, and
+    what else it set (the reason aside: the timeline and the nomination hold it)."""
+    after: dict[str, Any] = {"state": to_state.value, "version": nomination.version + 1}
+    if level:
+        after["level"] = level.value
+    return after | {column: _text(value) for column, value in changes.items() if column != "reason"}

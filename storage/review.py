@@ -10,7 +10,6 @@ transaction.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -24,8 +23,9 @@ from bot.domain.nominations.review import (
     ObjectionState,
 )
 from bot.domain.nominations.state import Nomination
-from storage.database import NotFound, Sql
-from storage.nominations import NOMINATIONS, nomination_from_row
+from storage.database import Sql
+from storage.nominations import NOMINATIONS
+from storage.rows import every, one
 
 # A unit path lies in one of the subtrees given as a JSON list of paths.
 _IN_PATHS = "EXISTS (SELECT 1 FROM json_each(:paths) p WHERE u.path LIKE p.value || '%')"
@@ -81,9 +81,13 @@ _INSERT_VOTE = """
 INSERT INTO meeting_votes (meeting_id, nomination_id, yes_votes, passed, outcome)
 VALUES (?, ?, ?, ?, ?)
 """
+# Votes recorded before verdicts were kept (outcome '') say only whether the candidate passed.
 _VOTES = """
 SELECT b.id AS meeting_id, v.nomination_id, b.held_on, b.entitled, b.present, b.places,
-       v.yes_votes, v.passed, v.outcome, b.recorded_by, b.recorded_at
+       v.yes_votes AS yes, v.passed,
+       CASE WHEN v.outcome != '' THEN v.outcome WHEN v.passed THEN 'passed' ELSE 'no_majority'
+       END AS verdict,
+       b.recorded_by, b.recorded_at
 FROM meeting_votes v JOIN branch_meetings b ON b.id = v.meeting_id
 """
 _VOTES_OF = f"{_VOTES} WHERE v.nomination_id = ? ORDER BY b.id"
@@ -138,7 +142,7 @@ ORDER BY n.campaign_id DESC
 """
 # One line per branch of the scope: its League members and what became of its nominations.
 _BRANCH_FIGURES = f"""
-SELECT u.id, u.name, u.path,
+SELECT u.id AS branch_id, u.name, u.path,
   (SELECT COUNT(*) FROM members m WHERE m.org_unit_id = u.id AND m.deleted = 0
      AND m.review_state = 'confirmed' AND m.status IN ('league_member', 'league_cadre'))
      AS league_members,
@@ -159,37 +163,6 @@ ORDER BY u.path
 
 def _paths(paths: Iterable[str]) -> str:
     return json.dumps(sorted(set(paths)))
-
-
-def _vote(row: sqlite3.Row) -> MeetingVote:
-    return MeetingVote(
-        meeting_id=row["meeting_id"],
-        nomination_id=row["nomination_id"],
-        held_on=date.fromisoformat(row["held_on"]),
-        entitled=row["entitled"],
-        present=row["present"],
-        places=row["places"],
-        yes=row["yes_votes"],
-        passed=bool(row["passed"]),
-        verdict=MeetingVerdict(row["outcome"] or ("passed" if row["passed"] else "no_majority")),
-        recorded_by=row["recorded_by"],
-        recorded_at=datetime.fromisoformat(row["recorded_at"]),
-    )
-
-
-def _objection(row: sqlite3.Row) -> Objection:
-    return Objection(
-        id=row["id"],
-        nomination_id=row["nomination_id"],
-        objector_user_id=row["objector_user_id"],
-        objector_name=row["objector_name"],
-        text=row["text"],
-        state=ObjectionState(row["state"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        resolved_by=row["resolved_by"],
-        resolved_at=datetime.fromisoformat(row["resolved_at"]) if row["resolved_at"] else None,
-        resolution=row["resolution"],
-    )
 
 
 class ReviewRepository:
@@ -257,15 +230,14 @@ class ReviewRepository:
     async def publish_notice(
         self,
         *,
-        nomination_id: int,
+        nomination: Nomination,
         path: str,
-        nominee_user_id: int | None,
         texts: dict[Language, tuple[str, str | None]],
         now: datetime,
     ) -> int:
-        """Puts the notice of one nomination in the outbox for the members of the subtree at
-        `path`, in each member's language (`texts`: text and reply markup JSON per language);
-        returns how many messages were added."""
+        """Puts the notice of `nomination` in the outbox for the members of the subtree at
+        `path` (the nominee aside), in each member's language (`texts`: text and reply markup
+        JSON per language); returns how many messages were added."""
         added = 0
         async with self._sql.transaction() as tx:
             for language, (text, markup) in texts.items():
@@ -275,10 +247,10 @@ class ReviewRepository:
                         "text": text,
                         "markup": markup,
                         "now": now.isoformat(),
-                        "nomination_id": nomination_id,
+                        "nomination_id": nomination.id,
                         "path": path,
                         "language": language.value,
-                        "nominee": nominee_user_id if nominee_user_id is not None else -1,
+                        "nominee": nomination.nominee_user_id or -1,
                     },
                 )
         return added
@@ -288,8 +260,7 @@ class ReviewRepository:
     async def waiting(self, *, paths: Iterable[str]) -> list[Nomination]:
         """Nominations some level has to decide on, branches in these subtrees, by campaign and
         then oldest first."""
-        rows = await self._sql.fetch_all(_WAITING, {"paths": _paths(paths)})
-        return [nomination_from_row(row) for row in rows]
+        return await every(self._sql, Nomination, _WAITING, {"paths": _paths(paths)})
 
     async def open_objection_counts(self, *, nomination_ids: Iterable[int]) -> dict[int, int]:
         rows = await self._sql.fetch_all(_OPEN_OBJECTIONS, (json.dumps(list(nomination_ids)),))
@@ -297,26 +268,15 @@ class ReviewRepository:
 
     async def of_nominee(self, *, telegram_user_id: int) -> list[Nomination]:
         """The nominations of the member with this account, newest first."""
-        rows = await self._sql.fetch_all(_OF_NOMINEE, (telegram_user_id,))
-        return [nomination_from_row(row) for row in rows]
+        return await every(self._sql, Nomination, _OF_NOMINEE, (telegram_user_id,))
 
     async def meeting_groups(self, *, paths: Iterable[str]) -> list[MeetingGroup]:
-        rows = await self._sql.fetch_all(_MEETING_GROUPS, {"paths": _paths(paths)})
-        return [
-            MeetingGroup(
-                campaign_id=row["campaign_id"],
-                branch_id=row["branch_id"],
-                branch_name=row["branch_name"],
-                branch_path=row["branch_path"],
-                candidates=row["candidates"],
-            )
-            for row in rows
-        ]
+        return await every(self._sql, MeetingGroup, _MEETING_GROUPS, {"paths": _paths(paths)})
 
     async def submitted(self, *, campaign_id: int, branch_id: int) -> list[Nomination]:
         """The branch's candidates: its submitted nominations in the campaign, oldest first."""
-        rows = await self._sql.fetch_all(_SUBMITTED_IN_BRANCH, (campaign_id, branch_id))
-        return [nomination_from_row(row) for row in rows]
+        params = (campaign_id, branch_id)
+        return await every(self._sql, Nomination, _SUBMITTED_IN_BRANCH, params)
 
     async def places_used(self, *, campaign_id: int, branch_id: int) -> int:
         """Nominations of the branch already past the branch level in this campaign."""
@@ -331,23 +291,20 @@ class ReviewRepository:
 
     async def closed_objections(self, *, nomination_id: int) -> list[Objection]:
         """The objections closed with the nomination's notice (a notice ends once)."""
-        return [_objection(row) for row in await self._sql.fetch_all(_CLOSED, (nomination_id,))]
+        return await every(self._sql, Objection, _CLOSED, (nomination_id,))
 
     async def votes(self, *, nomination_id: int) -> list[MeetingVote]:
-        return [_vote(row) for row in await self._sql.fetch_all(_VOTES_OF, (nomination_id,))]
+        return await every(self._sql, MeetingVote, _VOTES_OF, (nomination_id,))
 
     async def campaign_votes(self, *, campaign_id: int) -> list[MeetingVote]:
-        return [_vote(row) for row in await self._sql.fetch_all(_VOTES_OF_CAMPAIGN, (campaign_id,))]
+        return await every(self._sql, MeetingVote, _VOTES_OF_CAMPAIGN, (campaign_id,))
 
     async def objection(self, *, objection_id: int) -> Objection:
-        row = await self._sql.fetch_one(_OBJECTION, (objection_id,))
-        if row is None:
-            raise NotFound(f"objection {objection_id}")
-        return _objection(row)
+        missing = f"objection {objection_id}"
+        return await one(self._sql, Objection, _OBJECTION, (objection_id,), missing=missing)
 
     async def objections(self, *, nomination_id: int) -> list[Objection]:
-        rows = await self._sql.fetch_all(_OBJECTIONS_OF, (nomination_id,))
-        return [_objection(row) for row in rows]
+        return await every(self._sql, Objection, _OBJECTIONS_OF, (nomination_id,))
 
     async def names(self, *, user_ids: Iterable[int]) -> dict[int, str]:
         """Members' names by Telegram user id (cadres who are not members are absent)."""
@@ -356,10 +313,8 @@ class ReviewRepository:
 
     async def of_campaign(self, *, campaign_id: int, paths: Iterable[str]) -> list[Nomination]:
         """Every nomination of the campaign (drafts aside) in these subtrees, by branch, name."""
-        rows = await self._sql.fetch_all(
-            _OF_CAMPAIGN, {"campaign_id": campaign_id, "paths": _paths(paths)}
-        )
-        return [nomination_from_row(row) for row in rows]
+        params = {"campaign_id": campaign_id, "paths": _paths(paths)}
+        return await every(self._sql, Nomination, _OF_CAMPAIGN, params)
 
     async def campaigns_in_scope(self, *, paths: Iterable[str]) -> list[int]:
         """Campaigns with nominations in these subtrees, newest first."""
@@ -369,20 +324,5 @@ class ReviewRepository:
     async def branch_figures(
         self, *, campaign_id: int, scope_path: str, paths: Iterable[str]
     ) -> list[BranchFigures]:
-        rows = await self._sql.fetch_all(
-            _BRANCH_FIGURES,
-            {"campaign_id": campaign_id, "scope": scope_path, "paths": _paths(paths)},
-        )
-        return [
-            BranchFigures(
-                branch_id=row["id"],
-                name=row["name"],
-                path=row["path"],
-                league_members=row["league_members"],
-                nominated=row["nominated"],
-                passed_meeting=row["passed_meeting"],
-                approved=row["approved"],
-                rejected=row["rejected"],
-            )
-            for row in rows
-        ]
+        params = {"campaign_id": campaign_id, "scope": scope_path, "paths": _paths(paths)}
+        return await every(self._sql, BranchFigures, _BRANCH_FIGURES, params)

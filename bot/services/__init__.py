@@ -29,8 +29,9 @@ from bot.services.nominations.campaign_notices import CampaignNotices
 from bot.services.nominations.campaign_notices import NoticeRenderer as CampaignNoticeRenderer
 from bot.services.nominations.campaign_wizard import CampaignWizardService
 from bot.services.nominations.campaigns import CampaignService
+from bot.services.nominations.messages import Wording
 from bot.services.nominations.nominee import NominationService
-from bot.services.nominations.review import ReviewService, Wording
+from bot.services.nominations.review import Review
 from bot.services.orgs import OrgService
 from bot.services.outbox import OutboxService
 from bot.services.shared import Shared, Wake
@@ -78,7 +79,7 @@ class Services:
     training_wizard: TrainingWizardService
     training_jobs: TrainingJobs
     transfers: TransferService
-    review: ReviewService
+    review: Review
     nominations: NominationService
     campaigns: CampaignService
     campaign_notices: CampaignNotices
@@ -116,7 +117,7 @@ class Services:
         )
         membership = MembershipServices.create(shared, trainings=trainings.trainings)
         admin = AdminServices.create(
-            shared, digest=renderers.digest, nominations=nominations.review.waiting_count
+            shared, digest=renderers.digest, nominations=nominations.review.desk.waiting_count
         )
         return cls(
             accounts=AccountService(store=store, clock=clock),

@@ -5,6 +5,10 @@ A journey declares its draft (a pydantic model whose `next_step()` names the ste
 builds `Drafts(journey=..., draft=TheDraft, ...)`; its use-cases then read the open wizard,
 apply a change to it and store it, and finish it. Buttons carry the run's nonce: a button of an
 earlier run, or of another step, is a stale button.
+
+A run's data is stored as `{"draft": ..., "version": ...}`; a journey that stored its drafts
+as the bare draft before the kit keeps that layout (`Layout.BARE`), so the runs open in a
+deployment resume after an upgrade, and after a rollback.
 """
 
 from __future__ import annotations
@@ -21,6 +25,16 @@ from bot.clock import Clock
 from bot.services.errors import NoWizard, StaleButton
 from storage.database import NotFound
 from storage.drafts import DraftRepository
+
+
+class Layout(StrEnum):
+    """How a run's data sits in the drafts table."""
+
+    # {"draft": {...}, "version": n}: the draft beside the version of the record it edits
+    WRAPPED = "wrapped"
+    # the draft's fields themselves: journeys that stored their drafts so before the kit; they
+    # edit no versioned record
+    BARE = "bare"
 
 
 class Chat(BaseModel):
@@ -72,12 +86,14 @@ class Drafts(Generic[D, S]):
         steps: type[S],
         drafts: DraftRepository,
         clock: Clock,
+        layout: Layout = Layout.WRAPPED,
     ) -> None:
         self.journey = journey
         self._draft = draft
         self._steps = steps
         self._drafts = drafts
         self._clock = clock
+        self._layout = layout
 
     async def current(self, chat: Chat) -> Wizard[D, S]:
         """The open run; NoWizard when there is none."""
@@ -87,14 +103,17 @@ class Drafts(Generic[D, S]):
             )
         except NotFound:
             raise NoWizard(f"no {self.journey} for {chat.user_id}") from None
-        # A journey that stored its draft in another layout before it moved onto the kit
-        # (the draft's fields at the top) hands the whole data to its draft model to read.
-        draft = self._draft.model_validate(stored.data.get("draft", stored.data))
+        data, version = stored.data, None
+        if self._layout is Layout.WRAPPED and "draft" in data:
+            data, version = data["draft"], data.get("version")
+        # Else the draft's fields sit at the top: a journey that keeps the bare layout, or a
+        # run stored before its journey moved onto the kit; its draft model reads the whole data.
+        draft = self._draft.model_validate(data)
         return Wizard(
             step=self._steps(draft.next_step()),
             draft=draft,
             nonce=stored.nonce,
-            version=stored.data.get("version"),
+            version=version,
         )
 
     async def resumed(self, chat: Chat) -> Wizard[D, S] | None:
@@ -140,12 +159,17 @@ class Drafts(Generic[D, S]):
 
     async def _save(self, chat: Chat, draft: D, *, nonce: str, version: int | None) -> Wizard[D, S]:
         step = self._steps(draft.next_step())
+        data = draft.model_dump(mode="json")
+        if self._layout is Layout.WRAPPED:
+            data = {"draft": data, "version": version}
+        elif version is not None:
+            raise ValueError(f"a bare {self.journey} draft keeps no version")
         await self._drafts.save(
             journey=self.journey,
             chat_id=chat.chat_id,
             user_id=chat.user_id,
             step=step.value,
-            data={"draft": draft.model_dump(mode="json"), "version": version},
+            data=data,
             nonce=nonce,
             now=self._clock.now(),
         )

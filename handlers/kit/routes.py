@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import LeagueContext
 from bot.domain.validation import InvalidInput
-from bot.services.errors import ServiceError
+from bot.services.errors import ServiceError, StaleButton
 from bot.services.wizard import Chat
 from handlers.kit.buttons import CallbackData, parse
 from handlers.kit.replies import answer_invalid, answer_refusal, chat_of
@@ -40,6 +40,14 @@ class Press(Generic[B]):
     @property
     def user_id(self) -> int:
         return self.chat.user_id
+
+    @property
+    def message_id(self) -> int:
+        """The message the button is on, to rewrite later (the bot's buttons are never on
+        inline messages; a press without it is a stale button)."""
+        if self.query.message is None:
+            raise StaleButton("a press without its message")
+        return self.query.message.message_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup
 
-from bot.domain.nominations.review import MeetingVerdict
-from bot.services.nominations.review import (
+from bot.domain.nominations.campaigns import MeetingOutcome
+from bot.domain.nominations.meeting import (
     MeetingChoice,
     MeetingRecorded,
+    MeetingStep,
     MeetingWizard,
     verdict_of,
 )
+from bot.domain.nominations.review import MeetingVerdict
 from handlers.nominations.buttons import MeetingAbort, MeetingAgain, MeetingConfirm, MeetingPick
 from handlers.nominations.nomination_screens import Keyboard, T, button, campaign_name, fit, short
 
@@ -56,7 +58,7 @@ def _head(t: T, wizard: MeetingWizard) -> list[str]:
 def question(t: T, wizard: MeetingWizard) -> str:
     """The question of the current step (the candidates are listed before the first one)."""
     draft = wizard.draft
-    if wizard.step == "entitled":
+    if wizard.step is MeetingStep.ENTITLED:
         lines = [
             *_head(t, wizard),
             t("review.meeting.candidates", count=len(draft.candidates)),
@@ -68,23 +70,20 @@ def question(t: T, wizard: MeetingWizard) -> str:
             t("review.meeting.ask_entitled"),
         ]
         return fit("\n".join(lines))
-    if wizard.step == "present":
+    if wizard.step is MeetingStep.PRESENT:
         return t("review.meeting.ask_present", entitled=draft.entitled)
-    candidate = wizard.candidate
-    assert candidate is not None
+    # The votes: the candidate asked for is the first without a figure.
     return t(
         "review.meeting.ask_yes",
         index=len(draft.votes) + 1,
         count=len(draft.candidates),
-        name=candidate.name,
+        name=draft.candidates[len(draft.votes)].name,
         present=draft.present,
     )
 
 
-def summary(t: T, wizard: MeetingWizard) -> tuple[str, Keyboard]:
+def summary(t: T, wizard: MeetingWizard, outcome: MeetingOutcome) -> tuple[str, Keyboard]:
     """The outcome as meeting_outcome computes it, before the cadre confirms."""
-    outcome = wizard.outcome
-    assert outcome is not None
     draft = wizard.draft
     quorum = "review.meeting.quorum_yes" if outcome.quorum else "review.meeting.quorum_no"
     lines = [
@@ -125,7 +124,7 @@ def summary(t: T, wizard: MeetingWizard) -> tuple[str, Keyboard]:
 
 def recorded(t: T, saved: MeetingRecorded) -> str:
     """The summary as saved, with how many passed, did not, and wait for another vote."""
-    text, _ = summary(t, saved.wizard)
+    text, _ = summary(t, saved.wizard, saved.outcome)
     verdicts = list(saved.verdicts.values())
     passed = verdicts.count(MeetingVerdict.PASSED)
     failed = verdicts.count(MeetingVerdict.NO_MAJORITY)

@@ -12,9 +12,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.nominations.campaigns import Campaign, ReviewLevel
 from bot.domain.nominations.nominee import NominationPage
+from bot.domain.nominations.review import ReviewCard
 from bot.domain.nominations.state import Nomination, NominationState, Step
 from bot.i18n import Raw
-from bot.services.nominations.review import ReviewCard
 from handlers.kit.buttons import CallbackData
 from handlers.nominations.buttons import (
     NominationView,

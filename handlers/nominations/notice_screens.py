@@ -11,13 +11,10 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.nominations.campaigns import CampaignKind
+from bot.domain.nominations.notices import NominationNotice, Notice, NoticeKind, WaitingNotice
 from bot.domain.nominations.review import MeetingVerdict, ObjectionState
 from bot.domain.nominations.state import Nomination, NominationState, Step
 from bot.i18n import Raw, Translator
-from bot.services.nominations.review import (
-    NominationNotice,
-    NoticeKind,
-)
 from handlers.nominations.buttons import NominationObject, ReviewList, ReviewOpen
 from handlers.nominations.nomination_screens import (
     T,
@@ -63,15 +60,14 @@ class NominationWording:
             self._translator.default, key, entitled=entitled, present=present, yes=yes
         )
 
-    def notice(self, notice: NominationNotice) -> tuple[str, dict[str, object] | None]:
+    def notice(self, notice: Notice) -> tuple[str, dict[str, object] | None]:
         t = partial(self._translator.t, notice.language)
-        if notice.kind in (NoticeKind.REMINDER, NoticeKind.ESCALATION):
+        if isinstance(notice, WaitingNotice):
             return _waiting_list(t, notice)
-        nomination, campaign = notice.nomination, notice.campaign
-        assert nomination is not None and campaign is not None
+        nomination = notice.nomination
         common: dict[str, object] = {
             "name": nomination.nominee_name,
-            "campaign": campaign_name(t, campaign),
+            "campaign": campaign_name(t, notice.campaign),
         }
         text, rows = self._words[notice.kind](t, notice, nomination, common)
         return fit(text), InlineKeyboardMarkup(rows).to_dict() if rows else None
@@ -110,7 +106,6 @@ class NominationWording:
     def _published(
         self, t: T, notice: NominationNotice, nomination: Nomination, common: dict[str, object]
     ) -> tuple[str, Rows]:
-        assert notice.campaign is not None
         ends = (
             notice_until(nomination.notice_ends_at, self._tz) if nomination.notice_ends_at else ""
         )
@@ -193,7 +188,7 @@ def _meeting_undecided(
     return text, [[details_button(t, nomination.id)]]
 
 
-def _waiting_list(t: T, notice: NominationNotice) -> tuple[str, dict[str, object] | None]:
+def _waiting_list(t: T, notice: WaitingNotice) -> tuple[str, dict[str, object] | None]:
     """The daily reminder (or escalation) of what waits for a reviewer."""
     lines = [t(f"review.notice.{notice.kind.value}")]
     for item in notice.items:

@@ -9,25 +9,19 @@ import asyncio
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
 from bot.domain.nominations.campaigns import MAX_COMMENT
+from bot.domain.nominations.review import CommentKind, CommentStep, PendingComment
 from bot.domain.nominations.state import Decision, Step
 from bot.services.errors import ServiceError
-from bot.services.nominations.review import (
-    COMMENT_JOURNEY,
-    COMMENT_STEP,
-    AlreadyDecided,
-    CommentKind,
-    PendingComment,
-)
-from bot.services.wizard import Chat
+from bot.services.nominations.decisions import COMMENT_JOURNEY
+from bot.services.nominations.refusals import AlreadyDecided
 from handlers.kit.question import question
-from handlers.kit.replies import answer_and_edit, answer_refusal, edit, send, unchanged
+from handlers.kit.replies import answer_and_edit, answer_refusal, edit, send
+from handlers.kit.rewrite import rewrite
 from handlers.kit.routes import Press, Said, on_command, on_press
 from handlers.kit.wizard import END
 from handlers.nominations import review_screens as screens
@@ -59,29 +53,8 @@ def _tz(context: LeagueContext) -> ZoneInfo:
 
 async def _card(context: LeagueContext, user_id: int, nomination_id: int) -> tuple[str, Any]:
     """The card as it is now, for this cadre."""
-    found = await context.services.review.card(user_id, nomination_id=nomination_id)
+    found = await context.services.review.desk.card(user_id, nomination_id=nomination_id)
     return screens.card(context.t, _tz(context), found)
-
-
-async def _replace(
-    context: LeagueContext,
-    chat: Chat,
-    message_id: int,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> None:
-    """Rewrites the card whose button asked for the comment; a deleted one is left alone."""
-    try:
-        await context.bot.edit_message_text(
-            chat_id=chat.chat_id,
-            message_id=message_id,
-            text=text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-        )
-    except BadRequest as exc:
-        if not unchanged(exc) and "not found" not in exc.message:
-            raise
 
 
 async def _decided_elsewhere(
@@ -103,19 +76,19 @@ async def _decided_elsewhere(
 
 async def show_queue(said: Said, context: LeagueContext) -> None:
     """/review: the nominations waiting for this cadre, and the exports."""
-    found = await context.services.review.queue(said.user_id)
+    found = await context.services.review.desk.queue(said.user_id)
     await send(said.update, context, *screens.queue(context.t, found))
 
 
 async def turn_page(press: Press[ReviewList], context: LeagueContext) -> None:
     """Another page of the queue (or back to it from a card), in place."""
-    found = await context.services.review.queue(press.user_id, page=press.button.page)
+    found = await context.services.review.desk.queue(press.user_id, page=press.button.page)
     await answer_and_edit(press.query, *screens.queue(context.t, found))
 
 
 async def open_card(press: Press[ReviewOpen], context: LeagueContext) -> None:
     """One nomination's card: facts, reason, files, votes, timeline, objections, buttons."""
-    found = await context.services.review.card(
+    found = await context.services.review.desk.card(
         press.user_id, nomination_id=press.button.nomination_id
     )
     await answer_and_edit(
@@ -130,7 +103,7 @@ async def approve(press: Press[ReviewApprove], context: LeagueContext) -> None:
         nomination_id=button.nomination_id, step=Step.APPROVE, seen_version=button.version
     )
     try:
-        decided = await context.services.review.decide(press.user_id, decision)
+        decided = await context.services.review.decisions.decide(press.user_id, decision)
     except AlreadyDecided as error:
         await _decided_elsewhere(press, context, error)
         return
@@ -140,7 +113,7 @@ async def approve(press: Press[ReviewApprove], context: LeagueContext) -> None:
 
 async def send_files(press: Press[ReviewFiles], context: LeagueContext) -> None:
     """Sends the nomination's photos and documents again, by their Telegram file ids."""
-    files = await context.services.review.attachments(
+    files = await context.services.review.desk.attachments(
         press.user_id, nomination_id=press.button.nomination_id
     )
     await press.query.answer()
@@ -155,7 +128,7 @@ async def send_files(press: Press[ReviewFiles], context: LeagueContext) -> None:
 async def send_export(press: Press[NominationExportButton], context: LeagueContext) -> None:
     """📥 导出: the campaign's Excel file for the Party branch, for this cadre's scope."""
     campaign_id = press.button.campaign_id
-    data = await context.services.review.export(press.user_id, campaign_id=campaign_id)
+    data = await context.services.review.export.of_campaign(press.user_id, campaign_id=campaign_id)
     await press.query.answer()
     content = await asyncio.to_thread(screens.export_file, context.t, _tz(context), data)
     await context.bot.send_document(
@@ -175,9 +148,9 @@ async def send_export(press: Press[NominationExportButton], context: LeagueConte
 
 COMMENT = question(
     journey=COMMENT_JOURNEY,
-    step=COMMENT_STEP,
-    waiting=lambda services: services.review.pending_comment,
-    finish=lambda services: services.review.drop_comment,
+    step=CommentStep.COMMENT,
+    waiting=lambda services: services.review.decisions.pending_comment,
+    finish=lambda services: services.review.decisions.drop_comment,
     cancelled="review.comment_cancelled",
     hint="review.comment_send_text",
     button=ReviewBack,
@@ -191,7 +164,7 @@ async def ask_decision_comment(press: Press[ReviewComment], context: LeagueConte
         kind=_COMMENT_KINDS[button.action],
         nomination_id=button.nomination_id,
         version=button.version,
-        message_id=_message_id(press),
+        message_id=press.message_id,
     )
     return await _ask_comment(press, context, pending)
 
@@ -206,15 +179,9 @@ async def ask_ruling_comment(
         nomination_id=0,
         version=0,
         objection_id=press.button.objection_id,
-        message_id=_message_id(press),
+        message_id=press.message_id,
     )
     return await _ask_comment(press, context, pending)
-
-
-def _message_id(press: Press[Any]) -> int:
-    # The buttons are on a message the bot sent, which Telegram always hands back.
-    assert press.query.message is not None
-    return press.query.message.message_id
 
 
 async def _ask_comment(
@@ -222,28 +189,28 @@ async def _ask_comment(
 ) -> object:
     """The card with the question for the comment under it, in place."""
     try:
-        found = await context.services.review.ask_comment(press.chat, pending)
+        found = await context.services.review.decisions.ask_comment(press.chat, pending)
     except AlreadyDecided as error:
         await _decided_elsewhere(press, context, error)
         # Nothing was stored: the conversation stays where it was.
         return None
     prompt = screens.comment_prompt(context.t, _tz(context), found, pending.kind, MAX_COMMENT)
     await answer_and_edit(press.query, *prompt)
-    return COMMENT_STEP
+    return CommentStep.COMMENT
 
 
 async def comment_given(said: Said, context: LeagueContext) -> object:
     """Applies the decision with the typed comment; the card shows the result."""
-    pending = await context.services.review.pending_comment(said.chat)
+    pending = await context.services.review.decisions.pending_comment(said.chat)
     try:
-        done = await context.services.review.comment_given(said.chat, said.text)
+        done = await context.services.review.decisions.comment_given(said.chat, said.text)
     except AlreadyDecided as error:
         await send(said.update, context, context.t(error.code))
         view = await _card(context, said.user_id, error.nomination_id)
-        await _replace(context, said.chat, pending.message_id, *view)
+        await rewrite(context, said.chat.chat_id, pending.message_id, *view)
         return END
     view = screens.card(context.t, _tz(context), done.card)
-    await _replace(context, said.chat, pending.message_id, *view)
+    await rewrite(context, said.chat.chat_id, pending.message_id, *view)
     name = done.card.nomination.nominee_name
     await send(said.update, context, context.t(f"review.done.{pending.kind.value}", name=name))
     return END
@@ -251,7 +218,7 @@ async def comment_given(said: Said, context: LeagueContext) -> object:
 
 async def back_to_card(press: Press[ReviewBack], context: LeagueContext) -> object:
     """« 返回: nothing is decided, the card's buttons come back."""
-    await context.services.review.drop_comment(press.chat)
+    await context.services.review.decisions.drop_comment(press.chat)
     view = await _card(context, press.user_id, press.button.nomination_id)
     await answer_and_edit(press.query, *view)
     return END
@@ -259,14 +226,14 @@ async def back_to_card(press: Press[ReviewBack], context: LeagueContext) -> obje
 
 async def comment_cancelled(said: Said, context: LeagueContext) -> object:
     """/cancel while a comment is awaited: nothing is decided, the card's buttons come back."""
-    pending = await context.services.review.pending_comment(said.chat)
-    await context.services.review.drop_comment(said.chat)
+    pending = await context.services.review.decisions.pending_comment(said.chat)
+    await context.services.review.decisions.drop_comment(said.chat)
     try:
         view = await _card(context, said.user_id, pending.nomination_id)
     except ServiceError:
         pass
     else:
-        await _replace(context, said.chat, pending.message_id, *view)
+        await rewrite(context, said.chat.chat_id, pending.message_id, *view)
     await send(said.update, context, context.t("review.comment_cancelled"))
     return END
 
@@ -281,7 +248,9 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
             q.press(ReviewBack, back_to_card),
         ],
         # Its own /cancel, before the kit's: the card the question was asked under is restored.
-        states={COMMENT_STEP: [q.command("cancel", comment_cancelled), q.text(comment_given)]},
+        states={
+            CommentStep.COMMENT: [q.command("cancel", comment_cancelled), q.text(comment_given)]
+        },
         allow_reentry=True,
     )
     return [

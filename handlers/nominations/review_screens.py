@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.nominations.campaigns import ReviewLevel
-from bot.domain.nominations.review import ObjectionState
-from bot.domain.validation import age_on
-from bot.files.nominations import Sheet, nominations_workbook
-from bot.services.nominations.review import (
+from bot.domain.nominations.review import (
+    QUEUE_PAGE,
     CommentKind,
     ExportData,
+    ObjectionState,
     ReviewCard,
     ReviewQueue,
 )
+from bot.domain.validation import age_on
+from bot.files.nominations import Sheet, nominations_workbook
 from handlers.nominations.buttons import (
     NominationExportButton,
     ReviewApprove,
@@ -43,8 +44,6 @@ from handlers.nominations.nomination_screens import (
     timeline,
 )
 
-PAGE_SIZE = 8
-
 
 def _where(t: T, level: ReviewLevel | None, by_meeting: bool, objections: int) -> str:
     if level is None:
@@ -63,7 +62,7 @@ def queue(t: T, found: ReviewQueue) -> tuple[str, Keyboard]:
         lines.append(t("review.queue_empty"))
     rows: list[list[InlineKeyboardButton]] = []
     shown_campaign = 0
-    for number, item in enumerate(found.items, start=found.page * PAGE_SIZE + 1):
+    for number, item in enumerate(found.items, start=found.page * QUEUE_PAGE + 1):
         if item.campaign.id != shown_campaign:
             shown_campaign = item.campaign.id
             lines += ["", t("review.queue_campaign", campaign=campaign_name(t, item.campaign))]

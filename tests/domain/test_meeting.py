@@ -1,6 +1,7 @@
 """The branch meeting (团员大会) and the branch quota: quorum and pass mark counted against the
 members entitled to attend (exactly half is never enough), places ranked by votes, ties at the
-last place, and figures that cannot be true of one meeting."""
+last place, figures that cannot be true of one meeting, and the recording's steps as the
+branch cadre types the figures."""
 
 from __future__ import annotations
 
@@ -15,6 +16,16 @@ from bot.domain.nominations.campaigns import (
     check_meeting_figures,
     meeting_outcome,
 )
+from bot.domain.nominations.meeting import (
+    MeetingCandidate,
+    MeetingDraft,
+    MeetingStep,
+    start_again,
+    take_figure,
+    verdict_of,
+)
+from bot.domain.nominations.review import MeetingVerdict
+from bot.domain.validation import InvalidInput
 
 RULES = CampaignRules()
 
@@ -203,3 +214,75 @@ def test_the_quota_boundary_of_a_branch_of_ten_passes_two_of_three_majorities():
     outcome = meeting_outcome(entitled=10, present=9, votes=_votes(8, 7, 6), places=places)
     assert sorted(outcome.passed_ids) == [1, 2]
     assert [r.over_quota for r in outcome.results] == [False, False, True]
+
+
+# -- the recording, figure by figure -------------------------------------------------------------
+
+
+def _draft(*names: str) -> MeetingDraft:
+    candidates = [
+        MeetingCandidate(nomination_id=number, version=1, name=name)
+        for number, name in enumerate(names, start=1)
+    ]
+    return MeetingDraft(campaign_id=1, branch_id=2, candidates=candidates)
+
+
+def _typed(draft: MeetingDraft, *figures: str) -> MeetingDraft:
+    for figure in figures:
+        draft = take_figure(draft, figure)
+    return draft
+
+
+def test_the_recording_asks_entitled_present_then_each_candidates_votes_then_the_summary():
+    draft = _draft("张晓明", "李华")
+    steps = [draft.next_step()]
+    for figure in ("10", "8", "6", "4"):
+        draft = take_figure(draft, figure)
+        steps.append(draft.next_step())
+    assert steps == [
+        MeetingStep.ENTITLED,
+        MeetingStep.PRESENT,
+        MeetingStep.VOTES,
+        MeetingStep.VOTES,
+        MeetingStep.SUMMARY,
+    ]
+    assert (draft.entitled, draft.present, draft.votes) == (10, 8, [6, 4])
+
+
+def test_the_outcome_is_known_only_once_every_figure_is_in():
+    draft = _typed(_draft("张晓明", "李华"), "10", "8", "6")
+    assert draft.outcome(places=2) is None
+    outcome = _typed(draft, "4").outcome(places=2)
+    assert outcome is not None
+    assert [verdict_of(outcome, n) for n in (1, 2)] == [
+        MeetingVerdict.PASSED,
+        MeetingVerdict.NO_MAJORITY,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "figure", "code"),
+    [
+        ((), "十", "review.meeting.not_number"),
+        ((), "-1", "review.meeting.not_number"),
+        ((), "1234567890", "review.meeting.not_number"),
+        ((), "100001", "review.meeting.too_many"),
+        ((), "0", "review.meeting.meeting_entitled"),
+        (("5",), "6", "review.meeting.meeting_present"),
+        (("5", "4"), "5", "review.meeting.meeting_yes"),
+        (("5", "4", "3"), "3", "review.meeting.use_buttons"),
+    ],
+)
+def test_a_figure_that_cannot_be_true_is_refused_and_the_draft_stays(typed, figure, code):
+    draft = _typed(_draft("张晓明"), *typed)
+    with pytest.raises(InvalidInput) as refused:
+        take_figure(draft, figure)
+    assert refused.value.code == code
+
+
+def test_starting_again_keeps_the_candidates_and_forgets_the_figures():
+    draft = _typed(_draft("张晓明", "李华"), "10", "8", "6", "4")
+    again = start_again(draft)
+    assert again.next_step() is MeetingStep.ENTITLED
+    assert again.candidates == draft.candidates
+    assert (again.entitled, again.present, again.votes) == (None, None, [])

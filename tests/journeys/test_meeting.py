@@ -1,9 +1,15 @@
 """The branch meeting (团员大会) recorded in the chat: quorum and pass mark at their boundaries
-(exactly half is never enough), the branch's quota and a tie for its last place, and bad
-figures refused where they are typed."""
+(exactly half is never enough), the branch's quota and a tie for its last place, bad figures
+refused where they are typed, and a recording left open across an upgrade of the bot."""
 
 from __future__ import annotations
 
+import json
+
+from bot.app import running_bot
+from sandbox.client import SandboxClient
+from storage.database import Database
+from tests.conftest import bot_settings, settle_with
 from tests.journeys.cadre_steps import audit_actions
 from tests.journeys.nomination_steps import TITLE, open_campaign
 from tests.journeys.review_steps import (
@@ -162,3 +168,53 @@ async def test_bad_figures_are_refused_and_the_same_figure_is_asked_again(telegr
     hua = await candidate(telegram, db, "李华", phone="13800138009")
     await hua.send("/meeting")
     assert hua.last_message().text == DENIED
+
+
+async def test_a_recording_left_open_before_the_upgrade_goes_on_from_its_figure(
+    sandbox, demo_db, clock
+):
+    settings = bot_settings(sandbox.url, demo_db)
+    async with Database(demo_db) as db:
+        async with running_bot(settings, clock=clock, poll_timeout=5) as app:
+            telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+            wang, _, _ = await cadres(telegram, db)
+            names = ["张晓明", "李华"]
+            _, (first, second) = await _candidates(telegram, db, app, clock, names, members=10)
+            await telegram.close()
+        # The recording as the bot stored it before the wizard kit, the draft itself as the
+        # data: 应到 10, 实到 8 and 张晓明's 6 votes typed, 李华's asked.
+        draft = {
+            "campaign_id": first.campaign_id,
+            "branch_id": first.branch_id,
+            "candidates": [
+                {"nomination_id": first.id, "version": 1, "name": "张晓明"},
+                {"nomination_id": second.id, "version": 1, "name": "李华"},
+            ],
+            "entitled": 10,
+            "present": 8,
+            "votes": [6],
+        }
+        await db.execute(
+            "INSERT INTO drafts (journey, chat_id, user_id, step, data, nonce, updated_at)"
+            " VALUES ('meeting', ?, ?, 'votes', ?, 'c0ffee', ?)",
+            (wang.id, wang.id, json.dumps(draft, ensure_ascii=False), clock.now().isoformat()),
+        )
+
+        async with running_bot(settings, clock=clock, poll_timeout=5) as app:
+            telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+            wang = await telegram.user("王书记", user_id=wang.id)
+            await wang.send("/meeting")
+            resumed, question = [m.text for m in wang.messages()[-2:]]
+            assert resumed == "您有一份未完成的团员大会录入，我们从上次的地方继续。"
+            assert question.startswith("候选人 2/2：李华\n")
+            await wang.send("4")
+            summary = wang.last_message().text
+            assert "应到 10 人，实到 8 人：超过应到人数的一半，会议有效。" in summary
+            assert "1. 张晓明：赞成 6 票 — 通过" in summary
+            assert "2. 李华：赞成 4 票 — 赞成票未超过应到人数的一半，未通过" in summary
+            await wang.press("✅ 确认保存")
+            assert "通过 1 人，未通过 1 人，未作决定 0 人。" in wang.last_message().text
+            await telegram.close()
+        assert (await state_of(db, first.id))[0] == "branch_passed"
+        assert (await state_of(db, second.id))[0] == "rejected"
+        assert await db.fetch_one("SELECT * FROM drafts WHERE journey = 'meeting'") is None

@@ -13,7 +13,7 @@ import pytest
 
 from bot.domain.models import MemberProfile, MemberStatus, NewOrgUnit, OrgKind
 from bot.domain.nominations.campaigns import CampaignKind, CampaignRules, ReviewLevel, preset
-from bot.domain.nominations.review import ObjectionState
+from bot.domain.nominations.review import MeetingVerdict, ObjectionState
 from bot.domain.nominations.state import NominationState, Step
 from storage.campaigns import CampaignRepository
 from storage.database import Conflict, Database, NotFound, bundled_migrations
@@ -553,6 +553,51 @@ async def test_leaving_the_notice_closes_the_objections_nobody_ruled_on(db):
         (43, ObjectionState.CLOSED, 42),
         (44, ObjectionState.CLOSED, 42),
     ]
+
+
+async def test_a_meetings_votes_read_back_with_their_verdicts_even_from_before_verdicts(db):
+    _, branch, member, other = await _setup(db)
+    campaign = await _campaign(db, branch)
+    passed = await _nominate(db, campaign, member, branch)
+    tied = await _nominate(db, campaign, other, branch)
+    async with Store(db).transaction() as tx:
+        meeting = await tx.review.add_meeting(
+            campaign_id=campaign,
+            branch_id=branch,
+            held_on=date(2026, 11, 28),
+            entitled=10,
+            present=8,
+            places=1,
+            recorded_by=42,
+            now=NOW,
+        )
+        await tx.review.add_vote(
+            meeting_id=meeting, nomination_id=passed.id, yes=7, verdict=MeetingVerdict.PASSED
+        )
+        await tx.review.add_vote(
+            meeting_id=meeting, nomination_id=tied.id, yes=6, verdict=MeetingVerdict.TIED
+        )
+    [first, second] = await Store(db).review.campaign_votes(campaign_id=campaign)
+    assert (first.nomination_id, first.yes, first.passed, first.verdict) == (
+        passed.id,
+        7,
+        True,
+        MeetingVerdict.PASSED,
+    )
+    assert (first.held_on, first.entitled, first.present, first.places) == (
+        date(2026, 11, 28),
+        10,
+        8,
+        1,
+    )
+    assert (first.recorded_by, first.recorded_at) == (42, NOW)
+    assert (second.passed, second.verdict) == (False, MeetingVerdict.TIED)
+    # Votes recorded before the verdicts were kept say only whether the candidate passed.
+    await db.execute("UPDATE meeting_votes SET outcome = ''")
+    votes = await Store(db).review.votes(nomination_id=tied.id)
+    assert [vote.verdict for vote in votes] == [MeetingVerdict.NO_MAJORITY]
+    votes = await Store(db).review.votes(nomination_id=passed.id)
+    assert [vote.verdict for vote in votes] == [MeetingVerdict.PASSED]
 
 
 async def test_the_migration_closes_objections_left_open_by_nominations_already_decided(tmp_path):

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import Record
-from bot.domain.nominations.campaigns import CampaignRules, ReviewLevel
+from bot.domain.nominations.campaigns import CampaignRules, ReviewLevel, add_months
 
 
 class NominationState(StrEnum):
@@ -96,11 +96,9 @@ def awaiting(state: NominationState, rules: CampaignRules) -> ReviewLevel | None
 def _after_approval(level: ReviewLevel, rules: CampaignRules) -> NominationState:
     following = rules.next_level(level)
     if following is None:
-        return (
-            NominationState.IN_NOTICE
-            if rules.notice_working_days > 0
-            else (NominationState.APPROVED)
-        )
+        # The last level: the public notice, or approval when the campaign has none.
+        notice = rules.notice_working_days > 0
+        return NominationState.IN_NOTICE if notice else NominationState.APPROVED
     if level is ReviewLevel.DISTRICT:  # pragma: no cover - district is always last
         raise AssertionError("no level follows the district")
     # A level's approval can skip an absent level's state: a campaign of branch and district
@@ -136,6 +134,11 @@ def deciding_level(state: NominationState, step: Step, rules: CampaignRules) -> 
     if step in (Step.APPROVE, Step.REJECT, Step.RETURN):
         return awaiting(state, rules)
     return None
+
+
+def valid_until(rules: CampaignRules, decided_on: date) -> date:
+    """The last day an approval stays valid: `valid_years` from the day it was decided."""
+    return add_months(decided_on, 12 * rules.valid_years)
 
 
 class Nomination(Record):

@@ -9,9 +9,18 @@ from bot.services.nominations.applications import ApplicationService
 from bot.services.nominations.campaign_notices import CampaignNotices, NoticeRenderer
 from bot.services.nominations.campaign_wizard import CampaignWizardService
 from bot.services.nominations.campaigns import CampaignService
+from bot.services.nominations.decisions import Decisions
+from bot.services.nominations.desk import ReviewDesk
+from bot.services.nominations.export import NominationExport
+from bot.services.nominations.meeting import BranchMeeting
+from bot.services.nominations.messages import NominationMessages, Wording
 from bot.services.nominations.nominee import NominationService
-from bot.services.nominations.review import ReviewService, Wording
+from bot.services.nominations.notice import PublicNotice
+from bot.services.nominations.objections import Objections
+from bot.services.nominations.review import Review
+from bot.services.nominations.review_jobs import ReviewJobs
 from bot.services.nominations.submissions import Submissions
+from bot.services.nominations.transitions import Transitions
 from bot.services.shared import Shared
 
 
@@ -22,7 +31,7 @@ class NominationServices:
     campaign_wizard: CampaignWizardService
     applications: ApplicationService
     nominations: NominationService
-    review: ReviewService
+    review: Review
 
     @classmethod
     def create(
@@ -40,15 +49,8 @@ class NominationServices:
             wake_scheduler=shared.wake_scheduler,
         )
         notices = CampaignNotices(store=store, campaigns=campaigns, clock=clock, render=render)
-        review = ReviewService(
-            store=store,
-            access=shared.access,
-            outbox=shared.outbox,
-            clock=clock,
-            timezone=shared.timezone,
-            admins=shared.admins,
-            check_at=shared.settings.digest.time,
-            wording=wording,
+        messages = NominationMessages(
+            store=store, outbox=shared.outbox, wording=wording, admins=shared.admins
         )
         return cls(
             campaigns=campaigns,
@@ -74,6 +76,55 @@ class NominationServices:
                 outbox=shared.outbox,
                 clock=clock,
             ),
-            nominations=NominationService(store=store, reviewing=review, clock=clock),
-            review=review,
+            nominations=NominationService(store=store, reviewing=messages, clock=clock),
+            review=_review(shared, messages, wording),
         )
+
+
+def _review(shared: Shared, messages: NominationMessages, wording: Wording) -> Review:
+    """The review's use cases, each given the collaborators it calls: the desk's lookups and
+    checks, the transitions a decision makes, the public notice those may open."""
+    store, clock, access, tz = shared.store, shared.clock, shared.access, shared.timezone
+    desk = ReviewDesk(store=store, access=access, clock=clock)
+    notice = PublicNotice(messages=messages, wording=wording, timezone=tz)
+    transitions = Transitions(messages=messages, notice=notice)
+    objections = Objections(
+        store=store,
+        desk=desk,
+        transitions=transitions,
+        notice=notice,
+        messages=messages,
+        clock=clock,
+    )
+    return Review(
+        desk=desk,
+        decisions=Decisions(
+            store=store,
+            desk=desk,
+            transitions=transitions,
+            objections=objections,
+            messages=messages,
+            clock=clock,
+        ),
+        meeting=BranchMeeting(
+            store=store,
+            access=access,
+            desk=desk,
+            transitions=transitions,
+            messages=messages,
+            wording=wording,
+            clock=clock,
+            timezone=tz,
+        ),
+        objections=objections,
+        export=NominationExport(store=store, access=access, desk=desk, clock=clock),
+        jobs=ReviewJobs(
+            store=store,
+            notice=notice,
+            messages=messages,
+            clock=clock,
+            timezone=tz,
+            check_at=shared.settings.digest.time,
+        ),
+        timezone=tz,
+    )

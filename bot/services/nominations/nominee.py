@@ -16,6 +16,7 @@ from bot.domain.nominations.nominee import (
     ObjectionStep,
     ObjectionTarget,
 )
+from bot.domain.nominations.notices import NominationNotice, NoticeKind
 from bot.domain.nominations.review import MeetingVerdict
 from bot.domain.nominations.state import (
     WITHDRAWABLE,
@@ -27,7 +28,7 @@ from bot.domain.nominations.state import (
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
-from bot.services.nominations.review import NominationNotice, NoticeKind, ReviewService
+from bot.services.nominations.messages import NominationMessages
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
 from storage.store import Store
@@ -79,7 +80,7 @@ class NominationService:
         self,
         *,
         store: Store,
-        reviewing: ReviewService,
+        reviewing: NominationMessages,
         clock: Clock,
     ) -> None:
         self._store = store
