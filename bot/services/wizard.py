@@ -62,7 +62,11 @@ class Wizard(Generic[D, S]):
 
 class Drafts(Generic[D, S]):
     """The open runs of one wizard. Each change is loaded, applied and stored in one call;
-    the stored step is what the conversation follows after a refusal or a restart."""
+    the stored step is what the conversation follows after a refusal or a restart.
+
+    A run is stored as `{"draft": ..., "version": ...}`. `key` names another place for the
+    draft, for a journey whose drafts were stored before the kit; with `key=None` the stored
+    data is the draft itself, and its runs carry no version."""
 
     def __init__(
         self,
@@ -72,12 +76,14 @@ class Drafts(Generic[D, S]):
         steps: type[S],
         drafts: DraftRepository,
         clock: Clock,
+        key: str | None = "draft",
     ) -> None:
         self.journey = journey
         self._draft = draft
         self._steps = steps
         self._drafts = drafts
         self._clock = clock
+        self._key = key
 
     async def current(self, chat: Chat) -> Wizard[D, S]:
         """The open run; NoWizard when there is none."""
@@ -87,12 +93,16 @@ class Drafts(Generic[D, S]):
             )
         except NotFound:
             raise NoWizard(f"no {self.journey} for {chat.user_id}") from None
-        draft = self._draft.model_validate(stored.data["draft"])
+        if self._key is None:
+            draft, version = self._draft.model_validate(stored.data), None
+        else:
+            draft = self._draft.model_validate(stored.data[self._key])
+            version = stored.data.get("version")
         return Wizard(
             step=self._steps(draft.next_step()),
             draft=draft,
             nonce=stored.nonce,
-            version=stored.data.get("version"),
+            version=version,
         )
 
     async def resumed(self, chat: Chat) -> Wizard[D, S] | None:
@@ -137,13 +147,16 @@ class Drafts(Generic[D, S]):
         )
 
     async def _save(self, chat: Chat, draft: D, *, nonce: str, version: int | None) -> Wizard[D, S]:
+        if self._key is None and version is not None:
+            raise ValueError(f"{self.journey} stores its drafts bare, without a version")
         step = self._steps(draft.next_step())
+        dumped = draft.model_dump(mode="json")
         await self._drafts.save(
             journey=self.journey,
             chat_id=chat.chat_id,
             user_id=chat.user_id,
             step=step.value,
-            data={"draft": draft.model_dump(mode="json"), "version": version},
+            data=dumped if self._key is None else {self._key: dumped, "version": version},
             nonce=nonce,
             now=self._clock.now(),
         )
