@@ -302,15 +302,17 @@ async def back_to_decision(press: Press[TransferBackToDecision], context: League
 
 async def reason_cancelled(said: Said, context: LeagueContext) -> object:
     """/cancel while a reason is awaited: the request stays pending, its buttons come back."""
-    wait = (await REASON.current(said.update, context)).draft
+    awaited = (await REASON.current(said.update, context)).draft
     await context.services.transfers.stop_waiting(said.chat)
     shown: tuple[str, InlineKeyboardMarkup | None]
     try:
-        card = await context.services.transfers.review(said.user_id, transfer_id=wait.transfer_id)
+        card = await context.services.transfers.review(
+            said.user_id, transfer_id=awaited.transfer_id
+        )
         shown = screens.decision(context, card)
     except AlreadySettled as exc:
         shown = screens.settled(context, exc.card), None
-    await rewrite(context, said.chat.chat_id, wait.message_id, *shown)
+    await rewrite(context, said.chat.chat_id, awaited.message_id, *shown)
     await send(said.update, context, context.t("transfer.reason_cancelled"))
     return END
 
