@@ -509,6 +509,31 @@ async def test_the_reason_goes_to_the_request_whose_rejection_was_pressed_last(t
     assert [(r["state"], r["comment"]) for r in rows] == [("pending", None), ("rejected", REASON)]
 
 
+async def test_the_buttons_of_an_older_prompt_leave_the_newer_reason_awaited(telegram, db):
+    await _seed_requests(db, 3)
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S02-01", Role.BRANCH_SECRETARY)
+    await wang.send("/transfers")
+    first, second, third = wang.messages()[-3:]
+    await wang.press_button(first.message_id, first.button_data[0][1])
+    await wang.press_button(second.message_id, second.button_data[0][1])
+    await wang.press_button(third.message_id, third.button_data[0][1])
+    # 不填理由 on the first prompt and « 返回 on the second: the third's reason is still awaited.
+    first_prompt = next(m for m in wang.messages() if m.message_id == first.message_id)
+    await wang.press_button(first.message_id, first_prompt.button_data[0][0])
+    second_prompt = next(m for m in wang.messages() if m.message_id == second.message_id)
+    await wang.press_button(second.message_id, second_prompt.button_data[1][0])
+    await wang.send(REASON)
+    assert wang.last_message().text == "❌ 已不同意 团员02 的组织关系转接申请，已通知申请人。"
+    rows = await _transfers(db)
+    assert [(r["state"], r["comment"]) for r in rows] == [
+        ("rejected", None),
+        ("pending", None),
+        ("rejected", REASON),
+    ]
+    assert await db.fetch_one("SELECT * FROM drafts WHERE user_id = ?", (wang.id,)) is None
+
+
 async def test_a_file_while_the_reason_is_awaited_asks_for_text(telegram, db):
     ming, _, wang = await _setup(telegram, db)
     await _ask_to_move(ming)
