@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 
 from bot.domain.models import Account, Language
-from storage.database import NotFound, Sql
+from storage.database import Sql
+from storage.rows import fetch_model
 
 _GET = (
     "SELECT telegram_user_id, chat_id, language, reachable, last_seen_at FROM accounts"
@@ -24,24 +24,13 @@ _SET_LANGUAGE = "UPDATE accounts SET language = ? WHERE telegram_user_id = ?"
 _SET_REACHABLE = "UPDATE accounts SET reachable = ? WHERE telegram_user_id = ?"
 
 
-def _account(row: sqlite3.Row) -> Account:
-    return Account(
-        telegram_user_id=row["telegram_user_id"],
-        chat_id=row["chat_id"],
-        language=Language(row["language"]),
-        reachable=bool(row["reachable"]),
-    )
-
-
 class AccountRepository:
     def __init__(self, sql: Sql) -> None:
         self._sql = sql
 
     async def get(self, *, telegram_user_id: int) -> Account:
-        row = await self._sql.fetch_one(_GET, (telegram_user_id,))
-        if row is None:
-            raise NotFound(f"account {telegram_user_id}")
-        return _account(row)
+        missing = f"account {telegram_user_id}"
+        return await fetch_model(self._sql, Account, _GET, (telegram_user_id,), missing=missing)
 
     async def seen(
         self, *, telegram_user_id: int, chat_id: int, language: Language, now: datetime
@@ -56,7 +45,7 @@ class AccountRepository:
             and row["reachable"]
             and now - datetime.fromisoformat(row["last_seen_at"]) < SEEN_PRECISION
         ):
-            return _account(row)
+            return Account.model_validate(dict(row))
         stamp = now.isoformat()
         await self._sql.execute(_UPSERT, (telegram_user_id, chat_id, language.value, stamp, stamp))
         return await self.get(telegram_user_id=telegram_user_id)

@@ -12,12 +12,12 @@ from bot.domain.models import (
     Member,
     MemberProfile,
     MemberSource,
-    MemberStatus,
     ReviewState,
     RosterEntry,
 )
 from storage.audit import AuditRepository
-from storage.database import Conflict, NotFound, Sql
+from storage.database import Conflict, Sql
+from storage.rows import fetch_count, fetch_model, qualified
 
 _COLUMNS = (
     "id, telegram_user_id, name, phone, birth_date, org_unit_id, status, league_join_date,"
@@ -51,7 +51,7 @@ UPDATE members SET telegram_user_id = :telegram_user_id, consent_at = :consent_a
 WHERE id = :id AND telegram_user_id IS NULL AND deleted = 0
 """
 _IN_SUBTREE = f"""
-SELECT {", ".join("m." + c.strip() for c in _COLUMNS.split(","))}, u.name AS unit_name
+SELECT {qualified(_COLUMNS, "m")}, u.name AS unit_name
 FROM members m JOIN org_units u ON u.id = m.org_unit_id
 WHERE m.deleted = 0 AND u.path LIKE :path || '%'
   AND (:review_state IS NULL OR m.review_state = :review_state)
@@ -88,40 +88,13 @@ WHERE deleted = 0 AND phone IN (SELECT value FROM json_each(:phones))
 """
 
 
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def _roster_entry(row: sqlite3.Row) -> RosterEntry:
+    return RosterEntry(member=Member.model_validate(dict(row)), unit_name=row["unit_name"])
 
 
-def _member(row: sqlite3.Row) -> Member:
-    return Member(
-        id=row["id"],
-        telegram_user_id=row["telegram_user_id"],
-        name=row["name"],
-        phone=row["phone"],
-        birth_date=_date(row["birth_date"]),
-        org_unit_id=row["org_unit_id"],
-        status=MemberStatus(row["status"]),
-        league_join_date=_date(row["league_join_date"]),
-        party_application_date=_date(row["party_application_date"]),
-        consent_at=datetime.fromisoformat(row["consent_at"]) if row["consent_at"] else None,
-        source=MemberSource(row["source"]),
-        review_state=ReviewState(row["review_state"]),
-        review_comment=row["review_comment"],
-        version=row["version"],
-    )
-
-
-def _profile_params(profile: MemberProfile) -> dict[str, Any]:
-    return {
-        "name": profile.name,
-        "phone": profile.phone,
-        "birth_date": profile.birth_date.isoformat(),
-        "org_unit_id": profile.org_unit_id,
-        "status": profile.status.value,
-        "league_join_date": (
-            profile.league_join_date.isoformat() if profile.league_join_date else None
-        ),
-    }
+def _profile_view(member: Member) -> dict[str, Any]:
+    """The profile part of a member record, as an audit entry shows it."""
+    return MemberProfile.model_validate(member.model_dump()).audit_view()
 
 
 class MemberRepository:
@@ -129,23 +102,20 @@ class MemberRepository:
         self._sql = sql
 
     async def get(self, *, member_id: int) -> Member:
-        row = await self._sql.fetch_one(_BY_ID, (member_id,))
-        if row is None:
-            raise NotFound(f"member {member_id}")
-        return _member(row)
+        return await fetch_model(
+            self._sql, Member, _BY_ID, (member_id,), missing=f"member {member_id}"
+        )
 
     async def get_by_telegram_user(self, *, telegram_user_id: int) -> Member:
-        row = await self._sql.fetch_one(_BY_TELEGRAM, (telegram_user_id,))
-        if row is None:
-            raise NotFound(f"member with telegram user {telegram_user_id}")
-        return _member(row)
+        missing = f"member with telegram user {telegram_user_id}"
+        return await fetch_model(
+            self._sql, Member, _BY_TELEGRAM, (telegram_user_id,), missing=missing
+        )
 
     async def roster_by_phone(self, *, phone: str) -> Member:
         """An imported roster record with this phone that nobody has claimed yet."""
-        row = await self._sql.fetch_one(_ROSTER_BY_PHONE, (phone,))
-        if row is None:
-            raise NotFound(f"unclaimed roster record with phone {phone}")
-        return _member(row)
+        missing = f"unclaimed roster record with phone {phone}"
+        return await fetch_model(self._sql, Member, _ROSTER_BY_PHONE, (phone,), missing=missing)
 
     async def link_roster(
         self,
@@ -157,31 +127,19 @@ class MemberRepository:
         now: datetime,
     ) -> Member:
         """Gives a roster record its Telegram account (with any corrections), once."""
-        before = await self.get(member_id=member_id)
-        params = {
-            **_profile_params(profile),
-            "id": member_id,
-            "telegram_user_id": telegram_user_id,
-            "consent_at": consent_at.isoformat(),
-            "now": now.isoformat(),
-        }
-        async with self._sql.transaction() as tx:
-            try:
-                linked = await tx.execute(_LINK_ROSTER, params)
-            except sqlite3.IntegrityError as exc:
-                raise Conflict(f"telegram user {telegram_user_id} is already a member") from exc
-            if linked == 0:
-                raise Conflict(f"roster record {member_id} is already claimed")
-            await AuditRepository(tx).append(
-                at=now,
-                actor_user_id=telegram_user_id,
+        try:
+            return await self._change_profile(
+                _LINK_ROSTER,
+                {"telegram_user_id": telegram_user_id, "consent_at": consent_at.isoformat()},
+                member_id=member_id,
+                profile=profile,
                 action="member.linked_to_roster",
-                entity="member",
-                entity_id=member_id,
-                before=MemberProfile.model_validate(before.model_dump()).audit_view(),
-                after=profile.audit_view(),
+                actor_user_id=telegram_user_id,
+                now=now,
+                refused=f"roster record {member_id} is already claimed",
             )
-        return await self.get(member_id=member_id)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"telegram user {telegram_user_id} is already a member") from exc
 
     async def in_subtree(
         self,
@@ -198,13 +156,11 @@ class MemberRepository:
             "limit": limit,
             "offset": offset,
         }
-        rows = await self._sql.fetch_all(_IN_SUBTREE, params)
-        return [RosterEntry(member=_member(row), unit_name=row["unit_name"]) for row in rows]
+        return [_roster_entry(row) for row in await self._sql.fetch_all(_IN_SUBTREE, params)]
 
     async def count_in_subtree(self, *, path: str, review_state: ReviewState | None = None) -> int:
         params = {"path": path, "review_state": review_state.value if review_state else None}
-        row = await self._sql.fetch_one(_COUNT_IN_SUBTREE, params)
-        return int(row["n"]) if row else 0
+        return await fetch_count(self._sql, _COUNT_IN_SUBTREE, params)
 
     async def set_review(
         self,
@@ -254,18 +210,13 @@ class MemberRepository:
                 action="member.party_application_recorded",
                 entity="member",
                 entity_id=member_id,
-                before={
-                    "party_application_date": before.party_application_date.isoformat()
-                    if before.party_application_date
-                    else None
-                },
+                before=before.model_dump(mode="json", include={"party_application_date"}),
                 after={"party_application_date": day.isoformat()},
             )
         return await self.get(member_id=member_id)
 
     async def count_in_unit(self, *, org_unit_id: int) -> int:
-        row = await self._sql.fetch_one(_COUNT_IN_UNIT, (org_unit_id,))
-        return int(row["n"]) if row else 0
+        return await fetch_count(self._sql, _COUNT_IN_UNIT, (org_unit_id,))
 
     async def register(
         self,
@@ -277,7 +228,7 @@ class MemberRepository:
     ) -> Member:
         """Creates the member and its audit entry together; Conflict if already registered."""
         params = {
-            **_profile_params(profile),
+            **profile.model_dump(mode="json"),
             "telegram_user_id": telegram_user_id,
             "consent_at": consent_at.isoformat(),
             "source": MemberSource.SELF.value,
@@ -308,23 +259,48 @@ class MemberRepository:
         now: datetime,
     ) -> Member:
         """Saves a changed profile if nobody changed it meanwhile; Conflict otherwise."""
+        return await self._change_profile(
+            _UPDATE,
+            {"version": expected_version},
+            member_id=member_id,
+            profile=profile,
+            action="member.profile_changed",
+            actor_user_id=actor_user_id,
+            now=now,
+            refused=f"member {member_id} changed since version {expected_version}",
+        )
+
+    async def _change_profile(
+        self,
+        statement: str,
+        params: dict[str, Any],
+        *,
+        member_id: int,
+        profile: MemberProfile,
+        action: str,
+        actor_user_id: int,
+        now: datetime,
+        refused: str,
+    ) -> Member:
+        """Writes `profile` over the record with `statement`, audited with the profile before
+        and after; Conflict(`refused`) when the statement's conditions leave the row alone."""
         before = await self.get(member_id=member_id)
-        params = {
-            **_profile_params(profile),
+        values = {
+            **profile.model_dump(mode="json"),
+            **params,
             "id": member_id,
-            "version": expected_version,
             "now": now.isoformat(),
         }
         async with self._sql.transaction() as tx:
-            if await tx.execute(_UPDATE, params) == 0:
-                raise Conflict(f"member {member_id} changed since version {expected_version}")
+            if await tx.execute(statement, values) == 0:
+                raise Conflict(refused)
             await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,
-                action="member.profile_changed",
+                action=action,
                 entity="member",
                 entity_id=member_id,
-                before=MemberProfile.model_validate(before.model_dump()).audit_view(),
+                before=_profile_view(before),
                 after=profile.audit_view(),
             )
         return await self.get(member_id=member_id)
@@ -344,7 +320,9 @@ class MemberRepository:
     ) -> int:
         """Inserts imported members, confirmed and not yet linked to Telegram, with one audit
         entry, all in one transaction; Conflict (and nothing inserted) if a phone is taken."""
-        params = [{**_profile_params(profile), "now": now.isoformat()} for profile in profiles]
+        params = [
+            {**profile.model_dump(mode="json"), "now": now.isoformat()} for profile in profiles
+        ]
         phones = json.dumps([profile.phone for profile in profiles])
         async with self._sql.transaction() as tx:
             rows = await tx.fetch_all(_PHONES_AMONG, {"phones": phones})

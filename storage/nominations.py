@@ -18,7 +18,7 @@ from bot.domain.nominations.campaigns import ReviewLevel
 from bot.domain.nominations.state import Attachment, Event, Nomination, NominationState, Step
 from storage.audit import AuditRepository
 from storage.database import Conflict, Sql
-from storage.rows import every, model, one
+from storage.rows import fetch_model, fetch_models, row_model
 
 _COLUMNS = """
 n.id, n.campaign_id, n.member_id, n.branch_id, u.path AS branch_path,
@@ -89,24 +89,24 @@ class NominationRepository:
 
     async def get(self, *, nomination_id: int) -> Nomination:
         missing = f"nomination {nomination_id}"
-        return await one(self._sql, Nomination, _GET, (nomination_id,), missing=missing)
+        return await fetch_model(self._sql, Nomination, _GET, (nomination_id,), missing=missing)
 
     async def of_member(self, *, campaign_id: int, member_id: int) -> Nomination | None:
         row = await self._sql.fetch_one(_BY_MEMBER, (campaign_id, member_id))
-        return model(Nomination, row) if row else None
+        return row_model(Nomination, row) if row else None
 
     async def under_way(
         self, *, member_id: int, states: Iterable[NominationState]
     ) -> list[Nomination]:
         """The member's nominations in any of these states, oldest first."""
         wanted = json.dumps(sorted(state.value for state in states))
-        return await every(self._sql, Nomination, _UNDER_WAY, (member_id, wanted))
+        return await fetch_models(self._sql, Nomination, _UNDER_WAY, (member_id, wanted))
 
     async def events(self, *, nomination_id: int) -> list[Event]:
-        return await every(self._sql, Event, _EVENTS, (nomination_id,))
+        return await fetch_models(self._sql, Event, _EVENTS, (nomination_id,))
 
     async def attachments(self, *, nomination_id: int) -> list[Attachment]:
-        return await every(self._sql, Attachment, _ATTACHMENTS, (nomination_id,))
+        return await fetch_models(self._sql, Attachment, _ATTACHMENTS, (nomination_id,))
 
     async def create(
         self,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.domain.models import NewOrgUnit, OrgKind, OrgUnit
+from bot.domain.models import NewOrgUnit, OrgUnit
 from storage.audit import AuditRepository
 from storage.database import Conflict, NotFound, Sql
+from storage.rows import fetch_count, fetch_model, fetch_models
 
 _COLUMNS = "id, parent_id, kind, code, name, path, sort_order"
 _GET = f"SELECT {_COLUMNS} FROM org_units WHERE id = ?"
@@ -25,54 +26,35 @@ _SET_PATH = "UPDATE org_units SET path = ? WHERE id = ?"
 _PARENT = "SELECT id, path FROM org_units WHERE code = ?"
 
 
-def _unit(row: sqlite3.Row) -> OrgUnit:
-    return OrgUnit(
-        id=row["id"],
-        parent_id=row["parent_id"],
-        kind=OrgKind(row["kind"]),
-        code=row["code"],
-        name=row["name"],
-        path=row["path"],
-        sort_order=row["sort_order"],
-    )
-
-
 class OrgUnitRepository:
     def __init__(self, sql: Sql) -> None:
         self._sql = sql
 
     async def get(self, *, unit_id: int) -> OrgUnit:
-        row = await self._sql.fetch_one(_GET, (unit_id,))
-        if row is None:
-            raise NotFound(f"org unit {unit_id}")
-        return _unit(row)
+        return await fetch_model(
+            self._sql, OrgUnit, _GET, (unit_id,), missing=f"org unit {unit_id}"
+        )
 
     async def get_by_code(self, *, code: str) -> OrgUnit:
-        row = await self._sql.fetch_one(_GET_BY_CODE, (code,))
-        if row is None:
-            raise NotFound(f"org unit with code {code!r}")
-        return _unit(row)
+        missing = f"org unit with code {code!r}"
+        return await fetch_model(self._sql, OrgUnit, _GET_BY_CODE, (code,), missing=missing)
 
     async def children(self, *, parent_id: int | None) -> list[OrgUnit]:
         """Direct children in display order; the roots when parent_id is None."""
         if parent_id is None:
-            rows = await self._sql.fetch_all(_ROOTS)
-        else:
-            rows = await self._sql.fetch_all(_CHILDREN, (parent_id,))
-        return [_unit(row) for row in rows]
+            return await fetch_models(self._sql, OrgUnit, _ROOTS)
+        return await fetch_models(self._sql, OrgUnit, _CHILDREN, (parent_id,))
 
     async def subtree(self, *, unit_id: int) -> list[OrgUnit]:
         """The unit and everything below it, parents before children."""
         unit = await self.get(unit_id=unit_id)
-        rows = await self._sql.fetch_all(_SUBTREE, (unit.path,))
-        return [_unit(row) for row in rows]
+        return await fetch_models(self._sql, OrgUnit, _SUBTREE, (unit.path,))
 
     async def all(self) -> list[OrgUnit]:
-        return [_unit(row) for row in await self._sql.fetch_all(_ALL)]
+        return await fetch_models(self._sql, OrgUnit, _ALL)
 
     async def count(self) -> int:
-        row = await self._sql.fetch_one(_COUNT)
-        return int(row["n"]) if row else 0
+        return await fetch_count(self._sql, _COUNT)
 
     async def add_many(
         self, *, units: list[NewOrgUnit], now: datetime, actor_user_id: int | None = None
@@ -106,17 +88,8 @@ class OrgUnitRepository:
                     raise Conflict(f"org unit code {new.code!r} already exists") from exc
                 path = f"{parent_path}{unit_id}/"
                 await tx.execute(_SET_PATH, (path, unit_id))
-                created.append(
-                    OrgUnit(
-                        id=unit_id,
-                        parent_id=parent_id,
-                        kind=new.kind,
-                        code=new.code,
-                        name=new.name,
-                        path=path,
-                        sort_order=new.sort_order,
-                    )
-                )
+                fields = new.model_dump(exclude={"parent_code"})
+                created.append(OrgUnit(id=unit_id, parent_id=parent_id, path=path, **fields))
             await AuditRepository(tx).append(
                 at=now,
                 actor_user_id=actor_user_id,

@@ -236,8 +236,13 @@ class _Needles:
         return value
 
 
-def _needles(member: sqlite3.Row | None, telegram_user_id: int | None, mark: str) -> _Needles:
+async def _needles(sql: Sql, person: Person, mark: str) -> _Needles:
+    """The person's name, phone and birth date (the name also as HTML shows it), and their
+    Telegram id."""
     texts: list[str] = []
+    member = None
+    if person.member_id is not None:
+        member = await sql.fetch_one(_MEMBER_NEEDLES, (person.member_id,))
     if member is not None:
         name = member["name"] or ""
         # A one-character name would match inside every other text; the member row itself
@@ -245,7 +250,9 @@ def _needles(member: sqlite3.Row | None, telegram_user_id: int | None, mark: str
         if len(name) >= 2:
             texts += [name, html.escape(name, quote=False)]
         texts += [value for value in (member["phone"], member["birth_date"]) if value]
-    return _Needles(texts=tuple(sorted(set(texts))), telegram_user_id=telegram_user_id, mark=mark)
+    return _Needles(
+        texts=tuple(sorted(set(texts))), telegram_user_id=person.telegram_user_id, mark=mark
+    )
 
 
 def _parsed(value: str) -> Any:
@@ -362,24 +369,23 @@ class PrivacyRepository:
         """Erases one person's personal data in one transaction (the caller's, if any) and
         audits it (the entry says why and what was kept, nothing about who). Nominations still
         under way are the caller's to withdraw first, through their state machine."""
+        params = {"m": person.member_id, "u": person.telegram_user_id, "now": now.isoformat()}
+        nominations = enrolments = roles = 0
         async with self._sql.transaction() as tx:
-            member = None
+            # What to look for in texts is read before the member row loses it.
+            needles = await _needles(tx, person, mark)
             if person.member_id is not None:
-                member = await tx.fetch_one(_MEMBER_NEEDLES, (person.member_id,))
-            needles = _needles(member, person.telegram_user_id, mark)
-            params = {"m": person.member_id, "u": person.telegram_user_id, "now": now.isoformat()}
-            kept = (0, 0)
-            if person.member_id is not None:
-                kept = await _erase_member(tx, params, person.member_id, placeholder)
+                nominations, enrolments = await _erase_member(
+                    tx, params, person.member_id, placeholder
+                )
             columns = await _columns(tx)
-            roles = 0
             if person.telegram_user_id is not None:
                 roles = await _erase_account(tx, params, columns, person.telegram_user_id)
             await _sweep_texts(tx, columns, needles)
             erased = Erased(
                 member_id=person.member_id,
-                nominations_kept=kept[0],
-                enrolments_kept=kept[1],
+                nominations_kept=nominations,
+                enrolments_kept=enrolments,
                 roles_revoked=roles,
             )
             await AuditRepository(tx).append(
@@ -388,12 +394,7 @@ class PrivacyRepository:
                 action="member.erased",
                 entity="member" if person.member_id is not None else "account",
                 entity_id=person.member_id,
-                after={
-                    "reason": reason,
-                    "nominations_kept": erased.nominations_kept,
-                    "enrolments_kept": erased.enrolments_kept,
-                    "roles_revoked": erased.roles_revoked,
-                },
+                after={"reason": reason, **erased.model_dump(exclude={"member_id"})},
             )
         return erased
 

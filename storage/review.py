@@ -25,7 +25,7 @@ from bot.domain.nominations.review import (
 from bot.domain.nominations.state import Nomination
 from storage.database import Sql
 from storage.nominations import NOMINATIONS
-from storage.rows import every, one
+from storage.rows import fetch_model, fetch_models
 
 # A unit path lies in one of the subtrees given as a JSON list of paths.
 _IN_PATHS = "EXISTS (SELECT 1 FROM json_each(:paths) p WHERE u.path LIKE p.value || '%')"
@@ -260,7 +260,7 @@ class ReviewRepository:
     async def waiting(self, *, paths: Iterable[str]) -> list[Nomination]:
         """Nominations some level has to decide on, branches in these subtrees, by campaign and
         then oldest first."""
-        return await every(self._sql, Nomination, _WAITING, {"paths": _paths(paths)})
+        return await fetch_models(self._sql, Nomination, _WAITING, {"paths": _paths(paths)})
 
     async def open_objection_counts(self, *, nomination_ids: Iterable[int]) -> dict[int, int]:
         rows = await self._sql.fetch_all(_OPEN_OBJECTIONS, (json.dumps(list(nomination_ids)),))
@@ -268,15 +268,17 @@ class ReviewRepository:
 
     async def of_nominee(self, *, telegram_user_id: int) -> list[Nomination]:
         """The nominations of the member with this account, newest first."""
-        return await every(self._sql, Nomination, _OF_NOMINEE, (telegram_user_id,))
+        return await fetch_models(self._sql, Nomination, _OF_NOMINEE, (telegram_user_id,))
 
     async def meeting_groups(self, *, paths: Iterable[str]) -> list[MeetingGroup]:
-        return await every(self._sql, MeetingGroup, _MEETING_GROUPS, {"paths": _paths(paths)})
+        return await fetch_models(
+            self._sql, MeetingGroup, _MEETING_GROUPS, {"paths": _paths(paths)}
+        )
 
     async def submitted(self, *, campaign_id: int, branch_id: int) -> list[Nomination]:
         """The branch's candidates: its submitted nominations in the campaign, oldest first."""
         params = (campaign_id, branch_id)
-        return await every(self._sql, Nomination, _SUBMITTED_IN_BRANCH, params)
+        return await fetch_models(self._sql, Nomination, _SUBMITTED_IN_BRANCH, params)
 
     async def places_used(self, *, campaign_id: int, branch_id: int) -> int:
         """Nominations of the branch already past the branch level in this campaign."""
@@ -291,20 +293,20 @@ class ReviewRepository:
 
     async def closed_objections(self, *, nomination_id: int) -> list[Objection]:
         """The objections closed with the nomination's notice (a notice ends once)."""
-        return await every(self._sql, Objection, _CLOSED, (nomination_id,))
+        return await fetch_models(self._sql, Objection, _CLOSED, (nomination_id,))
 
     async def votes(self, *, nomination_id: int) -> list[MeetingVote]:
-        return await every(self._sql, MeetingVote, _VOTES_OF, (nomination_id,))
+        return await fetch_models(self._sql, MeetingVote, _VOTES_OF, (nomination_id,))
 
     async def campaign_votes(self, *, campaign_id: int) -> list[MeetingVote]:
-        return await every(self._sql, MeetingVote, _VOTES_OF_CAMPAIGN, (campaign_id,))
+        return await fetch_models(self._sql, MeetingVote, _VOTES_OF_CAMPAIGN, (campaign_id,))
 
     async def objection(self, *, objection_id: int) -> Objection:
         missing = f"objection {objection_id}"
-        return await one(self._sql, Objection, _OBJECTION, (objection_id,), missing=missing)
+        return await fetch_model(self._sql, Objection, _OBJECTION, (objection_id,), missing=missing)
 
     async def objections(self, *, nomination_id: int) -> list[Objection]:
-        return await every(self._sql, Objection, _OBJECTIONS_OF, (nomination_id,))
+        return await fetch_models(self._sql, Objection, _OBJECTIONS_OF, (nomination_id,))
 
     async def names(self, *, user_ids: Iterable[int]) -> dict[int, str]:
         """Members' names by Telegram user id (cadres who are not members are absent)."""
@@ -314,7 +316,7 @@ class ReviewRepository:
     async def of_campaign(self, *, campaign_id: int, paths: Iterable[str]) -> list[Nomination]:
         """Every nomination of the campaign (drafts aside) in these subtrees, by branch, name."""
         params = {"campaign_id": campaign_id, "paths": _paths(paths)}
-        return await every(self._sql, Nomination, _OF_CAMPAIGN, params)
+        return await fetch_models(self._sql, Nomination, _OF_CAMPAIGN, params)
 
     async def campaigns_in_scope(self, *, paths: Iterable[str]) -> list[int]:
         """Campaigns with nominations in these subtrees, newest first."""
@@ -325,4 +327,4 @@ class ReviewRepository:
         self, *, campaign_id: int, scope_path: str, paths: Iterable[str]
     ) -> list[BranchFigures]:
         params = {"campaign_id": campaign_id, "scope": scope_path, "paths": _paths(paths)}
-        return await every(self._sql, BranchFigures, _BRANCH_FIGURES, params)
+        return await fetch_models(self._sql, BranchFigures, _BRANCH_FIGURES, params)

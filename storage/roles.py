@@ -9,26 +9,24 @@ from bot.domain.admin.cadres import CadreRole, Invitation
 from bot.domain.authz import Grant, Role
 from storage.audit import AuditRepository
 from storage.database import Conflict, NotFound, Sql
+from storage.rows import fetch_model, fetch_models, qualified
 
 _ACTIVE_FOR_USER = """
-SELECT r.role, r.org_unit_id, u.path FROM roles r JOIN org_units u ON u.id = r.org_unit_id
+SELECT r.role, r.org_unit_id AS unit_id, u.path AS unit_path
+FROM roles r JOIN org_units u ON u.id = r.org_unit_id
 WHERE r.telegram_user_id = ? AND r.revoked_at IS NULL ORDER BY u.path
 """
-_ACTIVE_IN_SCOPE = """
-SELECT r.id, r.telegram_user_id, r.role, r.org_unit_id, u.name AS unit_name, u.path,
+# Roles as cadres see them listed: with the unit's name and path and the holder's name.
+_CADRES = """
+SELECT r.id, r.telegram_user_id, r.role, r.org_unit_id, u.name AS unit_name, u.path AS unit_path,
        m.name AS member_name
 FROM roles r JOIN org_units u ON u.id = r.org_unit_id
 LEFT JOIN members m ON m.telegram_user_id = r.telegram_user_id AND m.deleted = 0
-WHERE r.revoked_at IS NULL AND u.path LIKE ? || '%'
-ORDER BY u.path, r.granted_at
 """
-_GET_ROLE = """
-SELECT r.id, r.telegram_user_id, r.role, r.org_unit_id, u.name AS unit_name, u.path,
-       m.name AS member_name
-FROM roles r JOIN org_units u ON u.id = r.org_unit_id
-LEFT JOIN members m ON m.telegram_user_id = r.telegram_user_id AND m.deleted = 0
-WHERE r.id = ? AND r.revoked_at IS NULL
-"""
+_ACTIVE_IN_SCOPE = (
+    _CADRES + "WHERE r.revoked_at IS NULL AND u.path LIKE ? || '%' ORDER BY u.path, r.granted_at"
+)
+_GET_ROLE = _CADRES + "WHERE r.id = ? AND r.revoked_at IS NULL"
 _ALL_ACTIVE_HOLDERS = "SELECT DISTINCT telegram_user_id FROM roles WHERE revoked_at IS NULL"
 _INSERT_ROLE = (
     "INSERT INTO roles (telegram_user_id, org_unit_id, role, granted_by, granted_at)"
@@ -39,10 +37,10 @@ _INSERT_INVITATION = (
     "INSERT INTO invitations (token, org_unit_id, role, created_by, created_at, expires_at)"
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
-_GET_INVITATION = (
-    "SELECT token, org_unit_id, role, created_by, created_at, expires_at, used_by, used_at,"
-    " revoked_at FROM invitations WHERE token = ?"
+_INVITATION_COLUMNS = (
+    "token, org_unit_id, role, created_by, created_at, expires_at, used_by, used_at, revoked_at"
 )
+_GET_INVITATION = f"SELECT {_INVITATION_COLUMNS} FROM invitations WHERE token = ?"
 _USE_INVITATION = (
     "UPDATE invitations SET used_by = ?, used_at = ? WHERE token = ?"
     " AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?"
@@ -51,42 +49,12 @@ _REVOKE_INVITATION = (
     "UPDATE invitations SET revoked_by = ?, revoked_at = ? WHERE token = ?"
     " AND used_at IS NULL AND revoked_at IS NULL"
 )
-_OPEN_INVITATIONS = """
-SELECT i.token, i.org_unit_id, i.role, i.created_by, i.created_at, i.expires_at, i.used_by,
-       i.used_at, i.revoked_at
+_OPEN_INVITATIONS = f"""
+SELECT {qualified(_INVITATION_COLUMNS, "i")}
 FROM invitations i JOIN org_units u ON u.id = i.org_unit_id
 WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ? AND u.path LIKE ? || '%'
 ORDER BY i.created_at
 """
-
-
-def _cadre(row: sqlite3.Row) -> CadreRole:
-    return CadreRole(
-        id=row["id"],
-        telegram_user_id=row["telegram_user_id"],
-        role=Role(row["role"]),
-        org_unit_id=row["org_unit_id"],
-        unit_name=row["unit_name"],
-        unit_path=row["path"],
-        member_name=row["member_name"],
-    )
-
-
-def _invitation(row: sqlite3.Row) -> Invitation:
-    def moment(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
-
-    return Invitation(
-        token=row["token"],
-        org_unit_id=row["org_unit_id"],
-        role=Role(row["role"]),
-        created_by=row["created_by"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        expires_at=datetime.fromisoformat(row["expires_at"]),
-        used_by=row["used_by"],
-        used_at=moment(row["used_at"]),
-        revoked_at=moment(row["revoked_at"]),
-    )
 
 
 class RoleRepository:
@@ -94,24 +62,18 @@ class RoleRepository:
         self._sql = sql
 
     async def grants(self, *, telegram_user_id: int) -> list[Grant]:
-        rows = await self._sql.fetch_all(_ACTIVE_FOR_USER, (telegram_user_id,))
-        return [
-            Grant(role=Role(row["role"]), unit_id=row["org_unit_id"], unit_path=row["path"])
-            for row in rows
-        ]
+        return await fetch_models(self._sql, Grant, _ACTIVE_FOR_USER, (telegram_user_id,))
 
     async def holders(self) -> list[int]:
         """Everyone who holds an active role, for re-publishing their command menus."""
         return [row[0] for row in await self._sql.fetch_all(_ALL_ACTIVE_HOLDERS)]
 
     async def in_scope(self, *, path: str) -> list[CadreRole]:
-        return [_cadre(row) for row in await self._sql.fetch_all(_ACTIVE_IN_SCOPE, (path,))]
+        return await fetch_models(self._sql, CadreRole, _ACTIVE_IN_SCOPE, (path,))
 
     async def get(self, *, role_id: int) -> CadreRole:
-        row = await self._sql.fetch_one(_GET_ROLE, (role_id,))
-        if row is None:
-            raise NotFound(f"active role {role_id}")
-        return _cadre(row)
+        missing = f"active role {role_id}"
+        return await fetch_model(self._sql, CadreRole, _GET_ROLE, (role_id,), missing=missing)
 
     async def revoke(self, *, role_id: int, actor_user_id: int, now: datetime) -> CadreRole:
         """Ends a role and records who ended it; NotFound when it was already ended."""
@@ -162,14 +124,12 @@ class RoleRepository:
         return await self.invitation(token=token)
 
     async def invitation(self, *, token: str) -> Invitation:
-        row = await self._sql.fetch_one(_GET_INVITATION, (token,))
-        if row is None:
-            raise NotFound(f"invitation {token}")
-        return _invitation(row)
+        missing = f"invitation {token}"
+        return await fetch_model(self._sql, Invitation, _GET_INVITATION, (token,), missing=missing)
 
     async def open_invitations(self, *, path: str, now: datetime) -> list[Invitation]:
-        rows = await self._sql.fetch_all(_OPEN_INVITATIONS, (now.isoformat(), path))
-        return [_invitation(row) for row in rows]
+        params = (now.isoformat(), path)
+        return await fetch_models(self._sql, Invitation, _OPEN_INVITATIONS, params)
 
     async def accept_invitation(
         self, *, token: str, telegram_user_id: int, now: datetime

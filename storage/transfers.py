@@ -7,7 +7,8 @@ from datetime import datetime
 
 from bot.domain.membership.transfers import Transfer, TransferState
 from storage.audit import AuditRepository
-from storage.database import Conflict, NotFound, Sql
+from storage.database import Conflict, Sql
+from storage.rows import fetch_model, fetch_models, qualified
 
 _COLUMNS = (
     "id, member_id, from_unit_id, to_unit_id, requested_at, state, decided_by, decided_at, comment"
@@ -15,9 +16,8 @@ _COLUMNS = (
 _GET = f"SELECT {_COLUMNS} FROM transfers WHERE id = ?"
 _PENDING_FOR_MEMBER = f"SELECT {_COLUMNS} FROM transfers WHERE member_id = ? AND state = 'pending'"
 _HISTORY = f"SELECT {_COLUMNS} FROM transfers WHERE member_id = ? ORDER BY requested_at, id"
-_PENDING_INTO = """
-SELECT t.id, t.member_id, t.from_unit_id, t.to_unit_id, t.requested_at, t.state, t.decided_by,
-       t.decided_at, t.comment
+_PENDING_INTO = f"""
+SELECT {qualified(_COLUMNS, "t")}
 FROM transfers t JOIN org_units u ON u.id = t.to_unit_id
 WHERE t.state = 'pending' AND u.path LIKE ? || '%'
 ORDER BY t.requested_at, t.id
@@ -38,20 +38,6 @@ _MOVE_MEMBER = (
 )
 
 
-def _transfer(row: sqlite3.Row) -> Transfer:
-    return Transfer(
-        id=row["id"],
-        member_id=row["member_id"],
-        from_unit_id=row["from_unit_id"],
-        to_unit_id=row["to_unit_id"],
-        requested_at=datetime.fromisoformat(row["requested_at"]),
-        state=TransferState(row["state"]),
-        decided_by=row["decided_by"],
-        decided_at=datetime.fromisoformat(row["decided_at"]) if row["decided_at"] else None,
-        comment=row["comment"],
-    )
-
-
 class MemberMoved(Conflict):
     """The member is no longer in the branch the request moves them from."""
 
@@ -61,25 +47,23 @@ class TransferRepository:
         self._sql = sql
 
     async def get(self, *, transfer_id: int) -> Transfer:
-        row = await self._sql.fetch_one(_GET, (transfer_id,))
-        if row is None:
-            raise NotFound(f"transfer {transfer_id}")
-        return _transfer(row)
+        missing = f"transfer {transfer_id}"
+        return await fetch_model(self._sql, Transfer, _GET, (transfer_id,), missing=missing)
 
     async def pending_for_member(self, *, member_id: int) -> Transfer:
         """The member's open request; NotFound when there is none."""
-        row = await self._sql.fetch_one(_PENDING_FOR_MEMBER, (member_id,))
-        if row is None:
-            raise NotFound(f"pending transfer of member {member_id}")
-        return _transfer(row)
+        missing = f"pending transfer of member {member_id}"
+        return await fetch_model(
+            self._sql, Transfer, _PENDING_FOR_MEMBER, (member_id,), missing=missing
+        )
 
     async def history(self, *, member_id: int) -> list[Transfer]:
         """Every request the member made, oldest first."""
-        return [_transfer(row) for row in await self._sql.fetch_all(_HISTORY, (member_id,))]
+        return await fetch_models(self._sql, Transfer, _HISTORY, (member_id,))
 
     async def pending_into(self, *, path: str) -> list[Transfer]:
         """Open requests whose receiving branch lies in the subtree at `path`, oldest first."""
-        return [_transfer(row) for row in await self._sql.fetch_all(_PENDING_INTO, (path,))]
+        return await fetch_models(self._sql, Transfer, _PENDING_INTO, (path,))
 
     async def create(
         self,

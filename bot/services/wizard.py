@@ -7,8 +7,9 @@ apply a change to it and store it, and finish it. Buttons carry the run's nonce:
 earlier run, or of another step, is a stale button.
 
 A run's data is stored as `{"draft": ..., "version": ...}`; a journey that stored its drafts
-as the bare draft before the kit keeps that layout (`Layout.BARE`), so the runs open in a
-deployment resume after an upgrade, and after a rollback.
+as the bare draft before the kit either keeps that layout (`Layout.BARE`: the runs open in a
+deployment resume after an upgrade and after a rollback), or reads a bare run as its draft and
+stores it wrapped from its next step on.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ class Wizard(Generic[D, S]):
 
 class Drafts(Generic[D, S]):
     """The open runs of one wizard. Each change is loaded, applied and stored in one call;
-    the stored step is what the conversation follows after a refusal or a restart."""
+    the stored step is what the conversation follows after a refusal or a restart (see the
+    module's docstring for the layouts of a run's data)."""
 
     def __init__(
         self,

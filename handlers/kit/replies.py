@@ -7,6 +7,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import LeagueContext
+from bot.domain.models import Account
 from bot.domain.validation import InvalidInput
 from bot.services.errors import ServiceError
 from bot.services.wizard import Chat
@@ -116,15 +117,28 @@ async def notify(
     account = await context.services.accounts.get(telegram_user_id=telegram_user_id)
     if account is None:
         return False
+    await notify_account(context, account, key, markup, **params)
+    return True
+
+
+async def notify_account(
+    context: LeagueContext,
+    account: Account,
+    key: str,
+    markup: InlineKeyboardMarkup | None = None,
+    /,
+    **params: object,
+) -> None:
+    """`notify` for someone whose account the caller has read already (to render buttons in
+    their language, say)."""
     message = context.services.outbox.message(
         chat_id=account.chat_id,
-        telegram_user_id=telegram_user_id,
+        telegram_user_id=account.telegram_user_id,
         kind="notification",
         text=context.t_in(account.language, key, **params),
         reply_markup=markup.to_dict() if markup is not None else None,
     )
     await context.services.outbox.send(message)
-    return True
 
 
 def _toast(text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services.membership.privacy import ErasurePlan, MyData
+from bot.domain.membership.privacy import ErasurePlan, MyData
 from handlers.membership.buttons import PrivacyErase, PrivacyKeep
 
 T = Callable[..., str]

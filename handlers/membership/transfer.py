@@ -4,28 +4,19 @@ the 同意 / 不同意 buttons, with the reason for a rejection taken from the c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
-from bot.services import Services
-from bot.services.errors import NoWizard, StaleButton
-from bot.services.membership.transfers import (
-    REASON_JOURNEY,
-    REASON_STEP,
-    AlreadySettled,
-    PendingPage,
-    ReasonWait,
-    TransferCard,
-)
+from bot.domain.membership.transfers import PendingPage, ReasonStep, TransferCard
+from bot.services.errors import StaleButton
+from bot.services.membership.transfers import REASON_JOURNEY, AlreadySettled, ReasonWizard
 from bot.services.wizard import Chat
-from handlers.kit.replies import answer_and_edit, chat_of, notify, send
+from handlers.kit.replies import answer_and_edit, chat_of, notify_account, send
 from handlers.kit.rewrite import rewrite
 from handlers.kit.routes import Press, Said, on_command, on_press
 from handlers.kit.wizard import END, WizardRoutes, WizardTexts
@@ -66,9 +57,9 @@ async def _tell(
     markup = (
         screens.decision_keyboard(context, language, item.transfer.id) if with_decision else None
     )
-    await notify(
+    await notify_account(
         context,
-        telegram_user_id,
+        account,
         key,
         markup,
         card=screens.card(context, language, item),
@@ -216,32 +207,11 @@ async def approved(press: Press[TransferApprove], context: LeagueContext) -> Non
 # next message. Its draft is the awaited reason (which request, which message to rewrite).
 
 
-class ReasonStep(StrEnum):
-    REASON = REASON_STEP
-
-
-@dataclass(frozen=True)
-class AwaitedReason:
-    """The awaited reason as the wizard kit reads it."""
-
-    wait: ReasonWait
-    step: ReasonStep = ReasonStep.REASON
-
-
-def _awaited(services: Services) -> Callable[[Chat], Awaitable[AwaitedReason]]:
-    async def lookup(chat: Chat) -> AwaitedReason:
-        return AwaitedReason(await services.transfers.reason_wait(chat))
-
-    return lookup
-
-
-async def ask_for_reason(
-    update: Update, context: LeagueContext, awaited: AwaitedReason
-) -> ReasonStep:
+async def ask_for_reason(update: Update, context: LeagueContext, awaited: ReasonWizard) -> object:
     """The question for the reason awaited, asked again (the kit's `ask`; the reason has no
     command to resume it and is not asked again below a hint, so nothing calls it today)."""
     card = await context.services.transfers.review(
-        chat_of(update).user_id, transfer_id=awaited.wait.transfer_id
+        chat_of(update).user_id, transfer_id=awaited.draft.transfer_id
     )
     await send(update, context, *screens.reason_prompt(context, card))
     return awaited.step
@@ -250,7 +220,7 @@ async def ask_for_reason(
 REASON: WizardRoutes[ReasonStep] = WizardRoutes(
     journey=REASON_JOURNEY,
     command=None,
-    current=_awaited,
+    current=lambda services: services.transfers.awaited_reason,
     finish=lambda services: services.transfers.stop_waiting,
     ask=ask_for_reason,
     texts=WizardTexts(cancelled="transfer.reason_cancelled"),
@@ -261,12 +231,10 @@ REASON: WizardRoutes[ReasonStep] = WizardRoutes(
 )
 
 
-async def _step_now(update: Update, context: LeagueContext) -> object:
-    """The reason still awaited (the buttons of an older prompt leave a newer wait open)."""
-    try:
-        return (await REASON.current(update, context)).step
-    except NoWizard:
-        return END
+def _after(ended_wait: bool) -> object:
+    """Where the conversation goes after a button of a reason's question: it ends with the
+    wait it ended; otherwise it stays as it was (awaiting another request's reason, or none)."""
+    return END if ended_wait else None
 
 
 def _message_id(press: Press[Any]) -> int:
@@ -301,11 +269,11 @@ async def ask_reason(press: Press[TransferReject], context: LeagueContext) -> ob
 
 async def reason_given(said: Said, context: LeagueContext) -> object:
     """Rejects the request with the typed reason and tells the member."""
-    awaited = await REASON.current(said.update, context)
-    async with _settled_shown(context, said.chat, awaited.wait.message_id):
-        rejection = await context.services.transfers.reject_awaited(said.chat, said.text)
-    card = rejection.notice.card
-    await _rejected(said.update, context, card, rejection.message_id)
+    message_id = (await REASON.current(said.update, context)).draft.message_id
+    async with _settled_shown(context, said.chat, message_id):
+        notice = await context.services.transfers.reject_awaited(said.chat, said.text)
+    card = notice.card
+    await _rejected(said.update, context, card, message_id)
     await send(said.update, context, context.t("transfer.rejected_done", name=card.member_name))
     return END
 
@@ -314,35 +282,37 @@ async def reason_skipped(press: Press[TransferSkipReason], context: LeagueContex
     """Rejects the request without a reason; a reason awaited for another one stays awaited."""
     message_id = _message_id(press)
     async with _settled_shown(context, press.chat, _with_buttons(press)):
-        notice = await context.services.transfers.reject_without_reason(
+        skipped = await context.services.transfers.reject_without_reason(
             press.chat, transfer_id=press.button.transfer_id
         )
     await press.query.answer()
-    await _rejected(press.update, context, notice.card, message_id)
-    return await _step_now(press.update, context)
+    await _rejected(press.update, context, skipped.notice.card, message_id)
+    return _after(skipped.ended_wait)
 
 
 async def back_to_decision(press: Press[TransferBackToDecision], context: LeagueContext) -> object:
     """Leaves the reason unwritten and shows 同意 / 不同意 again."""
     transfer_id = press.button.transfer_id
-    await context.services.transfers.stop_waiting(press.chat, transfer_id=transfer_id)
+    ended = await context.services.transfers.stop_waiting(press.chat, transfer_id=transfer_id)
     async with _settled_shown(context, press.chat, _with_buttons(press)):
         card = await context.services.transfers.review(press.user_id, transfer_id=transfer_id)
     await answer_and_edit(press.query, *screens.decision(context, card))
-    return await _step_now(press.update, context)
+    return _after(ended)
 
 
 async def reason_cancelled(said: Said, context: LeagueContext) -> object:
     """/cancel while a reason is awaited: the request stays pending, its buttons come back."""
-    wait = (await REASON.current(said.update, context)).wait
+    awaited = (await REASON.current(said.update, context)).draft
     await context.services.transfers.stop_waiting(said.chat)
     shown: tuple[str, InlineKeyboardMarkup | None]
     try:
-        card = await context.services.transfers.review(said.user_id, transfer_id=wait.transfer_id)
+        card = await context.services.transfers.review(
+            said.user_id, transfer_id=awaited.transfer_id
+        )
         shown = screens.decision(context, card)
     except AlreadySettled as exc:
         shown = screens.settled(context, exc.card), None
-    await rewrite(context, said.chat.chat_id, wait.message_id, *shown)
+    await rewrite(context, said.chat.chat_id, awaited.message_id, *shown)
     await send(said.update, context, context.t("transfer.reason_cancelled"))
     return END
 

@@ -12,10 +12,10 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import LeagueContext
-from bot.domain.membership.transfers import REASON_MAX_LENGTH
+from bot.domain.membership.transfers import REASON_MAX_LENGTH, PendingPage, Preview, TransferCard
 from bot.domain.models import Language, OrgUnit
 from bot.i18n import Raw
-from bot.services.membership.transfers import PendingPage, Preview, TargetChoice, TransferCard
+from bot.services.membership.transfers import TargetChoice
 from handlers.kit import org_picker
 from handlers.kit.buttons import CallbackData
 from handlers.membership import buttons

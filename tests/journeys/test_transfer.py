@@ -3,6 +3,7 @@ branches and the member are told, and nobody else can decide."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from bot.app import running_bot
@@ -12,7 +13,7 @@ from sandbox.client import ChatUser, SandboxClient
 from storage.database import Database
 from storage.members import MemberRepository
 from storage.transfers import TransferRepository
-from tests.conftest import bot_settings, settle_with
+from tests.conftest import START, bot_settings, settle_with
 from tests.journeys.cadre_steps import appoint, audit_actions, unit_id
 from tests.journeys.steps import person, register
 
@@ -435,6 +436,42 @@ async def test_a_cadres_awaited_reason_survives_a_restart(sandbox, demo_db, cloc
         assert [(r["state"], r["comment"]) for r in await _transfers(db)] == [("rejected", REASON)]
 
 
+async def test_a_reason_awaited_by_the_bot_before_the_upgrade_is_taken_after_it(
+    sandbox, demo_db, clock
+):
+    """A wait stored by the version before the wizard kit, whose drafts held the awaited
+    reason bare, is resumed by this one."""
+    settings = bot_settings(sandbox.url, demo_db)
+    async with Database(demo_db) as db:
+        async with running_bot(settings, clock=clock, poll_timeout=5) as app:
+            telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+            ming, _, wang = await _setup(telegram, db)
+            await _ask_to_move(ming)
+            await wang.refresh()
+            notice = wang.last_message()
+            await telegram.close()
+        # What the earlier version wrote when 不同意 was pressed on that message.
+        old_wait = {"transfer_id": await _newest_transfer_id(db), "message_id": notice.message_id}
+        await db.execute(
+            "INSERT INTO drafts (journey, chat_id, user_id, step, data, nonce, updated_at)"
+            " VALUES ('transfer_reason', ?, ?, 'reason', ?, 'a1b2c3', ?)",
+            (wang.id, wang.id, json.dumps(old_wait), START.isoformat()),
+        )
+
+        async with running_bot(settings, clock=clock, poll_timeout=5) as app:
+            telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+            wang = await telegram.user("王书记", user_id=wang.id)
+            await wang.send(REASON)
+            assert wang.last_message().text == (
+                "❌ 已不同意 张晓明 的组织关系转接申请，已通知申请人。"
+            )
+            rewritten = next(m for m in wang.messages() if m.message_id == notice.message_id)
+            assert rewritten.text.endswith(f"❌ 您已不同意，已通知申请人。\n理由：{REASON}")
+            await telegram.close()
+        assert [(r["state"], r["comment"]) for r in await _transfers(db)] == [("rejected", REASON)]
+        assert await db.fetch_one("SELECT * FROM drafts WHERE user_id = ?", (wang.id,)) is None
+
+
 async def test_each_person_is_told_in_their_own_language(telegram, db):
     ming = await person(telegram, "张晓明")
     await register(ming, branch="湖滨社区团支部")
@@ -470,6 +507,31 @@ async def test_the_reason_goes_to_the_request_whose_rejection_was_pressed_last(t
     assert restored.buttons == [[APPROVE, REJECT]]
     rows = await _transfers(db)
     assert [(r["state"], r["comment"]) for r in rows] == [("pending", None), ("rejected", REASON)]
+
+
+async def test_the_buttons_of_an_older_prompt_leave_the_newer_reason_awaited(telegram, db):
+    await _seed_requests(db, 3)
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S02-01", Role.BRANCH_SECRETARY)
+    await wang.send("/transfers")
+    first, second, third = wang.messages()[-3:]
+    await wang.press_button(first.message_id, first.button_data[0][1])
+    await wang.press_button(second.message_id, second.button_data[0][1])
+    await wang.press_button(third.message_id, third.button_data[0][1])
+    # 不填理由 on the first prompt and « 返回 on the second: the third's reason is still awaited.
+    first_prompt = next(m for m in wang.messages() if m.message_id == first.message_id)
+    await wang.press_button(first.message_id, first_prompt.button_data[0][0])
+    second_prompt = next(m for m in wang.messages() if m.message_id == second.message_id)
+    await wang.press_button(second.message_id, second_prompt.button_data[1][0])
+    await wang.send(REASON)
+    assert wang.last_message().text == "❌ 已不同意 团员02 的组织关系转接申请，已通知申请人。"
+    rows = await _transfers(db)
+    assert [(r["state"], r["comment"]) for r in rows] == [
+        ("rejected", None),
+        ("pending", None),
+        ("rejected", REASON),
+    ]
+    assert await db.fetch_one("SELECT * FROM drafts WHERE user_id = ?", (wang.id,)) is None
 
 
 async def test_a_file_while_the_reason_is_awaited_asks_for_text(telegram, db):

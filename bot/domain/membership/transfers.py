@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.models import OrgUnit
+from bot.domain.models import Member, OrgUnit
 from bot.domain.validation import InvalidInput
 
 REASON_MAX_LENGTH = 200
@@ -57,6 +57,77 @@ class Transfer(BaseModel):
     decided_by: int | None = None
     decided_at: datetime | None = None
     comment: str | None = None
+
+
+class TransferCard(BaseModel):
+    """A request with what a chat shows about it: who, from where, to where."""
+
+    transfer: Transfer
+    member_name: str
+    member_user_id: int | None
+    from_path: list[str]
+    to_path: list[str]
+
+
+class Notice(BaseModel):
+    """A request after a change, and who else to tell: the cadres who may decide it (the
+    receiving side) and the cadres of the branch the member leaves. The actor is never in them."""
+
+    card: TransferCard
+    receiving: list[int]
+    sending: list[int]
+
+
+class Overview(BaseModel):
+    """What a member's /transfer starts from: where they are and any open request."""
+
+    member: Member
+    unit_id: int
+    parent_id: int | None
+    current_path: list[str]
+    pending: TransferCard | None
+
+
+class Preview(BaseModel):
+    """A move the member picked but has not confirmed yet."""
+
+    to_unit_id: int
+    from_path: list[str]
+    to_path: list[str]
+
+
+class PendingPage(BaseModel):
+    """One page of the open requests a cadre may decide."""
+
+    cards: list[TransferCard]
+    page: int
+    pages: int
+    total: int
+
+
+class ReasonStep(StrEnum):
+    """The one question of a rejection: its reason, typed in the cadre's next message."""
+
+    REASON = "reason"
+
+
+class AwaitedReason(BaseModel):
+    """A cadre pressed 不同意 and the bot waits for the reason: for which request, and the
+    message whose buttons were pressed (it shows the rejection once the reason comes)."""
+
+    transfer_id: int
+    message_id: int
+
+    def next_step(self) -> ReasonStep:
+        return ReasonStep.REASON
+
+
+class SkippedReason(BaseModel):
+    """A rejection without a reason, and whether it ended the reason awaited (it did not
+    when the awaited reason is another request's: the prompt pressed was an older one)."""
+
+    notice: Notice
+    ended_wait: bool
 
 
 class NotPending(Exception):

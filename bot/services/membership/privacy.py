@@ -4,21 +4,17 @@ the retention rule (personal data of members who left is erased after a set peri
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
-
 from bot.clock import Clock
-from bot.domain.membership.privacy import Erased, Held, HeldRow, Person
+from bot.domain.membership import privacy as rules
+from bot.domain.membership.privacy import Erased, ErasurePlan, MyData, Person
 from bot.domain.models import Reminder
 from bot.domain.nominations.campaigns import CampaignRules
 from bot.domain.nominations.state import WITHDRAWABLE, Step, next_state
-from bot.domain.trainings import tenths_to_hours
 from bot.domain.validation import InvalidInput
 from bot.services.errors import ServiceError
 from bot.services.trainings.service import TrainingService
@@ -38,48 +34,6 @@ class NothingToErase(ServiceError):
     """The confirmation was pressed for data that is already erased (or for someone else)."""
 
     code = "privacy.already_erased"
-
-
-class ErasurePlan(BaseModel):
-    """What the confirmation screen tells the person before they decide."""
-
-    member_id: int | None
-    nominations: int
-    enrolments: int
-    cadre: bool
-
-    @property
-    def registered(self) -> bool:
-        return self.member_id is not None
-
-
-class MyData(BaseModel):
-    """Everything held about one person, shaped for them to read: other people appear only as
-    "self" or "organisation", never by name or id."""
-
-    generated_at: datetime
-    account: dict[str, Any] | None
-    profile: dict[str, Any] | None
-    cadre_roles: list[dict[str, Any]]
-    trainings: list[dict[str, Any]]
-    training_hours: str
-    transfers: list[dict[str, Any]]
-    nominations: list[dict[str, Any]]
-    objections_raised: list[dict[str, Any]]
-    broadcasts_written: list[dict[str, Any]]
-    unfinished_forms: list[dict[str, Any]]
-    audit_log: list[dict[str, Any]]
-
-    def summary(self) -> dict[str, int | str]:
-        return {
-            "profile": 1 if self.profile else 0,
-            "enrolments": len(self.trainings),
-            "hours": self.training_hours,
-            "nominations": len(self.nominations),
-            "transfers": len(self.transfers),
-            "objections": len(self.objections_raised),
-            "audit": len(self.audit_log),
-        }
 
 
 class PrivacyService:
@@ -108,7 +62,7 @@ class PrivacyService:
 
     async def my_data(self, telegram_user_id: int) -> MyData:
         held = await self._store.privacy.held(telegram_user_id=telegram_user_id)
-        return _shape(held, now=self._clock.now())
+        return rules.my_data(held, now=self._clock.now())
 
     # /deleteme
 
@@ -201,150 +155,3 @@ async def _withdraw_open(tx: Store, member_id: int, now: datetime) -> None:
         await tx.nominations.transition(
             nomination=nomination, step=Step.WITHDRAW, to_state=target, actor_user_id=None, now=now
         )
-
-
-# -- /mydata's file ----------------------------------------------------------------------------
-
-_SELF = "self"
-_ORGANISATION = "organisation"
-
-
-def _who(user_id: object, me: int) -> str | None:
-    if user_id is None:
-        return None
-    return _SELF if user_id == me else _ORGANISATION
-
-
-def _own(value: object, me: int) -> Any:
-    """JSON of an audit entry about the person, without other people's ids."""
-    if isinstance(value, dict):
-        kept: dict[str, Any] = {}
-        for key, item in value.items():
-            names_someone = key.endswith(("_by", "user_id")) or key in {"invited_by"}
-            if names_someone and item not in (None, me):
-                continue
-            kept[key] = _own(item, me)
-        return kept
-    if isinstance(value, list):
-        return [_own(item, me) for item in value]
-    return value
-
-
-def _json(value: object) -> Any:
-    if not isinstance(value, str) or not value:
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _values(row: HeldRow, *drop: str) -> dict[str, Any]:
-    return {key: value for key, value in row.values.items() if key not in drop}
-
-
-def _shape(held: Held, *, now: datetime) -> MyData:
-    me = held.telegram_user_id
-    units = held.unit_names
-    profile = None
-    if held.member is not None:
-        profile = _values(held.member)
-        profile["unit"] = units.get(profile.pop("org_unit_id"), None)
-    events: dict[int, list[dict[str, Any]]] = {}
-    for event in held.events:
-        values = _values(event, "nomination_id", "actor_user_id")
-        values["by"] = _who(event.values["actor_user_id"], me)
-        events.setdefault(event.values["nomination_id"], []).append(values)
-    nominations = []
-    for row in held.nominations:
-        nomination_id = row.values["id"]
-        values = _values(row, "nominator_user_id")
-        values["nominated_by"] = _who(row.values["nominator_user_id"], me)
-        values["self_applied"] = bool(values["self_applied"])
-        values["timeline"] = events.get(nomination_id, [])
-        values["attachments"] = [
-            _values(a, "nomination_id")
-            for a in held.attachments
-            if a.values["nomination_id"] == nomination_id
-        ]
-        values["branch_meeting_votes"] = [
-            _values(v, "nomination_id") | {"passed": bool(v.values["passed"])}
-            for v in held.votes
-            if v.values["nomination_id"] == nomination_id
-        ]
-        values["objections_received"] = [
-            _values(o, "nomination_id")
-            for o in held.objections_about
-            if o.values["nomination_id"] == nomination_id
-        ]
-        nominations.append(values)
-    audit = []
-    for entry in held.audit:
-        if entry.values["about"]:
-            audit.append(
-                {
-                    "at": entry.values["at"],
-                    "action": entry.values["action"],
-                    "entity": entry.values["entity"],
-                    "entity_id": entry.values["entity_id"],
-                    "by": _who(entry.values["actor_user_id"], me),
-                    "before": _own(_json(entry.values["before"]), me),
-                    "after": _own(_json(entry.values["after"]), me),
-                    "comment": entry.values["comment"],
-                }
-            )
-        else:
-            # Something they did to a record that is not about them: the act, not its target.
-            audit.append(
-                {
-                    "at": entry.values["at"],
-                    "action": entry.values["action"],
-                    "entity": entry.values["entity"],
-                    "by": _SELF,
-                }
-            )
-    hours = sum(
-        e.values["hours_tenths"] or 0 for e in held.enrolments if e.values["state"] == "attended"
-    )
-    return MyData(
-        generated_at=now,
-        account=_values(held.account) if held.account else None,
-        profile=profile,
-        cadre_roles=[
-            {
-                "role": r.values["role"],
-                "unit": units.get(r.values["org_unit_id"]),
-                "granted_at": r.values["granted_at"],
-                "revoked_at": r.values["revoked_at"],
-            }
-            for r in held.roles
-        ],
-        trainings=[
-            _values(e, "hours_tenths")
-            | {
-                "walk_in": bool(e.values["walk_in"]),
-                "hours": str(tenths_to_hours(e.values["hours_tenths"]))
-                if e.values["hours_tenths"]
-                else None,
-            }
-            for e in held.enrolments
-        ],
-        training_hours=str(tenths_to_hours(hours)),
-        transfers=[
-            {
-                "requested_at": t.values["requested_at"],
-                "from_unit": units.get(t.values["from_unit_id"]),
-                "to_unit": units.get(t.values["to_unit_id"]),
-                "state": t.values["state"],
-                "decided_at": t.values["decided_at"],
-                "decided_by": _who(t.values["decided_by"], me),
-                "comment": t.values["comment"],
-            }
-            for t in held.transfers
-        ],
-        nominations=nominations,
-        objections_raised=[_values(o) for o in held.objections_raised],
-        broadcasts_written=[_values(b) for b in held.broadcasts],
-        unfinished_forms=[_values(d) | {"data": _json(d.values["data"])} for d in held.drafts],
-        audit_log=audit,
-    )

@@ -3,16 +3,26 @@ branch approves or rejects, and the service says who must be told."""
 
 from __future__ import annotations
 
-import secrets
-
 from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action
 from bot.domain.membership import transfers as rules
-from bot.domain.membership.transfers import Outcome, Transfer
+from bot.domain.membership.transfers import (
+    AwaitedReason,
+    Notice,
+    Outcome,
+    Overview,
+    PendingPage,
+    Preview,
+    ReasonStep,
+    SkippedReason,
+    Transfer,
+    TransferCard,
+)
 from bot.domain.models import Member
 from bot.domain.validation import InvalidInput
+from bot.services import wizard as kit
 from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
 from bot.services.orgs import OrgLevel, OrgService
@@ -22,8 +32,12 @@ from storage.store import Store
 from storage.transfers import MemberMoved
 
 # The drafts journey (and PTB conversation) of a cadre writing the reason for a rejection.
+# Its drafts are stored bare ({"transfer_id": ..., "message_id": ...}), as before the kit.
 REASON_JOURNEY = "transfer_reason"
-REASON_STEP = "reason"
+# Open requests listed on one page of /transfers.
+PAGE_SIZE = 5
+
+ReasonWizard = kit.Wizard[AwaitedReason, ReasonStep]
 
 
 class NotRegisteredForTransfer(NotRegistered):
@@ -60,35 +74,6 @@ class MemberMovedMeanwhile(ServiceError):
     code = "transfer.member_moved"
 
 
-class TransferCard(BaseModel):
-    """A request with what a chat shows about it: who, from where, to where."""
-
-    transfer: Transfer
-    member_name: str
-    member_user_id: int | None
-    from_path: list[str]
-    to_path: list[str]
-
-
-class Notice(BaseModel):
-    """A request after a change, and who else to tell: the cadres who may decide it (the
-    receiving side) and the cadres of the branch the member leaves. The actor is never in them."""
-
-    card: TransferCard
-    receiving: list[int]
-    sending: list[int]
-
-
-class Overview(BaseModel):
-    """What a member's /transfer starts from: where they are and any open request."""
-
-    member: Member
-    unit_id: int
-    parent_id: int | None
-    current_path: list[str]
-    pending: TransferCard | None
-
-
 class TargetChoice(BaseModel):
     """One level of the org tree to choose the receiving branch from."""
 
@@ -96,35 +81,6 @@ class TargetChoice(BaseModel):
     level: OrgLevel
     # names from the top down to the unit being shown
     path: list[str]
-
-
-class Preview(BaseModel):
-    """A move the member picked but has not confirmed yet."""
-
-    to_unit_id: int
-    from_path: list[str]
-    to_path: list[str]
-
-
-class PendingPage(BaseModel):
-    cards: list[TransferCard]
-    page: int
-    pages: int
-    total: int
-
-
-class Rejection(BaseModel):
-    """A rejection made by typing its reason, with the message whose buttons were pressed."""
-
-    notice: Notice
-    message_id: int
-
-
-class ReasonWait(BaseModel):
-    """A cadre pressed 不同意 and the bot waits for the reason in their next message."""
-
-    transfer_id: int
-    message_id: int
 
 
 class TransferService:
@@ -136,14 +92,20 @@ class TransferService:
         access: AccessService,
         clock: Clock,
         admins: frozenset[int],
-        page_size: int = 5,
     ) -> None:
+        self.reasons = kit.Drafts(
+            journey=REASON_JOURNEY,
+            draft=AwaitedReason,
+            steps=ReasonStep,
+            drafts=store.drafts,
+            clock=clock,
+            layout=kit.Layout.BARE,
+        )
         self._store = store
         self._orgs = orgs
         self._access = access
         self._clock = clock
         self._admins = admins
-        self._page_size = page_size
 
     # The member's side.
 
@@ -235,10 +197,10 @@ class TransferService:
             for transfer in await self._store.transfers.pending_into(path=path):
                 found[transfer.id] = transfer
         ordered = sorted(found.values(), key=lambda t: (t.requested_at, t.id))
-        pages = max(1, -(-len(ordered) // self._page_size))
+        pages = max(1, -(-len(ordered) // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        start = page * self._page_size
-        cards = [await self._card(t) for t in ordered[start : start + self._page_size]]
+        start = page * PAGE_SIZE
+        cards = [await self._card(t) for t in ordered[start : start + PAGE_SIZE]]
         return PendingPage(cards=cards, page=page, pages=pages, total=len(ordered))
 
     async def review(self, telegram_user_id: int, *, transfer_id: int) -> TransferCard:
@@ -276,66 +238,50 @@ class TransferService:
             raise AlreadySettled(await self._card(await self._load(transfer_id))) from None
         return await self._notice(settled, actor_user_id=telegram_user_id)
 
-    # Waiting for the reason of a rejection: survives a restart like every wizard.
+    # Waiting for the reason of a rejection: a one-step wizard, surviving a restart.
 
     async def ask_reason(self, chat: Chat, *, transfer_id: int, message_id: int) -> TransferCard:
-        """Checks the cadre may reject the request, then waits for the reason in their chat."""
+        """Checks the cadre may reject the request, then waits for the reason in their chat
+        (instead of any reason awaited before)."""
         card = await self.review(chat.user_id, transfer_id=transfer_id)
-        wait = ReasonWait(transfer_id=transfer_id, message_id=message_id)
-        await self._store.drafts.save(
-            journey=REASON_JOURNEY,
-            chat_id=chat.chat_id,
-            user_id=chat.user_id,
-            step=REASON_STEP,
-            data=wait.model_dump(),
-            nonce=secrets.token_hex(3),
-            now=self._clock.now(),
-        )
+        awaited = AwaitedReason(transfer_id=transfer_id, message_id=message_id)
+        await self.reasons.start(chat, awaited)
         return card
 
-    async def reason_wait(self, chat: Chat) -> ReasonWait:
-        try:
-            stored = await self._store.drafts.get(
-                journey=REASON_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-            )
-        except NotFound:
-            raise NoWizard(f"no rejection reason awaited from {chat.user_id}") from None
-        return ReasonWait.model_validate(stored.data)
+    async def awaited_reason(self, chat: Chat) -> ReasonWizard:
+        """The reason awaited from the cadre; NoWizard when none is."""
+        return await self.reasons.current(chat)
 
-    async def reject_awaited(self, chat: Chat, text: str) -> Rejection:
+    async def reject_awaited(self, chat: Chat, text: str) -> Notice:
         """Rejects the request whose reason is awaited, with the typed reason. A reason that
         does not fit keeps the wait; any other refusal ends it."""
-        wait = await self.reason_wait(chat)
+        awaited = (await self.reasons.current(chat)).draft
         reason = rules.clean_reason(text)
         try:
-            notice = await self.reject(chat.user_id, transfer_id=wait.transfer_id, reason=reason)
+            return await self.reject(chat.user_id, transfer_id=awaited.transfer_id, reason=reason)
         finally:
             # Rejected, or refused because it can no longer be rejected: nothing more to await.
-            await self.stop_waiting(chat)
-        return Rejection(notice=notice, message_id=wait.message_id)
+            await self.reasons.finish(chat)
 
-    async def reject_without_reason(self, chat: Chat, *, transfer_id: int) -> Notice:
+    async def reject_without_reason(self, chat: Chat, *, transfer_id: int) -> SkippedReason:
         """不填理由: rejects the request the button names, its reason awaited or not (the
         prompt may be older than the cadre's latest 不同意)."""
-        try:
-            return await self.reject(chat.user_id, transfer_id=transfer_id)
-        finally:
-            await self.stop_waiting(chat, transfer_id=transfer_id)
+        ended = await self.stop_waiting(chat, transfer_id=transfer_id)
+        notice = await self.reject(chat.user_id, transfer_id=transfer_id)
+        return SkippedReason(notice=notice, ended_wait=ended)
 
     async def stop_waiting(self, chat: Chat, *, transfer_id: int | None = None) -> bool:
         """Forgets the awaited reason (only if it is for `transfer_id`, when given); False when
         nothing was forgotten."""
         if transfer_id is not None:
             try:
-                wait = await self.reason_wait(chat)
+                awaited = (await self.reasons.current(chat)).draft
             except NoWizard:
                 return False
-            if wait.transfer_id != transfer_id:
+            if awaited.transfer_id != transfer_id:
                 # « 返回 on an older prompt: the reason now awaited is for another request.
                 return False
-        return await self._store.drafts.delete(
-            journey=REASON_JOURNEY, chat_id=chat.chat_id, user_id=chat.user_id
-        )
+        return await self.reasons.finish(chat)
 
     # Helpers.
 
