@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.errors import NoWizard, StaleButton
 from storage.database import NotFound
-from storage.drafts import DraftRepository
+from storage.drafts import DraftRepository, StoredDraft
 
 
 class Chat(BaseModel):
@@ -62,7 +62,11 @@ class Wizard(Generic[D, S]):
 
 class Drafts(Generic[D, S]):
     """The open runs of one wizard. Each change is loaded, applied and stored in one call;
-    the stored step is what the conversation follows after a refusal or a restart."""
+    the stored step is what the conversation follows after a refusal or a restart.
+
+    `legacy` is for a journey whose drafts were once stored in another layout: it turns a
+    stored row (step, data, nonce) into the draft's data, and the draft is stored in today's
+    layout at its next change."""
 
     def __init__(
         self,
@@ -72,12 +76,14 @@ class Drafts(Generic[D, S]):
         steps: type[S],
         drafts: DraftRepository,
         clock: Clock,
+        legacy: Callable[[StoredDraft], dict[str, Any]] | None = None,
     ) -> None:
         self.journey = journey
         self._draft = draft
         self._steps = steps
         self._drafts = drafts
         self._clock = clock
+        self._legacy = legacy
 
     async def current(self, chat: Chat) -> Wizard[D, S]:
         """The open run; NoWizard when there is none."""
@@ -87,7 +93,8 @@ class Drafts(Generic[D, S]):
             )
         except NotFound:
             raise NoWizard(f"no {self.journey} for {chat.user_id}") from None
-        draft = self._draft.model_validate(stored.data["draft"])
+        data = stored.data["draft"] if self._legacy is None else self._legacy(stored)
+        draft = self._draft.model_validate(data)
         return Wizard(
             step=self._steps(draft.next_step()),
             draft=draft,
