@@ -331,7 +331,7 @@ async def run_scenario(scenario: Scenario, *, workdir: Path) -> Measurement:
                 rss_before = peak_rss_mb()
                 started = time.monotonic()
                 # What 确认 in the /broadcast wizard does: one INSERT … SELECT, one transaction.
-                broadcast = await app.bot_data.services.broadcasts.create(
+                broadcast = await app.bot_data.services.broadcasts.launch.create(
                     AUTHOR_ID, text_html=TEXT, audience=Audience(unit_id=district)
                 )
                 enqueue_s = time.monotonic() - started

@@ -27,7 +27,7 @@ from bot.infra.telegram_http import TransportRequest, proxy_for
 from bot.infra.update_processing import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.services import Renderers, Services
 from bot.services.admin.digest import KIND as DIGEST_KIND
-from bot.services.broadcasts.service import REMINDER_KIND as BROADCAST_KIND
+from bot.services.broadcasts.scheduled import REMINDER_KIND as BROADCAST_KIND
 from bot.services.membership.privacy import RETENTION_KIND
 from bot.services.nominations.campaigns import KIND_CLOSING as CAMPAIGN_CLOSING
 from bot.services.nominations.campaigns import KIND_OPEN as CAMPAIGN_OPEN
@@ -37,7 +37,7 @@ from bot.services.shared import asleep
 from bot.services.trainings.jobs import KIND_CLOSE, KIND_OFFER_EXPIRY, KIND_REMINDER
 from handlers import admin, broadcasts, membership, nominations, trainings
 from handlers.admin import digest
-from handlers.broadcasts import broadcast
+from handlers.broadcasts import broadcast_screens
 from handlers.kit import errors, fallbacks
 from handlers.kit.menus import publish_chat_menu, publish_default_menus
 from handlers.nominations import campaign_screens, notice_screens
@@ -72,7 +72,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         wake_scheduler=scheduler.wake,
     )
     _register_reminders(scheduler, services, settings_)
-    delivery.on_outcome(services.broadcasts.on_outcome)
+    delivery.on_outcome(services.broadcasts.outcomes.on_outcome)
     app.bot_data.attach(
         services=services,
         settings=settings_,
@@ -162,7 +162,7 @@ def renderers(translator: Translator, settings_: Settings) -> Renderers:
         training_notice=trainings_screens.renderer(translator, tz),
         campaign_notice=campaign_screens.renderer(translator, tz),
         nomination_wording=notice_screens.NominationWording(translator, tz),
-        broadcast_report=broadcast.report_renderer(translator),
+        broadcast_report=broadcast_screens.report_renderer(translator),
         digest=digest.renderer(translator),
     )
 
@@ -171,7 +171,7 @@ def _register_reminders(scheduler: Scheduler, services: Services, settings_: Set
     """What the scheduler does when a reminder of each kind falls due."""
     if settings_.digest.enabled:
         scheduler.register(DIGEST_KIND, services.digest.handle)
-    scheduler.register(BROADCAST_KIND, services.broadcasts.on_due)
+    scheduler.register(BROADCAST_KIND, services.broadcasts.scheduled.on_due)
     scheduler.register(KIND_REMINDER, services.training_jobs.remind)
     scheduler.register(KIND_OFFER_EXPIRY, services.training_jobs.expire_offer)
     scheduler.register(KIND_CLOSE, services.training_jobs.close)
@@ -264,7 +264,7 @@ async def _start_engines(app: LeagueApp, settings_: Settings) -> None:
     services = app.bot_data.services
     await app.bot_data.delivery.start()
     # A broadcast whose last message went out just before a crash is finished now.
-    await services.broadcasts.finish_idle()
+    await services.broadcasts.outcomes.finish_idle()
     if settings_.digest.enabled:
         await services.digest.ensure_scheduled()
     await services.privacy.ensure_scheduled()

@@ -12,7 +12,14 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from bot.domain.broadcasts import Audience, Broadcast, BroadcastState, DraftKey, RecipientCount
+from bot.domain.broadcasts import (
+    Audience,
+    Broadcast,
+    BroadcastState,
+    Counters,
+    DraftKey,
+    RecipientCount,
+)
 from storage.database import NotFound, Sql
 
 KIND = "broadcast"
@@ -86,29 +93,23 @@ _MARK_REPORTED = "UPDATE broadcasts SET reported_at = ? WHERE id = ?"
 _CANCEL_PENDING = (
     "UPDATE outbox SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'pending'"
 )
-_COUNTS = "SELECT state, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY state"
+# Messages being sent are counted as pending: they are not an outcome yet.
+_COUNTS = """
+SELECT COALESCE(SUM(state = 'sent'), 0) AS sent,
+       COALESCE(SUM(state IN ('pending', 'sending')), 0) AS pending,
+       COALESCE(SUM(state = 'unreachable'), 0) AS unreachable,
+       COALESCE(SUM(state = 'failed'), 0) AS failed,
+       COALESCE(SUM(state = 'cancelled'), 0) AS cancelled
+FROM outbox WHERE broadcast_id = ?
+"""
 # The wizard's draft is taken in the transaction that stores the broadcast, so a second press
 # of 确认 (or a second bot) finds nothing to send.
 _TAKE_DRAFT = "DELETE FROM drafts WHERE journey = ? AND chat_id = ? AND user_id = ? AND nonce = ?"
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def _broadcast(row: sqlite3.Row) -> Broadcast:
-    return Broadcast(
-        id=row["id"],
-        author_user_id=row["author_user_id"],
-        text=row["text"],
-        audience=Audience.model_validate_json(row["audience"]),
-        state=BroadcastState(row["state"]),
-        scheduled_at=_time(row["scheduled_at"]),
-        recipients=row["recipients"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        started_at=_time(row["started_at"]),
-        finished_at=_time(row["finished_at"]),
-    )
+    """The columns are the model's fields; the audience is stored as JSON."""
+    return Broadcast.model_validate({**dict(row), "audience": json.loads(row["audience"])})
 
 
 def _audience_params(audience: Audience, path: str) -> dict[str, Any]:
@@ -141,12 +142,8 @@ class BroadcastRepository:
     async def count_recipients(self, *, audience: Audience, path: str) -> RecipientCount:
         """Who the audience reaches now, counted by the same rule that enqueues them."""
         row = await self._sql.fetch_one(_COUNT_RECIPIENTS, _audience_params(audience, path))
-        assert row is not None
-        return RecipientCount(
-            reachable=int(row["reachable"]),
-            unreachable=int(row["unreachable"]),
-            not_in_bot=int(row["not_in_bot"]),
-        )
+        assert row is not None  # an aggregate without GROUP BY is always one row
+        return RecipientCount.model_validate(dict(row))
 
     async def has_unsent(self, *, broadcast_id: int) -> bool:
         """Whether any message of the broadcast still waits or is being sent."""
@@ -222,10 +219,11 @@ class BroadcastRepository:
         """The messages not yet sent will not be; those in flight still finish and count."""
         return await self._sql.execute(_CANCEL_PENDING, (broadcast_id,))
 
-    async def counts(self, *, broadcast_id: int) -> dict[str, int]:
-        """Outcomes by outbox state (inside a transaction: for the final report)."""
-        rows = await self._sql.fetch_all(_COUNTS, (broadcast_id,))
-        return {str(row["state"]): int(row["n"]) for row in rows}
+    async def counts(self, *, broadcast_id: int) -> Counters:
+        """The broadcast's messages by outcome so far (its card, its final report)."""
+        row = await self._sql.fetch_one(_COUNTS, (broadcast_id,))
+        assert row is not None  # an aggregate without GROUP BY is always one row
+        return Counters.model_validate(dict(row))
 
     async def take_draft(self, *, draft: DraftKey) -> bool:
         """Deletes the wizard draft the broadcast comes from; False if it was already taken."""

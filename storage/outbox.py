@@ -61,29 +61,12 @@ _NOTE_ATTEMPT = (
     "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'sending'"
 )
 _RECOVER = "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
-_COUNTS_FOR_BROADCAST = (
-    "SELECT state, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY state"
-)
-_CANCEL_BROADCAST = (
-    "UPDATE outbox SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'pending'"
-)
 
 
 def _delivery(row: sqlite3.Row) -> Delivery:
-    return Delivery(
-        id=row["id"],
-        chat_id=row["chat_id"],
-        telegram_user_id=row["telegram_user_id"],
-        kind=row["kind"],
-        text=row["text"],
-        parse_mode=row["parse_mode"],
-        reply_markup=json.loads(row["reply_markup"]) if row["reply_markup"] else None,
-        urgent=bool(row["urgent"]),
-        broadcast_id=row["broadcast_id"],
-        state=DeliveryState(row["state"]),
-        attempts=row["attempts"],
-        not_before=datetime.fromisoformat(row["not_before"]),
-    )
+    """The columns are the model's fields; the keyboard is stored as JSON."""
+    markup = json.loads(row["reply_markup"]) if row["reply_markup"] else None
+    return Delivery.model_validate({**dict(row), "reply_markup": markup})
 
 
 def _params(message: OutgoingMessage, now: datetime) -> dict[str, Any]:
@@ -151,13 +134,3 @@ class OutboxRepository:
     async def recover_in_flight(self) -> int:
         """After a crash: messages that were being sent go back to the queue (they may go twice)."""
         return await self._sql.execute(_RECOVER)
-
-    async def counts_for_broadcast(self, *, broadcast_id: int) -> dict[DeliveryState, int]:
-        rows = await self._sql.fetch_all(_COUNTS_FOR_BROADCAST, (broadcast_id,))
-        counts = dict.fromkeys(DeliveryState, 0)
-        for row in rows:
-            counts[DeliveryState(row["state"])] = int(row["n"])
-        return counts
-
-    async def cancel_broadcast(self, *, broadcast_id: int) -> int:
-        return await self._sql.execute(_CANCEL_BROADCAST, (broadcast_id,))

@@ -1,5 +1,7 @@
 """Rules of cadre broadcasts (群发通知): their states, who receives them, how long the text may
-be, and when they may be sent. Pure: no I/O, no Telegram types; refusals are InvalidInput."""
+be, and when they may be sent; the /broadcast wizard's steps and draft; what the author is shown
+(the audience, the preview, the cards of /broadcasts, the final report). Pure: no I/O, no
+Telegram types; refusals are InvalidInput."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.models import MemberStatus, ReviewState
+from bot.domain.models import MemberStatus, OrgUnit, ReviewState
 from bot.domain.validation import InvalidInput
 
 # Telegram's limit for a message's text after its formatting has been parsed, in UTF-16 units.
@@ -43,6 +45,21 @@ class Command(StrEnum):
     RESUME = "resume"
     CANCEL = "cancel"
     FINISH = "finish"
+
+    @property
+    def audited_as(self) -> str:
+        """The audit log's name of the change (`broadcast.paused`)."""
+        return f"broadcast.{_DONE[self]}"
+
+
+_DONE = {
+    Command.SCHEDULE: "scheduled",
+    Command.START: "started",
+    Command.PAUSE: "paused",
+    Command.RESUME: "resumed",
+    Command.CANCEL: "cancelled",
+    Command.FINISH: "finished",
+}
 
 
 TRANSITIONS: dict[tuple[BroadcastState, Command], BroadcastState] = {
@@ -92,11 +109,7 @@ class StatusFilter(StrEnum):
     YOUTH = "youth"
 
     def statuses(self) -> list[MemberStatus]:
-        if self is StatusFilter.LEAGUE:
-            return [status for status in MemberStatus if status.is_league_member]
-        if self is StatusFilter.YOUTH:
-            return [MemberStatus.YOUTH]
-        return list(MemberStatus)
+        return list(_STATUSES[self])
 
 
 class ReviewFilter(StrEnum):
@@ -107,11 +120,19 @@ class ReviewFilter(StrEnum):
     PENDING = "pending"
 
     def review_states(self) -> list[ReviewState]:
-        if self is ReviewFilter.CONFIRMED:
-            return [ReviewState.CONFIRMED]
-        if self is ReviewFilter.PENDING:
-            return [ReviewState.PENDING]
-        return list(ReviewState)
+        return list(_REVIEW_STATES[self])
+
+
+_STATUSES = {
+    StatusFilter.ALL: list(MemberStatus),
+    StatusFilter.LEAGUE: [status for status in MemberStatus if status.is_league_member],
+    StatusFilter.YOUTH: [MemberStatus.YOUTH],
+}
+_REVIEW_STATES = {
+    ReviewFilter.ALL: list(ReviewState),
+    ReviewFilter.CONFIRMED: [ReviewState.CONFIRMED],
+    ReviewFilter.PENDING: [ReviewState.PENDING],
+}
 
 
 class Audience(BaseModel):
@@ -218,3 +239,120 @@ class DraftKey(BaseModel):
     chat_id: int
     user_id: int
     nonce: str
+
+
+# --- the /broadcast wizard
+
+
+class Step(StrEnum):
+    """The wizard's steps, which are also the states of its conversation (stored as these
+    strings in the drafts table, and carried by 返回 buttons)."""
+
+    TEXT = "text"
+    AUDIENCE = "audience"
+    PREVIEW = "preview"
+    TIME = "time"
+    CONFIRM = "confirm"
+
+
+# The steps a 返回 button may lead back to.
+BACK_TO = (Step.TEXT, Step.AUDIENCE, Step.PREVIEW)
+
+
+class BroadcastDraft(BaseModel):
+    """What the author has chosen so far, and the step they are on: the choices alone do not
+    say it, since going back to the audience or the preview keeps the text and the audience."""
+
+    step: Step = Step.TEXT
+    text: str | None = None
+    audience: Audience | None = None
+    send_at: datetime | None = None
+
+    def next_step(self) -> Step:
+        return self.step
+
+    def written(self, text_html: str, audience: Audience) -> BroadcastDraft:
+        """The text stored; the audience is asked next."""
+        return self._at(Step.AUDIENCE, text=text_html, audience=audience)
+
+    def narrowed(self, audience: Audience) -> BroadcastDraft:
+        return self._at(Step.AUDIENCE, audience=audience)
+
+    def previewed(self) -> BroadcastDraft:
+        return self._at(Step.PREVIEW)
+
+    def sent_now(self) -> BroadcastDraft:
+        """To go out once confirmed; the confirmation is asked next."""
+        return self._at(Step.CONFIRM, send_at=None)
+
+    def sent_later(self) -> BroadcastDraft:
+        """The time is asked next."""
+        return self._at(Step.TIME)
+
+    def sent_at(self, at: datetime) -> BroadcastDraft:
+        return self._at(Step.CONFIRM, send_at=at)
+
+    def back_to(self, step: Step) -> BroadcastDraft:
+        """An earlier step again; back at the preview, the time is chosen anew."""
+        if step is Step.PREVIEW:
+            return self._at(step, send_at=None)
+        return self._at(step)
+
+    def _at(self, step: Step, **changes: object) -> BroadcastDraft:
+        return self.model_copy(update={"step": step, **changes})
+
+
+class AudienceView(BaseModel):
+    """The chosen audience with its unit, the names down to it, and how many it reaches."""
+
+    audience: Audience
+    unit: OrgUnit
+    path: list[str]
+    count: RecipientCount
+    # The top units of the author's scope, offered as "the whole of ..." shortcuts.
+    scope_units: list[OrgUnit]
+
+
+class Preview(BaseModel):
+    text: str
+    audience: AudienceView
+    send_at: datetime | None
+    # Set when the message would go out in quiet hours: the morning it will go instead.
+    held_until: datetime | None
+
+
+# --- /broadcasts and the final report
+
+
+class Counters(BaseModel):
+    """A broadcast's outbox rows by outcome; `pending` includes those being sent."""
+
+    sent: int = 0
+    pending: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+class BroadcastCard(BaseModel):
+    """A broadcast as its author sees it in /broadcasts."""
+
+    broadcast: Broadcast
+    unit_path: list[str]
+    counters: Counters
+
+
+class BroadcastPage(BaseModel):
+    cards: list[BroadcastCard]
+    page: int
+    pages: int
+    total: int
+
+
+class BroadcastReport(BaseModel):
+    """What the author is told when a broadcast has ended."""
+
+    broadcast_id: int
+    excerpt: str
+    state: BroadcastState
+    counters: Counters

@@ -17,8 +17,8 @@ from bot.services.admin.exports import ExportService
 from bot.services.admin.member_review import MemberReviewService
 from bot.services.admin.roster_import import RosterImportService
 from bot.services.admin.stats import StatsService
-from bot.services.broadcasts import build_broadcasts
-from bot.services.broadcasts.service import BroadcastService, ReportRenderer
+from bot.services.broadcasts import BroadcastServices
+from bot.services.broadcasts.outcomes import ReportRenderer
 from bot.services.membership import MembershipServices
 from bot.services.membership.privacy import PrivacyService
 from bot.services.membership.registration import RegistrationService
@@ -64,7 +64,7 @@ class Services:
     accounts: AccountService
     access: AccessService
     audit: AuditViewService
-    broadcasts: BroadcastService
+    broadcasts: BroadcastServices
     cadres: CadreService
     member_review: MemberReviewService
     digest: DigestService
@@ -124,7 +124,7 @@ class Services:
             access=shared.access,
             orgs=shared.orgs,
             outbox=shared.outbox,
-            broadcasts=build_broadcasts(shared, report=renderers.broadcast_report),
+            broadcasts=BroadcastServices.create(shared, report=renderers.broadcast_report),
             trainings=trainings.trainings,
             training_waitlist=trainings.waitlist,
             training_checkins=trainings.checkins,

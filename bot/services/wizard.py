@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from bot.clock import Clock
 from bot.services.errors import NoWizard, StaleButton
 from storage.database import NotFound
-from storage.drafts import DraftRepository
+from storage.drafts import DraftRepository, StoredDraft
 
 
 class Layout(StrEnum):
@@ -78,7 +78,9 @@ class Wizard(Generic[D, S]):
 class Drafts(Generic[D, S]):
     """The open runs of one wizard. Each change is loaded, applied and stored in one call;
     the stored step is what the conversation follows after a refusal or a restart (see the
-    module's docstring for the layouts of a run's data)."""
+    module's docstring for the layouts of a run's data). `legacy` is for a journey whose drafts
+    were once stored in another layout: it turns a stored row (step, data, nonce) into the
+    draft's data, and the draft is stored in today's layout at its next change."""
 
     def __init__(
         self,
@@ -89,6 +91,7 @@ class Drafts(Generic[D, S]):
         drafts: DraftRepository,
         clock: Clock,
         layout: Layout = Layout.WRAPPED,
+        legacy: Callable[[StoredDraft], dict[str, Any]] | None = None,
     ) -> None:
         self.journey = journey
         self._draft = draft
@@ -96,6 +99,7 @@ class Drafts(Generic[D, S]):
         self._drafts = drafts
         self._clock = clock
         self._layout = layout
+        self._legacy = legacy
 
     async def current(self, chat: Chat) -> Wizard[D, S]:
         """The open run; NoWizard when there is none."""
@@ -110,6 +114,8 @@ class Drafts(Generic[D, S]):
             data, version = data["draft"], data.get("version")
         # Else the draft's fields sit at the top: a journey that keeps the bare layout, or a
         # run stored before its journey moved onto the kit; its draft model reads the whole data.
+        if self._legacy is not None:
+            data = self._legacy(stored)
         draft = self._draft.model_validate(data)
         return Wizard(
             step=self._steps(draft.next_step()),

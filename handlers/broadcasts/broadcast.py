@@ -14,16 +14,9 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
-from bot.i18n import Translator
-from bot.services.broadcasts.service import (
-    JOURNEY,
-    BroadcastCard,
-    BroadcastMovedOn,
-    BroadcastPage,
-    BroadcastWizard,
-    ReportRenderer,
-    Step,
-)
+from bot.domain.broadcasts import BroadcastCard, BroadcastPage, Step
+from bot.services.broadcasts.moves import BroadcastMovedOn
+from bot.services.broadcasts.wizard import JOURNEY, Wizard
 from bot.services.errors import StaleButton
 from handlers.broadcasts import broadcast_screens as screens
 from handlers.broadcasts.buttons import (
@@ -53,9 +46,9 @@ from handlers.kit.wizard import END, WizardRoutes, WizardTexts
 # The wizard.
 
 
-async def ask(update: Update, context: LeagueContext, wizard: BroadcastWizard) -> Step:
+async def ask(update: Update, context: LeagueContext, wizard: Wizard) -> Step:
     """Sends the question of the wizard's current step and returns that step."""
-    service = context.services.broadcasts
+    service = context.services.broadcasts.wizard
     chat = chat_of(update)
     step = wizard.step
     if step is Step.TEXT:
@@ -77,7 +70,7 @@ async def ask(update: Update, context: LeagueContext, wizard: BroadcastWizard) -
     return step
 
 
-def _hint(wizard: BroadcastWizard, message: Message) -> str:
+def _hint(wizard: Wizard, message: Message) -> str:
     typed = wizard.step in (Step.TEXT, Step.TIME)
     return "broadcast.send_text" if typed else "broadcast.use_buttons"
 
@@ -85,8 +78,8 @@ def _hint(wizard: BroadcastWizard, message: Message) -> str:
 ROUTES: WizardRoutes[Step] = WizardRoutes(
     journey=JOURNEY,
     command="broadcast",
-    current=lambda services: services.broadcasts.current,
-    finish=lambda services: services.broadcasts.cancel_wizard,
+    current=lambda services: services.broadcasts.wizard.current,
+    finish=lambda services: services.broadcasts.wizard.cancel,
     ask=ask,
     texts=WizardTexts(cancelled="broadcast.aborted", resumed="broadcast.resumed"),
     hint=_hint,
@@ -105,7 +98,7 @@ async def _close(query: CallbackQuery) -> None:
             raise
 
 
-async def _moved_on(press: Press[Any], context: LeagueContext, wizard: BroadcastWizard) -> Step:
+async def _moved_on(press: Press[Any], context: LeagueContext, wizard: Wizard) -> Step:
     """Answers the press, closes its message and asks the step the wizard moved on to."""
     await press.query.answer()
     await _close(press.query)
@@ -114,7 +107,7 @@ async def _moved_on(press: Press[Any], context: LeagueContext, wizard: Broadcast
 
 async def begin(said: Said, context: LeagueContext) -> object:
     """/broadcast: starts a broadcast (cadres only) and asks for its text."""
-    wizard = await context.services.broadcasts.begin(said.chat)
+    wizard = await context.services.broadcasts.wizard.begin(said.chat)
     if wizard.resumed:
         await send(said.update, context, context.t("broadcast.resumed"))
     return await ask(said.update, context, wizard)
@@ -122,7 +115,7 @@ async def begin(said: Said, context: LeagueContext) -> object:
 
 async def got_text(said: Said, context: LeagueContext) -> object:
     """Stores the text with its formatting and asks who should receive it."""
-    wizard = await context.services.broadcasts.write_text(
+    wizard = await context.services.broadcasts.wizard.write_text(
         said.chat, text_html=said.message.text_html, plain=said.text
     )
     return await ask(said.update, context, wizard)
@@ -130,38 +123,37 @@ async def got_text(said: Said, context: LeagueContext) -> object:
 
 async def audience_changed(press: Press[BwChoice], context: LeagueContext) -> object:
     """Stores a unit, a 团员 / 青年 filter or a registration filter and shows the new count."""
-    service = context.services.broadcasts
+    service = context.services.broadcasts.wizard
     match press.button:
         case BwUnit(nonce=nonce, unit_id=unit_id):
-            wizard = await service.choose_unit(press.chat, nonce=nonce, unit_id=unit_id)
+            view = await service.choose_unit(press.chat, nonce=nonce, unit_id=unit_id)
         case BwStatus(nonce=nonce, status=status):
-            wizard = await service.choose_status(press.chat, nonce=nonce, status=status)
+            view = await service.choose_status(press.chat, nonce=nonce, status=status)
         case BwReview(nonce=nonce, review=review):
-            wizard = await service.choose_review(press.chat, nonce=nonce, review=review)
+            view = await service.choose_review(press.chat, nonce=nonce, review=review)
         case _:
             raise StaleButton(f"no audience choice: {press.button!r}")
     await press.query.answer()
-    if not wizard.changed:
-        # The choice already made, pressed again: the screen shows it as it is.
-        return wizard.step
-    view = await service.audience(press.chat)
-    await edit(press.query, *screens.audience_screen(context, wizard.nonce, view))
-    return wizard.step
+    # None: the choice already made, pressed again; the screen shows it as it is.
+    if view is not None:
+        await edit(press.query, *screens.audience_screen(context, press.button.nonce, view))
+    return Step.AUDIENCE
 
 
 async def browse_units(press: Press[BwOpen], context: LeagueContext) -> object:
     """Opens a level of the author's part of the tree in the same message."""
+    nonce = press.button.nonce
     parent_id, page = press.button.level
-    choice = await context.services.broadcasts.unit_level(
-        press.chat, nonce=press.button.nonce, parent_id=parent_id or None, page=page
+    choice = await context.services.broadcasts.wizard.unit_level(
+        press.chat, nonce=nonce, parent_id=parent_id, page=page
     )
-    await answer_and_edit(press.query, *screens.unit_picker(context, press.button.nonce, choice))
+    await answer_and_edit(press.query, *screens.unit_picker(context, nonce, choice))
     return Step.AUDIENCE
 
 
 async def back_to_audience(press: Press[BwBack], context: LeagueContext) -> object:
     """Leaves the picker for the audience screen."""
-    service = context.services.broadcasts
+    service = context.services.broadcasts.wizard
     wizard = await service.go_back(press.chat, nonce=press.button.nonce, step=Step.AUDIENCE)
     view = await service.audience(press.chat)
     await answer_and_edit(press.query, *screens.audience_screen(context, wizard.nonce, view))
@@ -170,32 +162,35 @@ async def back_to_audience(press: Press[BwBack], context: LeagueContext) -> obje
 
 async def to_preview(press: Press[BwNext], context: LeagueContext) -> object:
     """Closes the audience screen and shows the exact text and the number of recipients."""
-    wizard = await context.services.broadcasts.to_preview(press.chat, nonce=press.button.nonce)
+    service = context.services.broadcasts.wizard
+    wizard = await service.to_preview(press.chat, nonce=press.button.nonce)
     return await _moved_on(press, context, wizard)
 
 
 async def send_now(press: Press[BwNow], context: LeagueContext) -> object:
     """立即发送: asks for the confirmation."""
-    wizard = await context.services.broadcasts.send_now(press.chat, nonce=press.button.nonce)
+    service = context.services.broadcasts.wizard
+    wizard = await service.send_now(press.chat, nonce=press.button.nonce)
     return await _moved_on(press, context, wizard)
 
 
 async def send_later(press: Press[BwLater], context: LeagueContext) -> object:
     """定时发送: asks for the time."""
-    wizard = await context.services.broadcasts.ask_time(press.chat, nonce=press.button.nonce)
+    service = context.services.broadcasts.wizard
+    wizard = await service.ask_time(press.chat, nonce=press.button.nonce)
     return await _moved_on(press, context, wizard)
 
 
 async def got_time(said: Said, context: LeagueContext) -> object:
     """Stores the typed time and asks for the confirmation."""
-    wizard = await context.services.broadcasts.give_time(said.chat, said.text)
+    wizard = await context.services.broadcasts.wizard.give_time(said.chat, said.text)
     return await ask(said.update, context, wizard)
 
 
 async def go_back(press: Press[BwBack], context: LeagueContext) -> object:
     """重新编写 / 修改发送对象 / 返回: reopens that step and asks it again."""
     button = press.button
-    wizard = await context.services.broadcasts.go_back(
+    wizard = await context.services.broadcasts.wizard.go_back(
         press.chat, nonce=button.nonce, step=button.step
     )
     return await _moved_on(press, context, wizard)
@@ -203,7 +198,8 @@ async def go_back(press: Press[BwBack], context: LeagueContext) -> object:
 
 async def confirmed(press: Press[BwConfirm], context: LeagueContext) -> object:
     """确认: stores the broadcast and starts or schedules it, once; ends the wizard."""
-    broadcast = await context.services.broadcasts.confirm(press.chat, nonce=press.button.nonce)
+    service = context.services.broadcasts.wizard
+    broadcast = await service.confirm(press.chat, nonce=press.button.nonce)
     if broadcast.scheduled_at is None:
         text = context.t("broadcast.started", id=broadcast.id)
     else:
@@ -215,7 +211,7 @@ async def confirmed(press: Press[BwConfirm], context: LeagueContext) -> object:
 
 async def aborted(press: Press[BwAbort], context: LeagueContext) -> object:
     """取消 on the preview: forgets the draft; nothing was sent."""
-    await context.services.broadcasts.cancel_wizard(press.chat)
+    await context.services.broadcasts.wizard.cancel(press.chat)
     await answer_and_edit(press.query, context.t("broadcast.aborted"))
     return END
 
@@ -261,13 +257,13 @@ async def _send_page(update: Update, context: LeagueContext, page: BroadcastPage
 
 async def list_mine(said: Said, context: LeagueContext) -> None:
     """The author's broadcasts, newest first, each with its counters and buttons."""
-    page = await context.services.broadcasts.mine(said.user_id)
+    page = await context.services.broadcasts.controls.mine(said.user_id)
     await _send_page(said.update, context, page)
 
 
 async def turn_page(press: Press[BcPage], context: LeagueContext) -> None:
     """Another page of /broadcasts; the old paging buttons go away."""
-    page = await context.services.broadcasts.mine(press.user_id, page=press.button.page)
+    page = await context.services.broadcasts.controls.mine(press.user_id, page=press.button.page)
     await press.query.answer()
     await _close(press.query)
     await _send_page(press.update, context, page)
@@ -283,7 +279,7 @@ _TOASTS: dict[type[BcCardButton], str] = {
 
 async def control(press: Press[BcCardButton], context: LeagueContext) -> None:
     """暂停 / 继续 / 取消 / 刷新: authorised again, applied, and the card rewritten in place."""
-    service = context.services.broadcasts
+    service = context.services.broadcasts.controls
     actions = {
         BcPause: service.pause,
         BcResume: service.resume,
@@ -302,11 +298,6 @@ async def control(press: Press[BcCardButton], context: LeagueContext) -> None:
     await press.query.answer(toast)
     if isinstance(press.query.message, Message):
         await edit(press.query, *screens.card(context, item))
-
-
-def report_renderer(translator: Translator) -> ReportRenderer:
-    """How the author's final report reads; given to the service when the bot is assembled."""
-    return screens.report_renderer(translator)
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

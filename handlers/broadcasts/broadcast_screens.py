@@ -16,24 +16,22 @@ from bot.domain.broadcasts import (
     TEXT_LIMIT,
     TIME_FORMAT,
     Audience,
+    AudienceView,
+    BroadcastCard,
+    BroadcastPage,
+    BroadcastReport,
     BroadcastState,
     Command,
+    Preview,
+    Step,
     controls,
     excerpt,
 )
 from bot.domain.models import Language
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import Raw, Translator
-from bot.services.broadcasts.service import (
-    AudienceView,
-    BroadcastCard,
-    BroadcastPage,
-    BroadcastReport,
-    Preview,
-    ReportRenderer,
-    Step,
-    UnitChoice,
-)
+from bot.services.broadcasts.audiences import UnitChoice
+from bot.services.broadcasts.outcomes import ReportRenderer
 from handlers.broadcasts import buttons
 from handlers.kit import org_picker
 from handlers.kit.buttons import CallbackData

@@ -8,8 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from bot.domain.broadcasts import ReviewFilter, StatusFilter
-from bot.services.broadcasts.service import Step
+from bot.domain.broadcasts import ReviewFilter, StatusFilter, Step
 from handlers.kit.buttons import CallbackData, Id, Level, NoArg, Nonce, Page
 
 # The 0 a /broadcasts button carries in the slot it does not use (a card's page, a page's id).

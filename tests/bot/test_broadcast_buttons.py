@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.broadcasts import ReviewFilter, StatusFilter
-from bot.services.broadcasts.service import Step
+from bot.domain.broadcasts import ReviewFilter, StatusFilter, Step
 from handlers.broadcasts.buttons import (
     BcCancel,
     BcPage,

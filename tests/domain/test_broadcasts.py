@@ -1,4 +1,5 @@
-"""Rules of broadcasts: the state machine, the text's length, typed send times, filters."""
+"""Rules of broadcasts: the state machine, the text's length, typed send times, filters, the
+wizard's draft."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.broadcasts import (
+    Audience,
+    BroadcastDraft,
     BroadcastState,
     Command,
     NotNow,
     ReviewFilter,
     StatusFilter,
+    Step,
     check_text,
     controls,
     excerpt,
@@ -134,3 +138,25 @@ def test_filters_name_the_statuses_and_review_states_they_keep():
 def test_an_excerpt_is_plain_text_on_one_line():
     assert excerpt("<b>开会</b>\n时间：&lt;周六&gt;") == "开会 时间：<周六>"
     assert excerpt("通" * 100, limit=10) == "通" * 9 + "…"
+
+
+def test_each_change_of_state_is_named_in_the_audit_log_in_the_past_tense():
+    assert [command.audited_as for command in Command] == [
+        "broadcast.scheduled",
+        "broadcast.started",
+        "broadcast.paused",
+        "broadcast.resumed",
+        "broadcast.cancelled",
+        "broadcast.finished",
+    ]
+
+
+def test_the_wizard_draft_names_its_step_and_back_at_the_preview_the_time_is_chosen_anew():
+    draft = BroadcastDraft().written("<b>通知</b>", Audience(unit_id=7))
+    assert (draft.next_step(), draft.text) == (Step.AUDIENCE, "<b>通知</b>")
+    timed = draft.previewed().sent_later().sent_at(NOW)
+    assert (timed.next_step(), timed.send_at) == (Step.CONFIRM, NOW)
+    back = timed.back_to(Step.PREVIEW)
+    assert (back.next_step(), back.send_at) == (Step.PREVIEW, None)
+    assert back.sent_now().next_step() is Step.CONFIRM
+    assert back.back_to(Step.AUDIENCE).audience == Audience(unit_id=7)

@@ -5,6 +5,7 @@ broadcasts that fall due while the bot is down, and 暂停 / 继续 / 取消 wit
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -229,6 +230,48 @@ async def test_a_scheduled_broadcast_due_while_the_bot_is_down_is_sent_once_afte
     assert (reminder["state"], reminder["late"]) == ("done", 1)
 
 
+async def test_a_wizard_left_open_before_the_upgrade_resumes_at_its_step_with_its_buttons(
+    sandbox, demo_db, db, clock
+):
+    settings = bot_settings(sandbox.url, demo_db)
+    async with running_bot(settings, clock=clock, poll_timeout=5) as app:
+        telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+        cadre = await telegram.user("李书记")
+        await appoint(db, cadre, "S01-01", Role.BRANCH_SECRETARY)
+        await seed_members(telegram, db, 6, branches=("S01-01",))
+        await telegram.close()
+
+    # Stored as the bot before this version stored it, at the time question: the step in its
+    # column only, the draft without it.
+    audience = {"unit_id": await unit_id(db, "S01-01"), "status": "league", "review": "all"}
+    old = {"draft": {"text": TEXT, "audience": audience, "send_at": None}}
+    await db.execute(
+        "INSERT INTO drafts (journey, chat_id, user_id, step, data, nonce, updated_at)"
+        " VALUES ('broadcast', ?, ?, 'time', ?, 'a1b2c3', '2026-11-28T08:00:00+00:00')",
+        (cadre.id, cadre.id, json.dumps(old, ensure_ascii=False)),
+    )
+
+    async with running_bot(settings, clock=clock, poll_timeout=5) as app:
+        telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+        cadre = await telegram.user("李书记", user_id=cadre.id)
+        await cadre.send("2026-11-30 09:00")
+        screen = cadre.last_message()
+        assert "于 2026-11-30 09:00 向" in screen.text
+        assert "目前为 3 人" in screen.text
+        # The same run of the wizard: its buttons carry the nonce stored before the upgrade.
+        assert BroadcastWizardButton.parse(screen.button_data[0][0]).nonce == "a1b2c3"
+        await cadre.press("确认")
+        assert "将于 2026-11-30 09:00 发送" in cadre.last_message().text
+        await telegram.close()
+
+    broadcast_id = await latest_broadcast(db)
+    assert await broadcast_state(db, broadcast_id) == "scheduled"
+    row = await db.fetch_one("SELECT text, audience FROM broadcasts WHERE id = ?", (broadcast_id,))
+    assert row["text"] == TEXT
+    assert json.loads(row["audience"]) == audience
+    assert await db.fetch_one("SELECT 1 FROM drafts WHERE user_id = ?", (cadre.id,)) is None
+
+
 async def test_pause_stops_sending_resume_continues_and_cancel_counts_the_rest_as_cancelled(
     sandbox, demo_db, db, clock
 ):
@@ -348,7 +391,7 @@ async def test_formatting_is_kept_and_broadcasts_are_listed_newest_first_five_a_
     await appoint(db, cadre, "S01-01", Role.BRANCH_SECRETARY)
     member = await telegram.user("张晓明")
     await register(member)
-    service = bot.bot_data.services.broadcasts
+    service = bot.bot_data.services.broadcasts.launch
     audience = Audience(unit_id=await unit_id(db, "S01-01"))
     await service.create(cadre.id, text_html="<b>周六团课</b>请准时参加", audience=audience)
     for day in range(1, 6):

@@ -88,7 +88,7 @@ async def test_a_scheduled_broadcast_due_while_the_database_is_locked_starts_aft
     cadre = await telegram.user("李书记")
     await appoint(db, cadre, "S01-01", Role.BRANCH_SECRETARY)
     members = await seed_members(sandbox, db, 3)
-    broadcast = await bot.bot_data.services.broadcasts.create(
+    broadcast = await bot.bot_data.services.broadcasts.launch.create(
         cadre.id,
         text_html=NOTICE,
         audience=Audience(unit_id=await unit_id(db, "S01-01")),
@@ -120,7 +120,7 @@ async def test_messages_due_while_the_database_is_locked_go_out_after(
     members = await seed_members(sandbox, db, 3)
     # Late in the evening: quiet hours hold the broadcast until 08:00.
     clock.set(local("2026-11-28 23:00"))
-    broadcast = await bot.bot_data.services.broadcasts.create(
+    broadcast = await bot.bot_data.services.broadcasts.launch.create(
         cadre.id, text_html=NOTICE, audience=Audience(unit_id=await unit_id(db, "S01-01"))
     )
 

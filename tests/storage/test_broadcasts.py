@@ -88,10 +88,10 @@ async def test_the_preview_count_is_what_is_enqueued_for_each_filter(demo_db):
                 audience = Audience(unit_id=street, status=status, review=review)
                 count = await repo.count_recipients(audience=audience, path=path)
                 broadcast_id, added = await _start(db, audience, path)
-                states = await OutboxRepository(db).counts_for_broadcast(broadcast_id=broadcast_id)
+                states = await repo.counts(broadcast_id=broadcast_id)
                 assert added == count.reachable + count.unreachable
-                assert states["pending"] == count.reachable
-                assert states["unreachable"] == count.unreachable
+                assert states.pending == count.reachable
+                assert states.unreachable == count.unreachable
                 stored = await repo.get(broadcast_id=broadcast_id)
                 assert stored.recipients == added
         everyone = await repo.count_recipients(audience=Audience(unit_id=street), path=path)

@@ -1,27 +1,73 @@
-"""Broadcasts as use-cases: the wizard's draft, scheduling, pausing, and the delivery counters."""
+"""Broadcasts (群发通知) as use-cases, one module each: the /broadcast wizard's draft, storing
+and starting or scheduling a broadcast, the author's list and controls, the end of a broadcast
+with its final report, and the scheduled start. Audiences (who a broadcast reaches) serve them
+all.
+
+A broadcast is a draft while its author writes it (the wizard's draft in the drafts table, so a
+restart loses nothing); confirming stores it as scheduled or running. Starting it puts one
+outbox row per recipient in the same transaction; the delivery engine sends them while the
+broadcast runs, and the last outcome marks it done and reports to the author.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.quiet_hours import QuietHours
-from bot.services.broadcasts.service import BroadcastService, ReportRenderer
+from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.controls import ControlService
+from bot.services.broadcasts.launch import LaunchService
+from bot.services.broadcasts.outcomes import OutcomeService, ReportRenderer
+from bot.services.broadcasts.scheduled import ScheduledStart
+from bot.services.broadcasts.wizard import BroadcastWizardService
 from bot.services.shared import Shared
 
 
-def build_broadcasts(shared: Shared, *, report: ReportRenderer) -> BroadcastService:
-    """`report` words the author's final report (the handlers' layer provides it)."""
-    delivery = shared.settings.delivery
-    return BroadcastService(
-        store=shared.store,
-        orgs=shared.orgs,
-        outbox=shared.outbox,
-        access=shared.access,
-        clock=shared.clock,
-        timezone=shared.timezone,
-        quiet_hours=QuietHours(
-            start=delivery.quiet_start,
-            end=delivery.quiet_end,
-            timezone=shared.settings.bot.timezone,
-        ),
-        report=report,
-        wake_scheduler=shared.wake_scheduler,
-    )
+@dataclass(frozen=True)
+class BroadcastServices:
+    wizard: BroadcastWizardService
+    launch: LaunchService
+    controls: ControlService
+    outcomes: OutcomeService
+    scheduled: ScheduledStart
+
+    @classmethod
+    def create(cls, shared: Shared, *, report: ReportRenderer) -> BroadcastServices:
+        """`report` words the author's final report (the handlers' layer provides it)."""
+        store, access, clock = shared.store, shared.access, shared.clock
+        audiences = AudienceService(store=store, orgs=shared.orgs, access=access)
+        outcomes = OutcomeService(store=store, outbox=shared.outbox, clock=clock, report=report)
+        launch = LaunchService(
+            store=store,
+            audiences=audiences,
+            outcomes=outcomes,
+            outbox=shared.outbox,
+            clock=clock,
+            wake_scheduler=shared.wake_scheduler,
+        )
+        settings = shared.settings
+        wizard = BroadcastWizardService(
+            store=store,
+            access=access,
+            audiences=audiences,
+            launch=launch,
+            clock=clock,
+            timezone=shared.timezone,
+            quiet_hours=QuietHours(
+                start=settings.delivery.quiet_start,
+                end=settings.delivery.quiet_end,
+                timezone=settings.bot.timezone,
+            ),
+        )
+        controls = ControlService(
+            store=store, access=access, audiences=audiences, outcomes=outcomes, clock=clock
+        )
+        return cls(
+            wizard=wizard,
+            launch=launch,
+            controls=controls,
+            outcomes=outcomes,
+            scheduled=ScheduledStart(
+                access=access, audiences=audiences, outcomes=outcomes, clock=clock
+            ),
+        )

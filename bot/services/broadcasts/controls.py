@@ -1,0 +1,109 @@
+"""The author's /broadcasts: the list with live counters, and 暂停 / 继续 / 取消 / 刷新 on each
+broadcast, authorised again on every press."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.domain.authz import Action
+from bot.domain.broadcasts import Broadcast, BroadcastCard, BroadcastPage, BroadcastState, Command
+from bot.services.access import AccessService
+from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.moves import move
+from bot.services.broadcasts.outcomes import OutcomeService
+from bot.services.broadcasts.scheduled import REMINDER_KIND
+from bot.services.errors import ServiceError
+from storage.database import NotFound
+from storage.store import Store
+
+PAGE_SIZE = 5
+
+
+class BroadcastNotFound(ServiceError):
+    """The button names a broadcast that does not exist."""
+
+    code = "broadcast.not_found"
+
+
+class ControlService:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        access: AccessService,
+        audiences: AudienceService,
+        outcomes: OutcomeService,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._access = access
+        self._audiences = audiences
+        self._outcomes = outcomes
+        self._clock = clock
+
+    async def mine(self, telegram_user_id: int, *, page: int = 0) -> BroadcastPage:
+        """One page of the author's broadcasts, newest first, with live counters."""
+        total = await self._store.broadcasts.count_by_author(author_user_id=telegram_user_id)
+        if total == 0:
+            # Someone who never broadcast sees the list only if they may broadcast now.
+            await self._access.require_any(telegram_user_id, Action.BROADCAST)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        found = await self._store.broadcasts.by_author(
+            author_user_id=telegram_user_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        cards = [await self._card(broadcast) for broadcast in found]
+        return BroadcastPage(cards=cards, page=page, pages=pages, total=total)
+
+    async def card(self, telegram_user_id: int, *, broadcast_id: int) -> BroadcastCard:
+        """One broadcast with live counters, for its author or a cadre covering its unit."""
+        broadcast = await self._authorised(telegram_user_id, broadcast_id)
+        running = broadcast.state is BroadcastState.RUNNING
+        if running and await self._outcomes.finish_if_idle(broadcast_id):
+            broadcast = await self._store.broadcasts.get(broadcast_id=broadcast_id)
+        return await self._card(broadcast)
+
+    async def pause(self, telegram_user_id: int, *, broadcast_id: int) -> BroadcastCard:
+        """Stops sending; what is in flight still arrives. 继续 picks up where it stopped."""
+        return await self._command(telegram_user_id, broadcast_id, Command.PAUSE)
+
+    async def resume(self, telegram_user_id: int, *, broadcast_id: int) -> BroadcastCard:
+        return await self._command(telegram_user_id, broadcast_id, Command.RESUME)
+
+    async def cancel(self, telegram_user_id: int, *, broadcast_id: int) -> BroadcastCard:
+        """Stops for good: what was not sent yet is counted as cancelled."""
+        return await self._command(telegram_user_id, broadcast_id, Command.CANCEL)
+
+    async def _command(
+        self, telegram_user_id: int, broadcast_id: int, command: Command
+    ) -> BroadcastCard:
+        broadcast = await self._authorised(telegram_user_id, broadcast_id)
+        async with self._store.transaction() as tx:
+            await move(tx, broadcast, command, self._clock.now(), actor_user_id=telegram_user_id)
+            if command is Command.CANCEL:
+                await tx.broadcasts.cancel_pending(broadcast_id=broadcast_id)
+        if command is Command.CANCEL and broadcast.state is BroadcastState.SCHEDULED:
+            # The start would find it cancelled anyway; this keeps the reminders table tidy.
+            await self._store.reminders.cancel(kind=REMINDER_KIND, target=str(broadcast_id))
+        if command is Command.RESUME:
+            await self._outcomes.resumed(broadcast_id)
+        return await self._card(await self._store.broadcasts.get(broadcast_id=broadcast_id))
+
+    async def _authorised(self, telegram_user_id: int, broadcast_id: int) -> Broadcast:
+        """The broadcast, if the user wrote it or is a cadre covering its unit now; refusals
+        are audited by the access service."""
+        try:
+            broadcast = await self._store.broadcasts.get(broadcast_id=broadcast_id)
+        except NotFound:
+            raise BroadcastNotFound(f"broadcast {broadcast_id}") from None
+        if broadcast.author_user_id != telegram_user_id:
+            await self._access.require(
+                telegram_user_id, Action.BROADCAST, unit_id=broadcast.audience.unit_id
+            )
+        return broadcast
+
+    async def _card(self, broadcast: Broadcast) -> BroadcastCard:
+        return BroadcastCard(
+            broadcast=broadcast,
+            unit_path=await self._audiences.path(broadcast.audience.unit_id),
+            counters=await self._store.broadcasts.counts(broadcast_id=broadcast.id),
+        )

@@ -1,0 +1,94 @@
+"""Storing a broadcast and, in the same transaction, starting it (one outbox row per
+recipient) or scheduling its start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.clock import Clock
+from bot.domain.broadcasts import Audience, Broadcast, BroadcastState, Command, DraftKey, next_state
+from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.outcomes import OutcomeService
+from bot.services.broadcasts.scheduled import REMINDER_KIND
+from bot.services.errors import StaleButton
+from bot.services.outbox import OutboxService
+from storage.store import Store
+
+
+class LaunchService:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        audiences: AudienceService,
+        outcomes: OutcomeService,
+        outbox: OutboxService,
+        clock: Clock,
+        wake_scheduler: Callable[[], None],
+    ) -> None:
+        """`wake_scheduler` tells the scheduler that a broadcast was scheduled."""
+        self._store = store
+        self._audiences = audiences
+        self._outcomes = outcomes
+        self._outbox = outbox
+        self._clock = clock
+        self._wake_scheduler = wake_scheduler
+
+    async def create(
+        self,
+        author_user_id: int,
+        *,
+        text_html: str,
+        audience: Audience,
+        send_at: datetime | None = None,
+        draft: DraftKey | None = None,
+    ) -> Broadcast:
+        """Stores a broadcast and, in the same transaction, enqueues it for everyone in the
+        audience (send_at None) or schedules its start; takes the wizard's `draft` with it,
+        so it is sent once. The author must cover the unit."""
+        unit = await self._audiences.unit_for(author_user_id, audience.unit_id)
+        now = self._clock.now()
+        command = Command.START if send_at is None else Command.SCHEDULE
+        async with self._store.transaction() as tx:
+            if draft is not None and not await tx.broadcasts.take_draft(draft=draft):
+                raise StaleButton("this broadcast was confirmed already")
+            broadcast_id = await tx.broadcasts.insert(
+                author_user_id=author_user_id,
+                text=text_html,
+                audience=audience,
+                state=next_state(BroadcastState.DRAFT, command),
+                scheduled_at=send_at,
+                now=now,
+            )
+            details: dict[str, Any] = {**audience.model_dump(mode="json"), "unit": unit.name}
+            if send_at is None:
+                details["recipients"] = await tx.broadcasts.enqueue(
+                    broadcast_id=broadcast_id,
+                    text=text_html,
+                    audience=audience,
+                    path=unit.path,
+                    now=now,
+                )
+            else:
+                await tx.reminders.schedule(
+                    kind=REMINDER_KIND, target=str(broadcast_id), due_at=send_at
+                )
+                details["scheduled_at"] = send_at.isoformat()
+            await tx.audit.append(
+                at=now,
+                actor_user_id=author_user_id,
+                action=command.audited_as,
+                entity="broadcast",
+                entity_id=broadcast_id,
+                after=details,
+            )
+            if send_at is None:
+                # Nobody reachable (everyone blocked the bot): done at once, with its report.
+                await self._outcomes.finish(tx, broadcast_id, now)
+        if send_at is None:
+            self._outbox.woke()
+        else:
+            self._wake_scheduler()
+        return await self._store.broadcasts.get(broadcast_id=broadcast_id)
