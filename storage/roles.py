@@ -15,16 +15,16 @@ SELECT r.role, r.org_unit_id, u.path FROM roles r JOIN org_units u ON u.id = r.o
 WHERE r.telegram_user_id = ? AND r.revoked_at IS NULL ORDER BY u.path
 """
 _ACTIVE_IN_SCOPE = """
-SELECT r.id, r.telegram_user_id, r.role, r.org_unit_id, u.name AS unit_name, u.path,
-       m.name AS member_name
+SELECT r.id, r.telegram_user_id, r.role, r.org_unit_id, u.name AS unit_name,
+       u.path AS unit_path, m.name AS member_name
 FROM roles r JOIN org_units u ON u.id = r.org_unit_id
 LEFT JOIN members m ON m.telegram_user_id = r.telegram_user_id AND m.deleted = 0
 WHERE r.revoked_at IS NULL AND u.path LIKE ? || '%'
 ORDER BY u.path, r.granted_at
 """
 _GET_ROLE = """
-SELECT r.id, r.telegram_user_id, r.role, r.org_unit_id, u.name AS unit_name, u.path,
-       m.name AS member_name
+SELECT r.id, r.telegram_user_id, r.role, r.org_unit_id, u.name AS unit_name,
+       u.path AS unit_path, m.name AS member_name
 FROM roles r JOIN org_units u ON u.id = r.org_unit_id
 LEFT JOIN members m ON m.telegram_user_id = r.telegram_user_id AND m.deleted = 0
 WHERE r.id = ? AND r.revoked_at IS NULL
@@ -61,32 +61,11 @@ ORDER BY i.created_at
 
 
 def _cadre(row: sqlite3.Row) -> CadreRole:
-    return CadreRole(
-        id=row["id"],
-        telegram_user_id=row["telegram_user_id"],
-        role=Role(row["role"]),
-        org_unit_id=row["org_unit_id"],
-        unit_name=row["unit_name"],
-        unit_path=row["path"],
-        member_name=row["member_name"],
-    )
+    return CadreRole.model_validate(dict(row))
 
 
 def _invitation(row: sqlite3.Row) -> Invitation:
-    def moment(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
-
-    return Invitation(
-        token=row["token"],
-        org_unit_id=row["org_unit_id"],
-        role=Role(row["role"]),
-        created_by=row["created_by"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        expires_at=datetime.fromisoformat(row["expires_at"]),
-        used_by=row["used_by"],
-        used_at=moment(row["used_at"]),
-        revoked_at=moment(row["revoked_at"]),
-    )
+    return Invitation.model_validate(dict(row))
 
 
 class RoleRepository:

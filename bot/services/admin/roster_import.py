@@ -34,7 +34,7 @@ from bot.domain.admin.roster_import import (
 from bot.domain.authz import Action
 from bot.domain.membership.registration import AgeRange
 from bot.domain.models import MemberProfile, MemberStatus, OrgUnit
-from bot.services.access import AccessService
+from bot.services.access import AccessDenied, AccessService
 from bot.services.admin.org_import import ImportReport as OrgImportReport
 from bot.services.admin.org_import import import_orgs_text
 from storage.database import Conflict
@@ -143,6 +143,12 @@ def _rows_as_csv(rows: list[SheetRow]) -> str:
     return buffer.getvalue()
 
 
+class ImportDenied(AccessDenied):
+    """Someone who may not import over the whole tree sent a file or /import (audited)."""
+
+    code = "imports.denied"
+
+
 class RosterImportService:
     def __init__(
         self,
@@ -160,13 +166,17 @@ class RosterImportService:
         self._ages = ages
 
     async def authorise(self, telegram_user_id: int) -> None:
-        """Refuses (AccessDenied, audited) anyone who may not import over the whole tree."""
+        """Refuses (ImportDenied, audited) anyone who may not import over the whole tree."""
         roots = await self._store.org_units.children(parent_id=None)
-        if not roots:
-            # An empty database has no unit to check against; the first tree comes from an admin.
-            await self._access.require_any(telegram_user_id, Action.IMPORT_DATA)
-        for root in roots:
-            await self._access.require(telegram_user_id, Action.IMPORT_DATA, unit_id=root.id)
+        try:
+            if not roots:
+                # An empty database has no unit to check against; the first tree comes from an
+                # admin.
+                await self._access.require_any(telegram_user_id, Action.IMPORT_DATA)
+            for root in roots:
+                await self._access.require(telegram_user_id, Action.IMPORT_DATA, unit_id=root.id)
+        except AccessDenied as exc:
+            raise ImportDenied(str(exc)) from exc
 
     async def import_roster(
         self, *, data: bytes, file_name: str, actor_user_id: int | None = None
