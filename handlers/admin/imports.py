@@ -7,8 +7,7 @@ from typing import Any
 from telegram.ext import BaseHandler, filters
 
 from bot.context import LeagueContext
-from bot.domain.admin.org_import import OrgImportError
-from bot.domain.admin.roster_import import RosterImportError
+from bot.domain.admin.imports import ImportRefused
 from handlers.admin import imports_screens as screens
 from handlers.kit.replies import send
 from handlers.kit.routes import PRIVATE, Said, on_command, on_message
@@ -40,7 +39,7 @@ async def _imported(context: LeagueContext, user_id: int, name: str, data: bytes
         result = await context.services.roster_import.import_document(
             data=data, file_name=name, actor_user_id=user_id
         )
-    except (RosterImportError, OrgImportError) as exc:
+    except ImportRefused as exc:
         return screens.problems(context, name, exc)
     return screens.report(context, name, result)
 

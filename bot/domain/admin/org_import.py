@@ -5,72 +5,40 @@ All or nothing: every bad row is reported with where it is and why, and no row i
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.models import OrgKind
+from bot.domain.admin.imports import (
+    CsvSyntax,
+    ImportRefused,
+    Problem,
+    csv_rows,
+    decode_csv,
+)
+from bot.domain.models import OrgKind, OrgUnit
 from bot.domain.validation import NameEmpty, NameHasControlCharacters, NameTooLong, clean_name
 
 __all__ = [
     "CODE_PATTERN",
     "MAX_NAME_LENGTH",
+    "ImportFormat",
+    "ImportReport",
     "OrgImportError",
     "OrgRow",
-    "Problem",
     "decode_org_csv",
     "parse_kind",
     "parse_org_csv",
     "parse_org_toml",
 ]
 
+ImportFormat = Literal["csv", "toml"]
 MAX_NAME_LENGTH = 60
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
-
-# English texts for the command line; the chat translates `code` with `params` instead.
-_REASONS: dict[str, str] = {
-    "org_import.unsupported_format": "cannot import a {suffix!r} file; use a .csv or .toml file",
-    "org_import.cannot_read": "cannot read the file: {error}",
-    "org_import.not_utf8": "a TOML file must be UTF-8 text",
-    "org_import.cannot_decode": "the file is neither UTF-8 nor GBK text",
-    "org_import.toml_syntax": "not valid TOML: {error}",
-    "org_import.csv_syntax": "not valid CSV: {error}",
-    "org_import.no_units": "the file holds no units",
-    "org_import.missing_column": "the header has no column {column}",
-    "org_import.unknown_column": "unknown column {column!r} in the header",
-    "org_import.duplicate_column": "column {column} appears twice in the header",
-    "org_import.field_count": "expected {expected} fields, found {found}",
-    "org_import.unknown_key": "unknown key {key!r}",
-    "org_import.wrong_type": "{key} must be {expected}",
-    "org_import.missing_code": "the code is missing",
-    "org_import.bad_code": "code {code!r} is not 1-32 letters, digits, '_' or '-'",
-    "org_import.missing_name": "the name is missing",
-    "org_import.name_too_long": "the name has {length} characters; at most {max} are allowed",
-    "org_import.name_control": "the name contains a line break or control character",
-    "org_import.missing_kind": "the kind is missing",
-    "org_import.unknown_kind": (
-        "unknown kind {kind!r}; use district, street, committee or branch"
-        " (团区委, 街道团工委, 团委, 团支部)"
-    ),
-    "org_import.bad_sort_order": "sort order {value!r} is not a whole number",
-    "org_import.duplicate_code": "code {code} already appears at {first}",
-    "org_import.code_exists": "code {code} already exists in the database",
-    "org_import.unknown_parent": "parent code {parent} is neither in the file nor in the database",
-    "org_import.nested_parent_code": (
-        "parent_code {parent} contradicts the enclosing unit {enclosing}"
-    ),
-    "org_import.cycle": "codes {codes} form a cycle of parents",
-    "org_import.district_has_parent": "a district cannot sit under another unit ({parent})",
-    "org_import.needs_parent": "a {kind} needs a parent code",
-    "org_import.under_branch": "nothing can sit under a branch ({parent})",
-    "org_import.wrong_parent_kind": "a {kind} cannot sit under a {parent_kind} ({parent})",
-}
 
 _KINDS: dict[str, OrgKind] = {
     "district": OrgKind.DISTRICT,
@@ -113,39 +81,11 @@ _TOML_KEYS = frozenset({"code", "name", "kind", "parent_code", "sort_order", "ch
 _TOML_POSITION = re.compile(r"at line (\d+)")
 
 
-class Problem(BaseModel):
-    """One reason the import is refused: where (`line 7`, `unit[0].children[2]`) and why."""
-
-    model_config = ConfigDict(frozen=True)
-
-    where: str
-    code: str
-    params: dict[str, str | int] = {}
-    reason: str
-
-    @classmethod
-    def of(cls, where: str, code: str, params: Mapping[str, str | int] | None = None) -> Problem:
-        """The problem `code` at `where`, its English reason filled in from `params`."""
-        values = dict(params or {})
-        return cls(where=where, code=code, params=values, reason=_REASONS[code].format(**values))
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
-
-
-class OrgImportError(ValueError):
-    """The file was refused; `problems` lists every bad row, in file order."""
+class OrgImportError(ImportRefused):
+    """The org tree was refused; `problems` lists every bad row, in file order."""
 
     code = "org_import.failed"
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__(self.problems)
-
-    def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the org tree"
-        return "\n".join([head, *(f"  {problem}" for problem in self.problems)])
+    holds = "org tree"
 
 
 class OrgRow(BaseModel):
@@ -161,6 +101,18 @@ class OrgRow(BaseModel):
     where: str
 
 
+class ImportReport(BaseModel):
+    """What an import created: how many units of each kind, and the units themselves."""
+
+    format: ImportFormat
+    created: dict[OrgKind, int]
+    units: list[OrgUnit]
+
+    @property
+    def total(self) -> int:
+        return len(self.units)
+
+
 def parse_kind(text: str) -> OrgKind | None:
     """The kind named in English or Chinese (团区委, 街道团工委, 团委, 团支部, ...), or None."""
     return _KINDS.get(text.strip().lower())
@@ -168,15 +120,10 @@ def parse_kind(text: str) -> OrgKind | None:
 
 def decode_org_csv(data: bytes) -> str:
     """Decodes CSV bytes saved as UTF-8 (with or without BOM) or, as Excel does in China, GBK."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK, so files saved as either decode the same way.
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise OrgImportError([Problem.of("file", "org_import.cannot_decode")]) from None
+    text = decode_csv(data)
+    if text is None:
+        raise OrgImportError([Problem.of("file", "org_import.cannot_decode")])
+    return text
 
 
 def parse_org_csv(
@@ -192,30 +139,20 @@ def parse_org_csv(
     gives no sort order. Raises OrgImportError naming every bad line.
     """
     collector = _Collector()
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header: list[str] | None = None
-    line_after_last = 1
-    while True:
-        try:
-            fields = next(reader, None)
-        except csv.Error as exc:
-            problem = Problem.of(
-                f"line {line_after_last}", "org_import.csv_syntax", {"error": str(exc)}
-            )
-            raise OrgImportError([problem]) from None
-        if fields is None:
-            break
-        # A quoted field may span lines, so a row begins where the previous one ended.
-        line = line_after_last
-        line_after_last = reader.line_num + 1
-        if not any(value.strip() for value in fields):
-            continue
-        if header is None:
-            header = _read_header(fields, line, collector)
+    try:
+        for line, fields in csv_rows(text):
+            if not any(value.strip() for value in fields):
+                continue
             if header is None:
-                raise OrgImportError(collector.sorted_problems())
-            continue
-        _read_csv_row(header, fields, line, collector)
+                header = _read_header(fields, line, collector)
+                if header is None:
+                    raise OrgImportError(collector.sorted_problems())
+                continue
+            _read_csv_row(header, fields, line, collector)
+    except CsvSyntax as exc:
+        problem = Problem.of(f"line {exc.line}", "org_import.csv_syntax", {"error": exc.error})
+        raise OrgImportError([problem]) from None
     return _validate(collector, existing_codes or {}, next_sort_order or {})
 
 
@@ -338,32 +275,9 @@ def _is_table_list(value: object) -> bool:
 def _read_toml_unit(
     unit: dict[str, Any], where: str, enclosing: str | None, collector: _Collector
 ) -> None:
+    """Checks one `[[unit]]` table and then its children, which hang under it."""
     position = len(collector.drafts) + 1
-    for key in unit:
-        if key not in _TOML_KEYS:
-            collector.add(position, where, "org_import.unknown_key", {"key": key})
-    texts: dict[str, str] = {}
-    for key in ("code", "name", "kind", "parent_code"):
-        value = unit.get(key, "")
-        if isinstance(value, str):
-            texts[key] = value.strip()
-        else:
-            collector.add(
-                position, where, "org_import.wrong_type", {"key": key, "expected": "text"}
-            )
-            texts[key] = ""
-    sort_order = ""
-    if "sort_order" in unit:
-        value = unit["sort_order"]
-        if isinstance(value, int) and not isinstance(value, bool):
-            sort_order = str(value)
-        else:
-            collector.add(
-                position,
-                where,
-                "org_import.wrong_type",
-                {"key": "sort_order", "expected": "a number"},
-            )
+    texts, sort_order = _toml_values(unit, position, where, collector)
     parent_code = texts["parent_code"] or None
     if enclosing is not None:
         if parent_code is not None and parent_code != enclosing:
@@ -390,16 +304,36 @@ def _read_toml_unit(
         collector.drafts[-1].check_parent = False
     children = unit.get("children", [])
     if not _is_table_list(children):
-        collector.add(
-            position,
-            where,
-            "org_import.wrong_type",
-            {"key": "children", "expected": "[[children]]"},
-        )
+        expected = {"key": "children", "expected": "[[children]]"}
+        collector.add(position, where, "org_import.wrong_type", expected)
         return
     for index, child in enumerate(children):
         # Children of a unit without a usable code still get their own rows checked.
         _read_toml_unit(child, f"{where}.children[{index}]", code or "", collector)
+
+
+def _toml_values(
+    unit: dict[str, Any], position: int, where: str, collector: _Collector
+) -> tuple[dict[str, str], str]:
+    """A unit's keys as the text a CSV row would hold (its sort order too), recording keys
+    that are unknown or of the wrong type."""
+    for key in unit:
+        if key not in _TOML_KEYS:
+            collector.add(position, where, "org_import.unknown_key", {"key": key})
+    texts: dict[str, str] = {}
+    for key in ("code", "name", "kind", "parent_code"):
+        value = unit.get(key, "")
+        texts[key] = value.strip() if isinstance(value, str) else ""
+        if not isinstance(value, str):
+            expected = {"key": key, "expected": "text"}
+            collector.add(position, where, "org_import.wrong_type", expected)
+    sort_order = unit.get("sort_order", "")
+    if isinstance(sort_order, int) and not isinstance(sort_order, bool):
+        return texts, str(sort_order)
+    if "sort_order" in unit:
+        expected = {"key": "sort_order", "expected": "a number"}
+        collector.add(position, where, "org_import.wrong_type", expected)
+    return texts, ""
 
 
 def _check_fields(

@@ -6,8 +6,6 @@ as a spreadsheet gives them: text, whole numbers, floats, dates and datetimes.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +14,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.admin.org_import import Problem
+from bot.domain.admin.imports import CsvSyntax, ImportRefused, Problem, csv_rows, decode_csv
 from bot.domain.models import MemberStatus
 from bot.domain.validation import (
     AgeOutOfRange,
@@ -39,8 +37,9 @@ from bot.domain.validation import (
 __all__ = [
     "COLUMN_LABELS",
     "HEADER_SEARCH_ROWS",
-    "REASONS",
+    "BranchCount",
     "BranchRef",
+    "ImportReport",
     "RosterImportError",
     "RosterRow",
     "SheetRow",
@@ -49,7 +48,6 @@ __all__ = [
     "find_header",
     "parse_roster",
     "parse_status",
-    "problem",
     "read_csv_rows",
 ]
 
@@ -108,51 +106,6 @@ _STATUSES: dict[str, MemberStatus] = {
     "youth": MemberStatus.YOUTH,
 }
 
-# English texts for the command line; the chat translates `code` with `params` instead.
-REASONS: dict[str, str] = {
-    "roster_import.unsupported_format": (
-        "cannot import a {suffix!r} file; save it as .xlsx or .csv (UTF-8 or GBK)"
-    ),
-    "roster_import.cannot_read": "cannot read the file: {error}",
-    "roster_import.cannot_decode": "the file is neither UTF-8 nor GBK text",
-    "roster_import.not_a_workbook": "not an Excel .xlsx workbook: {error}",
-    "roster_import.csv_syntax": "not valid CSV: {error}",
-    "roster_import.no_header": (
-        "no header row in the first {rows} rows; expected the columns {columns}"
-    ),
-    "roster_import.missing_column": "the header has no column {column}",
-    "roster_import.duplicate_column": "column {column} appears twice in the header",
-    "roster_import.no_members": "the file lists no members",
-    "roster_import.missing_value": "{column} is empty",
-    "roster_import.name_too_long": "the name has {length} characters; at most {max} are allowed",
-    "roster_import.name_control": "the name contains a line break or control character",
-    "roster_import.bad_phone": "{text!r} is not an 11-digit mainland mobile number",
-    "roster_import.duplicate_phone": "phone {phone} already appears on line {first}",
-    "roster_import.phone_taken": "phone {phone} already belongs to a member",
-    "roster_import.bad_date": "{column} {text!r} is not a date such as 2001-05-04 or 20010504",
-    "roster_import.impossible_date": "{column} {text!r} is not a real day",
-    "roster_import.birth_in_future": "the birth date is in the future",
-    "roster_import.age_out_of_range": "age {age} is outside {min}-{max}",
-    "roster_import.unknown_status": (
-        "unknown political status {text!r}; use 共青团员, 团干部 or 青年"
-        " (league member, cadre, youth)"
-    ),
-    "roster_import.missing_join_date": (
-        "入团时间 (league join date) is required for league members and cadres"
-    ),
-    "roster_import.join_in_future": "the league join date is in the future",
-    "roster_import.join_before_birth": "the league join date is before the birth date",
-    "roster_import.joined_too_young": "joined the League at {age}; the minimum age is {min}",
-    "roster_import.unknown_branch": "no branch is called {text!r}",
-    "roster_import.unknown_branch_similar": (
-        "no branch is called {text!r}; did you mean {matches}?"
-    ),
-    "roster_import.ambiguous_branch": (
-        "{count} branches are called {text!r}: {matches}; write the code or a path"
-        " such as 街道团工委/团支部"
-    ),
-}
-
 _COMPACT_NUMBER = re.compile(r"[0-9]+(?:\.0+)?")
 # Spreadsheet exports often write a date cell as "2001-05-04 00:00:00".
 _TRAILING_TIME = re.compile(r"\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$")
@@ -160,25 +113,11 @@ _PATH_SEPARATORS = re.compile(r"\s*[/／>›]\s*")
 _MAX_LISTED_MATCHES = 5
 
 
-def problem(where: str, code: str, params: Mapping[str, str | int] | None = None) -> Problem:
-    """The problem `code` at `where`, its English reason filled in from `params`."""
-    values = dict(params or {})
-    return Problem(where=where, code=code, params=values, reason=REASONS[code].format(**values))
-
-
-class RosterImportError(ValueError):
+class RosterImportError(ImportRefused):
     """The roster was refused; `problems` lists every bad row, in file order."""
 
     code = "roster_import.failed"
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__(self.problems)
-
-    def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the roster"
-        return "\n".join([head, *(f"  {item}" for item in self.problems)])
+    holds = "roster"
 
 
 @dataclass(frozen=True)
@@ -226,6 +165,24 @@ class RosterRow(BaseModel):
     league_join_date: date | None
 
 
+class BranchCount(BaseModel):
+    """How many members an import added to one branch."""
+
+    code: str
+    # Names below the root down to the branch, as in 东湖街道团工委/湖滨社区团支部.
+    path: str
+    count: int
+
+
+class ImportReport(BaseModel):
+    """What a roster import added: how many members, of which status, in which branch."""
+
+    file_name: str
+    total: int
+    by_status: dict[MemberStatus, int]
+    by_branch: list[BranchCount]
+
+
 def parse_status(text: str) -> MemberStatus | None:
     """The status named in Chinese (共青团员, 团员, 团干部, 青年, 群众) or English, or None."""
     key = " ".join(text.replace("_", " ").lower().split())
@@ -234,38 +191,19 @@ def parse_status(text: str) -> MemberStatus | None:
 
 def decode_roster_csv(data: bytes) -> str:
     """Decodes CSV bytes saved as UTF-8 (with or without BOM) or, as Excel does in China, GBK."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK, so files saved as either decode the same way.
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise RosterImportError([problem("file", "roster_import.cannot_decode")]) from None
+    text = decode_csv(data)
+    if text is None:
+        raise RosterImportError([Problem.of("file", "roster_import.cannot_decode")])
+    return text
 
 
 def read_csv_rows(text: str) -> list[SheetRow]:
     """Splits CSV text into rows numbered by the line each starts on."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    rows: list[SheetRow] = []
-    line_after_last = 1
-    while True:
-        try:
-            fields = next(reader, None)
-        except csv.Error as exc:
-            raise RosterImportError(
-                [
-                    problem(
-                        f"line {line_after_last}", "roster_import.csv_syntax", {"error": str(exc)}
-                    )
-                ]
-            ) from None
-        if fields is None:
-            return rows
-        # A quoted field may span lines, so a row begins where the previous one ended.
-        rows.append(SheetRow(line=line_after_last, cells=tuple(fields)))
-        line_after_last = reader.line_num + 1
+    try:
+        return [SheetRow(line=line, cells=tuple(fields)) for line, fields in csv_rows(text)]
+    except CsvSyntax as exc:
+        where, error = f"line {exc.line}", {"error": exc.error}
+        raise RosterImportError([Problem.of(where, "roster_import.csv_syntax", error)]) from None
 
 
 def find_header(rows: Sequence[SheetRow]) -> tuple[SheetRow, dict[str, int]] | None:
@@ -309,7 +247,7 @@ def parse_roster(
         expected = ", ".join(COLUMN_LABELS[column] for column in _REQUIRED_COLUMNS)
         raise RosterImportError(
             [
-                problem(
+                Problem.of(
                     "file",
                     "roster_import.no_header",
                     {"rows": HEADER_SEARCH_ROWS, "columns": expected},
@@ -331,7 +269,7 @@ def parse_roster(
         if row.line > header.line and not row.is_empty:
             checker.check(row)
     if not checker.rows and not checker.problems:
-        checker.problems.append(problem("file", "roster_import.no_members"))
+        checker.problems.append(Problem.of("file", "roster_import.no_members"))
     if checker.problems:
         raise RosterImportError(checker.problems)
     return checker.rows
@@ -354,18 +292,15 @@ def _check_header(header: SheetRow, columns: Mapping[str, int]) -> None:
     seen: set[str] = set()
     for cell in header.cells:
         column = _column_of(cell)
-        if column is None:
-            continue
         if column in seen:
-            found.append(
-                problem(where, "roster_import.duplicate_column", {"column": COLUMN_LABELS[column]})
-            )
-        seen.add(column)
+            label = {"column": COLUMN_LABELS[column]}
+            found.append(Problem.of(where, "roster_import.duplicate_column", label))
+        if column is not None:
+            seen.add(column)
     for column in _REQUIRED_COLUMNS:
         if column not in columns:
-            found.append(
-                problem(where, "roster_import.missing_column", {"column": COLUMN_LABELS[column]})
-            )
+            label = {"column": COLUMN_LABELS[column]}
+            found.append(Problem.of(where, "roster_import.missing_column", label))
     if found:
         raise RosterImportError(found)
 
@@ -497,7 +432,7 @@ class _RowChecker:
         before = len(self.problems)
 
         def report(code: str, params: Mapping[str, str | int] | None = None) -> None:
-            self.problems.append(problem(where, code, params))
+            self.problems.append(Problem.of(where, code, params))
 
         def cell(column: str) -> object:
             index = self.columns.get(column)

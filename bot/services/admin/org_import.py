@@ -5,39 +5,24 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel
-
+from bot.domain.admin.imports import Problem
 from bot.domain.admin.org_import import (
+    ImportFormat,
+    ImportReport,
     OrgImportError,
     OrgRow,
-    Problem,
     decode_org_csv,
     parse_org_csv,
     parse_org_toml,
 )
-from bot.domain.models import NewOrgUnit, OrgKind, OrgUnit
+from bot.domain.models import NewOrgUnit, OrgKind
 from storage.database import Conflict, NotFound
 from storage.org_units import OrgUnitRepository
 
-__all__ = ["ImportFormat", "ImportReport", "import_orgs", "import_orgs_text"]
-
-ImportFormat = Literal["csv", "toml"]
+__all__ = ["import_orgs", "import_orgs_text"]
 
 _FORMATS: dict[str, ImportFormat] = {".csv": "csv", ".toml": "toml"}
-
-
-class ImportReport(BaseModel):
-    """What an import created: how many units of each kind, and the units themselves."""
-
-    format: ImportFormat
-    created: dict[OrgKind, int]
-    units: list[OrgUnit]
-
-    @property
-    def total(self) -> int:
-        return len(self.units)
 
 
 async def import_orgs(

@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from pydantic import BaseModel
 
 from bot.clock import Clock
+from bot.domain.admin.imports import Problem
+from bot.domain.admin.org_import import ImportReport as OrgImportReport
 from bot.domain.admin.org_import import OrgImportError
-from bot.domain.admin.org_import import Problem as OrgProblem
 from bot.domain.admin.roster_import import (
+    BranchCount,
     BranchRef,
+    ImportReport,
     RosterImportError,
     RosterRow,
     SheetRow,
@@ -28,25 +30,17 @@ from bot.domain.admin.roster_import import (
     decode_roster_csv,
     find_header,
     parse_roster,
-    problem,
     read_csv_rows,
 )
 from bot.domain.authz import Action
 from bot.domain.membership.registration import AgeRange
 from bot.domain.models import MemberProfile, MemberStatus, OrgUnit
 from bot.services.access import AccessDenied, AccessService
-from bot.services.admin.org_import import ImportReport as OrgImportReport
 from bot.services.admin.org_import import import_orgs_text
 from storage.database import Conflict
 from storage.store import Store
 
-__all__ = [
-    "MAX_DOCUMENT_BYTES",
-    "BranchCount",
-    "ImportReport",
-    "RosterImportService",
-    "read_sheet",
-]
+__all__ = ["MAX_DOCUMENT_BYTES", "ImportDenied", "RosterImportService", "read_sheet"]
 
 # Far above any district's roster, far below what would strain the bot.
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -64,24 +58,6 @@ _UNREADABLE_WORKBOOK: tuple[type[Exception], ...] = (
 )
 
 
-class BranchCount(BaseModel):
-    """How many members an import added to one branch."""
-
-    code: str
-    # Names below the root down to the branch, as in 东湖街道团工委/湖滨社区团支部.
-    path: str
-    count: int
-
-
-class ImportReport(BaseModel):
-    """What a roster import added: how many members, of which status, in which branch."""
-
-    file_name: str
-    total: int
-    by_status: dict[MemberStatus, int]
-    by_branch: list[BranchCount]
-
-
 def read_sheet(data: bytes, file_name: str) -> list[SheetRow]:
     """The rows of a .xlsx workbook's first sheet or of a .csv file (UTF-8 or GB18030)."""
     suffix = Path(file_name).suffix.lower()
@@ -90,7 +66,7 @@ def read_sheet(data: bytes, file_name: str) -> list[SheetRow]:
     if suffix == ".csv":
         return read_csv_rows(decode_roster_csv(data))
     raise RosterImportError(
-        [problem(file_name, "roster_import.unsupported_format", {"suffix": suffix or file_name})]
+        [Problem.of(file_name, "roster_import.unsupported_format", {"suffix": suffix or file_name})]
     )
 
 
@@ -110,7 +86,7 @@ def _read_xlsx(data: bytes) -> list[SheetRow]:
     except _UNREADABLE_WORKBOOK as exc:
         raise RosterImportError(
             [
-                problem(
+                Problem.of(
                     "file",
                     "roster_import.not_a_workbook",
                     {"error": str(exc) or type(exc).__name__},
@@ -197,7 +173,7 @@ class RosterImportService:
         except OSError as exc:
             raise RosterImportError(
                 [
-                    problem(
+                    Problem.of(
                         path.name, "roster_import.cannot_read", {"error": exc.strerror or str(exc)}
                     )
                 ]
@@ -216,7 +192,7 @@ class RosterImportService:
             try:
                 tree = data.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise OrgImportError([OrgProblem.of("file", "org_import.not_utf8")]) from None
+                raise OrgImportError([Problem.of("file", "org_import.not_utf8")]) from None
             return await import_orgs_text(
                 repo=self._store.org_units,
                 text=tree,
