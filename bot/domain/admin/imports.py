@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -108,6 +109,12 @@ class Problem(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
+
+
+class ReportProblem(Protocol):
+    """How the checks of one row record a problem at the row's place."""
+
+    def __call__(self, code: str, params: Mapping[str, str | int] | None = None, /) -> None: ...
 
 
 class ImportRefused(ValueError):

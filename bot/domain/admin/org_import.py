@@ -9,6 +9,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -17,6 +18,7 @@ from bot.domain.admin.imports import (
     CsvSyntax,
     ImportRefused,
     Problem,
+    ReportProblem,
     csv_rows,
     decode_csv,
 )
@@ -31,6 +33,7 @@ __all__ = [
     "OrgImportError",
     "OrgRow",
     "decode_org_csv",
+    "decode_org_toml",
     "parse_kind",
     "parse_org_csv",
     "parse_org_toml",
@@ -124,6 +127,14 @@ def decode_org_csv(data: bytes) -> str:
     if text is None:
         raise OrgImportError([Problem.of("file", "org_import.cannot_decode")])
     return text
+
+
+def decode_org_toml(data: bytes, where: str = "file") -> str:
+    """Decodes a TOML file: UTF-8 by definition, with a BOM from Windows editors tolerated."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise OrgImportError([Problem.of(where, "org_import.not_utf8")]) from None
 
 
 def parse_org_csv(
@@ -256,16 +267,7 @@ def _read_csv_row(header: list[str], fields: list[str], line: int, collector: _C
         )
         return
     values = {column: value.strip() for column, value in zip(header, fields, strict=True)}
-    _check_fields(
-        collector,
-        position=line,
-        where=where,
-        code=values["code"],
-        name=values["name"],
-        kind=values["kind"],
-        parent_code=values["parent_code"] or None,
-        sort_order=values.get("sort_order", ""),
-    )
+    _check_fields(collector, line, where, values, parent_code=values["parent_code"] or None)
 
 
 def _is_table_list(value: object) -> bool:
@@ -277,7 +279,7 @@ def _read_toml_unit(
 ) -> None:
     """Checks one `[[unit]]` table and then its children, which hang under it."""
     position = len(collector.drafts) + 1
-    texts, sort_order = _toml_values(unit, position, where, collector)
+    texts = _toml_texts(unit, position, where, collector)
     parent_code = texts["parent_code"] or None
     if enclosing is not None:
         if parent_code is not None and parent_code != enclosing:
@@ -288,16 +290,7 @@ def _read_toml_unit(
                 {"parent": parent_code, "enclosing": enclosing},
             )
         parent_code = enclosing
-    code = _check_fields(
-        collector,
-        position=position,
-        where=where,
-        code=texts["code"],
-        name=texts["name"],
-        kind=texts["kind"],
-        parent_code=parent_code,
-        sort_order=sort_order,
-    )
+    code = _check_fields(collector, position, where, texts, parent_code=parent_code)
     if enclosing == "":
         # The enclosing unit has no usable code; it is reported already, so its children
         # are not also reported as having an unknown parent.
@@ -312,11 +305,11 @@ def _read_toml_unit(
         _read_toml_unit(child, f"{where}.children[{index}]", code or "", collector)
 
 
-def _toml_values(
+def _toml_texts(
     unit: dict[str, Any], position: int, where: str, collector: _Collector
-) -> tuple[dict[str, str], str]:
-    """A unit's keys as the text a CSV row would hold (its sort order too), recording keys
-    that are unknown or of the wrong type."""
+) -> dict[str, str]:
+    """A unit's keys as the texts a CSV row would hold, recording keys that are unknown or of
+    the wrong type."""
     for key in unit:
         if key not in _TOML_KEYS:
             collector.add(position, where, "org_import.unknown_key", {"key": key})
@@ -329,70 +322,72 @@ def _toml_values(
             collector.add(position, where, "org_import.wrong_type", expected)
     sort_order = unit.get("sort_order", "")
     if isinstance(sort_order, int) and not isinstance(sort_order, bool):
-        return texts, str(sort_order)
-    if "sort_order" in unit:
+        texts["sort_order"] = str(sort_order)
+    elif "sort_order" in unit:
         expected = {"key": "sort_order", "expected": "a number"}
         collector.add(position, where, "org_import.wrong_type", expected)
-    return texts, ""
+    return texts
 
 
 def _check_fields(
     collector: _Collector,
-    *,
     position: int,
     where: str,
-    code: str,
-    name: str,
-    kind: str,
+    texts: Mapping[str, str],
+    *,
     parent_code: str | None,
-    sort_order: str,
 ) -> str | None:
-    """Checks what one row says on its own and records it; returns its code when usable."""
-    usable_code: str | None = None
-    if not code:
-        collector.add(position, where, "org_import.missing_code")
-    elif CODE_PATTERN.fullmatch(code) is None:
-        collector.add(position, where, "org_import.bad_code", {"code": code})
-    else:
-        usable_code = code
+    """Checks what one row says on its own (its code, name, kind and sort order as text) and
+    records it; returns its code when usable."""
+    report = partial(collector.add, position, where)
+    code = _code(texts["code"], report)
+    name = _name(texts["name"], report)
+    kind = _kind(texts["kind"], report)
+    order = _sort_order(texts.get("sort_order", ""), report)
+    collector.drafts.append(_Draft(position, where, code, name, kind, parent_code, order))
+    return code
 
-    clean: str | None = None
+
+def _code(text: str, report: ReportProblem) -> str | None:
+    if not text:
+        report("org_import.missing_code")
+    elif CODE_PATTERN.fullmatch(text) is None:
+        report("org_import.bad_code", {"code": text})
+    else:
+        return text
+    return None
+
+
+def _name(text: str, report: ReportProblem) -> str | None:
     try:
-        clean = clean_name(name, max_length=MAX_NAME_LENGTH)
+        return clean_name(text, max_length=MAX_NAME_LENGTH)
     except NameEmpty:
-        collector.add(position, where, "org_import.missing_name")
+        report("org_import.missing_name")
     except NameTooLong as exc:
-        collector.add(position, where, "org_import.name_too_long", exc.params)
+        report("org_import.name_too_long", exc.params)
     except NameHasControlCharacters:
-        collector.add(position, where, "org_import.name_control")
+        report("org_import.name_control")
+    return None
 
-    parsed_kind: OrgKind | None = None
-    if not kind:
-        collector.add(position, where, "org_import.missing_kind")
-    else:
-        parsed_kind = parse_kind(kind)
-        if parsed_kind is None:
-            collector.add(position, where, "org_import.unknown_kind", {"kind": kind})
 
-    order: int | None = None
-    if sort_order.strip():
-        try:
-            order = int(sort_order.strip())
-        except ValueError:
-            collector.add(position, where, "org_import.bad_sort_order", {"value": sort_order})
+def _kind(text: str, report: ReportProblem) -> OrgKind | None:
+    if not text:
+        report("org_import.missing_kind")
+        return None
+    kind = parse_kind(text)
+    if kind is None:
+        report("org_import.unknown_kind", {"kind": text})
+    return kind
 
-    collector.drafts.append(
-        _Draft(
-            position=position,
-            where=where,
-            code=usable_code,
-            name=clean,
-            kind=parsed_kind,
-            parent_code=parent_code,
-            sort_order=order,
-        )
-    )
-    return usable_code
+
+def _sort_order(text: str, report: ReportProblem) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        report("org_import.bad_sort_order", {"value": text})
+        return None
 
 
 # --- rules over the whole file ------------------------------------------------------------

@@ -7,14 +7,19 @@ as a spreadsheet gives them: text, whole numbers, floats, dates and datetimes.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.admin.imports import CsvSyntax, ImportRefused, Problem, csv_rows, decode_csv
+from bot.domain.admin.imports import (
+    CsvSyntax,
+    ImportRefused,
+    Problem,
+    csv_rows,
+    decode_csv,
+)
 from bot.domain.models import MemberStatus
 from bot.domain.validation import (
     AgeOutOfRange,
@@ -431,146 +436,97 @@ class _RowChecker:
         where = f"line {row.line}"
         before = len(self.problems)
 
-        def report(code: str, params: Mapping[str, str | int] | None = None) -> None:
-            self.problems.append(Problem.of(where, code, params))
-
         def cell(column: str) -> object:
             index = self.columns.get(column)
-            if index is None or index >= len(row.cells):
-                return None
-            return row.cells[index]
+            return row.cells[index] if index is not None and index < len(row.cells) else None
 
-        def required(column: str) -> object | None:
+        def read(column: str, parse: Callable[[object], object]) -> object:
+            """The cell read by `parse`; None, with the problem recorded, when it cannot be."""
             value = cell(column)
-            if cell_text(value) == "":
-                report("roster_import.missing_value", {"column": COLUMN_LABELS[column]})
+            try:
+                if column in _REQUIRED_COLUMNS and cell_text(value) == "":
+                    raise _CellProblem(
+                        "roster_import.missing_value", {"column": COLUMN_LABELS[column]}
+                    )
+                return parse(value)
+            except _CellProblem as exc:
+                self.problems.append(Problem.of(where, exc.code, exc.params))
                 return None
-            return value
 
-        name = self._name(required("name"), report)
-        phone = self._phone(required("phone"), row.line, report)
-        birth = self._birth(required("birth_date"), report)
-        branch = self._branch(required("branch"), report)
-        status = self._status(required("status"), report)
-        joined = self._joined(cell("league_join_date"), status, birth, report)
-        if len(self.problems) > before:
-            return
-        assert name is not None and phone is not None and birth is not None
-        assert branch is not None and status is not None
-        self.rows.append(
-            RosterRow(
-                line=row.line,
-                name=name,
-                phone=phone,
-                birth_date=birth,
-                branch_id=branch.id,
-                status=status,
-                league_join_date=joined,
-            )
+        values = {
+            "line": row.line,
+            "name": read("name", _name_cell),
+            "phone": read("phone", lambda value: self._phone(value, row.line)),
+            "birth_date": read("birth_date", self._birth),
+            "branch_id": read("branch", lambda value: self.branches.find(cell_text(value)).id),
+            "status": read("status", _status_cell),
+        }
+        values["league_join_date"] = read(
+            "league_join_date", lambda value: self._joined(value, values)
         )
+        if len(self.problems) == before:
+            self.rows.append(RosterRow.model_validate(values))
 
-    def _name(self, value: object | None, report: _Report) -> str | None:
-        if value is None:
-            return None
-        try:
-            return clean_name(cell_text(value), max_length=MAX_NAME_LENGTH)
-        except NameEmpty:
-            report("roster_import.missing_value", {"column": COLUMN_LABELS["name"]})
-        except NameTooLong as exc:
-            report("roster_import.name_too_long", exc.params)
-        except NameHasControlCharacters:
-            report("roster_import.name_control")
-        return None
-
-    def _phone(self, value: object | None, line: int, report: _Report) -> str | None:
-        if value is None:
-            return None
-        try:
-            phone = _phone_cell(value)
-        except _CellProblem as exc:
-            report(exc.code, exc.params)
-            return None
+    def _phone(self, value: object, line: int) -> str:
+        phone = _phone_cell(value)
         first = self.first_line_of_phone.setdefault(phone, line)
         if first != line:
-            report("roster_import.duplicate_phone", {"phone": mask_phone(phone), "first": first})
-            return None
+            params: dict[str, str | int] = {"phone": mask_phone(phone), "first": first}
+            raise _CellProblem("roster_import.duplicate_phone", params)
         if phone in self.taken_phones:
-            report("roster_import.phone_taken", {"phone": mask_phone(phone)})
-            return None
+            raise _CellProblem("roster_import.phone_taken", {"phone": mask_phone(phone)})
         return phone
 
-    def _birth(self, value: object | None, report: _Report) -> date | None:
-        if value is None:
-            return None
+    def _birth(self, value: object) -> date:
+        birth = _date_cell(value, "birth_date")
         try:
-            birth = _date_cell(value, "birth_date")
             check_birth_date(birth, today=self.today, min_age=self.min_age, max_age=self.max_age)
-        except _CellProblem as exc:
-            report(exc.code, exc.params)
-            return None
         except DateInFuture:
-            report("roster_import.birth_in_future")
-            return None
+            raise _CellProblem("roster_import.birth_in_future") from None
         except AgeOutOfRange as exc:
-            report("roster_import.age_out_of_range", exc.params)
-            return None
+            raise _CellProblem("roster_import.age_out_of_range", exc.params) from None
         return birth
 
-    def _branch(self, value: object | None, report: _Report) -> BranchRef | None:
-        if value is None:
-            return None
-        try:
-            return self.branches.find(cell_text(value))
-        except _CellProblem as exc:
-            report(exc.code, exc.params)
-            return None
-
-    def _status(self, value: object | None, report: _Report) -> MemberStatus | None:
-        if value is None:
-            return None
-        status = parse_status(cell_text(value))
-        if status is None:
-            report("roster_import.unknown_status", {"text": cell_text(value)})
-        return status
-
-    def _joined(
-        self,
-        value: object | None,
-        status: MemberStatus | None,
-        birth: date | None,
-        report: _Report,
-    ) -> date | None:
-        # A youth is not a League member, so a join date next to one is not kept.
-        if status is None or not status.is_league_member:
+    def _joined(self, value: object, row: Mapping[str, object]) -> date | None:
+        """The join date of a League member (a youth's is not kept), judged against the birth
+        date when the row has a usable one."""
+        status, birth = row["status"], row["birth_date"]
+        if not isinstance(status, MemberStatus) or not status.is_league_member:
             return None
         if cell_text(value) == "":
-            report("roster_import.missing_join_date")
-            return None
-        try:
-            joined = _date_cell(value, "league_join_date")
-        except _CellProblem as exc:
-            report(exc.code, exc.params)
-            return None
-        if birth is None:
+            raise _CellProblem("roster_import.missing_join_date")
+        joined = _date_cell(value, "league_join_date")
+        if not isinstance(birth, date):
             # Without a usable birth date only the future can be judged.
             if joined > self.today:
-                report("roster_import.join_in_future")
+                raise _CellProblem("roster_import.join_in_future")
             return joined
         try:
             check_league_join_date(joined, birth=birth, today=self.today)
         except DateInFuture:
-            report("roster_import.join_in_future")
-            return None
+            raise _CellProblem("roster_import.join_in_future") from None
         except JoinDateBeforeBirth:
-            report("roster_import.join_before_birth")
-            return None
+            raise _CellProblem("roster_import.join_before_birth") from None
         except JoinedTooYoung as exc:
-            report("roster_import.joined_too_young", exc.params)
-            return None
+            raise _CellProblem("roster_import.joined_too_young", exc.params) from None
         return joined
 
 
-class _Report(Protocol):
-    """How a row's checks record a problem on the row's line."""
+def _name_cell(value: object) -> str:
+    try:
+        return clean_name(cell_text(value), max_length=MAX_NAME_LENGTH)
+    except NameEmpty:
+        raise _CellProblem(
+            "roster_import.missing_value", {"column": COLUMN_LABELS["name"]}
+        ) from None
+    except NameTooLong as exc:
+        raise _CellProblem("roster_import.name_too_long", exc.params) from None
+    except NameHasControlCharacters:
+        raise _CellProblem("roster_import.name_control") from None
 
-    def __call__(self, code: str, params: Mapping[str, str | int] | None = None, /) -> None: ...
+
+def _status_cell(value: object) -> MemberStatus:
+    status = parse_status(cell_text(value))
+    if status is None:
+        raise _CellProblem("roster_import.unknown_status", {"text": cell_text(value)})
+    return status

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pydantic import BaseModel
 
 from bot.domain.models import MemberStatus, OrgKind, OrgUnit, Record
-from bot.domain.nominations.state import NominationState
+from bot.domain.nominations.state import FINAL, NominationState
 
 
 class AgeBand(Record):
@@ -63,16 +63,7 @@ STAGE_ORDER: tuple[NominationState, ...] = (
 
 # A campaign is still open for the figures while its window runs or any of its nominations is
 # on its way through review: a round whose applications closed is still being decided.
-UNDER_WAY: frozenset[NominationState] = frozenset(
-    {
-        NominationState.DRAFT,
-        NominationState.SUBMITTED,
-        NominationState.RETURNED,
-        NominationState.BRANCH_PASSED,
-        NominationState.COMMITTEE_APPROVED,
-        NominationState.IN_NOTICE,
-    }
-)
+UNDER_WAY: frozenset[NominationState] = frozenset(STAGE_ORDER) - FINAL
 
 
 def band_counts(

@@ -13,6 +13,7 @@ from bot.domain.admin.org_import import (
     OrgImportError,
     OrgRow,
     decode_org_csv,
+    decode_org_toml,
     parse_org_csv,
     parse_org_toml,
 )
@@ -40,7 +41,7 @@ async def import_orgs(
             path.name, "org_import.cannot_read", {"error": exc.strerror or str(exc)}
         )
         raise OrgImportError([problem]) from exc
-    text = decode_org_csv(data) if fmt == "csv" else _decode_toml(data, path.name)
+    text = decode_org_csv(data) if fmt == "csv" else decode_org_toml(data, path.name)
     return await import_orgs_text(
         repo=repo, text=text, fmt=fmt, now=now, actor_user_id=actor_user_id
     )
@@ -56,16 +57,7 @@ async def import_orgs_text(
 ) -> ImportReport:
     """Imports a tree given as text; units already stored may be parents but not be repeated."""
     rows = await _parse(repo=repo, text=text, fmt=fmt)
-    new_units = [
-        NewOrgUnit(
-            code=row.code,
-            name=row.name,
-            kind=row.kind,
-            parent_code=row.parent_code,
-            sort_order=row.sort_order,
-        )
-        for row in rows
-    ]
+    new_units = [NewOrgUnit.model_validate(row, from_attributes=True) for row in rows]
     try:
         units = await repo.add_many(units=new_units, now=now, actor_user_id=actor_user_id)
     except (Conflict, NotFound):
@@ -92,11 +84,3 @@ async def _parse(*, repo: OrgUnitRepository, text: str, fmt: ImportFormat) -> li
             next_sort_order[parent] = max(next_sort_order.get(parent, 0), unit.sort_order + 1)
     parse = parse_org_csv if fmt == "csv" else parse_org_toml
     return parse(text, existing_codes=existing, next_sort_order=next_sort_order)
-
-
-def _decode_toml(data: bytes, name: str) -> str:
-    try:
-        # TOML is UTF-8 by definition; a BOM from Windows editors is tolerated.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise OrgImportError([Problem.of(name, "org_import.not_utf8")]) from exc

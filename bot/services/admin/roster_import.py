@@ -17,8 +17,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.clock import Clock
 from bot.domain.admin.imports import Problem
+from bot.domain.admin.org_import import ImportFormat, decode_org_toml
 from bot.domain.admin.org_import import ImportReport as OrgImportReport
-from bot.domain.admin.org_import import OrgImportError
 from bot.domain.admin.roster_import import (
     BranchCount,
     BranchRef,
@@ -187,19 +187,8 @@ class RosterImportService:
         unless its first row names org-tree columns (code, 编码, kind, 类型, ...)."""
         await self.authorise(actor_user_id)
         suffix = Path(file_name).suffix.lower()
-        now = self._clock.now()
         if suffix == ".toml":
-            try:
-                tree = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise OrgImportError([Problem.of("file", "org_import.not_utf8")]) from None
-            return await import_orgs_text(
-                repo=self._store.org_units,
-                text=tree,
-                fmt="toml",
-                now=now,
-                actor_user_id=actor_user_id,
-            )
+            return await self._import_tree(decode_org_toml(data), "toml", actor_user_id)
         csv_text: str | None = None
         if suffix == ".csv":
             csv_text = decode_roster_csv(data)
@@ -208,15 +197,20 @@ class RosterImportService:
             rows = await asyncio.to_thread(read_sheet, data, file_name)
         if find_header(rows) is None and _names_org_columns(rows):
             tree = csv_text if csv_text is not None else _rows_as_csv(rows)
-            return await import_orgs_text(
-                repo=self._store.org_units,
-                text=tree,
-                fmt="csv",
-                now=now,
-                actor_user_id=actor_user_id,
-            )
+            return await self._import_tree(tree, "csv", actor_user_id)
         # A roster, or a file with neither header: the roster's complaint names the columns.
         return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
+
+    async def _import_tree(
+        self, text: str, fmt: ImportFormat, actor_user_id: int
+    ) -> OrgImportReport:
+        return await import_orgs_text(
+            repo=self._store.org_units,
+            text=text,
+            fmt=fmt,
+            now=self._clock.now(),
+            actor_user_id=actor_user_id,
+        )
 
     async def _import_rows(
         self, rows: list[SheetRow], *, file_name: str, actor_user_id: int | None
@@ -224,14 +218,7 @@ class RosterImportService:
         parsed, units = await self._parse(rows)
         report = _report(file_name, parsed, units)
         profiles = [
-            MemberProfile(
-                name=row.name,
-                phone=row.phone,
-                birth_date=row.birth_date,
-                org_unit_id=row.branch_id,
-                status=row.status,
-                league_join_date=row.league_join_date,
-            )
+            MemberProfile.model_validate({**row.model_dump(), "org_unit_id": row.branch_id})
             for row in parsed
         ]
         summary = {
