@@ -62,12 +62,17 @@ class ExportJob(BaseModel):
     kind: ExportKind
     unit: OrgUnit
     wording: ExportWording
-    title: str
+    # the names from the top of the tree down to the unit
     names: list[str]
     now: datetime
     timezone: str
     target: Path
     page_size: int = PAGE_SIZE
+
+    @property
+    def title(self) -> str:
+        """The title over each sheet: the file's kind and the unit's path."""
+        return f"{self.wording.titles[self.kind]} · {' › '.join(self.names)}"
 
 
 class BuiltFile(BaseModel):

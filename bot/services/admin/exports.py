@@ -49,14 +49,26 @@ class ExportFailed(ServiceError):
 
 
 async def _built(job: ExportJob) -> BuiltFile:
-    """Builds the file in the bot's idle process; whatever stops it is an ExportFailed."""
+    """Builds the file in the bot's idle process; whatever stops it is an ExportFailed, and a
+    file Telegram would not take is an ExportTooLarge."""
     try:
-        return await run_idle(build_file, job)
+        built = await run_idle(build_file, job)
     except WorkerStopped as exc:
         raise ExportFailed(str(exc)) from exc
     except Exception as exc:
         _LOGGER.exception("export of %s failed", job.unit.code)
         raise ExportFailed(str(exc)) from exc
+    _LOGGER.info(
+        "%s export of %s: %d rows, %d bytes; gave way to the chats %d times",
+        job.kind.name.lower(),
+        job.unit.code,
+        built.rows,
+        built.size,
+        built.gave_way,
+    )
+    if built.size > MAX_FILE_BYTES:
+        raise ExportTooLarge(f"{built.size} bytes")
+    return built
 
 
 class ExportService:
@@ -125,14 +137,12 @@ class ExportService:
         export process; the bot's process only holds the finished file's bytes."""
         now = self._clock.now()
         names = await self._orgs.path_names(unit_id=unit.id)
-        title = f"{wording.titles[kind]} · {' › '.join(names)}"
         folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="leaguebot-export-"))
         job = ExportJob(
             db_path=self._db_path,
             kind=kind,
             unit=unit,
             wording=wording,
-            title=title,
             names=names,
             now=now,
             timezone=self._tz.key,
@@ -141,16 +151,6 @@ class ExportService:
         )
         try:
             built = await _built(job)
-            _LOGGER.info(
-                "%s export of %s: %d rows, %d bytes; gave way to the chats %d times",
-                kind.name.lower(),
-                unit.code,
-                built.rows,
-                built.size,
-                built.gave_way,
-            )
-            if built.size > MAX_FILE_BYTES:
-                raise ExportTooLarge(f"{built.size} bytes")
             content = await asyncio.to_thread(job.target.read_bytes)
         finally:
             await asyncio.to_thread(_remove, folder)
