@@ -436,13 +436,10 @@ class _RowChecker:
         where = f"line {row.line}"
         before = len(self.problems)
 
-        def cell(column: str) -> object:
-            index = self.columns.get(column)
-            return row.cells[index] if index is not None and index < len(row.cells) else None
-
         def read(column: str, parse: Callable[[object], object]) -> object:
             """The cell read by `parse`; None, with the problem recorded, when it cannot be."""
-            value = cell(column)
+            index = self.columns.get(column)
+            value = row.cells[index] if index is not None and index < len(row.cells) else None
             try:
                 if column in _REQUIRED_COLUMNS and cell_text(value) == "":
                     raise _CellProblem(
