@@ -285,11 +285,10 @@ async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:
 
     from bot.app import idle_services
     from bot.clock import ManualClock
+    from bot.domain.admin.exports import ExportKind
     from bot.domain.models import Language
     from bot.files.charts import render_png
     from bot.i18n import Translator
-    from bot.services.admin.exports import ExportKind
-    from bot.services.admin.stats import StatsScreen
     from handlers.admin.export_screens import wording
     from handlers.admin.stats_screens import chart
 
@@ -312,12 +311,10 @@ async def _measure(operation: str, path: Path, repeat: int) -> dict[str, float]:
                 for table in COUNTED_TABLES:
                     await db.fetch_one(f"SELECT COUNT(*) AS n FROM {table}")
             elif operation == "figures":
-                screen = await services.stats.open(ADMIN_ID, unit_id=unit_id)
-                assert isinstance(screen, StatsScreen)
+                screen = await services.stats.screen(ADMIN_ID, unit_id=unit_id)
                 result["rows"] = screen.stats.members.total
             elif operation == "stats":
-                screen = await services.stats.open(ADMIN_ID, unit_id=unit_id)
-                assert isinstance(screen, StatsScreen)
+                screen = await services.stats.screen(ADMIN_ID, unit_id=unit_id)
                 png = await asyncio.to_thread(render_png, chart(t, screen.stats))
                 result["bytes"] = len(png)
                 result["rows"] = screen.stats.members.total

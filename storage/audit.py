@@ -85,25 +85,17 @@ ORDER BY e.id DESC
 LIMIT :limit OFFSET :offset
 """
 _COUNT = f"{_FILTERED} SELECT COUNT(*) AS n FROM entries e {_MATCHES}"
-_PEOPLE_NAMED = "SELECT id, telegram_user_id, name FROM members WHERE name = ? ORDER BY id"
+_PEOPLE_NAMED = (
+    "SELECT id AS member_id, telegram_user_id, name FROM members WHERE name = ? ORDER BY id"
+)
 _NAMESAKES = (
-    "SELECT id, telegram_user_id, name FROM members"
+    "SELECT id AS member_id, telegram_user_id, name FROM members"
     " WHERE name = (SELECT name FROM members WHERE id = ?) ORDER BY id"
 )
 
 
 def _entry(row: sqlite3.Row) -> AuditEntry:
-    return AuditEntry(
-        id=row["id"],
-        at=datetime.fromisoformat(row["at"]),
-        actor_user_id=row["actor_user_id"],
-        action=row["action"],
-        entity=row["entity"],
-        entity_id=row["entity_id"],
-        before=row["before"],
-        after=row["after"],
-        comment=row["comment"],
-    )
+    return AuditEntry.model_validate(dict(row))
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -124,22 +116,15 @@ def _filter_params(where: AuditFilter) -> dict[str, Any]:
 
 
 def _line(row: sqlite3.Row) -> AuditLine:
-    return AuditLine(
-        entry=_entry(row),
-        actor_name=row["actor_name"],
-        member_name=row["member_name"],
-        holder_user_id=row["holder_user_id"],
-        unit_name=row["unit_name"],
-    )
+    """An entry's columns, with the names the page query joins to it."""
+    values = dict(row)
+    return AuditLine.model_validate({**values, "entry": values})
 
 
 def _namesakes(rows: list[sqlite3.Row], what: str) -> list[Namesake]:
     if not rows:
         raise NotFound(what)
-    return [
-        Namesake(member_id=row["id"], telegram_user_id=row["telegram_user_id"], name=row["name"])
-        for row in rows
-    ]
+    return [Namesake.model_validate(dict(row)) for row in rows]
 
 
 class AuditRepository:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
@@ -24,16 +23,11 @@ from pydantic import BaseModel
 from bot.domain.admin.exports import (
     AttendanceRow,
     EventRow,
-    LevelDecision,
     MemberRow,
     NominationRow,
     TrainingRow,
-    Vote,
 )
-from bot.domain.models import MemberSource, MemberStatus, ReviewState
-from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel
-from bot.domain.nominations.state import NominationState, Step
-from bot.domain.trainings import EnrolmentState, TrainingState
+from bot.domain.nominations.campaigns import ReviewLevel
 
 PAGE_SIZE = 500
 # How long a page read waits for a checkpoint's lock before giving up.
@@ -45,8 +39,8 @@ _MEMBERS = f"""
 SELECT m.id, m.name, m.phone, m.birth_date, m.status, m.league_join_date, m.source,
        m.review_state, m.telegram_user_id IS NOT NULL AS linked,
        u.name AS unit_name, p.name AS parent_name,
-       (SELECT SUM(e.hours_tenths) FROM enrolments e
-        WHERE e.member_id = m.id AND e.state = 'attended') AS hours_tenths
+       COALESCE((SELECT SUM(e.hours_tenths) FROM enrolments e
+                 WHERE e.member_id = m.id AND e.state = 'attended'), 0) AS hours_tenths
 FROM members m
 JOIN org_units u ON u.id = m.org_unit_id
 LEFT JOIN org_units p ON p.id = u.parent_id
@@ -73,7 +67,7 @@ LIMIT :limit
 """
 _ATTENDANCE = f"""
 SELECT e.id, t.id AS training_id, t.title, t.starts_at, m.name, u.name AS unit_name, e.state,
-       e.created_at, e.checked_in_at, e.walk_in, e.hours_tenths
+       e.created_at AS signed_up_at, e.checked_in_at, e.walk_in, e.hours_tenths
 FROM enrolments e
 JOIN trainings t ON t.id = e.training_id
 JOIN members m ON m.id = e.member_id
@@ -122,105 +116,16 @@ LIMIT :limit
 """
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _member(row: sqlite3.Row) -> MemberRow:
-    return MemberRow(
-        id=row["id"],
-        name=row["name"],
-        phone=row["phone"],
-        birth_date=_day(row["birth_date"]),
-        status=MemberStatus(row["status"]),
-        league_join_date=_day(row["league_join_date"]),
-        source=MemberSource(row["source"]),
-        review_state=ReviewState(row["review_state"]),
-        linked=bool(row["linked"]),
-        unit_name=row["unit_name"],
-        parent_name=row["parent_name"],
-        hours_tenths=row["hours_tenths"] or 0,
-    )
-
-
-def _training(row: sqlite3.Row) -> TrainingRow:
-    return TrainingRow(
-        id=row["id"],
-        title=row["title"],
-        starts_at=datetime.fromisoformat(row["starts_at"]),
-        ends_at=datetime.fromisoformat(row["ends_at"]),
-        place=row["place"],
-        capacity=row["capacity"],
-        hours_tenths=row["hours_tenths"],
-        state=TrainingState(row["state"]),
-        audience_name=row["audience_name"],
-        taken=row["taken"],
-        waitlisted=row["waitlisted"],
-        attended=row["attended"],
-        no_show=row["no_show"],
-        credited_tenths=row["credited_tenths"],
-    )
-
-
-def _attendance(row: sqlite3.Row) -> AttendanceRow:
-    return AttendanceRow(
-        id=row["id"],
-        training_id=row["training_id"],
-        title=row["title"],
-        starts_at=datetime.fromisoformat(row["starts_at"]),
-        name=row["name"],
-        unit_name=row["unit_name"],
-        state=EnrolmentState(row["state"]),
-        signed_up_at=datetime.fromisoformat(row["created_at"]),
-        checked_in_at=_moment(row["checked_in_at"]),
-        walk_in=bool(row["walk_in"]),
-        hours_tenths=row["hours_tenths"],
-    )
-
-
-def _nomination(row: sqlite3.Row) -> NominationRow:
-    decisions: dict[ReviewLevel, LevelDecision] = {}
+def _nomination(values: dict[str, Any]) -> NominationRow:
+    """The vote and each level's last decision come as JSON objects (or NULL)."""
+    vote = values.pop("vote")
+    decisions = {}
     for level in ReviewLevel:
-        raw = row[f"{level.value}_decision"]
-        if raw:
-            decisions[level] = LevelDecision.model_validate_json(raw)
-    vote = row["vote"]
-    return NominationRow(
-        id=row["id"],
-        campaign=row["campaign"],
-        kind=CampaignKind(row["kind"]),
-        honour=row["honour"],
-        name=row["name"],
-        branch_name=row["branch_name"],
-        self_applied=bool(row["self_applied"]),
-        state=NominationState(row["state"]),
-        submitted_at=_moment(row["submitted_at"]),
-        notice_ends_at=_moment(row["notice_ends_at"]),
-        decided_at=_moment(row["decided_at"]),
-        valid_until=_day(row["valid_until"]),
-        vote=Vote.model_validate(json.loads(vote)) if vote else None,
-        decisions=decisions,
-        objections=row["objections"],
-        upheld=row["upheld"],
-    )
-
-
-def _event(row: sqlite3.Row) -> EventRow:
-    return EventRow(
-        id=row["id"],
-        nomination_id=row["nomination_id"],
-        name=row["name"],
-        at=datetime.fromisoformat(row["at"]),
-        step=Step(row["step"]),
-        from_state=NominationState(row["from_state"]) if row["from_state"] else None,
-        to_state=NominationState(row["to_state"]),
-        level=ReviewLevel(row["level"]) if row["level"] else None,
-        comment=row["comment"],
-    )
+        decision = values.pop(f"{level.value}_decision")
+        if decision:
+            decisions[level] = json.loads(decision)
+    values.update(vote=json.loads(vote) if vote else None, decisions=decisions)
+    return NominationRow.model_validate(values)
 
 
 RowT = TypeVar("RowT", bound=BaseModel)
@@ -251,15 +156,15 @@ class ExportReader:
 
     def members(self, *, path: str) -> Iterator[list[MemberRow]]:
         """Members of the subtree (not erased ones), by id."""
-        return self._pages(_MEMBERS, {"path": path}, _member)
+        return self._pages(_MEMBERS, {"path": path}, MemberRow.model_validate)
 
     def trainings(self, *, path: str) -> Iterator[list[TrainingRow]]:
         """Trainings whose audience is in the subtree, with their figures."""
-        return self._pages(_TRAININGS, {"path": path}, _training)
+        return self._pages(_TRAININGS, {"path": path}, TrainingRow.model_validate)
 
     def attendance(self, *, path: str) -> Iterator[list[AttendanceRow]]:
         """Every sign-up of a member of the subtree, to any training."""
-        return self._pages(_ATTENDANCE, {"path": path}, _attendance)
+        return self._pages(_ATTENDANCE, {"path": path}, AttendanceRow.model_validate)
 
     def nominations(self, *, path: str) -> Iterator[list[NominationRow]]:
         """Nominations of the subtree's branches whose nominee is in the subtree now."""
@@ -267,11 +172,12 @@ class ExportReader:
 
     def events(self, *, path: str) -> Iterator[list[EventRow]]:
         """The timelines of those nominations, step by step."""
-        return self._pages(_EVENTS, {"path": path}, _event)
+        return self._pages(_EVENTS, {"path": path}, EventRow.model_validate)
 
     def _pages(
-        self, sql: str, params: dict[str, Any], make: Callable[[sqlite3.Row], RowT]
+        self, sql: str, params: dict[str, Any], read: Callable[[dict[str, Any]], RowT]
     ) -> Iterator[list[RowT]]:
+        """Every row of the query, a page at a time; the columns are the model's fields."""
         after = 0
         while True:
             rows = self._conn.execute(
@@ -279,7 +185,7 @@ class ExportReader:
             ).fetchall()
             if not rows:
                 return
-            yield [make(row) for row in rows]
+            yield [read(dict(row)) for row in rows]
             if len(rows) < self._page_size:
                 return
             after = int(rows[-1]["id"])

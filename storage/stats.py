@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from bot.domain.admin.stats import UNDER_WAY, CadreAges, ChildCount, MemberCounts, TrainingCounts
-from bot.domain.models import MemberStatus, OrgKind
+from bot.domain.models import MemberStatus
 from bot.domain.nominations.state import NominationState
 from storage.database import Sql
 
@@ -44,7 +44,7 @@ WITH per_unit AS MATERIALIZED (
     WHERE m.deleted = 0 AND m.org_unit_id IN ({_SCOPE})
     GROUP BY m.org_unit_id
 )
-SELECT c.id, c.name, c.kind,
+SELECT c.id AS unit_id, c.name, c.kind,
        EXISTS (SELECT 1 FROM org_units g WHERE g.parent_id = c.id) AS has_children,
        COALESCE(SUM(p.n), 0) AS members
 FROM org_units c
@@ -124,37 +124,19 @@ class StatsRepository:
 
     async def children(self, *, unit_id: int, path: str) -> list[ChildCount]:
         rows = await self._sql.fetch_all(_BY_CHILD, {"unit_id": unit_id, "path": path})
-        return [
-            ChildCount(
-                unit_id=row["id"],
-                name=row["name"],
-                kind=OrgKind(row["kind"]),
-                has_children=bool(row["has_children"]),
-                members=int(row["members"]),
-            )
-            for row in rows
-        ]
+        return [ChildCount.model_validate(dict(row)) for row in rows]
 
     async def cadre_ages(self, *, path: str, today: date) -> CadreAges:
         row = await self._sql.fetch_one(_CADRES, {"path": path, "today": today.isoformat()})
         assert row is not None
-        return CadreAges(
-            cadres=int(row["cadres"]),
-            with_birth_date=int(row["with_birth_date"]),
-            average_age=row["average_age"],
-        )
+        return CadreAges.model_validate(dict(row))
 
     async def trainings(self, *, path: str, now: datetime) -> TrainingCounts:
         params = {"path": path, "now": now.isoformat()}
         sessions = await self._sql.fetch_one(_TRAININGS, params)
         attendance = await self._sql.fetch_one(_ATTENDANCE, params)
         assert sessions is not None and attendance is not None
-        return TrainingCounts(
-            held=int(sessions["held"]),
-            upcoming=int(sessions["upcoming"]),
-            attendances=int(attendance["attendances"]),
-            hours_tenths=int(attendance["hours_tenths"]),
-        )
+        return TrainingCounts.model_validate({**dict(sessions), **dict(attendance)})
 
     async def nominations(
         self, *, path: str, now: datetime

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.admin.digest import DigestRenderer
 from bot.domain.training_views import NoticeRenderer as TrainingNoticeRenderer
 from bot.services.access import AccessService
 from bot.services.accounts import AccountService
 from bot.services.admin import AdminServices
 from bot.services.admin.audit_view import AuditViewService
 from bot.services.admin.cadres import CadreService
-from bot.services.admin.digest import DigestRenderer, DigestService
+from bot.services.admin.digest import DigestService
 from bot.services.admin.exports import ExportService
 from bot.services.admin.member_review import MemberReviewService
 from bot.services.admin.roster_import import RosterImportService

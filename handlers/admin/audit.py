@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
-from bot.services.admin.audit_view import AuditScope, AuditView
+from bot.domain.admin.audit import AuditScope, AuditView
 from handlers.admin import audit_screens as screens
 from handlers.admin.buttons import AuditOpen, AuditPageButton, AuditPick, AuditUnits
 from handlers.kit.replies import answer_and_edit, send

@@ -8,9 +8,9 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import LeagueContext
+from bot.domain.admin.audit import PAGE_SIZE, AuditLine, AuditPage, AuditScope
 from bot.domain.validation import fits_telegram_text
 from bot.i18n import Raw
-from bot.services.admin.audit_view import PAGE_SIZE, AuditLine, AuditPage, AuditScope
 from bot.services.orgs import OrgLevel
 from handlers.admin.buttons import AuditOpen, AuditPageButton, AuditPick, AuditUnits
 from handlers.admin.screens import page_rows

@@ -12,10 +12,10 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer
 
+from bot.domain.admin.audit import AuditScope
+from bot.domain.admin.exports import ExportKind
+from bot.domain.admin.member_review import RejectReason
 from bot.domain.authz import Role
-from bot.services.admin.audit_view import AuditScope
-from bot.services.admin.exports import ExportKind
-from bot.services.admin.member_review import RejectReason
 from handlers.kit.buttons import CallbackData, Id, Level, NoArg, Page
 
 

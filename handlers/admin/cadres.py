@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler
 from bot.context import LeagueContext
 from bot.domain.authz import Action, Role
 from bot.domain.models import Language
-from bot.services.admin.cadres import INVITE_PREFIX, InvitationUnusable
+from bot.services.admin.cadres import INVITE_PREFIX
 from handlers.admin import cadres_screens as screens
 from handlers.admin.buttons import (
     CadreList,
@@ -133,11 +133,7 @@ async def turn_cadre_page(press: Press[CadreList], context: LeagueContext) -> No
 
 async def ask_remove(press: Press[CadreRemove], context: LeagueContext) -> None:
     """Asks the admin to confirm removing a cadre."""
-    role_id = press.button.role_id
-    cadres = await context.services.cadres.cadres(press.user_id)
-    cadre = next((cadre for cadre in cadres if cadre.id == role_id), None)
-    if cadre is None:
-        raise InvitationUnusable("role_gone")
+    cadre = await context.services.cadres.cadre(press.user_id, role_id=press.button.role_id)
     await answer_and_edit(press.query, *screens.remove_question(context, cadre))
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import LeagueContext
+from bot.domain.admin.cadres import CadreRole
 from bot.domain.authz import Role, role_fits_unit
 from bot.domain.models import OrgUnit
 from bot.services.orgs import OrgLevel
@@ -16,21 +16,6 @@ from handlers.admin.screens import page_rows
 from handlers.kit import org_picker
 
 PAGE_SIZE = 8
-
-
-class Cadre(Protocol):
-    """What the screens read of a cadre's role as the cadre service lists it."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def role(self) -> Role: ...
-    @property
-    def unit_name(self) -> str: ...
-    @property
-    def member_name(self) -> str | None: ...
-    @property
-    def telegram_user_id(self) -> int: ...
 
 
 def unit_picker(
@@ -82,12 +67,12 @@ def invitation_ready(
     return text, InlineKeyboardMarkup([[revoke]])
 
 
-def _who(cadre: Cadre) -> str:
+def _who(cadre: CadreRole) -> str:
     return cadre.member_name or str(cadre.telegram_user_id)
 
 
 def cadre_list(
-    context: LeagueContext, cadres: Sequence[Cadre], *, page: int, may_remove: bool
+    context: LeagueContext, cadres: Sequence[CadreRole], *, page: int, may_remove: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A page of the cadres of one's scope, with remove buttons for admins."""
     pages = max(1, -(-len(cadres) // PAGE_SIZE))
@@ -119,7 +104,7 @@ def cadre_list(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-def remove_question(context: LeagueContext, cadre: Cadre) -> tuple[str, InlineKeyboardMarkup]:
+def remove_question(context: LeagueContext, cadre: CadreRole) -> tuple[str, InlineKeyboardMarkup]:
     """Asks the admin to confirm removing a cadre."""
     text = context.t(
         "cadres.remove_confirm",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.admin.digest import Digest, DigestRenderer
 from bot.i18n import Translator
-from bot.services.admin.digest import Digest, DigestRenderer
 from handlers.admin.buttons import PendingPageButton
 from handlers.kit.buttons import CallbackData
 from handlers.membership.buttons import TransferPageButton

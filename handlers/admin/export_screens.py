@@ -8,17 +8,17 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.models import MemberSource, MemberStatus, OrgUnit, ReviewState
-from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel
-from bot.domain.nominations.state import NominationState, Step
-from bot.domain.trainings import EnrolmentState, TrainingState
-from bot.services.admin.exports import (
+from bot.domain.admin.exports import (
     ExportFile,
     ExportKind,
     ExportScope,
     ExportWording,
     SheetWording,
 )
+from bot.domain.models import MemberSource, MemberStatus, OrgUnit, ReviewState
+from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel
+from bot.domain.nominations.state import NominationState, Step
+from bot.domain.trainings import EnrolmentState, TrainingState
 from handlers.admin.buttons import (
     ExportFileButton,
     ExportMembers,

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
 from telegram.ext import BaseHandler, filters
 
 from bot.context import LeagueContext
-from bot.domain.admin.org_import import OrgImportError
-from bot.domain.admin.roster_import import RosterImportError
-from bot.services.access import AccessDenied
+from bot.domain.admin.imports import ImportRefused
 from handlers.admin import imports_screens as screens
 from handlers.kit.replies import send
-from handlers.kit.routes import PRIVATE, Guard, Said, on_command, on_message
-
-
-class ImportGuard(Guard):
-    """Anyone who may not import is told so in the import's own words (the service has audited
-    the attempt); other refusals are answered as everywhere."""
-
-    async def run(
-        self, update: Update, context: LeagueContext, call: Callable[[], Awaitable[object]]
-    ) -> object:
-        async def explained() -> object:
-            try:
-                return await call()
-            except AccessDenied:
-                await send(update, context, context.t("imports.denied"))
-                return None
-
-        return await super().run(update, context, explained)
-
-
-GUARD = ImportGuard()
+from handlers.kit.routes import PRIVATE, Said, on_command, on_message
 
 
 async def explain_import(said: Said, context: LeagueContext) -> None:
@@ -63,13 +39,13 @@ async def _imported(context: LeagueContext, user_id: int, name: str, data: bytes
         result = await context.services.roster_import.import_document(
             data=data, file_name=name, actor_user_id=user_id
         )
-    except (RosterImportError, OrgImportError) as exc:
+    except ImportRefused as exc:
         return screens.problems(context, name, exc)
     return screens.report(context, name, result)
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
-        on_command("import", explain_import, guard=GUARD),
-        on_message(filters.Document.ALL & PRIVATE, document_received, guard=GUARD),
+        on_command("import", explain_import),
+        on_message(filters.Document.ALL & PRIVATE, document_received),
     ]

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.context import LeagueContext
-from bot.domain.admin.org_import import OrgImportError, Problem
-from bot.domain.admin.roster_import import RosterImportError
+from bot.domain.admin.imports import ImportRefused, Problem
+from bot.domain.admin.org_import import ImportReport as OrgReport
+from bot.domain.admin.roster_import import ImportReport
 from bot.domain.validation import truncate_for_telegram
 from bot.i18n import Raw
-from bot.services.admin.org_import import ImportReport as OrgReport
-from bot.services.admin.roster_import import MAX_DOCUMENT_BYTES, ImportReport
+from bot.services.admin.roster_import import MAX_DOCUMENT_BYTES
 
 # What the chat can take; which of the two a .csv or .xlsx holds is read from its header.
 _SUFFIXES = frozenset({".xlsx", ".csv", ".toml"})
@@ -87,9 +87,7 @@ def _org_report(context: LeagueContext, file_name: str, report: OrgReport) -> st
     )
 
 
-def problems(
-    context: LeagueContext, file_name: str, error: RosterImportError | OrgImportError
-) -> str:
+def problems(context: LeagueContext, file_name: str, error: ImportRefused) -> str:
     """Every problem that stopped the import (as many as fit), and what to do."""
     head = context.t(error.code, file=file_name, count=len(error.problems))
     lines = [

@@ -6,9 +6,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import LeagueContext
+from bot.domain.admin.member_review import PAGE_SIZE, RejectReason, RosterPage
 from bot.domain.models import Member, ReviewState
 from bot.domain.validation import mask_phone
-from bot.services.admin.member_review import PAGE_SIZE, RejectReason, RosterPage
 from handlers.admin.buttons import (
     ConfirmButton,
     PendingPageButton,

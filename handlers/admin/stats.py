@@ -12,8 +12,8 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
+from bot.domain.admin.stats import ScopeChoice, StatsScreen
 from bot.files.charts import render_png
-from bot.services.admin.stats import ScopeChoice, StatsScreen
 from handlers.admin import stats_screens as screens
 from handlers.admin.buttons import StatsButton
 from handlers.kit.replies import send, unchanged
@@ -66,8 +66,7 @@ async def show_stats(said: Said, context: LeagueContext) -> None:
 
 async def open_unit(press: Press[StatsButton], context: LeagueContext) -> None:
     """Another unit's chart in place of the pressed one (a chart is replaced, a choice stays)."""
-    screen = await context.services.stats.open(press.user_id, unit_id=press.button.unit_id)
-    assert isinstance(screen, StatsScreen)  # a unit named opens that unit's figures
+    screen = await context.services.stats.screen(press.user_id, unit_id=press.button.unit_id)
     await press.query.answer(context.t("stats.working"))
     message = press.query.message
     if isinstance(message, Message) and message.photo:

@@ -9,12 +9,11 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.admin.stats import STATUS_ORDER
+from bot.domain.admin.stats import STATUS_ORDER, ScopeChoice, StatsScreen, UnitStats
 from bot.domain.models import MemberStatus
 from bot.domain.trainings import tenths_to_hours
 from bot.domain.validation import fits_telegram_text
 from bot.files.charts import Chart, Panel
-from bot.services.admin.stats import ScopeChoice, StatsScreen, UnitStats
 from handlers.admin.buttons import ExportMenu, StatsButton
 
 # Looks a text up in the viewer's language.

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.admin.audit import AuditScope
+from bot.domain.admin.exports import ExportKind
+from bot.domain.admin.member_review import RejectReason
 from bot.domain.authz import Role
-from bot.services.admin.audit_view import AuditScope
-from bot.services.admin.exports import ExportKind
-from bot.services.admin.member_review import RejectReason
 from handlers.admin.buttons import (
     AuditOpen,
     AuditPageButton,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.admin.imports import Problem
 from bot.domain.admin.org_import import (
     OrgImportError,
-    Problem,
     decode_org_csv,
     parse_kind,
     parse_org_csv,

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.admin.org_import import Problem
+from bot.domain.admin.imports import REASONS, Problem
 from bot.domain.admin.roster_import import (
-    REASONS,
     BranchRef,
     RosterImportError,
     RosterRow,

@@ -173,6 +173,27 @@ async def test_the_admin_lists_and_removes_a_cadre_who_loses_the_menu(telegram, 
     assert role["revoked_at"] is not None
 
 
+async def test_a_cadre_removed_meanwhile_is_explained_on_an_older_list(telegram, db):
+    boss = await admin(telegram)
+    wang = await person(telegram, "王书记")
+    await register(wang, name="王书记", branch="湖滨社区团支部")
+    await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+    role_id = (await db.fetch_one("SELECT id FROM roles"))["id"]
+    await boss.send("/cadres")
+    older = boss.last_message()
+    await boss.send("/cadres")
+    await boss.press("免去 1. 王书记")
+    question = boss.last_message()
+    await boss.press("确定免去")
+    # The first list still offers to remove him, and the question's button was pressed once.
+    gone = "该团干部已被免职或不存在。"
+    await boss.press_button(older.message_id, f"cad:remove:{role_id}")
+    assert boss.toasts()[-1] == gone
+    await boss.press_data(question.message_id, f"cad:remove_ok:{role_id}")
+    assert boss.toasts()[-1] == gone
+    assert len(await db.fetch_all("SELECT id FROM roles WHERE revoked_at IS NOT NULL")) == 1
+
+
 async def test_members_and_branch_cadres_cannot_invite_list_or_remove(telegram, db):
     boss = await admin(telegram)
     ming = await person(telegram, "张晓明")

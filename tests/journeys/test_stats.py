@@ -8,11 +8,11 @@ import warnings
 from datetime import timedelta
 from functools import partial
 
+from bot.domain.admin.stats import StatsScreen
 from bot.domain.authz import Role
 from bot.domain.models import Language
 from bot.files.charts import FONT_FAMILY, render_png
 from bot.i18n import Translator
-from bot.services.admin.stats import StatsScreen
 from handlers.admin.buttons import StatsButton
 from handlers.admin.stats_screens import chart, fit_lines
 from sandbox.client import SandboxClient

@@ -15,11 +15,11 @@ import pytest
 
 from bot.app import idle_services
 from bot.clock import ManualClock
+from bot.domain.admin.exports import ExportKind, ExportWording
 from bot.domain.models import Language
 from bot.i18n import Translator
 from bot.infra.idle_process import stop_idle_process
 from bot.services import Services
-from bot.services.admin.exports import ExportKind, ExportWording
 from handlers.admin.export_screens import wording
 from storage.database import Database
 from tests.conftest import bot_settings

@@ -12,13 +12,12 @@ from openpyxl import Workbook
 
 from bot.app import idle_services
 from bot.clock import ManualClock
+from bot.domain.admin.org_import import ImportReport as OrgReport
 from bot.domain.admin.org_import import OrgImportError
-from bot.domain.admin.roster_import import RosterImportError
+from bot.domain.admin.roster_import import BranchCount, ImportReport, RosterImportError
 from bot.domain.models import MemberStatus, OrgKind
 from bot.services import Services
 from bot.services.access import AccessDenied
-from bot.services.admin.org_import import ImportReport as OrgReport
-from bot.services.admin.roster_import import BranchCount, ImportReport
 from storage.database import Database
 from tests.conftest import ADMIN_ID, bot_settings
 

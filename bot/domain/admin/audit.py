@@ -3,9 +3,13 @@ names of who acted and what it was about."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict
 
 from bot.domain.models import AuditEntry
+
+PAGE_SIZE = 10
 
 
 class PersonFilter(BaseModel):
@@ -46,3 +50,41 @@ class Namesake(BaseModel):
     member_id: int
     telegram_user_id: int | None
     name: str
+
+
+class AuditScope(StrEnum):
+    """What a view of the log is narrowed to; the view's `key` names which one."""
+
+    ALL = "a"
+    USER = "u"  # key: a Telegram user id
+    NAMESAKES = "n"  # key: a member id, standing for every member with that member's name
+    UNIT = "o"  # key: an org unit id, standing for the unit and everything below it
+
+
+class AuditView(BaseModel):
+    """A filter small enough to travel in button data, resolved again on every page."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scope: AuditScope = AuditScope.ALL
+    key: int = 0
+
+
+class AuditSubject(BaseModel):
+    """Whom or what a narrowed view is about, as the heading names it."""
+
+    person_name: str | None = None
+    # how many member records share person_name (a name filter takes them all)
+    namesakes: int = 0
+    unit_path: list[str] = []
+
+
+class AuditPage(BaseModel):
+    """One page of a view, newest entries first."""
+
+    view: AuditView
+    subject: AuditSubject
+    lines: list[AuditLine]
+    page: int
+    pages: int
+    total: int

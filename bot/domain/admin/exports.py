@@ -1,16 +1,64 @@
-"""The rows of the Excel exports (members, trainings, attendance, nominations and their
-timelines), as the export process reads them page by page."""
+"""The Excel exports: which files there are, the words they are written in, the finished file,
+and the rows (members, trainings, attendance, nominations and their timelines) as the export
+process reads them page by page."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot.domain.models import MemberSource, MemberStatus, ReviewState
+from bot.domain.models import MemberSource, MemberStatus, OrgUnit, ReviewState
 from bot.domain.nominations.campaigns import CampaignKind, ReviewLevel
 from bot.domain.nominations.state import NominationState, Step
 from bot.domain.trainings import EnrolmentState, TrainingState
+
+
+class ExportKind(StrEnum):
+    MEMBERS = "m"
+    TRAININGS = "t"
+    NOMINATIONS = "n"
+
+
+class SheetWording(BaseModel):
+    """A sheet's name and its column headers, in the cadre's language."""
+
+    name: str
+    headers: list[str]
+    # column widths in characters, one per header
+    widths: list[float]
+
+
+class ExportWording(BaseModel):
+    """Every word an export file holds besides the data: the caller translates them."""
+
+    # the file's name stem and the title over each sheet, per kind
+    titles: dict[ExportKind, str]
+    sheets: dict[str, SheetWording]
+    # the words for coded values: "status.youth", "enrolment.attended", "step.approve", ...
+    values: dict[str, str]
+    # the labels of the summary sheet's lines: "unit", "made_at", "rows", "status.youth", ...
+    summary: dict[str, str]
+
+    def value(self, key: str) -> str:
+        return self.values.get(key, key)
+
+
+class ExportFile(BaseModel):
+    """A finished export, ready to send."""
+
+    kind: ExportKind
+    unit: OrgUnit
+    filename: str
+    content: bytes
+    rows: int
+
+
+class ExportScope(BaseModel):
+    """The units a cadre may export, widest first."""
+
+    units: list[OrgUnit]
 
 
 class MemberRow(BaseModel):

@@ -5,72 +5,43 @@ All or nothing: every bad row is reported with where it is and why, and no row i
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.models import OrgKind
+from bot.domain.admin.imports import (
+    CsvSyntax,
+    ImportRefused,
+    Problem,
+    ReportProblem,
+    csv_rows,
+    decode_csv,
+)
+from bot.domain.models import OrgKind, OrgUnit
 from bot.domain.validation import NameEmpty, NameHasControlCharacters, NameTooLong, clean_name
 
 __all__ = [
     "CODE_PATTERN",
     "MAX_NAME_LENGTH",
+    "ImportFormat",
+    "ImportReport",
     "OrgImportError",
     "OrgRow",
-    "Problem",
     "decode_org_csv",
+    "decode_org_toml",
     "parse_kind",
     "parse_org_csv",
     "parse_org_toml",
 ]
 
+ImportFormat = Literal["csv", "toml"]
 MAX_NAME_LENGTH = 60
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
-
-# English texts for the command line; the chat translates `code` with `params` instead.
-_REASONS: dict[str, str] = {
-    "org_import.unsupported_format": "cannot import a {suffix!r} file; use a .csv or .toml file",
-    "org_import.cannot_read": "cannot read the file: {error}",
-    "org_import.not_utf8": "a TOML file must be UTF-8 text",
-    "org_import.cannot_decode": "the file is neither UTF-8 nor GBK text",
-    "org_import.toml_syntax": "not valid TOML: {error}",
-    "org_import.csv_syntax": "not valid CSV: {error}",
-    "org_import.no_units": "the file holds no units",
-    "org_import.missing_column": "the header has no column {column}",
-    "org_import.unknown_column": "unknown column {column!r} in the header",
-    "org_import.duplicate_column": "column {column} appears twice in the header",
-    "org_import.field_count": "expected {expected} fields, found {found}",
-    "org_import.unknown_key": "unknown key {key!r}",
-    "org_import.wrong_type": "{key} must be {expected}",
-    "org_import.missing_code": "the code is missing",
-    "org_import.bad_code": "code {code!r} is not 1-32 letters, digits, '_' or '-'",
-    "org_import.missing_name": "the name is missing",
-    "org_import.name_too_long": "the name has {length} characters; at most {max} are allowed",
-    "org_import.name_control": "the name contains a line break or control character",
-    "org_import.missing_kind": "the kind is missing",
-    "org_import.unknown_kind": (
-        "unknown kind {kind!r}; use district, street, committee or branch"
-        " (团区委, 街道团工委, 团委, 团支部)"
-    ),
-    "org_import.bad_sort_order": "sort order {value!r} is not a whole number",
-    "org_import.duplicate_code": "code {code} already appears at {first}",
-    "org_import.code_exists": "code {code} already exists in the database",
-    "org_import.unknown_parent": "parent code {parent} is neither in the file nor in the database",
-    "org_import.nested_parent_code": (
-        "parent_code {parent} contradicts the enclosing unit {enclosing}"
-    ),
-    "org_import.cycle": "codes {codes} form a cycle of parents",
-    "org_import.district_has_parent": "a district cannot sit under another unit ({parent})",
-    "org_import.needs_parent": "a {kind} needs a parent code",
-    "org_import.under_branch": "nothing can sit under a branch ({parent})",
-    "org_import.wrong_parent_kind": "a {kind} cannot sit under a {parent_kind} ({parent})",
-}
 
 _KINDS: dict[str, OrgKind] = {
     "district": OrgKind.DISTRICT,
@@ -113,39 +84,11 @@ _TOML_KEYS = frozenset({"code", "name", "kind", "parent_code", "sort_order", "ch
 _TOML_POSITION = re.compile(r"at line (\d+)")
 
 
-class Problem(BaseModel):
-    """One reason the import is refused: where (`line 7`, `unit[0].children[2]`) and why."""
-
-    model_config = ConfigDict(frozen=True)
-
-    where: str
-    code: str
-    params: dict[str, str | int] = {}
-    reason: str
-
-    @classmethod
-    def of(cls, where: str, code: str, params: Mapping[str, str | int] | None = None) -> Problem:
-        """The problem `code` at `where`, its English reason filled in from `params`."""
-        values = dict(params or {})
-        return cls(where=where, code=code, params=values, reason=_REASONS[code].format(**values))
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
-
-
-class OrgImportError(ValueError):
-    """The file was refused; `problems` lists every bad row, in file order."""
+class OrgImportError(ImportRefused):
+    """The org tree was refused; `problems` lists every bad row, in file order."""
 
     code = "org_import.failed"
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__(self.problems)
-
-    def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the org tree"
-        return "\n".join([head, *(f"  {problem}" for problem in self.problems)])
+    holds = "org tree"
 
 
 class OrgRow(BaseModel):
@@ -161,6 +104,18 @@ class OrgRow(BaseModel):
     where: str
 
 
+class ImportReport(BaseModel):
+    """What an import created: how many units of each kind, and the units themselves."""
+
+    format: ImportFormat
+    created: dict[OrgKind, int]
+    units: list[OrgUnit]
+
+    @property
+    def total(self) -> int:
+        return len(self.units)
+
+
 def parse_kind(text: str) -> OrgKind | None:
     """The kind named in English or Chinese (团区委, 街道团工委, 团委, 团支部, ...), or None."""
     return _KINDS.get(text.strip().lower())
@@ -168,15 +123,18 @@ def parse_kind(text: str) -> OrgKind | None:
 
 def decode_org_csv(data: bytes) -> str:
     """Decodes CSV bytes saved as UTF-8 (with or without BOM) or, as Excel does in China, GBK."""
+    text = decode_csv(data)
+    if text is None:
+        raise OrgImportError([Problem.of("file", "org_import.cannot_decode")])
+    return text
+
+
+def decode_org_toml(data: bytes, where: str = "file") -> str:
+    """Decodes a TOML file: UTF-8 by definition, with a BOM from Windows editors tolerated."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK, so files saved as either decode the same way.
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise OrgImportError([Problem.of("file", "org_import.cannot_decode")]) from None
+        raise OrgImportError([Problem.of(where, "org_import.not_utf8")]) from None
 
 
 def parse_org_csv(
@@ -192,30 +150,20 @@ def parse_org_csv(
     gives no sort order. Raises OrgImportError naming every bad line.
     """
     collector = _Collector()
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header: list[str] | None = None
-    line_after_last = 1
-    while True:
-        try:
-            fields = next(reader, None)
-        except csv.Error as exc:
-            problem = Problem.of(
-                f"line {line_after_last}", "org_import.csv_syntax", {"error": str(exc)}
-            )
-            raise OrgImportError([problem]) from None
-        if fields is None:
-            break
-        # A quoted field may span lines, so a row begins where the previous one ended.
-        line = line_after_last
-        line_after_last = reader.line_num + 1
-        if not any(value.strip() for value in fields):
-            continue
-        if header is None:
-            header = _read_header(fields, line, collector)
+    try:
+        for line, fields in csv_rows(text):
+            if not any(value.strip() for value in fields):
+                continue
             if header is None:
-                raise OrgImportError(collector.sorted_problems())
-            continue
-        _read_csv_row(header, fields, line, collector)
+                header = _read_header(fields, line, collector)
+                if header is None:
+                    raise OrgImportError(collector.sorted_problems())
+                continue
+            _read_csv_row(header, fields, line, collector)
+    except CsvSyntax as exc:
+        problem = Problem.of(f"line {exc.line}", "org_import.csv_syntax", {"error": exc.error})
+        raise OrgImportError([problem]) from None
     return _validate(collector, existing_codes or {}, next_sort_order or {})
 
 
@@ -319,16 +267,7 @@ def _read_csv_row(header: list[str], fields: list[str], line: int, collector: _C
         )
         return
     values = {column: value.strip() for column, value in zip(header, fields, strict=True)}
-    _check_fields(
-        collector,
-        position=line,
-        where=where,
-        code=values["code"],
-        name=values["name"],
-        kind=values["kind"],
-        parent_code=values["parent_code"] or None,
-        sort_order=values.get("sort_order", ""),
-    )
+    _check_fields(collector, line, where, values, parent_code=values["parent_code"] or None)
 
 
 def _is_table_list(value: object) -> bool:
@@ -338,32 +277,9 @@ def _is_table_list(value: object) -> bool:
 def _read_toml_unit(
     unit: dict[str, Any], where: str, enclosing: str | None, collector: _Collector
 ) -> None:
+    """Checks one `[[unit]]` table and then its children, which hang under it."""
     position = len(collector.drafts) + 1
-    for key in unit:
-        if key not in _TOML_KEYS:
-            collector.add(position, where, "org_import.unknown_key", {"key": key})
-    texts: dict[str, str] = {}
-    for key in ("code", "name", "kind", "parent_code"):
-        value = unit.get(key, "")
-        if isinstance(value, str):
-            texts[key] = value.strip()
-        else:
-            collector.add(
-                position, where, "org_import.wrong_type", {"key": key, "expected": "text"}
-            )
-            texts[key] = ""
-    sort_order = ""
-    if "sort_order" in unit:
-        value = unit["sort_order"]
-        if isinstance(value, int) and not isinstance(value, bool):
-            sort_order = str(value)
-        else:
-            collector.add(
-                position,
-                where,
-                "org_import.wrong_type",
-                {"key": "sort_order", "expected": "a number"},
-            )
+    texts = _toml_texts(unit, position, where, collector)
     parent_code = texts["parent_code"] or None
     if enclosing is not None:
         if parent_code is not None and parent_code != enclosing:
@@ -374,91 +290,104 @@ def _read_toml_unit(
                 {"parent": parent_code, "enclosing": enclosing},
             )
         parent_code = enclosing
-    code = _check_fields(
-        collector,
-        position=position,
-        where=where,
-        code=texts["code"],
-        name=texts["name"],
-        kind=texts["kind"],
-        parent_code=parent_code,
-        sort_order=sort_order,
-    )
+    code = _check_fields(collector, position, where, texts, parent_code=parent_code)
     if enclosing == "":
         # The enclosing unit has no usable code; it is reported already, so its children
         # are not also reported as having an unknown parent.
         collector.drafts[-1].check_parent = False
     children = unit.get("children", [])
     if not _is_table_list(children):
-        collector.add(
-            position,
-            where,
-            "org_import.wrong_type",
-            {"key": "children", "expected": "[[children]]"},
-        )
+        expected = {"key": "children", "expected": "[[children]]"}
+        collector.add(position, where, "org_import.wrong_type", expected)
         return
     for index, child in enumerate(children):
         # Children of a unit without a usable code still get their own rows checked.
         _read_toml_unit(child, f"{where}.children[{index}]", code or "", collector)
 
 
+def _toml_texts(
+    unit: dict[str, Any], position: int, where: str, collector: _Collector
+) -> dict[str, str]:
+    """A unit's keys as the texts a CSV row would hold, recording keys that are unknown or of
+    the wrong type."""
+    for key in unit:
+        if key not in _TOML_KEYS:
+            collector.add(position, where, "org_import.unknown_key", {"key": key})
+    texts: dict[str, str] = {}
+    for key in ("code", "name", "kind", "parent_code"):
+        value = unit.get(key, "")
+        texts[key] = value.strip() if isinstance(value, str) else ""
+        if not isinstance(value, str):
+            expected = {"key": key, "expected": "text"}
+            collector.add(position, where, "org_import.wrong_type", expected)
+    sort_order = unit.get("sort_order", "")
+    if isinstance(sort_order, int) and not isinstance(sort_order, bool):
+        texts["sort_order"] = str(sort_order)
+    elif "sort_order" in unit:
+        expected = {"key": "sort_order", "expected": "a number"}
+        collector.add(position, where, "org_import.wrong_type", expected)
+    return texts
+
+
 def _check_fields(
     collector: _Collector,
-    *,
     position: int,
     where: str,
-    code: str,
-    name: str,
-    kind: str,
+    texts: Mapping[str, str],
+    *,
     parent_code: str | None,
-    sort_order: str,
 ) -> str | None:
-    """Checks what one row says on its own and records it; returns its code when usable."""
-    usable_code: str | None = None
-    if not code:
-        collector.add(position, where, "org_import.missing_code")
-    elif CODE_PATTERN.fullmatch(code) is None:
-        collector.add(position, where, "org_import.bad_code", {"code": code})
-    else:
-        usable_code = code
+    """Checks what one row says on its own (its code, name, kind and sort order as text) and
+    records it; returns its code when usable."""
+    report = partial(collector.add, position, where)
+    code = _code(texts["code"], report)
+    name = _name(texts["name"], report)
+    kind = _kind(texts["kind"], report)
+    order = _sort_order(texts.get("sort_order", ""), report)
+    collector.drafts.append(_Draft(position, where, code, name, kind, parent_code, order))
+    return code
 
-    clean: str | None = None
+
+def _code(text: str, report: ReportProblem) -> str | None:
+    if not text:
+        report("org_import.missing_code")
+    elif CODE_PATTERN.fullmatch(text) is None:
+        report("org_import.bad_code", {"code": text})
+    else:
+        return text
+    return None
+
+
+def _name(text: str, report: ReportProblem) -> str | None:
     try:
-        clean = clean_name(name, max_length=MAX_NAME_LENGTH)
+        return clean_name(text, max_length=MAX_NAME_LENGTH)
     except NameEmpty:
-        collector.add(position, where, "org_import.missing_name")
+        report("org_import.missing_name")
     except NameTooLong as exc:
-        collector.add(position, where, "org_import.name_too_long", exc.params)
+        report("org_import.name_too_long", exc.params)
     except NameHasControlCharacters:
-        collector.add(position, where, "org_import.name_control")
+        report("org_import.name_control")
+    return None
 
-    parsed_kind: OrgKind | None = None
-    if not kind:
-        collector.add(position, where, "org_import.missing_kind")
-    else:
-        parsed_kind = parse_kind(kind)
-        if parsed_kind is None:
-            collector.add(position, where, "org_import.unknown_kind", {"kind": kind})
 
-    order: int | None = None
-    if sort_order.strip():
-        try:
-            order = int(sort_order.strip())
-        except ValueError:
-            collector.add(position, where, "org_import.bad_sort_order", {"value": sort_order})
+def _kind(text: str, report: ReportProblem) -> OrgKind | None:
+    if not text:
+        report("org_import.missing_kind")
+        return None
+    kind = parse_kind(text)
+    if kind is None:
+        report("org_import.unknown_kind", {"kind": text})
+    return kind
 
-    collector.drafts.append(
-        _Draft(
-            position=position,
-            where=where,
-            code=usable_code,
-            name=clean,
-            kind=parsed_kind,
-            parent_code=parent_code,
-            sort_order=order,
-        )
-    )
-    return usable_code
+
+def _sort_order(text: str, report: ReportProblem) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        report("org_import.bad_sort_order", {"value": text})
+        return None
 
 
 # --- rules over the whole file ------------------------------------------------------------

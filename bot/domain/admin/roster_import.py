@@ -6,17 +6,20 @@ as a spreadsheet gives them: text, whole numbers, floats, dates and datetimes.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.admin.org_import import Problem
+from bot.domain.admin.imports import (
+    CsvSyntax,
+    ImportRefused,
+    Problem,
+    csv_rows,
+    decode_csv,
+)
 from bot.domain.models import MemberStatus
 from bot.domain.validation import (
     AgeOutOfRange,
@@ -39,8 +42,9 @@ from bot.domain.validation import (
 __all__ = [
     "COLUMN_LABELS",
     "HEADER_SEARCH_ROWS",
-    "REASONS",
+    "BranchCount",
     "BranchRef",
+    "ImportReport",
     "RosterImportError",
     "RosterRow",
     "SheetRow",
@@ -49,7 +53,6 @@ __all__ = [
     "find_header",
     "parse_roster",
     "parse_status",
-    "problem",
     "read_csv_rows",
 ]
 
@@ -108,51 +111,6 @@ _STATUSES: dict[str, MemberStatus] = {
     "youth": MemberStatus.YOUTH,
 }
 
-# English texts for the command line; the chat translates `code` with `params` instead.
-REASONS: dict[str, str] = {
-    "roster_import.unsupported_format": (
-        "cannot import a {suffix!r} file; save it as .xlsx or .csv (UTF-8 or GBK)"
-    ),
-    "roster_import.cannot_read": "cannot read the file: {error}",
-    "roster_import.cannot_decode": "the file is neither UTF-8 nor GBK text",
-    "roster_import.not_a_workbook": "not an Excel .xlsx workbook: {error}",
-    "roster_import.csv_syntax": "not valid CSV: {error}",
-    "roster_import.no_header": (
-        "no header row in the first {rows} rows; expected the columns {columns}"
-    ),
-    "roster_import.missing_column": "the header has no column {column}",
-    "roster_import.duplicate_column": "column {column} appears twice in the header",
-    "roster_import.no_members": "the file lists no members",
-    "roster_import.missing_value": "{column} is empty",
-    "roster_import.name_too_long": "the name has {length} characters; at most {max} are allowed",
-    "roster_import.name_control": "the name contains a line break or control character",
-    "roster_import.bad_phone": "{text!r} is not an 11-digit mainland mobile number",
-    "roster_import.duplicate_phone": "phone {phone} already appears on line {first}",
-    "roster_import.phone_taken": "phone {phone} already belongs to a member",
-    "roster_import.bad_date": "{column} {text!r} is not a date such as 2001-05-04 or 20010504",
-    "roster_import.impossible_date": "{column} {text!r} is not a real day",
-    "roster_import.birth_in_future": "the birth date is in the future",
-    "roster_import.age_out_of_range": "age {age} is outside {min}-{max}",
-    "roster_import.unknown_status": (
-        "unknown political status {text!r}; use 共青团员, 团干部 or 青年"
-        " (league member, cadre, youth)"
-    ),
-    "roster_import.missing_join_date": (
-        "入团时间 (league join date) is required for league members and cadres"
-    ),
-    "roster_import.join_in_future": "the league join date is in the future",
-    "roster_import.join_before_birth": "the league join date is before the birth date",
-    "roster_import.joined_too_young": "joined the League at {age}; the minimum age is {min}",
-    "roster_import.unknown_branch": "no branch is called {text!r}",
-    "roster_import.unknown_branch_similar": (
-        "no branch is called {text!r}; did you mean {matches}?"
-    ),
-    "roster_import.ambiguous_branch": (
-        "{count} branches are called {text!r}: {matches}; write the code or a path"
-        " such as 街道团工委/团支部"
-    ),
-}
-
 _COMPACT_NUMBER = re.compile(r"[0-9]+(?:\.0+)?")
 # Spreadsheet exports often write a date cell as "2001-05-04 00:00:00".
 _TRAILING_TIME = re.compile(r"\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$")
@@ -160,25 +118,11 @@ _PATH_SEPARATORS = re.compile(r"\s*[/／>›]\s*")
 _MAX_LISTED_MATCHES = 5
 
 
-def problem(where: str, code: str, params: Mapping[str, str | int] | None = None) -> Problem:
-    """The problem `code` at `where`, its English reason filled in from `params`."""
-    values = dict(params or {})
-    return Problem(where=where, code=code, params=values, reason=REASONS[code].format(**values))
-
-
-class RosterImportError(ValueError):
+class RosterImportError(ImportRefused):
     """The roster was refused; `problems` lists every bad row, in file order."""
 
     code = "roster_import.failed"
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__(self.problems)
-
-    def __str__(self) -> str:
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the roster"
-        return "\n".join([head, *(f"  {item}" for item in self.problems)])
+    holds = "roster"
 
 
 @dataclass(frozen=True)
@@ -226,6 +170,24 @@ class RosterRow(BaseModel):
     league_join_date: date | None
 
 
+class BranchCount(BaseModel):
+    """How many members an import added to one branch."""
+
+    code: str
+    # Names below the root down to the branch, as in 东湖街道团工委/湖滨社区团支部.
+    path: str
+    count: int
+
+
+class ImportReport(BaseModel):
+    """What a roster import added: how many members, of which status, in which branch."""
+
+    file_name: str
+    total: int
+    by_status: dict[MemberStatus, int]
+    by_branch: list[BranchCount]
+
+
 def parse_status(text: str) -> MemberStatus | None:
     """The status named in Chinese (共青团员, 团员, 团干部, 青年, 群众) or English, or None."""
     key = " ".join(text.replace("_", " ").lower().split())
@@ -234,38 +196,19 @@ def parse_status(text: str) -> MemberStatus | None:
 
 def decode_roster_csv(data: bytes) -> str:
     """Decodes CSV bytes saved as UTF-8 (with or without BOM) or, as Excel does in China, GBK."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK, so files saved as either decode the same way.
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise RosterImportError([problem("file", "roster_import.cannot_decode")]) from None
+    text = decode_csv(data)
+    if text is None:
+        raise RosterImportError([Problem.of("file", "roster_import.cannot_decode")])
+    return text
 
 
 def read_csv_rows(text: str) -> list[SheetRow]:
     """Splits CSV text into rows numbered by the line each starts on."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    rows: list[SheetRow] = []
-    line_after_last = 1
-    while True:
-        try:
-            fields = next(reader, None)
-        except csv.Error as exc:
-            raise RosterImportError(
-                [
-                    problem(
-                        f"line {line_after_last}", "roster_import.csv_syntax", {"error": str(exc)}
-                    )
-                ]
-            ) from None
-        if fields is None:
-            return rows
-        # A quoted field may span lines, so a row begins where the previous one ended.
-        rows.append(SheetRow(line=line_after_last, cells=tuple(fields)))
-        line_after_last = reader.line_num + 1
+    try:
+        return [SheetRow(line=line, cells=tuple(fields)) for line, fields in csv_rows(text)]
+    except CsvSyntax as exc:
+        where, error = f"line {exc.line}", {"error": exc.error}
+        raise RosterImportError([Problem.of(where, "roster_import.csv_syntax", error)]) from None
 
 
 def find_header(rows: Sequence[SheetRow]) -> tuple[SheetRow, dict[str, int]] | None:
@@ -309,7 +252,7 @@ def parse_roster(
         expected = ", ".join(COLUMN_LABELS[column] for column in _REQUIRED_COLUMNS)
         raise RosterImportError(
             [
-                problem(
+                Problem.of(
                     "file",
                     "roster_import.no_header",
                     {"rows": HEADER_SEARCH_ROWS, "columns": expected},
@@ -331,7 +274,7 @@ def parse_roster(
         if row.line > header.line and not row.is_empty:
             checker.check(row)
     if not checker.rows and not checker.problems:
-        checker.problems.append(problem("file", "roster_import.no_members"))
+        checker.problems.append(Problem.of("file", "roster_import.no_members"))
     if checker.problems:
         raise RosterImportError(checker.problems)
     return checker.rows
@@ -354,18 +297,15 @@ def _check_header(header: SheetRow, columns: Mapping[str, int]) -> None:
     seen: set[str] = set()
     for cell in header.cells:
         column = _column_of(cell)
-        if column is None:
-            continue
         if column in seen:
-            found.append(
-                problem(where, "roster_import.duplicate_column", {"column": COLUMN_LABELS[column]})
-            )
-        seen.add(column)
+            label = {"column": COLUMN_LABELS[column]}
+            found.append(Problem.of(where, "roster_import.duplicate_column", label))
+        if column is not None:
+            seen.add(column)
     for column in _REQUIRED_COLUMNS:
         if column not in columns:
-            found.append(
-                problem(where, "roster_import.missing_column", {"column": COLUMN_LABELS[column]})
-            )
+            label = {"column": COLUMN_LABELS[column]}
+            found.append(Problem.of(where, "roster_import.missing_column", label))
     if found:
         raise RosterImportError(found)
 
@@ -496,146 +436,94 @@ class _RowChecker:
         where = f"line {row.line}"
         before = len(self.problems)
 
-        def report(code: str, params: Mapping[str, str | int] | None = None) -> None:
-            self.problems.append(problem(where, code, params))
-
-        def cell(column: str) -> object:
+        def read(column: str, parse: Callable[[object], object]) -> object:
+            """The cell read by `parse`; None, with the problem recorded, when it cannot be."""
             index = self.columns.get(column)
-            if index is None or index >= len(row.cells):
+            value = row.cells[index] if index is not None and index < len(row.cells) else None
+            try:
+                if column in _REQUIRED_COLUMNS and cell_text(value) == "":
+                    raise _CellProblem(
+                        "roster_import.missing_value", {"column": COLUMN_LABELS[column]}
+                    )
+                return parse(value)
+            except _CellProblem as exc:
+                self.problems.append(Problem.of(where, exc.code, exc.params))
                 return None
-            return row.cells[index]
 
-        def required(column: str) -> object | None:
-            value = cell(column)
-            if cell_text(value) == "":
-                report("roster_import.missing_value", {"column": COLUMN_LABELS[column]})
-                return None
-            return value
-
-        name = self._name(required("name"), report)
-        phone = self._phone(required("phone"), row.line, report)
-        birth = self._birth(required("birth_date"), report)
-        branch = self._branch(required("branch"), report)
-        status = self._status(required("status"), report)
-        joined = self._joined(cell("league_join_date"), status, birth, report)
-        if len(self.problems) > before:
-            return
-        assert name is not None and phone is not None and birth is not None
-        assert branch is not None and status is not None
-        self.rows.append(
-            RosterRow(
-                line=row.line,
-                name=name,
-                phone=phone,
-                birth_date=birth,
-                branch_id=branch.id,
-                status=status,
-                league_join_date=joined,
-            )
+        values = {
+            "line": row.line,
+            "name": read("name", _name_cell),
+            "phone": read("phone", lambda value: self._phone(value, row.line)),
+            "birth_date": read("birth_date", self._birth),
+            "branch_id": read("branch", lambda value: self.branches.find(cell_text(value)).id),
+            "status": read("status", _status_cell),
+        }
+        values["league_join_date"] = read(
+            "league_join_date", lambda value: self._joined(value, values)
         )
+        if len(self.problems) == before:
+            self.rows.append(RosterRow.model_validate(values))
 
-    def _name(self, value: object | None, report: _Report) -> str | None:
-        if value is None:
-            return None
-        try:
-            return clean_name(cell_text(value), max_length=MAX_NAME_LENGTH)
-        except NameEmpty:
-            report("roster_import.missing_value", {"column": COLUMN_LABELS["name"]})
-        except NameTooLong as exc:
-            report("roster_import.name_too_long", exc.params)
-        except NameHasControlCharacters:
-            report("roster_import.name_control")
-        return None
-
-    def _phone(self, value: object | None, line: int, report: _Report) -> str | None:
-        if value is None:
-            return None
-        try:
-            phone = _phone_cell(value)
-        except _CellProblem as exc:
-            report(exc.code, exc.params)
-            return None
+    def _phone(self, value: object, line: int) -> str:
+        phone = _phone_cell(value)
         first = self.first_line_of_phone.setdefault(phone, line)
         if first != line:
-            report("roster_import.duplicate_phone", {"phone": mask_phone(phone), "first": first})
-            return None
+            params: dict[str, str | int] = {"phone": mask_phone(phone), "first": first}
+            raise _CellProblem("roster_import.duplicate_phone", params)
         if phone in self.taken_phones:
-            report("roster_import.phone_taken", {"phone": mask_phone(phone)})
-            return None
+            raise _CellProblem("roster_import.phone_taken", {"phone": mask_phone(phone)})
         return phone
 
-    def _birth(self, value: object | None, report: _Report) -> date | None:
-        if value is None:
-            return None
+    def _birth(self, value: object) -> date:
+        birth = _date_cell(value, "birth_date")
         try:
-            birth = _date_cell(value, "birth_date")
             check_birth_date(birth, today=self.today, min_age=self.min_age, max_age=self.max_age)
-        except _CellProblem as exc:
-            report(exc.code, exc.params)
-            return None
         except DateInFuture:
-            report("roster_import.birth_in_future")
-            return None
+            raise _CellProblem("roster_import.birth_in_future") from None
         except AgeOutOfRange as exc:
-            report("roster_import.age_out_of_range", exc.params)
-            return None
+            raise _CellProblem("roster_import.age_out_of_range", exc.params) from None
         return birth
 
-    def _branch(self, value: object | None, report: _Report) -> BranchRef | None:
-        if value is None:
-            return None
-        try:
-            return self.branches.find(cell_text(value))
-        except _CellProblem as exc:
-            report(exc.code, exc.params)
-            return None
-
-    def _status(self, value: object | None, report: _Report) -> MemberStatus | None:
-        if value is None:
-            return None
-        status = parse_status(cell_text(value))
-        if status is None:
-            report("roster_import.unknown_status", {"text": cell_text(value)})
-        return status
-
-    def _joined(
-        self,
-        value: object | None,
-        status: MemberStatus | None,
-        birth: date | None,
-        report: _Report,
-    ) -> date | None:
-        # A youth is not a League member, so a join date next to one is not kept.
-        if status is None or not status.is_league_member:
+    def _joined(self, value: object, row: Mapping[str, object]) -> date | None:
+        """The join date of a League member (a youth's is not kept), judged against the birth
+        date when the row has a usable one."""
+        status, birth = row["status"], row["birth_date"]
+        if not isinstance(status, MemberStatus) or not status.is_league_member:
             return None
         if cell_text(value) == "":
-            report("roster_import.missing_join_date")
-            return None
-        try:
-            joined = _date_cell(value, "league_join_date")
-        except _CellProblem as exc:
-            report(exc.code, exc.params)
-            return None
-        if birth is None:
+            raise _CellProblem("roster_import.missing_join_date")
+        joined = _date_cell(value, "league_join_date")
+        if not isinstance(birth, date):
             # Without a usable birth date only the future can be judged.
             if joined > self.today:
-                report("roster_import.join_in_future")
+                raise _CellProblem("roster_import.join_in_future")
             return joined
         try:
             check_league_join_date(joined, birth=birth, today=self.today)
         except DateInFuture:
-            report("roster_import.join_in_future")
-            return None
+            raise _CellProblem("roster_import.join_in_future") from None
         except JoinDateBeforeBirth:
-            report("roster_import.join_before_birth")
-            return None
+            raise _CellProblem("roster_import.join_before_birth") from None
         except JoinedTooYoung as exc:
-            report("roster_import.joined_too_young", exc.params)
-            return None
+            raise _CellProblem("roster_import.joined_too_young", exc.params) from None
         return joined
 
 
-class _Report(Protocol):
-    """How a row's checks record a problem on the row's line."""
+def _name_cell(value: object) -> str:
+    try:
+        return clean_name(cell_text(value), max_length=MAX_NAME_LENGTH)
+    except NameEmpty:
+        raise _CellProblem(
+            "roster_import.missing_value", {"column": COLUMN_LABELS["name"]}
+        ) from None
+    except NameTooLong as exc:
+        raise _CellProblem("roster_import.name_too_long", exc.params) from None
+    except NameHasControlCharacters:
+        raise _CellProblem("roster_import.name_control") from None
 
-    def __call__(self, code: str, params: Mapping[str, str | int] | None = None, /) -> None: ...
+
+def _status_cell(value: object) -> MemberStatus:
+    status = parse_status(cell_text(value))
+    if status is None:
+        raise _CellProblem("roster_import.unknown_status", {"text": cell_text(value)})
+    return status

@@ -1,15 +1,17 @@
 """Rules behind the figures of /stats: age bands, shares and averages, the order of the stages a
-nomination is counted in. Pure: the figures themselves come from SQL aggregates."""
+nomination is counted in; and the figures of a unit as /stats shows them. Pure: the figures
+themselves come from SQL aggregates."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel
 
-from bot.domain.models import MemberStatus, OrgKind, Record
-from bot.domain.nominations.state import NominationState
+from bot.domain.models import MemberStatus, OrgKind, OrgUnit, Record
+from bot.domain.nominations.state import FINAL, NominationState
 
 
 class AgeBand(Record):
@@ -61,16 +63,7 @@ STAGE_ORDER: tuple[NominationState, ...] = (
 
 # A campaign is still open for the figures while its window runs or any of its nominations is
 # on its way through review: a round whose applications closed is still being decided.
-UNDER_WAY: frozenset[NominationState] = frozenset(
-    {
-        NominationState.DRAFT,
-        NominationState.SUBMITTED,
-        NominationState.RETURNED,
-        NominationState.BRANCH_PASSED,
-        NominationState.COMMITTEE_APPROVED,
-        NominationState.IN_NOTICE,
-    }
-)
+UNDER_WAY: frozenset[NominationState] = frozenset(STAGE_ORDER) - FINAL
 
 
 def band_counts(
@@ -138,3 +131,46 @@ class TrainingCounts(BaseModel):
     upcoming: int
     attendances: int
     hours_tenths: int
+
+
+class BandCount(BaseModel):
+    band: AgeBand
+    members: int
+
+
+class UnitStats(BaseModel):
+    """Every figure of one unit's subtree, as of `today`."""
+
+    unit: OrgUnit
+    path_names: list[str]
+    today: date
+    members: MemberCounts
+    # roster records linked to a Telegram account, as a share of all roster records
+    coverage_percent: Decimal | None
+    children: list[ChildCount]
+    # members registered on the unit itself rather than on a unit below it
+    direct_members: int
+    ages: list[BandCount]
+    no_birth_date: int
+    cadres: CadreAges
+    cadre_average_age: Decimal | None
+    trainings: TrainingCounts
+    nominations: list[tuple[NominationState, int]]
+    open_campaigns: int
+
+    @property
+    def nominations_total(self) -> int:
+        return sum(n for _, n in self.nominations)
+
+
+class StatsScreen(BaseModel):
+    """What /stats shows for one unit, with the way back up if the viewer may go there."""
+
+    stats: UnitStats
+    parent_id: int | None
+
+
+class ScopeChoice(BaseModel):
+    """A cadre of several separate units picks which one to look at first."""
+
+    units: list[OrgUnit]

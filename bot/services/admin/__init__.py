@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.domain.admin.digest import DigestRenderer
 from bot.services.admin.audit_view import AuditViewService
 from bot.services.admin.cadres import CadreService
-from bot.services.admin.digest import DigestRenderer, DigestService, NominationCounter
+from bot.services.admin.digest import DigestService, NominationCounter
 from bot.services.admin.exports import ExportService
 from bot.services.admin.member_review import MemberReviewService
 from bot.services.admin.roster_import import RosterImportService

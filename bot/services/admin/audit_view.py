@@ -3,63 +3,27 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
-from bot.domain.admin.audit import AuditFilter, AuditLine, PersonFilter, UnitFilter
+from bot.domain.admin.audit import (
+    PAGE_SIZE,
+    AuditFilter,
+    AuditPage,
+    AuditScope,
+    AuditSubject,
+    AuditView,
+    PersonFilter,
+    UnitFilter,
+)
 from bot.domain.authz import Action
 from bot.domain.validation import InvalidInput
 from bot.services.access import AccessService
 from bot.services.errors import StaleButton
 from bot.services.orgs import OrgLevel, OrgService
-
-# AuditLine is part of this use-case's answer (AuditPage.lines), so handlers take it from here.
-__all__ = ["PAGE_SIZE", "AuditLine", "AuditPage", "AuditScope", "AuditView", "AuditViewService"]
 from storage.database import NotFound
 from storage.store import Store
 
-PAGE_SIZE = 10
 # Telegram user ids are positive integers well below 2**52.
 _USER_ID = re.compile(r"[0-9]{1,15}")
-
-
-class AuditScope(StrEnum):
-    """What a view of the log is narrowed to; the view's `key` names which one."""
-
-    ALL = "a"
-    USER = "u"  # key: a Telegram user id
-    NAMESAKES = "n"  # key: a member id, standing for every member with that member's name
-    UNIT = "o"  # key: an org unit id, standing for the unit and everything below it
-
-
-class AuditView(BaseModel):
-    """A filter small enough to travel in button data, resolved again on every page."""
-
-    model_config = ConfigDict(frozen=True)
-
-    scope: AuditScope = AuditScope.ALL
-    key: int = 0
-
-
-class AuditSubject(BaseModel):
-    """Whom or what a narrowed view is about, as the heading names it."""
-
-    person_name: str | None = None
-    # how many member records share person_name (a name filter takes them all)
-    namesakes: int = 0
-    unit_path: list[str] = []
-
-
-class AuditPage(BaseModel):
-    """One page of a view, newest entries first."""
-
-    view: AuditView
-    subject: AuditSubject
-    lines: list[AuditLine]
-    page: int
-    pages: int
-    total: int
 
 
 class NoSuchPerson(InvalidInput):

@@ -26,6 +26,12 @@ class InvitationUnusable(ServiceError):
         self.code = f"cadres.invitation_{reason}"
 
 
+class CadreGone(ServiceError):
+    """The cadre's role has ended, or is not one the actor may see."""
+
+    code = "cadres.role_gone"
+
+
 class CadreService:
     def __init__(
         self,
@@ -100,13 +106,24 @@ class CadreService:
                 found[role.id] = role
         return sorted(found.values(), key=lambda r: (r.unit_path, r.id))
 
+    async def cadre(self, telegram_user_id: int, *, role_id: int) -> CadreRole:
+        """One active cadre of the actor's scope (to ask before removing them)."""
+        actor = await self._access.require_any(telegram_user_id, Action.LIST_CADRES)
+        role = await self._active(role_id)
+        if not any(role.unit_path.startswith(path) for path in actor.scope_paths()):
+            raise CadreGone(f"role {role_id} is outside {telegram_user_id}'s scope")
+        return role
+
     async def remove(self, telegram_user_id: int, *, role_id: int) -> CadreRole:
         """Ends a cadre's role; the actor must be allowed to on that unit right now."""
-        try:
-            role = await self._store.roles.get(role_id=role_id)
-        except NotFound:
-            raise InvitationUnusable("role_gone") from None
+        role = await self._active(role_id)
         await self._access.require(telegram_user_id, Action.REMOVE_CADRE, unit_id=role.org_unit_id)
         return await self._store.roles.revoke(
             role_id=role_id, actor_user_id=telegram_user_id, now=self._clock.now()
         )
+
+    async def _active(self, role_id: int) -> CadreRole:
+        try:
+            return await self._store.roles.get(role_id=role_id)
+        except NotFound:
+            raise CadreGone(f"role {role_id} has ended") from None

@@ -6,11 +6,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
-
 from bot.clock import Clock
+from bot.domain.admin.digest import Digest, DigestRenderer
+from bot.domain.admin.stats import widest_paths
 from bot.domain.authz import Action, Actor
-from bot.domain.models import Account, OutgoingMessage, Reminder, ReviewState
+from bot.domain.models import OutgoingMessage, Reminder, ReviewState
 from bot.services.access import AccessService
 from storage.database import NotFound
 from storage.store import Store
@@ -19,26 +19,6 @@ KIND = "digest.daily"
 TARGET = "cadres"
 
 
-class Digest(BaseModel):
-    """What one cadre has waiting, in their scope, at the moment the digest is made."""
-
-    account: Account
-    pending_registrations: int
-    pending_transfers: int
-    # nominations waiting for this cadre's decision (推优 and honours)
-    pending_nominations: int = 0
-
-    @property
-    def empty(self) -> bool:
-        return (
-            self.pending_registrations == 0
-            and self.pending_transfers == 0
-            and self.pending_nominations == 0
-        )
-
-
-# Turns a digest into a message; the handlers' layer provides it (text and buttons are theirs).
-DigestRenderer = Callable[[Digest], tuple[str, dict[str, object] | None]]
 # Counts the nominations waiting for one cadre (bot.services.nominations.review provides it).
 NominationCounter = Callable[[Actor], Awaitable[int]]
 
@@ -135,9 +115,4 @@ class DigestService:
         if actor.configured_admin:
             return ["/"]
         # Nested grants would count twice: keep only the widest of each subtree.
-        paths = sorted({g.unit_path for g in self._access.scopes(actor, action)}, key=len)
-        widest: list[str] = []
-        for path in paths:
-            if not any(path.startswith(kept) for kept in widest):
-                widest.append(path)
-        return widest
+        return widest_paths(g.unit_path for g in self._access.scopes(actor, action))

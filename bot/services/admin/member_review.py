@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from pydantic import BaseModel
-
 from bot.clock import Clock
+from bot.domain.admin.member_review import PAGE_SIZE, RejectReason, RosterPage
 from bot.domain.authz import Action, Actor
-from bot.domain.models import Member, ReviewState, RosterEntry
+from bot.domain.models import Member, ReviewState
 from bot.services.access import AccessService
 from bot.services.errors import ServiceError
 from storage.database import Conflict, NotFound
 from storage.store import Store
-
-PAGE_SIZE = 10
-
-
-class RejectReason(StrEnum):
-    """The reasons a branch cadre gives when sending a registration back."""
-
-    WRONG_BRANCH = "wrong_branch"
-    WRONG_DETAILS = "wrong_details"
-    DUPLICATE = "duplicate"
-    NOT_KNOWN = "not_known"
 
 
 class AlreadyDecided(ServiceError):
     """Someone already confirmed or sent back this registration."""
 
     code = "review.already_decided"
-
-
-class RosterPage(BaseModel):
-    entries: list[RosterEntry]
-    page: int
-    pages: int
-    total: int
 
 
 class MemberReviewService:
@@ -75,14 +54,7 @@ class MemberReviewService:
 
     async def pending_member(self, telegram_user_id: int, *, member_id: int) -> Member:
         """A registration the actor may decide now (shown before asking for a reason)."""
-        try:
-            member = await self._store.members.get(member_id=member_id)
-        except NotFound:
-            raise AlreadyDecided(f"member {member_id} is gone") from None
-        assert member.org_unit_id is not None
-        await self._access.require(
-            telegram_user_id, Action.CONFIRM_MEMBER, unit_id=member.org_unit_id
-        )
+        member = await self._decidable(telegram_user_id, member_id)
         if member.review_state is not ReviewState.PENDING:
             raise AlreadyDecided(f"member {member_id} was decided already")
         return member
@@ -97,6 +69,19 @@ class MemberReviewService:
         """Sends a registration back with a reason the member is shown."""
         return await self._decide(telegram_user_id, member_id, ReviewState.REJECTED, reason)
 
+    async def _decidable(self, telegram_user_id: int, member_id: int) -> Member:
+        """The member, if the actor may decide on their registration; authorised on the
+        member's unit as it is now, whatever the button said."""
+        try:
+            member = await self._store.members.get(member_id=member_id)
+        except NotFound:
+            raise AlreadyDecided(f"member {member_id} is gone") from None
+        assert member.org_unit_id is not None
+        await self._access.require(
+            telegram_user_id, Action.CONFIRM_MEMBER, unit_id=member.org_unit_id
+        )
+        return member
+
     async def _decide(
         self,
         telegram_user_id: int,
@@ -104,15 +89,7 @@ class MemberReviewService:
         state: ReviewState,
         reason: RejectReason | None,
     ) -> Member:
-        try:
-            member = await self._store.members.get(member_id=member_id)
-        except NotFound:
-            raise AlreadyDecided(f"member {member_id} is gone") from None
-        assert member.org_unit_id is not None
-        # Authorised on the member's unit as it is now, whatever the button said.
-        await self._access.require(
-            telegram_user_id, Action.CONFIRM_MEMBER, unit_id=member.org_unit_id
-        )
+        await self._decidable(telegram_user_id, member_id)
         try:
             return await self._store.members.set_review(
                 member_id=member_id,

@@ -5,39 +5,25 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel
-
+from bot.domain.admin.imports import Problem
 from bot.domain.admin.org_import import (
+    ImportFormat,
+    ImportReport,
     OrgImportError,
     OrgRow,
-    Problem,
     decode_org_csv,
+    decode_org_toml,
     parse_org_csv,
     parse_org_toml,
 )
-from bot.domain.models import NewOrgUnit, OrgKind, OrgUnit
+from bot.domain.models import NewOrgUnit, OrgKind
 from storage.database import Conflict, NotFound
 from storage.org_units import OrgUnitRepository
 
-__all__ = ["ImportFormat", "ImportReport", "import_orgs", "import_orgs_text"]
-
-ImportFormat = Literal["csv", "toml"]
+__all__ = ["import_orgs", "import_orgs_text"]
 
 _FORMATS: dict[str, ImportFormat] = {".csv": "csv", ".toml": "toml"}
-
-
-class ImportReport(BaseModel):
-    """What an import created: how many units of each kind, and the units themselves."""
-
-    format: ImportFormat
-    created: dict[OrgKind, int]
-    units: list[OrgUnit]
-
-    @property
-    def total(self) -> int:
-        return len(self.units)
 
 
 async def import_orgs(
@@ -55,7 +41,7 @@ async def import_orgs(
             path.name, "org_import.cannot_read", {"error": exc.strerror or str(exc)}
         )
         raise OrgImportError([problem]) from exc
-    text = decode_org_csv(data) if fmt == "csv" else _decode_toml(data, path.name)
+    text = decode_org_csv(data) if fmt == "csv" else decode_org_toml(data, path.name)
     return await import_orgs_text(
         repo=repo, text=text, fmt=fmt, now=now, actor_user_id=actor_user_id
     )
@@ -71,16 +57,7 @@ async def import_orgs_text(
 ) -> ImportReport:
     """Imports a tree given as text; units already stored may be parents but not be repeated."""
     rows = await _parse(repo=repo, text=text, fmt=fmt)
-    new_units = [
-        NewOrgUnit(
-            code=row.code,
-            name=row.name,
-            kind=row.kind,
-            parent_code=row.parent_code,
-            sort_order=row.sort_order,
-        )
-        for row in rows
-    ]
+    new_units = [NewOrgUnit.model_validate(row, from_attributes=True) for row in rows]
     try:
         units = await repo.add_many(units=new_units, now=now, actor_user_id=actor_user_id)
     except (Conflict, NotFound):
@@ -107,11 +84,3 @@ async def _parse(*, repo: OrgUnitRepository, text: str, fmt: ImportFormat) -> li
             next_sort_order[parent] = max(next_sort_order.get(parent, 0), unit.sort_order + 1)
     parse = parse_org_csv if fmt == "csv" else parse_org_toml
     return parse(text, existing_codes=existing, next_sort_order=next_sort_order)
-
-
-def _decode_toml(data: bytes, name: str) -> str:
-    try:
-        # TOML is UTF-8 by definition; a BOM from Windows editors is tolerated.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise OrgImportError([Problem.of(name, "org_import.not_utf8")]) from exc

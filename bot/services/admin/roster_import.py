@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from pydantic import BaseModel
 
 from bot.clock import Clock
-from bot.domain.admin.org_import import OrgImportError
-from bot.domain.admin.org_import import Problem as OrgProblem
+from bot.domain.admin.imports import Problem
+from bot.domain.admin.org_import import ImportFormat, decode_org_toml
+from bot.domain.admin.org_import import ImportReport as OrgImportReport
 from bot.domain.admin.roster_import import (
+    BranchCount,
     BranchRef,
+    ImportReport,
     RosterImportError,
     RosterRow,
     SheetRow,
@@ -28,25 +30,17 @@ from bot.domain.admin.roster_import import (
     decode_roster_csv,
     find_header,
     parse_roster,
-    problem,
     read_csv_rows,
 )
 from bot.domain.authz import Action
 from bot.domain.membership.registration import AgeRange
 from bot.domain.models import MemberProfile, MemberStatus, OrgUnit
-from bot.services.access import AccessService
-from bot.services.admin.org_import import ImportReport as OrgImportReport
+from bot.services.access import AccessDenied, AccessService
 from bot.services.admin.org_import import import_orgs_text
 from storage.database import Conflict
 from storage.store import Store
 
-__all__ = [
-    "MAX_DOCUMENT_BYTES",
-    "BranchCount",
-    "ImportReport",
-    "RosterImportService",
-    "read_sheet",
-]
+__all__ = ["MAX_DOCUMENT_BYTES", "ImportDenied", "RosterImportService", "read_sheet"]
 
 # Far above any district's roster, far below what would strain the bot.
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -64,24 +58,6 @@ _UNREADABLE_WORKBOOK: tuple[type[Exception], ...] = (
 )
 
 
-class BranchCount(BaseModel):
-    """How many members an import added to one branch."""
-
-    code: str
-    # Names below the root down to the branch, as in 东湖街道团工委/湖滨社区团支部.
-    path: str
-    count: int
-
-
-class ImportReport(BaseModel):
-    """What a roster import added: how many members, of which status, in which branch."""
-
-    file_name: str
-    total: int
-    by_status: dict[MemberStatus, int]
-    by_branch: list[BranchCount]
-
-
 def read_sheet(data: bytes, file_name: str) -> list[SheetRow]:
     """The rows of a .xlsx workbook's first sheet or of a .csv file (UTF-8 or GB18030)."""
     suffix = Path(file_name).suffix.lower()
@@ -90,7 +66,7 @@ def read_sheet(data: bytes, file_name: str) -> list[SheetRow]:
     if suffix == ".csv":
         return read_csv_rows(decode_roster_csv(data))
     raise RosterImportError(
-        [problem(file_name, "roster_import.unsupported_format", {"suffix": suffix or file_name})]
+        [Problem.of(file_name, "roster_import.unsupported_format", {"suffix": suffix or file_name})]
     )
 
 
@@ -110,7 +86,7 @@ def _read_xlsx(data: bytes) -> list[SheetRow]:
     except _UNREADABLE_WORKBOOK as exc:
         raise RosterImportError(
             [
-                problem(
+                Problem.of(
                     "file",
                     "roster_import.not_a_workbook",
                     {"error": str(exc) or type(exc).__name__},
@@ -143,6 +119,12 @@ def _rows_as_csv(rows: list[SheetRow]) -> str:
     return buffer.getvalue()
 
 
+class ImportDenied(AccessDenied):
+    """Someone who may not import over the whole tree sent a file or /import (audited)."""
+
+    code = "imports.denied"
+
+
 class RosterImportService:
     def __init__(
         self,
@@ -160,13 +142,17 @@ class RosterImportService:
         self._ages = ages
 
     async def authorise(self, telegram_user_id: int) -> None:
-        """Refuses (AccessDenied, audited) anyone who may not import over the whole tree."""
+        """Refuses (ImportDenied, audited) anyone who may not import over the whole tree."""
         roots = await self._store.org_units.children(parent_id=None)
-        if not roots:
-            # An empty database has no unit to check against; the first tree comes from an admin.
-            await self._access.require_any(telegram_user_id, Action.IMPORT_DATA)
-        for root in roots:
-            await self._access.require(telegram_user_id, Action.IMPORT_DATA, unit_id=root.id)
+        try:
+            if not roots:
+                # An empty database has no unit to check against; the first tree comes from an
+                # admin.
+                await self._access.require_any(telegram_user_id, Action.IMPORT_DATA)
+            for root in roots:
+                await self._access.require(telegram_user_id, Action.IMPORT_DATA, unit_id=root.id)
+        except AccessDenied as exc:
+            raise ImportDenied(str(exc)) from exc
 
     async def import_roster(
         self, *, data: bytes, file_name: str, actor_user_id: int | None = None
@@ -187,7 +173,7 @@ class RosterImportService:
         except OSError as exc:
             raise RosterImportError(
                 [
-                    problem(
+                    Problem.of(
                         path.name, "roster_import.cannot_read", {"error": exc.strerror or str(exc)}
                     )
                 ]
@@ -201,19 +187,8 @@ class RosterImportService:
         unless its first row names org-tree columns (code, 编码, kind, 类型, ...)."""
         await self.authorise(actor_user_id)
         suffix = Path(file_name).suffix.lower()
-        now = self._clock.now()
         if suffix == ".toml":
-            try:
-                tree = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise OrgImportError([OrgProblem.of("file", "org_import.not_utf8")]) from None
-            return await import_orgs_text(
-                repo=self._store.org_units,
-                text=tree,
-                fmt="toml",
-                now=now,
-                actor_user_id=actor_user_id,
-            )
+            return await self._import_tree(decode_org_toml(data), "toml", actor_user_id)
         csv_text: str | None = None
         if suffix == ".csv":
             csv_text = decode_roster_csv(data)
@@ -222,15 +197,20 @@ class RosterImportService:
             rows = await asyncio.to_thread(read_sheet, data, file_name)
         if find_header(rows) is None and _names_org_columns(rows):
             tree = csv_text if csv_text is not None else _rows_as_csv(rows)
-            return await import_orgs_text(
-                repo=self._store.org_units,
-                text=tree,
-                fmt="csv",
-                now=now,
-                actor_user_id=actor_user_id,
-            )
+            return await self._import_tree(tree, "csv", actor_user_id)
         # A roster, or a file with neither header: the roster's complaint names the columns.
         return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
+
+    async def _import_tree(
+        self, text: str, fmt: ImportFormat, actor_user_id: int
+    ) -> OrgImportReport:
+        return await import_orgs_text(
+            repo=self._store.org_units,
+            text=text,
+            fmt=fmt,
+            now=self._clock.now(),
+            actor_user_id=actor_user_id,
+        )
 
     async def _import_rows(
         self, rows: list[SheetRow], *, file_name: str, actor_user_id: int | None
@@ -238,14 +218,7 @@ class RosterImportService:
         parsed, units = await self._parse(rows)
         report = _report(file_name, parsed, units)
         profiles = [
-            MemberProfile(
-                name=row.name,
-                phone=row.phone,
-                birth_date=row.birth_date,
-                org_unit_id=row.branch_id,
-                status=row.status,
-                league_join_date=row.league_join_date,
-            )
+            MemberProfile.model_validate({**row.model_dump(), "org_unit_id": row.branch_id})
             for row in parsed
         ]
         summary = {

@@ -3,20 +3,15 @@ nominations), one unit at a time, with the units below it to drill into."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel
 
 from bot.clock import Clock
 from bot.domain.admin.stats import (
     STAGE_ORDER,
-    AgeBand,
-    CadreAges,
-    ChildCount,
-    MemberCounts,
-    TrainingCounts,
+    BandCount,
+    ScopeChoice,
+    StatsScreen,
+    UnitStats,
     band_counts,
     one_decimal,
     share_percent,
@@ -24,53 +19,9 @@ from bot.domain.admin.stats import (
 )
 from bot.domain.authz import Action, decide
 from bot.domain.models import OrgUnit
-from bot.domain.nominations.state import NominationState
 from bot.services.access import AccessService
 from bot.services.orgs import OrgService
 from storage.store import Store
-
-
-class BandCount(BaseModel):
-    band: AgeBand
-    members: int
-
-
-class UnitStats(BaseModel):
-    """Every figure of one unit's subtree, as of `today`."""
-
-    unit: OrgUnit
-    path_names: list[str]
-    today: date
-    members: MemberCounts
-    # roster records linked to a Telegram account, as a share of all roster records
-    coverage_percent: Decimal | None
-    children: list[ChildCount]
-    # members registered on the unit itself rather than on a unit below it
-    direct_members: int
-    ages: list[BandCount]
-    no_birth_date: int
-    cadres: CadreAges
-    cadre_average_age: Decimal | None
-    trainings: TrainingCounts
-    nominations: list[tuple[NominationState, int]]
-    open_campaigns: int
-
-    @property
-    def nominations_total(self) -> int:
-        return sum(n for _, n in self.nominations)
-
-
-class StatsScreen(BaseModel):
-    """What /stats shows for one unit, with the way back up if the viewer may go there."""
-
-    stats: UnitStats
-    parent_id: int | None
-
-
-class ScopeChoice(BaseModel):
-    """A cadre of several separate units picks which one to look at first."""
-
-    units: list[OrgUnit]
 
 
 class StatsService:
@@ -89,15 +40,16 @@ class StatsService:
         self._clock = clock
         self._tz = timezone
 
-    async def open(
-        self, telegram_user_id: int, *, unit_id: int | None = None
-    ) -> StatsScreen | ScopeChoice:
-        """The figures of `unit_id` (or of the viewer's scope), authorised again every time."""
-        if unit_id is None:
-            roots = await self.roots(telegram_user_id)
-            if len(roots) != 1:
-                return ScopeChoice(units=roots)
-            unit_id = roots[0].id
+    async def open(self, telegram_user_id: int) -> StatsScreen | ScopeChoice:
+        """/stats: the figures of the viewer's scope, or the choice of unit for a cadre of
+        several separate units."""
+        roots = await self.roots(telegram_user_id)
+        if len(roots) != 1:
+            return ScopeChoice(units=roots)
+        return await self.screen(telegram_user_id, unit_id=roots[0].id)
+
+    async def screen(self, telegram_user_id: int, *, unit_id: int) -> StatsScreen:
+        """The figures of one unit, authorised again every time."""
         actor = await self._access.require(telegram_user_id, Action.VIEW_STATS, unit_id=unit_id)
         unit = await self._orgs.get(unit_id=unit_id)
         parent_id = None
