@@ -172,6 +172,15 @@ ORDER BY CASE e.state WHEN 'attended' THEN 0 WHEN 'enrolled' THEN 1 WHEN 'no_sho
                       WHEN 'offered' THEN 3 WHEN 'waitlisted' THEN 4 ELSE 5 END, e.queue_seq
 """
 
+_REQUEST_WALK_IN = """
+INSERT INTO walk_in_requests (training_id, member_id, requested_at)
+VALUES (:training_id, :member_id, :now)
+ON CONFLICT (training_id, member_id) DO NOTHING
+"""
+_WALK_IN_REQUESTED = """
+SELECT COUNT(*) AS n FROM walk_in_requests WHERE training_id = ? AND member_id = ?
+"""
+
 
 def at(moment: datetime) -> str:
     """How a moment is stored: UTC ISO-8601, so text order is time order."""
@@ -366,6 +375,14 @@ class TrainingRepository:
         if not rows:
             raise Conflict(f"member {member_id} is signed up for training {training_id} already")
         return int(rows[0][0])
+
+    async def request_walk_in(self, *, training_id: int, member_id: int, now: datetime) -> None:
+        """Records that the member asked at the door; asking again keeps the first request."""
+        params = {"training_id": training_id, "member_id": member_id, "now": at(now)}
+        await self._sql.execute(_REQUEST_WALK_IN, params)
+
+    async def walk_in_requested(self, *, training_id: int, member_id: int) -> bool:
+        return await self._number(_WALK_IN_REQUESTED, (training_id, member_id)) > 0
 
     async def move(
         self,

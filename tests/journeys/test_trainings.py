@@ -9,9 +9,11 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
+from handlers.trainings.buttons import TrainingAdmit
 from sandbox.client import SandboxClient
 from tests.journeys.cadre_steps import appoint
 from tests.journeys.steps import person, register
+from tests.journeys.test_privacy import member_id_of
 from tests.journeys.training_steps import file_of, local, move_to, publish, texts, unfold
 
 TITLE = "2026年团校第一期"
@@ -187,6 +189,43 @@ async def _page_of(cadre, training_id: int):
     await cadre.send("/roster")
     await cadre.press(f"1. {TITLE}")
     return cadre.last_message()
+
+
+async def test_only_a_member_who_asked_at_the_door_can_be_admitted_and_forged_ids_learn_nothing(
+    telegram: SandboxClient, bot, db, clock
+):
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+    training = await publish(bot, db, wang.id)
+    na = await person(telegram, "李娜")
+    await register(na, name="李娜", phone="13900139000")
+    zhao = await person(telegram, "赵六")
+    await register(zhao, name="赵六", phone="13700137000")
+    await wang.send("/roster")
+    await wang.press(f"1. {TITLE}")
+    await wang.press("📷 签到二维码")
+    caption = wang.last_message().caption or ""
+    link = next(word for word in caption.split() if "?start=ck_" in word)
+    await move_to(bot, clock, local("2026-12-05 13:40"))
+    await na.send("/start " + link.split("?start=")[1])
+    await wang.refresh()
+    ask = next(m for m in wang.messages() if "李娜 扫码签到" in m.text)
+
+    # The button of 李娜's request, forged for 赵六 (who never asked) and for an id nobody has.
+    for member_id in (await member_id_of(db, zhao.id), 987654):
+        forged = TrainingAdmit(training_id=training.id, member_id=member_id).pack()
+        await wang.press_data(ask.message_id, forged)
+        assert wang.toasts()[-1] == "这个按钮已经失效了。发送 /start 或 /help 继续。"
+        assert "赵六" not in wang.last_message().text
+    await zhao.refresh()
+    assert not any("准许" in m.text for m in zhao.messages())
+    attended = await db.fetch_all("SELECT member_id FROM enrolments WHERE state = 'attended'")
+    assert attended == []
+
+    await wang.press("✅ 准许现场签到")
+    assert "已准许 李娜 现场签到" in wang.last_message().text
+    attended = await db.fetch_all("SELECT member_id FROM enrolments WHERE state = 'attended'")
+    assert [row["member_id"] for row in attended] == [await member_id_of(db, na.id)]
 
 
 async def test_after_the_end_attended_members_get_their_hours_and_no_shows_are_marked(

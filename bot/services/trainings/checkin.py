@@ -79,6 +79,7 @@ class CheckInService(UseCase):
         self, tx: Store, training: Training, member: Member, now: datetime
     ) -> None:
         """Not enrolled: the cadre who published the training decides at the door."""
+        await tx.trainings.request_walk_in(training_id=training.id, member_id=member.id, now=now)
         dedupe = f"training-walk-in:{training.id}:{member.id}"
         about = {"member_id": member.id, "member_name": member.name}
         to = training.created_by
@@ -87,12 +88,18 @@ class CheckInService(UseCase):
     async def admit_walk_in(
         self, telegram_user_id: int, *, training_id: int, member_id: int
     ) -> Admission:
-        """The cadre lets a member who was not enrolled take part; they count as attended."""
+        """The cadre lets a member who asked at the door take part; they count as attended.
+        Only a request the member made for this training can be admitted: any other member id
+        gets the answer of a member who is gone, so that forged buttons neither credit nor name
+        anyone."""
         await self._lookups.managed(telegram_user_id, training_id)
+        trainings = self._store.trainings
         try:
+            if not await trainings.walk_in_requested(training_id=training_id, member_id=member_id):
+                raise NotFound(f"no walk-in request of member {member_id}")
             member = await self._store.members.get(member_id=member_id)
-        except NotFound:
-            raise StaleButton(f"member {member_id} is gone") from None
+        except NotFound as missing:
+            raise StaleButton(f"walk-in of member {member_id}: {missing}") from None
         async with self._store.transaction() as tx:
             now = self._clock.now()
             training = await self._lookups.training(training_id)
