@@ -613,7 +613,7 @@ async def test_the_migration_closes_objections_left_open_by_nominations_already_
                 " VALUES (?, 44, '异议', ?)",
                 (nomination.id, NOW.isoformat()),
             )
-        assert await db.migrate() == [11]
+        assert await db.migrate([m for m in bundled_migrations() if m.version <= 11]) == [11]
         rows = await db.fetch_all("SELECT nomination_id, state FROM objections ORDER BY id")
         assert [tuple(row) for row in rows] == [(rejected.id, "closed"), (showing.id, "open")]
         with pytest.raises(sqlite3.IntegrityError):
