@@ -90,11 +90,9 @@ class RegistrationService:
         applier = appliers.get(wizard.step)
         if applier is None:
             raise InvalidInput("registration.use_buttons", {})
-        changed = applier(wizard.draft)
-        if wizard.step is Step.PHONE and await self._unclaimed_roster(changed) is not None:
-            # A typed number proves nothing; only Telegram's shared contact may claim a record.
-            raise InvalidInput("phone.on_roster_share_instead", {})
-        return await self.wizards.save(chat, wizard, changed)
+        # A typed phone is taken alike whether or not it is on the roster (the answer must not
+        # tell); it proves nothing, so only Telegram's shared contact claims a roster record.
+        return await self.wizards.save(chat, wizard, applier(wizard.draft))
 
     async def share_contact(self, chat: Chat, *, phone: str, contact_user_id: int | None) -> Wizard:
         """Takes the phone number from a shared contact, which must be the member's own."""
