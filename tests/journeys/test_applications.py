@@ -169,6 +169,30 @@ async def test_submitting_twice_or_applying_again_creates_one_nomination(
     assert sum("张晓明 的推优材料已提交" in m.text for m in boss.messages()) == 1
 
 
+async def test_a_forged_submit_tells_nobody_else_whether_a_member_has_a_nomination(
+    telegram: SandboxClient, bot, db, clock
+):
+    await admin(telegram)
+    ming = await member(telegram, db, "张晓明", phone="13800138000")
+    na = await member(telegram, db, "李娜", phone="13900139000")
+    await open_campaign(bot)
+    await open_page(ming)
+    await ming.press("✍️ 申请")
+    await ming.send(REASON)
+    await ming.press("跳过")
+    submit = ming.last_message().button_data[0][0]
+    await ming.press("✅ 提交")
+    row = await db.fetch_one("SELECT id FROM nominations")
+    # 李娜 presses 张晓明's 提交 (and the revision of his nomination): the answer is the one
+    # for a form that never existed, not "已提交".
+    stale = "这个按钮已经失效了。发送 /start 或 /help 继续。"
+    for data in (submit, submit.rsplit(":", 1)[0] + f":n{row['id']}"):
+        await na.press_data(na.last_message().message_id, data)
+        assert na.toasts()[-1] == stale
+    await ming.press_data(ming.last_message().message_id, submit)
+    assert ming.toasts()[-1].startswith("已提交，无需重复提交。")
+
+
 async def test_an_application_is_refused_once_the_campaign_has_closed(
     telegram: SandboxClient, bot, db, clock
 ):

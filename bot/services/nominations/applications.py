@@ -245,16 +245,21 @@ class ApplicationService:
         return submitted
 
     async def late_submit(self, telegram_user_id: int, *, target: FormTarget) -> None:
-        """提交 pressed on a form that is finished: 已提交 when it was sent, else stale."""
+        """提交 pressed on a form that is finished: 已提交 when this person sent it, else stale.
+        Only what the presser nominated is answered 已提交: a forged target must not tell
+        whether someone else has a nomination."""
         if isinstance(target, RevisionTarget):
-            nomination = await self._nomination(target.nomination_id)
-            if nomination.state is not NominationState.RETURNED:
-                raise AlreadySubmitted(nomination.id)
-            raise StaleButton("revision not sent")
-        found = await self._store.nominations.of_member(
-            campaign_id=target.campaign_id, member_id=target.member_id
-        )
-        if found is not None:
+            try:
+                found: Nomination | None = await self._nomination(target.nomination_id)
+            except StaleButton:
+                found = None
+            if found is not None and found.state is NominationState.RETURNED:
+                found = None  # the revision was not sent
+        else:
+            found = await self._store.nominations.of_member(
+                campaign_id=target.campaign_id, member_id=target.member_id
+            )
+        if found is not None and found.nominator_user_id == telegram_user_id:
             raise AlreadySubmitted(found.id)
         raise StaleButton("form not sent")
 
