@@ -383,6 +383,16 @@ async def test_a_member_or_a_cadre_of_another_street_is_refused_and_audited(sand
     await cadre.send("/broadcasts")
     assert "· 已取消" in cadre.last_message().text
 
+    # Access ends with the role: the author who lost it neither sees nor controls the broadcast.
+    await db.execute("DELETE FROM roles WHERE telegram_user_id = ?", (cadre.id,))
+    await cadre.send("/broadcasts")
+    assert "没有权限" in cadre.last_message().text
+    for button in (BcPause, BcCancel, BcRefresh):
+        await cadre.press_data(
+            cadre.last_message().message_id, button(broadcast_id=broadcast_id).pack()
+        )
+        assert "没有权限" in cadre.toasts()[-1]
+
 
 async def test_formatting_is_kept_and_broadcasts_are_listed_newest_first_five_a_page(
     bot, telegram, db

@@ -42,10 +42,9 @@ class ControlService:
 
     async def mine(self, telegram_user_id: int, *, page: int = 0) -> BroadcastPage:
         """One page of the author's broadcasts, newest first, with live counters."""
+        # Access ends with the role: an author who lost it no longer sees their broadcasts.
+        await self._access.require_any(telegram_user_id, Action.BROADCAST)
         total = await self._store.broadcasts.count_by_author(author_user_id=telegram_user_id)
-        if total == 0:
-            # Someone who never broadcast sees the list only if they may broadcast now.
-            await self._access.require_any(telegram_user_id, Action.BROADCAST)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         found = await self._store.broadcasts.by_author(
@@ -55,7 +54,7 @@ class ControlService:
         return BroadcastPage(cards=cards, page=page, pages=pages, total=total)
 
     async def card(self, telegram_user_id: int, *, broadcast_id: int) -> BroadcastCard:
-        """One broadcast with live counters, for its author or a cadre covering its unit."""
+        """One broadcast with live counters, for a cadre covering its unit now."""
         broadcast = await self._authorised(telegram_user_id, broadcast_id)
         running = broadcast.state is BroadcastState.RUNNING
         if running and await self._outcomes.finish_if_idle(broadcast_id):
@@ -89,16 +88,15 @@ class ControlService:
         return await self._card(await self._store.broadcasts.get(broadcast_id=broadcast_id))
 
     async def _authorised(self, telegram_user_id: int, broadcast_id: int) -> Broadcast:
-        """The broadcast, if the user wrote it or is a cadre covering its unit now; refusals
-        are audited by the access service."""
+        """The broadcast, if the user is a cadre covering its unit now (its author too: access
+        ends with the role); refusals are audited by the access service."""
         try:
             broadcast = await self._store.broadcasts.get(broadcast_id=broadcast_id)
         except NotFound:
             raise BroadcastNotFound(f"broadcast {broadcast_id}") from None
-        if broadcast.author_user_id != telegram_user_id:
-            await self._access.require(
-                telegram_user_id, Action.BROADCAST, unit_id=broadcast.audience.unit_id
-            )
+        await self._access.require(
+            telegram_user_id, Action.BROADCAST, unit_id=broadcast.audience.unit_id
+        )
         return broadcast
 
     async def _card(self, broadcast: Broadcast) -> BroadcastCard:
