@@ -103,11 +103,13 @@ class Actor(BaseModel):
             found.add(Role.ADMIN)
         return found
 
-    def scope_paths(self) -> list[str]:
-        """The roots of the subtrees this actor works in; '/' for the whole tree."""
-        if self.configured_admin:
+    def scope_paths(self, action: Action) -> list[str]:
+        """The roots of the subtrees this actor may do `action` in ('/' for the whole tree):
+        only the grants whose role allows it, not every grant the person holds."""
+        allowed = PERMISSIONS[action]
+        if self.configured_admin and Role.ADMIN in allowed:
             return ["/"]
-        return sorted({grant.unit_path for grant in self.grants})
+        return sorted({grant.unit_path for grant in self.grants if grant.role in allowed})
 
 
 class Decision(BaseModel):

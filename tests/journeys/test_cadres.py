@@ -227,6 +227,29 @@ async def test_members_and_branch_cadres_cannot_invite_list_or_remove(telegram, 
     del boss
 
 
+async def test_cadres_are_listed_only_under_the_grants_that_allow_listing(telegram, db):
+    # 赵书记 is a street cadre of 东湖街道 and also the secretary of a branch elsewhere: a branch
+    # secretary may not list cadres, so that branch's cadres stay off his list.
+    await admin(telegram)
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+    zhao = await person(telegram, "赵书记")
+    await appoint(db, zhao, "S01", Role.COMMITTEE_CADRE)
+    await appoint(db, zhao, "S02-01", Role.BRANCH_SECRETARY)
+    li = await person(telegram, "李书记")
+    await appoint(db, li, "S02-01", Role.BRANCH_SECRETARY)
+    await zhao.send("/cadres")
+    listing = zhao.last_message().text
+    assert listing.splitlines()[0] == "团干部名单（共 2 人）"
+    assert "湖滨社区团支部 · 团支部书记" in listing
+    assert str(li.id) not in listing
+    role_id = (await db.fetch_one("SELECT id FROM roles WHERE telegram_user_id = ?", (li.id,)))[
+        "id"
+    ]
+    await zhao.press_data(zhao.last_message().message_id, f"cad:remove:{role_id}")
+    assert zhao.toasts()[-1] == "该团干部已被免职或不存在。"
+
+
 async def test_a_forged_picker_button_gets_a_polite_answer(telegram, db):
     boss = await admin(telegram)
     await boss.send("/invite")

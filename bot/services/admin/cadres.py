@@ -101,7 +101,7 @@ class CadreService:
         """The active cadres in every subtree the actor may see cadres of."""
         actor = await self._access.require_any(telegram_user_id, Action.LIST_CADRES)
         found: dict[int, CadreRole] = {}
-        for path in actor.scope_paths():
+        for path in actor.scope_paths(Action.LIST_CADRES):
             for role in await self._store.roles.in_scope(path=path):
                 found[role.id] = role
         return sorted(found.values(), key=lambda r: (r.unit_path, r.id))
@@ -110,7 +110,8 @@ class CadreService:
         """One active cadre of the actor's scope (to ask before removing them)."""
         actor = await self._access.require_any(telegram_user_id, Action.LIST_CADRES)
         role = await self._active(role_id)
-        if not any(role.unit_path.startswith(path) for path in actor.scope_paths()):
+        paths = actor.scope_paths(Action.LIST_CADRES)
+        if not any(role.unit_path.startswith(path) for path in paths):
             raise CadreGone(f"role {role_id} is outside {telegram_user_id}'s scope")
         return role
 
