@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.app import running_bot
 from bot.domain.authz import Role
 from bot.domain.nominations.campaigns import CampaignKind
-from handlers.nominations.buttons import ApplyToCampaign, ReviseNomination
+from handlers.nominations.buttons import ApplyToCampaign, NominationView, ReviseNomination
 from sandbox.client import SandboxClient
 from storage.database import Database
 from tests.conftest import bot_settings, settle_with
@@ -331,6 +331,14 @@ async def test_a_branch_secretary_nominates_an_eligible_member_who_is_told(
     await wang.press("📝 张晓明")
     assert wang.toasts()[-1].startswith("已提交，无需重复提交。")
     assert await count(db, NOMINATIONS) == 1
+
+    # The nominator sees the nomination's page while he holds the role, and not after.
+    view = NominationView(nomination_id=row["id"]).pack()
+    await wang.press_data(wang.last_message().message_id, view)
+    assert "2027年度五四奖章" in wang.last_message().text
+    await db.execute("DELETE FROM roles WHERE telegram_user_id = ?", (wang.id,))
+    await wang.press_data(wang.last_message().message_id, view)
+    assert "没有权限" in wang.toasts()[-1]
 
 
 async def test_a_secretary_also_nominates_where_members_apply_but_never_one_who_applied(

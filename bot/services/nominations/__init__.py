@@ -76,7 +76,9 @@ class NominationServices:
                 outbox=shared.outbox,
                 clock=clock,
             ),
-            nominations=NominationService(store=store, reviewing=messages, clock=clock),
+            nominations=NominationService(
+                store=store, access=shared.access, reviewing=messages, clock=clock
+            ),
             review=_review(shared, messages, wording),
         )
 

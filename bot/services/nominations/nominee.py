@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.domain.authz import Action
 from bot.domain.models import Language
 from bot.domain.nominations.campaigns import ReviewLevel
 from bot.domain.nominations.nominee import (
@@ -27,6 +28,7 @@ from bot.domain.nominations.state import (
 )
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
+from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
 from bot.services.nominations.messages import NominationMessages
 from bot.services.wizard import Chat
@@ -80,10 +82,12 @@ class NominationService:
         self,
         *,
         store: Store,
+        access: AccessService,
         reviewing: NominationMessages,
         clock: Clock,
     ) -> None:
         self._store = store
+        self._access = access
         self.objections = kit.Drafts(
             journey=OBJECTION_JOURNEY,
             draft=ObjectionDraft,
@@ -106,11 +110,16 @@ class NominationService:
         ]
 
     async def page(self, telegram_user_id: int, *, nomination_id: int) -> NominationPage:
-        """The nomination's page, for its nominee or whoever nominated them."""
+        """The nomination's page, for its nominee or the cadre who nominated them while the
+        cadre still may nominate in that branch (access ends with the role)."""
         nomination = await self._nomination(nomination_id)
         is_nominee = nomination.nominee_user_id == telegram_user_id
         if not is_nominee and nomination.nominator_user_id != telegram_user_id:
             raise NotYours(f"nomination {nomination_id} is not {telegram_user_id}'s")
+        if not is_nominee:
+            await self._access.require(
+                telegram_user_id, Action.NOMINATE, unit_id=nomination.branch_id
+            )
         campaign = await self._store.campaigns.get(campaign_id=nomination.campaign_id)
         level = awaiting(nomination.state, campaign.rules)
         unit = await self._store.org_units.get(unit_id=nomination.branch_id)
