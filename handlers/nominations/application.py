@@ -125,19 +125,27 @@ async def keep_reason(press: Press[FormKeepReason], context: LeagueContext) -> o
     return await ask(press.update, context, form)
 
 
-def _file_of(message: Message) -> tuple[AttachmentKind, str, str]:
-    if message.photo:
-        return AttachmentKind.PHOTO, message.photo[-1].file_id, ""
-    assert message.document is not None  # the step's filter takes photos and documents only
-    return AttachmentKind.DOCUMENT, message.document.file_id, message.document.file_name or ""
-
-
 async def got_attachment(said: Said, context: LeagueContext) -> object:
     """Keeps one photo or document and says how many there are now."""
-    kind, file_id, name = _file_of(said.message)
-    form = await context.services.applications.add_attachment(
-        said.chat, kind=kind, file_id=file_id, file_name=name
-    )
+    message, applications = said.message, context.services.applications
+    if message.photo:
+        photo = message.photo[-1]
+        kind, name = AttachmentKind.PHOTO, ""
+        form = await applications.add_attachment(
+            said.chat, kind=kind, file_id=photo.file_id, file_name=name, size=photo.file_size or 0
+        )
+    else:
+        document = message.document
+        assert document is not None  # the step's filter takes photos and documents only
+        kind, name = AttachmentKind.DOCUMENT, document.file_name or ""
+        form = await applications.add_attachment(
+            said.chat,
+            kind=kind,
+            file_id=document.file_id,
+            file_name=name,
+            mime_type=document.mime_type or "",
+            size=document.file_size or 0,
+        )
     await send(said.update, context, *screens.attachment_received(context.t, form, kind, name))
     return form.step
 

@@ -143,6 +143,33 @@ async def test_an_application_with_a_photo_and_a_document_is_stored_and_the_secr
     assert "✍️ 申请" not in str(page.buttons) and "📄 我的申请" in str(page.buttons)
 
 
+async def test_only_pictures_pdf_and_office_files_of_bounded_size_are_kept(
+    telegram: SandboxClient, bot, db, clock
+):
+    ming = await member(telegram, db, "张晓明", phone="13800138000")
+    await open_campaign(bot)
+    await open_page(ming)
+    await ming.press("✍️ 申请")
+    await ming.send(REASON)
+    refused = "不是图片、PDF 或 Office 文档（Word、Excel、PowerPoint），未保存"
+    for name, mime in (
+        ("setup.exe", "application/x-msdownload"),
+        ("证书.pdf", "application/x-msdownload"),
+        ("<b>脚本</b>.html", "text/html"),
+    ):
+        await ming.send_document(name, b"MZ\x90\x00", mime)
+        assert refused in ming.last_message().text
+    assert "“&lt;b&gt;脚本&lt;/b&gt;.html”" in ming.last_message().html
+    await ming.send_document(
+        "大文件.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024), "application/pdf"
+    )
+    assert ming.last_message().text.startswith("这份材料有 11.0 MB，超过每份 10 MB 的上限，未保存")
+    await ming.send_document("志愿服务证明.docx", b"PK\x03\x04", "application/octet-stream")
+    assert ming.last_message().text.startswith("📎 已收到第 1 份材料（志愿服务证明.docx）")
+    await ming.press("✅ 完成")
+    assert "证明材料：1 份" in ming.last_message().text
+
+
 async def test_submitting_twice_or_applying_again_creates_one_nomination(
     telegram: SandboxClient, bot, db, clock
 ):

@@ -11,6 +11,29 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from bot.domain.nominations.campaigns import MAX_ATTACHMENTS, Campaign
 from bot.domain.nominations.state import Nomination
+from bot.domain.validation import InvalidInput
+
+# What a nomination may carry as evidence: pictures, PDF and Office documents, each at most
+# 10 MB (a scanned certificate is well under it; the Bot API downloads files of up to 20 MB).
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES: dict[str, frozenset[str]] = {
+    ".pdf": frozenset({"application/pdf"}),
+    ".doc": frozenset({"application/msword"}),
+    ".docx": frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
+    ".xls": frozenset({"application/vnd.ms-excel"}),
+    ".xlsx": frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+    ".ppt": frozenset({"application/vnd.ms-powerpoint"}),
+    ".pptx": frozenset(
+        {"application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+    ),
+    ".jpg": frozenset({"image/jpeg"}),
+    ".jpeg": frozenset({"image/jpeg"}),
+    ".png": frozenset({"image/png"}),
+    ".webp": frozenset({"image/webp"}),
+    ".heic": frozenset({"image/heic", "image/heif"}),
+}
+# Clients that do not know a file's type send it as a generic binary.
+UNKNOWN_MIME = frozenset({"", "application/octet-stream"})
 
 
 class FormMode(StrEnum):
@@ -30,6 +53,22 @@ class FormStep(StrEnum):
 class AttachmentKind(StrEnum):
     PHOTO = "photo"
     DOCUMENT = "document"
+
+
+def check_attachment(kind: AttachmentKind, *, file_name: str, mime_type: str, size: int) -> None:
+    """InvalidInput saying why, for a file a nomination may not carry: a document that is not
+    a picture, PDF or Office file by both its name and its declared type, or one too large."""
+    if size > MAX_ATTACHMENT_BYTES:
+        megabytes = f"{size / 1024 / 1024:.1f}"
+        limit = MAX_ATTACHMENT_BYTES // 1024 // 1024
+        raise InvalidInput("application.attachment_too_big", {"size": megabytes, "max": limit})
+    if kind is AttachmentKind.PHOTO:
+        return
+    extension = file_name[file_name.rfind(".") :].lower() if "." in file_name else ""
+    declared = mime_type.lower()
+    types = ATTACHMENT_TYPES.get(extension)
+    if types is None or (declared not in types and declared not in UNKNOWN_MIME):
+        raise InvalidInput("application.attachment_type", {"name": file_name})
 
 
 class FormAttachment(BaseModel):

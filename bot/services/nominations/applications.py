@@ -17,6 +17,7 @@ from bot.domain.nominations.application import (
     FormTarget,
     RevisionTarget,
     Submitted,
+    check_attachment,
 )
 from bot.domain.nominations.campaigns import MAX_ATTACHMENTS, Campaign
 from bot.domain.nominations.forms import clean_reason
@@ -177,9 +178,17 @@ class ApplicationService:
         return await self.wizards.apply(chat, nonce, keep, at=FormStep.REASON)
 
     async def add_attachment(
-        self, chat: Chat, *, kind: AttachmentKind, file_id: str, file_name: str
+        self,
+        chat: Chat,
+        *,
+        kind: AttachmentKind,
+        file_id: str,
+        file_name: str,
+        mime_type: str = "",
+        size: int = 0,
     ) -> ApplicationForm:
-        """One more photo or document, up to the limit."""
+        """One more photo or document, up to the limit: pictures, PDF and Office documents of
+        bounded size only (InvalidInput saying why otherwise)."""
         form = await self.current(chat)
         if form.step is FormStep.REASON:
             raise InvalidInput("application.reason_first")
@@ -187,6 +196,7 @@ class ApplicationService:
             raise InvalidInput("application.use_buttons")
         if form.draft.full:
             raise InvalidInput("application.too_many", {"max": MAX_ATTACHMENTS})
+        check_attachment(kind, file_name=file_name, mime_type=mime_type, size=size)
         added = FormAttachment(kind=kind, file_id=file_id, file_name=file_name[:100])
         attachments = [*form.draft.attachments, added]
         return await self.wizards.save(
