@@ -75,6 +75,7 @@ UPDATE trainings SET title = :title, description = :description, starts_at = :st
     version = version + 1, updated_at = :now
 WHERE id = :id AND version = :version AND state = 'published'
 """
+_SET_CHECKIN_TOKEN = "UPDATE trainings SET checkin_token = :token WHERE id = :id"
 _SET_STATE = """
 UPDATE trainings SET state = :state, updated_at = :now
 WHERE id = :id AND state = 'published'
@@ -345,6 +346,10 @@ class TrainingRepository:
         }
         if await self._sql.execute(_UPDATE, params) == 0:
             raise Conflict(f"training {training_id} is not at version {expected_version}")
+
+    async def set_checkin_token(self, *, training_id: int, token: str) -> None:
+        """A new check-in code for a new session time: codes shown before stop working."""
+        await self._sql.execute(_SET_CHECKIN_TOKEN, {"id": training_id, "token": token})
 
     async def set_state(self, *, training_id: int, state: TrainingState, now: datetime) -> None:
         """Leaves `published` once; Conflict when it was left already."""

@@ -9,6 +9,7 @@ from datetime import timedelta
 from openpyxl import load_workbook
 
 from bot.domain.authz import Role
+from bot.domain.trainings import TrainingDraft
 from handlers.trainings.buttons import TrainingAdmit
 from sandbox.client import SandboxClient
 from tests.journeys.cadre_steps import appoint
@@ -226,6 +227,46 @@ async def test_only_a_member_who_asked_at_the_door_can_be_admitted_and_forged_id
     assert "已准许 李娜 现场签到" in wang.last_message().text
     attended = await db.fetch_all("SELECT member_id FROM enrolments WHERE state = 'attended'")
     assert [row["member_id"] for row in attended] == [await member_id_of(db, na.id)]
+
+
+async def test_a_new_session_time_gets_a_new_check_in_code_and_the_old_photo_fails(
+    telegram: SandboxClient, bot, db, clock
+):
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+    training = await publish(bot, db, wang.id)
+    ming = await person(telegram, "张晓明")
+    await register(ming)
+    await ming.send(f"/start tr_{training.id}")
+    await ming.press("✍️ 报名")
+
+    async def code_on_screen() -> str:
+        await wang.send("/roster")
+        await wang.press(f"1. {TITLE}")
+        await wang.press("📷 签到二维码")
+        caption = wang.last_message().caption or ""
+        link = next(word for word in caption.split() if "?start=ck_" in word)
+        return "/start " + link.split("?start=")[1]
+
+    photographed = await code_on_screen()
+    assert await code_on_screen() == photographed  # the code stays the same for the session
+    moved = TrainingDraft.from_training(training).model_copy(
+        update={
+            "starts_at": local("2026-12-12 14:00"),
+            "ends_at": local("2026-12-12 16:00"),
+            "signup_deadline": local("2026-12-11 18:00"),
+        }
+    )
+    await bot.bot_data.services.managed_trainings.apply_edit(
+        wang.id, moved, expected_version=training.version
+    )
+    current = await code_on_screen()
+    assert current != photographed
+    await move_to(bot, clock, local("2026-12-12 14:10"))
+    await ming.send(photographed)
+    assert ming.last_message().text == "签到二维码无效。请扫描培训现场出示的二维码。"
+    await ming.send(current)
+    assert ming.last_message().text.startswith("✅ 签到成功！")
 
 
 async def test_after_the_end_attended_members_get_their_hours_and_no_shows_are_marked(

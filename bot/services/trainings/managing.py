@@ -216,6 +216,10 @@ class ManagedTrainingService(UseCase):
         except Conflict:
             raise EditedMeanwhile(f"training {training.id}") from None
         if {Field.STARTS_AT, Field.ENDS_AT} & set(fields):
+            # A new session time gets a new check-in code: a photo of the code shown for the
+            # old time checks nobody in at the new one.
+            token = secrets.token_urlsafe(12)
+            await tx.trainings.set_checkin_token(training_id=training.id, token=token)
             await self._jobs.unschedule(tx, training.id)
             await self._jobs.schedule(tx, training.id, new, now)
         return await self._lookups.training(training.id)
