@@ -16,6 +16,7 @@ from typing import NoReturn
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.infra.protection import hide_in_logs, private_files, warn_if_shared
 from storage.database import CannotOpen
 
 EXIT_CONFIG = 2
@@ -79,11 +80,13 @@ def _settings(path: Path) -> Settings:
     return load_settings(path)
 
 
-def configure_logging(level: str) -> None:
-    """Logs to stderr at `level`, without the libraries' routine chatter."""
+def configure_logging(level: str, *, secrets: Sequence[str] = ()) -> None:
+    """Logs to stderr at `level`, without the libraries' routine chatter and with every secret
+    (the bot's token, the webhook's secret) hidden."""
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    hide_in_logs(secrets)
     # Every long poll would otherwise be logged at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # The scheduler's timer is re-armed after every reminder; that is not news.
@@ -91,6 +94,7 @@ def configure_logging(level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_files()
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments and arguments[0] in SANDBOX_COMMANDS:
         _hand_over(sandbox_command(arguments[0], arguments[1:]))
@@ -133,7 +137,11 @@ def reported(command: Callable[[], int]) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     # One-shot commands print their own summary; the log is for the long-running bot.
-    configure_logging(settings.logging.level if args.command == "run" else "WARNING")
+    configure_logging(
+        settings.logging.level if args.command == "run" else "WARNING",
+        secrets=settings.secrets(),
+    )
+    warn_if_shared(args.config)
     if args.command == "run":
         from bot.app import serve
 

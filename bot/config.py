@@ -194,6 +194,10 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
+    def secrets(self) -> list[str]:
+        """What must never be written to a log: the token, and the webhook's secret."""
+        return [s for s in (self.telegram.token, self.telegram.webhook_secret) if s]
+
     @classmethod
     def settings_customise_sources(
         cls,

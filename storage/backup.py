@@ -50,6 +50,7 @@ def backup(
     partial.unlink(missing_ok=True)
     try:
         tables = _copy(source, partial, busy_timeout_ms)
+        partial.chmod(0o600)  # a backup holds everything the database does
         os.replace(partial, target)
     except sqlite3.Error as exc:
         raise BackupFailed(f"backup of {source} failed: {exc}") from exc

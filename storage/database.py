@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -176,6 +177,18 @@ def utc_now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _private(path: Path) -> None:
+    """The database and its -wal and -shm are readable by the bot's user only: created so, or
+    made so when an older release left them open to others (SQLite gives the -wal and -shm it
+    creates the database file's mode)."""
+    if path == Path(":memory:"):
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+
+
 class Database:
     """Owns the aiosqlite connection every write goes through (multi-statement writes in
     transaction()), and a read-only connection that serves quick reads outside a transaction on the
@@ -200,6 +213,7 @@ class Database:
         """Opens the connection and sets the pragmas the rest of the code relies on."""
         try:
             await asyncio.to_thread(self.path.parent.mkdir, parents=True, exist_ok=True)
+            await asyncio.to_thread(_private, self.path)
             # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens
             # implicit transactions behind our back.
             self._conn = await aiosqlite.connect(str(self.path), isolation_level=None)
