@@ -13,6 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from tornado.httpserver import HTTPServer
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -272,11 +273,18 @@ async def _start_engines(app: LeagueApp, settings_: Settings) -> None:
     await app.bot_data.scheduler.start()
 
 
+# An update is a few kilobytes (a 4,096-character message with its entities stays far below).
+WEBHOOK_MAX_BODY_BYTES = 256 * 1024
+
+
 async def _start_updates(app: LeagueApp, settings_: Settings, poll_timeout: int | None) -> None:
     """Takes updates by webhook or by long polling, as configured."""
     assert app.updater is not None
     tg = settings_.telegram
     if tg.mode == "webhook":
+        # PTB serves the webhook with tornado; tornado's own default for every HTTPServer it
+        # builds from now on refuses a body over the limit from its Content-Length, unread.
+        HTTPServer.configure(None, max_body_size=WEBHOOK_MAX_BODY_BYTES)
         await app.updater.start_webhook(
             listen=tg.webhook_listen,
             port=tg.webhook_port,

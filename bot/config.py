@@ -41,7 +41,8 @@ class TelegramSettings(Section):
     # An HTTP proxy to reach the Bot API through, e.g. "http://127.0.0.1:7890"; "" for none.
     proxy: str = ""
     webhook_url: str = ""
-    webhook_listen: str = "0.0.0.0"
+    # Loopback unless configured: a reverse proxy in front terminates TLS and forwards.
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
     webhook_secret: str = ""
@@ -80,10 +81,12 @@ class TelegramSettings(Section):
         if self.mode == "webhook" and not self.webhook_url:
             raise ValueError("telegram.webhook_url is required when telegram.mode = 'webhook'")
         if self.mode == "webhook" and not re.fullmatch(
-            r"[A-Za-z0-9_-]{1,256}", self.webhook_secret
+            r"[A-Za-z0-9_-]{32,256}", self.webhook_secret
         ):
             raise ValueError(
-                "telegram.webhook_secret is required in webhook mode: 1-256 of A-Z a-z 0-9 _ -"
+                "telegram.webhook_secret is required in webhook mode: 32-256 of A-Z a-z 0-9 _ -"
+                " (for example the output of: python -c 'import secrets;"
+                " print(secrets.token_urlsafe(32))')"
             )
         return self
 
