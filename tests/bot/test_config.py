@@ -185,6 +185,7 @@ def test_an_unusable_database_path_is_named_in_one_line(tmp_path):
     path.write_text(
         f'[telegram]\ntoken = "1:a"\n[storage]\npath = "{blocker}/bot.db"\n', encoding="utf-8"
     )
+    path.chmod(0o600)  # a config readable by others adds its own warning line
     result = _run_cli("migrate", "--config", str(path))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

@@ -15,7 +15,6 @@ from bot.config import ConfigError
 from sandbox.client import SandboxClient
 from tests.conftest import bot_settings
 
-
 SECRET = "s3cret-token-of-at-least-32-characters"
 
 
