@@ -32,6 +32,7 @@ def _config(tmp_path: Path) -> Path:
     path.write_text(
         f'[telegram]\ntoken = "1:a"\n[storage]\npath = "{tmp_path / "bot.db"}"\n', encoding="utf-8"
     )
+    path.chmod(0o600)  # as a deployer keeps it: the token is for the bot's user only
     return path
 
 
