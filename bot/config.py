@@ -214,8 +214,27 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
 
-def load_settings(path: Path | None, *, overrides: dict[str, Any] | None = None) -> Settings:
-    """Reads the TOML file (if any) and the environment; raises ConfigError naming the key."""
+class _WithoutEnvironment(Settings):
+    """Settings from the file and the overrides only (the sandbox: a production database or
+    token in the environment must never reach it)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def load_settings(
+    path: Path | None, *, overrides: dict[str, Any] | None = None, environment: bool = True
+) -> Settings:
+    """Reads the TOML file (if any) and, unless told not to, the environment; raises
+    ConfigError naming the key."""
     data: dict[str, Any] = {}
     if path is not None:
         data = _read_toml(path)
@@ -224,7 +243,7 @@ def load_settings(path: Path | None, *, overrides: dict[str, Any] | None = None)
     for section, values in (overrides or {}).items():
         data.setdefault(section, {}).update(values)
     try:
-        return Settings(**data)
+        return Settings(**data) if environment else _WithoutEnvironment(**data)
     except ValidationError as exc:
         raise ConfigError("\n".join(_describe(error) for error in exc.errors())) from None
 

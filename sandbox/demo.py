@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from bot.app import LeagueApp, running_bot
 from bot.clock import ManualClock, OffsetClock, SystemClock
-from bot.config import load_settings
+from bot.config import ENV_PREFIX, load_settings
 from bot.demo import orgs_path
 from bot.domain.authz import Role
 from bot.domain.nominations.campaigns import CampaignKind, CampaignSpec, preset
@@ -238,8 +239,16 @@ async def run_sandbox(*, port: int, data_dir: Path, fresh: bool) -> None:
     try:
         await add_demo_people(client)
         added = await seed_demo(db_path)
+        ignored = sorted(name for name in os.environ if name.upper().startswith(ENV_PREFIX))
+        if ignored:
+            print(
+                f"sandbox: ignoring {', '.join(ignored)}: the sandbox takes no settings from"
+                " the environment (it must never reach a real database or token)",
+                file=sys.stderr,
+            )
         settings = load_settings(
             None,
+            environment=False,
             overrides={
                 "telegram": {"token": SANDBOX_TOKEN, "base_url": server.url, "poll_timeout": 10},
                 "storage": {"path": str(db_path)},

@@ -76,6 +76,7 @@ from aiohttp import web
 from sandbox.botapi import BotApi
 from sandbox.clock import SandboxClock
 from sandbox.control import ControlApi
+from sandbox.guard import guard
 from sandbox.settings import SandboxSettings
 from sandbox.state import SandboxState
 from sandbox.webchat import WebChat
@@ -128,7 +129,9 @@ class SandboxServer:
 
     def build_app(self) -> web.Application:
         """The aiohttp application with the Bot API, control and web chat routes."""
-        app = web.Application(client_max_size=self.settings.max_upload_bytes + _BODY_SLACK)
+        app = web.Application(
+            client_max_size=self.settings.max_upload_bytes + _BODY_SLACK, middlewares=[guard]
+        )
         app.router.add_route("*", "/bot{token}/{method}", self.bot_api.handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self.bot_api.handle_file)
         app.add_routes(self.control.routes())

@@ -27,6 +27,11 @@ def test_leaguebot_sandbox_prints_where_to_chat_and_stops_on_ctrl_c(tmp_path: Pa
     port = _free_port()
     log = tmp_path / "stderr.log"
     options = ["--port", str(port), "--data-dir", str(tmp_path / "demo")]
+    # A production deployment's environment: the sandbox must never reach its database.
+    production = {
+        "LEAGUEBOT_STORAGE__PATH": str(tmp_path / "production.db"),
+        "LEAGUEBOT_TELEGRAM__TOKEN": "987654321:real-token-of-the-production-bot-00",
+    }
     with log.open("wb") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "sandbox", *options],
@@ -34,7 +39,7 @@ def test_leaguebot_sandbox_prints_where_to_chat_and_stops_on_ctrl_c(tmp_path: Pa
             stderr=stderr,
             text=True,
             cwd=tmp_path,
-            env=_environment(),
+            env={**_environment(), **production},
         )
     assert process.stdout is not None
     banner: list[str] = []
@@ -46,6 +51,7 @@ def test_leaguebot_sandbox_prints_where_to_chat_and_stops_on_ctrl_c(tmp_path: Pa
         assert banner[-1:] == ["  Stop with Ctrl-C."], log.read_text(encoding="utf-8")
         assert f"  Open the web chat in a browser: http://127.0.0.1:{port}/" in banner
         assert "    .venv/bin/leaguebot chat --as 张晓明" in banner
+        assert f"  Database: {tmp_path / 'demo' / 'leaguebot.db'}" in "\n".join(banner)
         # The command handed over in place: Ctrl-C reaches the sandbox, which stops cleanly.
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0, log.read_text(encoding="utf-8")
@@ -55,6 +61,9 @@ def test_leaguebot_sandbox_prints_where_to_chat_and_stops_on_ctrl_c(tmp_path: Pa
             process.wait()
         process.stdout.close()
     assert (tmp_path / "demo" / "leaguebot.db").exists()
+    assert not (tmp_path / "production.db").exists()
+    told = log.read_text(encoding="utf-8")
+    assert "sandbox: ignoring LEAGUEBOT_STORAGE__PATH, LEAGUEBOT_TELEGRAM__TOKEN" in told
 
 
 def test_leaguebot_chat_is_the_sandboxs_terminal_chat():
