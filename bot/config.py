@@ -128,9 +128,23 @@ class BotSettings(Section):
         return ZoneInfo(self.timezone)
 
 
+# Under 14, PIPL asks for a guardian's consent, which the bot has no way to collect.
+YOUNGEST = 14
+
+
 class RegistrationSettings(Section):
-    min_age: int = Field(default=14, ge=0, le=120)
+    min_age: int = Field(default=YOUNGEST, le=120)
     max_age: int = Field(default=40, ge=0, le=120)
+
+    @field_validator("min_age")
+    @classmethod
+    def _no_child_without_guardian(cls, value: int) -> int:
+        if value < YOUNGEST:
+            raise ValueError(
+                f"must be at least {YOUNGEST}: a child under {YOUNGEST} needs a guardian's"
+                " consent, which the bot cannot collect"
+            )
+        return value
 
     @model_validator(mode="after")
     def _range(self) -> RegistrationSettings:
@@ -169,6 +183,10 @@ class TrainingSettings(Section):
 
 
 class PrivacySettings(Section):
+    # Who handles the members' personal data (个人信息处理者) and how to reach them: both are
+    # named in the notice every member agrees to before registering.
+    controller: str = Field(default="本团区委", min_length=1, max_length=60)
+    contact: str = Field(default="请通过所在团支部书记联系", min_length=1, max_length=120)
     # Personal data of members who left is erased this many days after they left.
     retention_days: int = Field(default=365, ge=1, le=3650)
     # When the daily retention run happens, in bot.timezone.

@@ -253,6 +253,7 @@ async def run_sandbox(*, port: int, data_dir: Path, fresh: bool) -> None:
                 "telegram": {"token": SANDBOX_TOKEN, "base_url": server.url, "poll_timeout": 10},
                 "storage": {"path": str(db_path)},
                 "bot": {"admins": [ADMIN_ID]},
+                "privacy": {"controller": "示例区团区委", "contact": "团区委办公室（演示数据）"},
             },
         )
         stop = asyncio.Event()

@@ -86,6 +86,11 @@ _BROADCASTS = """
 SELECT id, created_at, state, recipients, text FROM broadcasts
 WHERE author_user_id = ? ORDER BY id
 """
+# What the bot sent them on its own (notices, reminders, broadcasts), as long as it is kept.
+_MESSAGES = """
+SELECT created_at, sent_at, state, kind, text FROM outbox
+WHERE telegram_user_id = ? AND text != '' ORDER BY id
+"""
 _DRAFTS = "SELECT journey, step, data, updated_at FROM drafts WHERE user_id = ? ORDER BY journey"
 _ABOUT = """
 (   (a.entity = 'member' AND a.entity_id = :m)
@@ -432,6 +437,7 @@ class PrivacyRepository:
             objections_raised=_rows(await self._sql.fetch_all(_OBJECTIONS_RAISED, (u,))),
             broadcasts=_rows(await self._sql.fetch_all(_BROADCASTS, (u,))),
             drafts=_rows(await self._sql.fetch_all(_DRAFTS, (u,))),
+            messages=_rows(await self._sql.fetch_all(_MESSAGES, (u,))),
             audit=_rows(await self._sql.fetch_all(_AUDIT, {"u": u, "m": m})),
             unit_names={},
         )

@@ -58,7 +58,14 @@ def consent(context: LeagueContext, wizard: Wizard) -> tuple[str, InlineKeyboard
             [button(context, "registration.consent_decline", RegDecline(nonce=wizard.nonce))],
         ]
     )
-    return context.t("registration.consent"), keyboard
+    privacy = context.settings.privacy
+    text = context.t(
+        "registration.consent",
+        controller=privacy.controller,
+        contact=privacy.contact,
+        days=privacy.retention_days,
+    )
+    return text, keyboard
 
 
 def text_prompt(

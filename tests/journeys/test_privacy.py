@@ -141,6 +141,10 @@ async def test_mydata_holds_the_members_data_and_nothing_about_anyone_else(
         {"created_at": START.isoformat(), "state": "open", "resolved_at": None}
     ]
     assert data["objections_raised"][0]["text"] == "我认为她的材料不完整"
+    # What the bot sent him on its own, as he received it.
+    received = [message["text"] for message in data["messages_received"]]
+    assert "✅ 您的登记已由团支部确认。" in received
+    assert f"机器人发给您的消息 {len(received)} 条" in summary
     actions = [entry["action"] for entry in data["audit_log"]]
     assert {"member.registered", "member.confirmed", "nomination.create"} <= set(actions)
     assert "transfer.requested" in actions and "training.signed_up" in actions

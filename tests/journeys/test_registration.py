@@ -19,7 +19,19 @@ async def _member_rows(db: Database) -> list[dict[str, object]]:
 async def test_a_member_registers_in_chinese_from_start_to_finish(telegram, db):
     ming = await person(telegram, "张晓明")
     await ming.send("/start")
-    assert "个人信息保护告知" in ming.last_message().text
+    notice = ming.last_message().text
+    assert "个人信息保护告知" in notice
+    # Who handles the data and how to reach them, what for, how long, the rights, and where
+    # the messages travel.
+    for words in (
+        "个人信息处理者：本团区委（联系方式：请通过所在团支部书记联系）",
+        "姓名、出生日期、手机号、所在团支部、政治面貌和入团时间",
+        "在 365 天后删除",
+        "/mydata",
+        "/deleteme",
+        "位于中国大陆境外",
+    ):
+        assert words in notice, words
     assert ming.last_message().buttons == [["✅ 同意并继续"], ["不同意"]]
 
     await ming.press("✅ 同意并继续")

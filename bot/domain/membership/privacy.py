@@ -37,6 +37,7 @@ class Held(BaseModel):
     objections_raised: list[HeldRow]
     broadcasts: list[HeldRow]
     drafts: list[HeldRow]
+    messages: list[HeldRow]
     audit: list[HeldRow]
     unit_names: dict[int, str]
 
@@ -88,6 +89,7 @@ class MyData(BaseModel):
     objections_raised: Section
     broadcasts_written: Section
     unfinished_forms: Section
+    messages_received: Section
     audit_log: Section
 
     def summary(self) -> dict[str, int | str]:
@@ -99,6 +101,7 @@ class MyData(BaseModel):
             "transfers": len(self.transfers),
             "objections": len(self.objections_raised),
             "audit": len(self.audit_log),
+            "messages": len(self.messages_received),
         }
 
 
@@ -125,6 +128,7 @@ def my_data(held: Held, *, now: datetime) -> MyData:
         unfinished_forms=[
             _values(row) | {"data": _json(row.values["data"])} for row in held.drafts
         ],
+        messages_received=[_values(row) for row in held.messages],
         audit_log=[_audit_entry(row, me) for row in held.audit],
     )
 
