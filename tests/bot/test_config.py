@@ -219,7 +219,7 @@ def test_an_http_proxy_is_taken_as_given(tmp_path):
 def test_registration_cannot_admit_children_under_fourteen(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[telegram]\ntoken = "1:a"\n[registration]\nmin_age = 13\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="registration.min_age: must be at least 14"):
+    with pytest.raises(ConfigError, match=r"registration\.min_age: must be at least 14"):
         load_settings(path)
     path.write_text('[telegram]\ntoken = "1:a"\n[registration]\nmin_age = 14\n', encoding="utf-8")
     assert load_settings(path).registration.min_age == 14
