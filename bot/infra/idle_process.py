@@ -4,7 +4,8 @@ One worker process, spawned on the first job and kept for the next ones (it ends
 process), runs a job (a picklable function and its picklable argument) at nice +10 and, on
 Linux, SCHED_IDLE. The bot's event loop, its database connection and its share of the CPU stay
 with the chats while a job works; a job that loops over many rows calls `give_way()` every so
-often to wait while the bot's event loop is running.
+often to wait while the bot's event loop is running. A job may allocate at most
+MEMORY_LIMIT_BYTES; past it, it raises MemoryError (raised to the caller).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import resource
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -134,9 +136,20 @@ _GIVE_WAY_POLL_S = 0.001
 _bot_stat: Path | None = None
 
 
+# What a job may allocate: far above an export of 100,000 members, far below the machine, so
+# a file built to expand (a workbook that unpacks to gigabytes) ends in MemoryError in the job.
+MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
+
+
 def _start_worker(nice: int, bot_pid: int) -> None:
     global _bot_stat
     _lower_priority(0, nice)
+    with contextlib.suppress(ValueError, OSError):
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = (
+            MEMORY_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(hard, MEMORY_LIMIT_BYTES)
+        )
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
     stat = Path(f"/proc/{bot_pid}/task/{bot_pid}/stat")
     _bot_stat = stat if stat.exists() else None
 

@@ -4,6 +4,7 @@ may import, and a member on an imported roster is recognised by the phone they s
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -65,6 +66,25 @@ async def test_the_admin_sends_an_xlsx_roster_and_gets_the_report(telegram, db):
         ("王强", "13700137000", "S01-01", "youth", "roster", "confirmed", None),
     ]
     assert "roster.imported" in await audit_actions(db)
+
+
+async def test_a_workbook_that_unpacks_to_gigabytes_gets_one_clear_line(telegram, db):
+    boss = await admin(telegram)
+    packed = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook(ROWS))) as source,
+        zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b" " * (120 * 1024 * 1024) + b"</sheetData>")
+            target.writestr(info.filename, data)
+    await boss.send_document("东湖名册.xlsx", packed.getvalue(), XLSX)
+    reply = boss.last_message().text
+    assert reply.startswith("❌ 团员名册“东湖名册.xlsx”未导入")
+    assert "这个 Excel 文件解压后有 120 MB，超过 100 MB 的上限，没有读取" in reply
+    assert await roster_rows(db) == []
 
 
 async def test_a_member_on_an_imported_roster_is_recognised_by_the_shared_phone(telegram, db):

@@ -3,7 +3,11 @@ holds the demo org tree, all or nothing."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -316,3 +320,77 @@ async def test_a_document_with_neither_header_gets_the_rosters_list_of_columns(s
     assert [(p.where, p.code) for p in caught.value.problems] == [
         ("file", "roster_import.no_header")
     ]
+
+
+def _with_sheet(path: Path, change: Callable[[str], str]) -> bytes:
+    """The workbook at `path` with its first sheet's XML changed, as a crafted file would be."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = change(parts[sheet].decode("utf-8")).encode("utf-8")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return packed.getvalue()
+
+
+def _codes(error: RosterImportError) -> list[str]:
+    return [problem.code for problem in error.problems]
+
+
+async def test_cells_far_outside_the_roster_neither_widen_nor_lengthen_what_is_read(
+    services, db, tmp_path
+):
+    # Every row gets an empty cell in column XFD, and one more sits at row 1,000,000: openpyxl
+    # would pad each row to 16,384 columns and add a million empty rows.
+    def far_cells(xml: str) -> str:
+        xml = re.sub(
+            r'<row r="(\d+)"([^>]*)>(.*?)</row>', r'<row r="\1"\2>\3<c r="XFD\1" s="0"/></row>', xml
+        )
+        far = '<row r="1000000"><c r="XFD1000000" s="0"/></row>'
+        return xml.replace("</sheetData>", far + "</sheetData>")
+
+    data = _with_sheet(xlsx(tmp_path, GOOD_ROWS), far_cells)
+    assert len(data) < 10_000
+    report = await services.roster_import.import_roster(data=data, file_name="名册.xlsx")
+    assert report.total == len(GOOD_ROWS)
+    assert [m["name"] for m in await members(db)] == ["张晓明", "李娜", "王强"]
+
+
+async def test_a_workbook_that_unpacks_past_the_limit_is_refused_unread(services, db, tmp_path):
+    padding = " " * (101 * 1024 * 1024)
+    data = _with_sheet(
+        xlsx(tmp_path, GOOD_ROWS), lambda xml: xml.replace("</sheetData>", padding + "</sheetData>")
+    )
+    assert len(data) < 1024 * 1024  # a small upload
+    with pytest.raises(RosterImportError) as refused:
+        await services.roster_import.import_roster(data=data, file_name="名册.xlsx")
+    assert _codes(refused.value) == ["roster_import.unpacks_too_large"]
+    assert refused.value.problems[0].params == {"size": 101, "max": 100}
+    assert await members(db) == []
+
+
+async def test_a_workbook_with_xml_entities_is_refused(services, db, tmp_path):
+    laughs = (
+        '<!DOCTYPE worksheet [<!ENTITY a "哈哈哈哈哈哈哈哈哈哈">'
+        + "".join(
+            f'<!ENTITY {b} "{("&" + a + ";") * 10}">'
+            for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + "]>"
+    )
+
+    def with_entities(xml: str) -> str:
+        declaration_end = xml.index("?>") + 2 if xml.startswith("<?xml") else 0
+        xml = xml[:declaration_end] + laughs + xml[declaration_end:]
+        cell = '<row r="9"><c r="A9" t="inlineStr"><is><t>&i;</t></is></c></row>'
+        return xml.replace("</sheetData>", cell + "</sheetData>")
+
+    book = xlsx(tmp_path, GOOD_ROWS)
+    with pytest.raises(RosterImportError) as refused:
+        await services.roster_import.import_roster(
+            data=_with_sheet(book, with_entities), file_name="名册.xlsx"
+        )
+    assert _codes(refused.value) == ["roster_import.not_a_workbook"]
+    assert await members(db) == []

@@ -57,6 +57,15 @@ REASONS: dict[str, str] = {
     "roster_import.no_header": (
         "no header row in the first {rows} rows; expected the columns {columns}"
     ),
+    "roster_import.unpacks_too_large": (
+        "the workbook unpacks to {size} MB, over the limit of {max} MB; copy the roster to a"
+        " new sheet and save that"
+    ),
+    "roster_import.too_many_rows": "more than {max} rows; split the roster by street",
+    "roster_import.too_large_in_memory": (
+        "reading the workbook took more memory than allowed; copy the roster to a new sheet"
+        " and save that"
+    ),
     "roster_import.missing_column": "the header has no column {column}",
     "roster_import.duplicate_column": "column {column} appears twice in the header",
     "roster_import.no_members": "the file lists no members",

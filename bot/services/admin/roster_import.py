@@ -8,6 +8,7 @@ import csv
 import io
 import zipfile
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,6 +36,7 @@ from bot.domain.admin.roster_import import (
 from bot.domain.authz import Action
 from bot.domain.membership.registration import AgeRange
 from bot.domain.models import MemberProfile, MemberStatus, OrgUnit
+from bot.infra.idle_process import WorkerStopped, run_idle
 from bot.services.access import AccessDenied, AccessService
 from bot.services.admin.org_import import import_orgs_text
 from storage.database import Conflict
@@ -44,6 +46,13 @@ __all__ = ["MAX_DOCUMENT_BYTES", "ImportDenied", "RosterImportService", "read_sh
 
 # Far above any district's roster, far below what would strain the bot.
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+# A workbook is a zip of XML: what it unpacks to is checked before it is parsed (5 MB of roster
+# unpacks to some tens of MB; a crafted file of a few KB to gigabytes).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Only the first columns and the rows that hold something are read: a cell at column XFD or
+# row 1,000,000 neither widens every row nor adds a million empty ones.
+MAX_COLUMNS = 64
+MAX_ROWS = 200_000
 
 # A workbook comes from outside and openpyxl fails on a broken one in many ways, some only
 # while the rows are read: all of them mean "this is not a workbook we can read".
@@ -72,27 +81,54 @@ def read_sheet(data: bytes, file_name: str) -> list[SheetRow]:
 
 def _read_xlsx(data: bytes) -> list[SheetRow]:
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except _UNREADABLE_WORKBOOK as exc:
+        raise _unreadable(exc) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        megabytes = {"size": unpacked // 1024 // 1024, "max": MAX_UNPACKED_BYTES // 1024 // 1024}
+        raise _too_large("roster_import.unpacks_too_large", megabytes)
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
             # Some programs write a wrong sheet size; without this, rows past it are lost.
             sheet.reset_dimensions()
-            return [
-                SheetRow(line=line, cells=tuple(cells))
-                for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
+            return _rows_with_data(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
         finally:
             workbook.close()
+    except MemoryError:
+        raise _too_large("roster_import.too_large_in_memory", {}) from None
     except _UNREADABLE_WORKBOOK as exc:
-        raise RosterImportError(
-            [
-                Problem.of(
-                    "file",
-                    "roster_import.not_a_workbook",
-                    {"error": str(exc) or type(exc).__name__},
-                )
-            ]
-        ) from None
+        raise _unreadable(exc) from None
+
+
+def _unreadable(exc: Exception) -> RosterImportError:
+    error = {"error": str(exc) or type(exc).__name__}
+    return RosterImportError([Problem.of("file", "roster_import.not_a_workbook", error)])
+
+
+def _rows_with_data(rows: Iterable[tuple[object, ...]]) -> list[SheetRow]:
+    """The rows that hold something, with their line numbers; at most MAX_ROWS of them."""
+    kept: list[SheetRow] = []
+    for line, cells in enumerate(rows, start=1):
+        if all(cell is None or cell == "" for cell in cells):
+            continue
+        if len(kept) == MAX_ROWS:
+            raise _too_large("roster_import.too_many_rows", {"max": MAX_ROWS})
+        kept.append(SheetRow(line=line, cells=_trimmed(cells)))
+    return kept
+
+
+def _trimmed(cells: tuple[object, ...]) -> tuple[object, ...]:
+    end = len(cells)
+    while end and (cells[end - 1] is None or cells[end - 1] == ""):
+        end -= 1
+    return cells[:end]
+
+
+def _too_large(code: str, params: Mapping[str, str | int]) -> RosterImportError:
+    return RosterImportError([Problem.of("file", code, params)])
 
 
 # Columns only an org tree has (see bot.domain.admin.org_import); a roster has none of them.
@@ -117,6 +153,19 @@ def _rows_as_csv(rows: list[SheetRow]) -> str:
         texts = [" ".join(cell_text(cell).splitlines()) for cell in row.cells]
         writer.writerow(texts + [""] * (width - len(texts)))
     return buffer.getvalue()
+
+
+async def _read_apart(data: bytes, file_name: str) -> list[SheetRow]:
+    """Reads the file in the idle process, under its memory limit: a file built to expand
+    takes down neither the bot's memory nor its event loop."""
+    try:
+        return await run_idle(_read_sheet_job, (data, file_name))
+    except WorkerStopped:
+        raise _too_large("roster_import.too_large_in_memory", {}) from None
+
+
+def _read_sheet_job(job: tuple[bytes, str]) -> list[SheetRow]:
+    return read_sheet(*job)
 
 
 class ImportDenied(AccessDenied):
@@ -163,7 +212,7 @@ class RosterImportService:
         """
         if actor_user_id is not None:
             await self.authorise(actor_user_id)
-        rows = await asyncio.to_thread(read_sheet, data, file_name)
+        rows = await _read_apart(data, file_name)
         return await self._import_rows(rows, file_name=file_name, actor_user_id=actor_user_id)
 
     async def import_roster_file(self, *, path: Path) -> ImportReport:
@@ -194,7 +243,7 @@ class RosterImportService:
             csv_text = decode_roster_csv(data)
             rows = read_csv_rows(csv_text)
         else:
-            rows = await asyncio.to_thread(read_sheet, data, file_name)
+            rows = await _read_apart(data, file_name)
         if find_header(rows) is None and _names_org_columns(rows):
             tree = csv_text if csv_text is not None else _rows_as_csv(rows)
             return await self._import_tree(tree, "csv", actor_user_id)
