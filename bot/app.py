@@ -22,7 +22,7 @@ from bot.domain.quiet_hours import QuietHours
 from bot.i18n import Translator
 from bot.infra.delivery import DeliveryEngine
 from bot.infra.draft_persistence import DraftPersistence
-from bot.infra.idle_process import stop_idle_process
+from bot.infra.idle_process import abandon_idle_jobs, stop_idle_process
 from bot.infra.scheduler import Scheduler
 from bot.infra.telegram_http import TransportRequest, proxy_for
 from bot.infra.update_processing import PerChatUpdateProcessor, RetryAfterLimiter
@@ -256,6 +256,9 @@ async def running_bot(
                     await app.updater.stop()
                 await app.bot_data.scheduler.stop()
                 await app.bot_data.delivery.stop()
+                # An export being built is given up, not waited for: its cadre is told to ask
+                # again, and the handlers PTB waits for end now.
+                abandon_idle_jobs()
                 await app.stop()
                 await asyncio.to_thread(stop_idle_process)
 

@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import resource
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,21 +33,32 @@ class WorkerStopped(Exception):
     """The worker process stopped (killed, out of memory) twice while running one job."""
 
 
+class Abandoned(WorkerStopped):
+    """The bot is stopping: the job was given up rather than waited for."""
+
+
 class IdleProcess:
     """One worker process at a lower CPU priority, started on the first job and kept."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        self._workers: set[int] = set()
+        self._abandoning = False
 
     async def run(self, job: Callable[[ArgT], ResultT], argument: ArgT) -> ResultT:
         """Runs `job(argument)` in the worker; a worker found dead (killed, out of memory) is
-        replaced and the job tried once more in a new one. What the job raises is raised here."""
+        replaced and the job tried once more in a new one. What the job raises is raised here;
+        a job given up because the bot is stopping raises Abandoned."""
         for attempt in (1, 2):
+            if self._abandoning:
+                raise Abandoned(f"the bot is stopping; {_name(job)} was not run")
             pool = self._started()
             try:
-                return await asyncio.wrap_future(_submit(pool, job, argument))
+                return await asyncio.wrap_future(_submit(pool, job, argument, self._workers))
             except BrokenProcessPool:
                 self._drop(pool)
+                if self._abandoning:
+                    raise Abandoned(f"the bot stopped while running {_name(job)}") from None
                 _LOGGER.warning(
                     "the idle process stopped running %s (attempt %d)", _name(job), attempt
                 )
@@ -63,11 +75,21 @@ class IdleProcess:
             )
         return self._pool
 
+    def abandon(self) -> None:
+        """The bot is stopping: the job running now is given up at once (its worker is killed)
+        instead of being waited for, and no new one starts until `stop()`."""
+        self._abandoning = True
+        for pid in self._workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
     def stop(self) -> None:
         """Ends the worker (the bot is stopping); the next job would start another."""
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        self._workers.clear()
+        self._abandoning = False
 
     def _drop(self, pool: ProcessPoolExecutor) -> None:
         if self._pool is pool:
@@ -84,6 +106,11 @@ async def run_idle(job: Callable[[ArgT], ResultT], argument: ArgT) -> ResultT:
     return await _SHARED.run(job, argument)
 
 
+def abandon_idle_jobs() -> None:
+    """Gives up the job the bot's idle process is running (the bot is stopping)."""
+    _SHARED.abandon()
+
+
 def stop_idle_process() -> None:
     """Ends the bot's idle process, if one was started. A process must do this before it exits
     if it is itself a multiprocessing worker (which skips the interpreter's own clean-up)."""
@@ -95,7 +122,7 @@ def _name(job: Callable[..., object]) -> str:
 
 
 def _submit(
-    pool: ProcessPoolExecutor, job: Callable[[ArgT], ResultT], argument: ArgT
+    pool: ProcessPoolExecutor, job: Callable[[ArgT], ResultT], argument: ArgT, workers: set[int]
 ) -> Future[ResultT]:
     """Hands the job to the pool. A process the pool starts for it (the bot starts no other) is
     lowered at once, from here: its own initializer runs only after it has imported the bot's
@@ -105,6 +132,7 @@ def _submit(
     for child in multiprocessing.active_children():
         if child.pid is not None and child.pid not in before:
             _lower_priority(child.pid, _idle_nice())
+            workers.add(child.pid)
     return future
 
 
@@ -143,6 +171,9 @@ MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
 
 def _start_worker(nice: int, bot_pid: int) -> None:
     global _bot_stat
+    # Ctrl-C reaches the whole process group: the bot stops its worker itself, so the worker
+    # does not end with a KeyboardInterrupt traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _lower_priority(0, nice)
     with contextlib.suppress(ValueError, OSError):
         _, hard = resource.getrlimit(resource.RLIMIT_DATA)

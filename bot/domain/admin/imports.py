@@ -61,6 +61,7 @@ REASONS: dict[str, str] = {
         "the workbook unpacks to {size} MB, over the limit of {max} MB; copy the roster to a"
         " new sheet and save that"
     ),
+    "roster_import.interrupted": "the bot was stopping while it read the file; send it again",
     "roster_import.too_many_rows": "more than {max} rows; split the roster by street",
     "roster_import.too_large_in_memory": (
         "reading the workbook took more memory than allowed; copy the roster to a new sheet"

@@ -22,7 +22,7 @@ from bot.domain.admin.exports import ExportFile, ExportKind, ExportScope, Export
 from bot.domain.admin.stats import widest_paths
 from bot.domain.authz import Action
 from bot.domain.models import OrgUnit
-from bot.infra.idle_process import WorkerStopped, run_idle
+from bot.infra.idle_process import Abandoned, WorkerStopped, run_idle
 from bot.services.access import AccessService
 from bot.services.admin.export_job import BuiltFile, ExportJob, build_file
 from bot.services.errors import ServiceError
@@ -48,11 +48,19 @@ class ExportFailed(ServiceError):
     code = "export.failed"
 
 
+class ExportAbandoned(ServiceError):
+    """The bot stopped while the file was being built; it was given up, not waited for."""
+
+    code = "export.abandoned"
+
+
 async def _built(job: ExportJob) -> BuiltFile:
     """Builds the file in the bot's idle process; whatever stops it is an ExportFailed, and a
     file Telegram would not take is an ExportTooLarge."""
     try:
         built = await run_idle(build_file, job)
+    except Abandoned as exc:
+        raise ExportAbandoned(str(exc)) from exc
     except WorkerStopped as exc:
         raise ExportFailed(str(exc)) from exc
     except Exception as exc:

@@ -36,7 +36,7 @@ from bot.domain.admin.roster_import import (
 from bot.domain.authz import Action
 from bot.domain.membership.registration import AgeRange
 from bot.domain.models import MemberProfile, MemberStatus, OrgUnit
-from bot.infra.idle_process import WorkerStopped, run_idle
+from bot.infra.idle_process import Abandoned, WorkerStopped, run_idle
 from bot.services.access import AccessDenied, AccessService
 from bot.services.admin.org_import import import_orgs_text
 from storage.database import Conflict
@@ -160,6 +160,8 @@ async def _read_apart(data: bytes, file_name: str) -> list[SheetRow]:
     takes down neither the bot's memory nor its event loop."""
     try:
         return await run_idle(_read_sheet_job, (data, file_name))
+    except Abandoned:
+        raise _too_large("roster_import.interrupted", {}) from None
     except WorkerStopped:
         raise _too_large("roster_import.too_large_in_memory", {}) from None
 
