@@ -126,7 +126,9 @@ async def audience_changed(press: Press[BwChoice], context: LeagueContext) -> ob
     service = context.services.broadcasts.wizard
     match press.button:
         case BwUnit(nonce=nonce, unit_id=unit_id):
-            view = await service.choose_unit(press.chat, nonce=nonce, unit_id=unit_id)
+            # Pressed on the picker: back to the audience screen, even for the unit chosen.
+            chosen = await service.choose_unit(press.chat, nonce=nonce, unit_id=unit_id)
+            view = chosen or await service.audience(press.chat)
         case BwStatus(nonce=nonce, status=status):
             view = await service.choose_status(press.chat, nonce=nonce, status=status)
         case BwReview(nonce=nonce, review=review):
@@ -134,7 +136,7 @@ async def audience_changed(press: Press[BwChoice], context: LeagueContext) -> ob
         case _:
             raise StaleButton(f"no audience choice: {press.button!r}")
     await press.query.answer()
-    # None: the choice already made, pressed again; the screen shows it as it is.
+    # None: a filter already chosen, pressed again; the screen shows it as it is.
     if view is not None:
         await edit(press.query, *screens.audience_screen(context, press.button.nonce, view))
     return Step.AUDIENCE

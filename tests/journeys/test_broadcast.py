@@ -457,6 +457,11 @@ async def test_the_wizard_answers_wrong_input_and_stale_buttons_without_asking_a
     resumed, screen = cadre.messages()[-2:]
     assert resumed.text == "您有一份未写完的群发通知，我们从上次的地方继续。"
     assert "将发送给 4 人" in screen.text
+    # The unit already chosen, chosen again on the picker: back to the audience screen.
+    await cadre.press("🏢 选择其他组织…")
+    await cadre.press("✅ 选择：东湖街道团工委")
+    assert cadre.last_message().message_id == screen.message_id
+    assert "将发送给 4 人" in cadre.last_message().text
     await cadre.press("下一步：预览 »")
     await cadre.press("定时发送")
     await cadre.send("明天")
