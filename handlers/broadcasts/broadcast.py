@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
 from bot.context import LeagueContext
-from bot.domain.broadcasts import BroadcastCard, BroadcastPage, Step
+from bot.domain.broadcasts import AudienceView, BroadcastCard, BroadcastPage, Step
 from bot.services.broadcasts.moves import BroadcastMovedOn
 from bot.services.broadcasts.wizard import JOURNEY, Wizard
 from bot.services.errors import StaleButton
@@ -124,6 +124,7 @@ async def got_text(said: Said, context: LeagueContext) -> object:
 async def audience_changed(press: Press[BwChoice], context: LeagueContext) -> object:
     """Stores a unit, a 团员 / 青年 filter or a registration filter and shows the new count."""
     service = context.services.broadcasts.wizard
+    view: AudienceView | None
     match press.button:
         case BwUnit(nonce=nonce, unit_id=unit_id):
             # Pressed on the picker: back to the audience screen, even for the unit chosen.
