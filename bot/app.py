@@ -82,7 +82,23 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
         scheduler=scheduler,
     )
     _add_handlers(app)
+    processor = app.update_processor
+    assert isinstance(processor, PerChatUpdateProcessor)
+    too_fast = translator.t(settings_.bot.default_language, "errors.too_fast")
+    processor.on_flood = lambda chat_id: _tell_once(app, chat_id, too_fast)
     return app
+
+
+def _tell_once(app: LeagueApp, chat_id: int, text: str) -> None:
+    """One message to a chat whose updates are being dropped (it sends too fast)."""
+
+    async def tell() -> None:
+        try:
+            await app.bot.send_message(chat_id, text)
+        except TelegramError as exc:
+            _LOGGER.info("could not tell chat %s it sends too fast: %s", chat_id, exc)
+
+    app.create_task(tell(), name=f"too-fast:{chat_id}")
 
 
 def idle_services(settings_: Settings, *, db: Database, clock: Clock) -> Services:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
@@ -33,23 +34,67 @@ def chat_key(update: object) -> int | None:
     return None
 
 
+# What one chat may ask of the bot: a burst of BURST updates, then RATE a second (a person taps
+# and types far slower; a script or a stuck client does not), and at most MAX_QUEUED of its
+# updates waiting at once. Past either, its updates are dropped and it is told once.
+BURST = 30
+RATE = 3.0
+MAX_QUEUED = 40
+
+
+class TokenBucket:
+    """BURST tokens, refilled at RATE a second; an update takes one."""
+
+    __slots__ = ("at", "tokens")
+
+    def __init__(self, now: float) -> None:
+        self.tokens = float(BURST)
+        self.at = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(float(BURST), self.tokens + (now - self.at) * RATE)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Runs updates concurrently, except that updates of one chat wait for each other in order."""
+    """Runs updates concurrently, except that updates of one chat wait for each other in order.
+
+    A chat takes its turn before one of the `max_concurrent_updates` slots. PTB's own semaphore
+    is taken before `do_process_update` (its `process_update` is final), so a chat with a
+    thousand queued updates would hold every slot while waiting for itself; it is therefore
+    made wide enough never to wait, and the slots are this class's own, taken inside the
+    chat's turn. A chat that sends faster than a person can is cut off: its updates beyond its
+    token bucket or MAX_QUEUED waiting are dropped, and `on_flood` is called once per flood.
+    """
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(2**30)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self._buckets: dict[int, TokenBucket] = {}
+        self._told: set[int] = set()
+        self.on_flood: Callable[[int], None] = lambda chat_id: None
+        self.dropped = 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
         key = chat_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
+            return
+        if not self._admit(key):
+            if isinstance(coroutine, Coroutine):
+                coroutine.close()
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             # Forget idle chats so a long-running bot does not keep a lock per member forever.
@@ -57,6 +102,28 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             if self._users[key] == 0:
                 del self._users[key]
                 del self._locks[key]
+                self._told.discard(key)
+
+    def _admit(self, key: int) -> bool:
+        now = time.monotonic()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) > 10_000:
+                self._forget_full_buckets(now)
+            bucket = self._buckets[key] = TokenBucket(now)
+        if self._users.get(key, 0) < MAX_QUEUED and bucket.take(now):
+            return True
+        self.dropped += 1
+        if key not in self._told:
+            self._told.add(key)
+            self.on_flood(key)
+        return False
+
+    def _forget_full_buckets(self, now: float) -> None:
+        """Buckets that have refilled since hold nothing worth keeping."""
+        full = BURST / RATE
+        for key in [k for k, b in self._buckets.items() if now - b.at >= full]:
+            del self._buckets[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""
