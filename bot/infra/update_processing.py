@@ -37,9 +37,9 @@ def chat_key(update: object) -> int | None:
 # What one chat may ask of the bot: a burst of BURST updates, then RATE a second (a person taps
 # and types far slower; a script or a stuck client does not), and at most MAX_QUEUED of its
 # updates waiting at once. Past either, its updates are dropped and it is told once.
-BURST = 30
-RATE = 3.0
-MAX_QUEUED = 40
+BURST = 40
+RATE = 10.0
+MAX_QUEUED = 50
 
 
 class TokenBucket:
