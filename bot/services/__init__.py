@@ -121,7 +121,7 @@ class Services:
             shared, digest=renderers.digest, nominations=nominations.review.desk.waiting_count
         )
         return cls(
-            accounts=AccountService(store=store, clock=clock),
+            accounts=AccountService(shared),
             access=shared.access,
             orgs=shared.orgs,
             outbox=shared.outbox,

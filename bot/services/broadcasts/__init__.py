@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.quiet_hours import QuietHours
 from bot.services.broadcasts.audiences import AudienceService
 from bot.services.broadcasts.controls import ControlService
 from bot.services.broadcasts.launch import LaunchService
@@ -34,40 +33,20 @@ class BroadcastServices:
     @classmethod
     def create(cls, shared: Shared, *, report: ReportRenderer) -> BroadcastServices:
         """`report` words the author's final report (the handlers' layer provides it)."""
-        store, access, clock = shared.store, shared.access, shared.clock
-        audiences = AudienceService(store=store, orgs=shared.orgs, access=access)
-        outcomes = OutcomeService(store=store, outbox=shared.outbox, clock=clock, report=report)
-        launch = LaunchService(
-            store=store,
-            audiences=audiences,
-            outcomes=outcomes,
-            outbox=shared.outbox,
-            clock=clock,
-            wake_scheduler=shared.wake_scheduler,
-        )
-        settings = shared.settings
+        audiences = AudienceService(shared)
+        outcomes = OutcomeService(shared, report=report)
+        launch = LaunchService(shared, audiences=audiences, outcomes=outcomes)
         wizard = BroadcastWizardService(
-            store=store,
-            access=access,
+            shared,
             audiences=audiences,
             launch=launch,
-            clock=clock,
-            timezone=shared.timezone,
-            quiet_hours=QuietHours(
-                start=settings.delivery.quiet_start,
-                end=settings.delivery.quiet_end,
-                timezone=settings.bot.timezone,
-            ),
+            quiet_hours=shared.settings.quiet_hours,
         )
-        controls = ControlService(
-            store=store, access=access, audiences=audiences, outcomes=outcomes, clock=clock
-        )
+        controls = ControlService(shared, audiences=audiences, outcomes=outcomes)
         return cls(
             wizard=wizard,
             launch=launch,
             controls=controls,
             outcomes=outcomes,
-            scheduled=ScheduledStart(
-                access=access, audiences=audiences, outcomes=outcomes, clock=clock
-            ),
+            scheduled=ScheduledStart(shared, audiences=audiences, outcomes=outcomes),
         )

@@ -8,11 +8,10 @@ from pydantic import BaseModel
 from bot.domain.authz import Action, Actor
 from bot.domain.broadcasts import Audience, AudienceView
 from bot.domain.models import OrgUnit
-from bot.services.access import AccessService
 from bot.services.errors import StaleButton
-from bot.services.orgs import OrgLevel, OrgService
+from bot.services.orgs import OrgLevel
+from bot.services.shared import UseCase
 from storage.database import NotFound
-from storage.store import Store
 
 PICKER_PAGE_SIZE = 8
 
@@ -24,12 +23,7 @@ class UnitChoice(BaseModel):
     path: list[str]
 
 
-class AudienceService:
-    def __init__(self, *, store: Store, orgs: OrgService, access: AccessService) -> None:
-        self._store = store
-        self._orgs = orgs
-        self._access = access
-
+class AudienceService(UseCase):
     async def default(self, telegram_user_id: int) -> Audience:
         """Everyone in the widest unit of the author's scope (cadres only)."""
         actor = await self._access.require_any(telegram_user_id, Action.BROADCAST)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.broadcasts import (
     BACK_TO,
@@ -28,13 +26,12 @@ from bot.domain.broadcasts import (
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.broadcasts.audiences import AudienceService, UnitChoice
 from bot.services.broadcasts.launch import LaunchService
 from bot.services.errors import StaleButton
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.drafts import StoredDraft
-from storage.store import Store
 
 JOURNEY = "broadcast"
 
@@ -46,31 +43,19 @@ def _with_step(stored: StoredDraft) -> dict[str, Any]:
     return {"step": stored.step, **stored.data["draft"]}
 
 
-class BroadcastWizardService:
+class BroadcastWizardService(UseCase):
     def __init__(
         self,
+        shared: Shared,
         *,
-        store: Store,
-        access: AccessService,
         audiences: AudienceService,
         launch: LaunchService,
-        clock: Clock,
-        timezone: ZoneInfo,
         quiet_hours: QuietHours,
     ) -> None:
-        self.wizards = kit.Drafts(
-            journey=JOURNEY,
-            draft=BroadcastDraft,
-            steps=Step,
-            drafts=store.drafts,
-            clock=clock,
-            legacy=_with_step,
-        )
-        self._access = access
+        super().__init__(shared)
+        self.wizards = self._drafts(JOURNEY, BroadcastDraft, Step, legacy=_with_step)
         self._audiences = audiences
         self._launch = launch
-        self._clock = clock
-        self._tz = timezone
         self.quiet_hours = quiet_hours
 
     def example_time(self) -> datetime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action
 from bot.domain.membership import transfers as rules
 from bot.domain.membership.transfers import (
@@ -23,12 +22,11 @@ from bot.domain.membership.transfers import (
 from bot.domain.models import Member
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
-from bot.services.orgs import OrgLevel, OrgService
+from bot.services.orgs import OrgLevel
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
-from storage.store import Store
 from storage.transfers import MemberMoved
 
 # The drafts journey (and PTB conversation) of a cadre writing the reason for a rejection.
@@ -83,29 +81,12 @@ class TargetChoice(BaseModel):
     path: list[str]
 
 
-class TransferService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        orgs: OrgService,
-        access: AccessService,
-        clock: Clock,
-        admins: frozenset[int],
-    ) -> None:
-        self.reasons = kit.Drafts(
-            journey=REASON_JOURNEY,
-            draft=AwaitedReason,
-            steps=ReasonStep,
-            drafts=store.drafts,
-            clock=clock,
-            layout=kit.Layout.BARE,
+class TransferService(UseCase):
+    def __init__(self, shared: Shared) -> None:
+        super().__init__(shared)
+        self.reasons = self._drafts(
+            REASON_JOURNEY, AwaitedReason, ReasonStep, layout=kit.Layout.BARE
         )
-        self._store = store
-        self._orgs = orgs
-        self._access = access
-        self._clock = clock
-        self._admins = admins
 
     # The member's side.
 

@@ -8,7 +8,6 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.nominations.campaigns import Campaign, CampaignKind, parse_campaign_file
 from bot.domain.nominations.forms import (
@@ -24,12 +23,11 @@ from bot.domain.nominations.forms import (
 )
 from bot.domain.validation import InvalidInput, parse_date
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import ServiceError, StaleButton
 from bot.services.nominations.campaigns import CampaignService
-from bot.services.orgs import OrgLevel, OrgService
+from bot.services.orgs import OrgLevel
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
-from storage.store import Store
 
 JOURNEY = "campaign_wizard"
 
@@ -44,22 +42,11 @@ class ScopeLevel(BaseModel):
     path: list[str]
 
 
-class CampaignWizardService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        campaigns: CampaignService,
-        access: AccessService,
-        orgs: OrgService,
-        clock: Clock,
-    ) -> None:
-        self.wizards = kit.Drafts(
-            journey=JOURNEY, draft=CampaignDraft, steps=Field, drafts=store.drafts, clock=clock
-        )
+class CampaignWizardService(UseCase):
+    def __init__(self, shared: Shared, *, campaigns: CampaignService) -> None:
+        super().__init__(shared)
+        self.wizards = self._drafts(JOURNEY, CampaignDraft, Field)
         self._campaigns = campaigns
-        self._access = access
-        self._orgs = orgs
 
     async def start(self, chat: Chat) -> CampaignWizard:
         """Resumes an open wizard, or starts a new campaign for someone who may open one."""

@@ -6,11 +6,9 @@ conversation); branch cadres find whom they may nominate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action, Actor, Role
 from bot.domain.models import Member, OrgKind, OrgUnit
 from bot.domain.nominations.campaigns import (
@@ -32,12 +30,10 @@ from bot.domain.nominations.participation import (
 )
 from bot.domain.validation import DateInFuture, InvalidInput, parse_date
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
-from bot.services.orgs import OrgService
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.database import NotFound
-from storage.store import Store
 
 KIND_OPEN = "campaign.open"
 KIND_CLOSING = "campaign.closing"
@@ -75,31 +71,10 @@ def _pages(total: int, size: int = PAGE_SIZE) -> int:
     return max(1, -(-total // size))
 
 
-class CampaignService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        orgs: OrgService,
-        access: AccessService,
-        clock: Clock,
-        timezone: ZoneInfo,
-        wake_scheduler: Callable[[], None],
-    ) -> None:
-        """`wake_scheduler` tells the scheduler that a campaign's notices were scheduled."""
-        self._store = store
-        self.party_dates = kit.Drafts(
-            journey=PARTY_DATE_JOURNEY,
-            draft=PartyDateQuestion,
-            steps=PartyDateStep,
-            drafts=store.drafts,
-            clock=clock,
-        )
-        self._orgs = orgs
-        self._access = access
-        self._clock = clock
-        self._tz = timezone
-        self._wake_scheduler = wake_scheduler
+class CampaignService(UseCase):
+    def __init__(self, shared: Shared) -> None:
+        super().__init__(shared)
+        self.party_dates = self._drafts(PARTY_DATE_JOURNEY, PartyDateQuestion, PartyDateStep)
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable
 from typing import TypeVar
 
-from bot.clock import Clock
 from bot.domain.authz import Action, Actor, may_review
 from bot.domain.nominations.campaigns import Campaign, Participant, ReviewLevel
 from bot.domain.nominations.review import (
@@ -26,7 +25,7 @@ from bot.domain.nominations.state import (
     Step,
     awaiting,
 )
-from bot.services.access import AccessDenied, AccessService
+from bot.services.access import AccessDenied
 from bot.services.nominations.refusals import (
     AlreadyDecided,
     DecidedByYou,
@@ -36,18 +35,14 @@ from bot.services.nominations.refusals import (
     RevisedMeanwhile,
     UseMeeting,
 )
+from bot.services.shared import UseCase
 from storage.database import NotFound
 from storage.store import Store
 
 T = TypeVar("T")
 
 
-class ReviewDesk:
-    def __init__(self, *, store: Store, access: AccessService, clock: Clock) -> None:
-        self._store = store
-        self._access = access
-        self._clock = clock
-
+class ReviewDesk(UseCase):
     # -- the queue ------------------------------------------------------------------------------
 
     async def queue(self, telegram_user_id: int, *, page: int = 0) -> ReviewQueue:

@@ -5,7 +5,6 @@ every level's decision, limited to the cadre's scope. The file itself is the han
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.domain.authz import Action, Role
 from bot.domain.nominations.campaigns import Campaign, ReviewLevel, branch_quota
 from bot.domain.nominations.review import (
@@ -17,22 +16,17 @@ from bot.domain.nominations.review import (
     ReviewerTitle,
 )
 from bot.domain.nominations.state import Event, Nomination
-from bot.services.access import AccessService
 from bot.services.nominations.desk import ReviewDesk
-from storage.store import Store
+from bot.services.shared import Shared, UseCase
 
 # Posts by rank: a reviewer who is not a member is named by the highest they hold.
 _RANK = [Role.ADMIN, Role.COMMITTEE_CADRE, Role.BRANCH_SECRETARY]
 
 
-class NominationExport:
-    def __init__(
-        self, *, store: Store, access: AccessService, desk: ReviewDesk, clock: Clock
-    ) -> None:
-        self._store = store
-        self._access = access
+class NominationExport(UseCase):
+    def __init__(self, shared: Shared, *, desk: ReviewDesk) -> None:
+        super().__init__(shared)
         self._desk = desk
-        self._clock = clock
 
     async def of_campaign(self, telegram_user_id: int, *, campaign_id: int) -> ExportData:
         """The campaign's nominations in this cadre's scope, for the Party branch's file."""

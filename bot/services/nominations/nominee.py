@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.models import Language
 from bot.domain.nominations.campaigns import ReviewLevel
 from bot.domain.nominations.nominee import (
@@ -29,6 +28,7 @@ from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
 from bot.services.nominations.messages import NominationMessages
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
 from storage.store import Store
@@ -75,24 +75,11 @@ class NotRegisteredToObject(NotRegistered):
     code = "nominations.objection_register"
 
 
-class NominationService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        reviewing: NominationMessages,
-        clock: Clock,
-    ) -> None:
-        self._store = store
-        self.objections = kit.Drafts(
-            journey=OBJECTION_JOURNEY,
-            draft=ObjectionDraft,
-            steps=ObjectionStep,
-            drafts=store.drafts,
-            clock=clock,
-        )
-        self._reviewing = reviewing
-        self._clock = clock
+class NominationService(UseCase):
+    def __init__(self, shared: Shared, *, messages: NominationMessages) -> None:
+        super().__init__(shared)
+        self.objections = self._drafts(OBJECTION_JOURNEY, ObjectionDraft, ObjectionStep)
+        self._messages = messages
 
     async def mine(self, telegram_user_id: int) -> list[NominationItem]:
         """The member's nominations, newest first."""
@@ -168,7 +155,7 @@ class NominationService:
             desk = page.level
             if current.state is NominationState.IN_NOTICE:
                 desk = campaign.rules.review_levels[-1]
-                await self._reviewing.tell_closed_objections(tx, withdrawn, campaign, now)
+                await self._messages.tell_closed_objections(tx, withdrawn, campaign, now)
             if desk is not None:
                 notice = NominationNotice(
                     kind=NoticeKind.WITHDRAWN,
@@ -178,7 +165,7 @@ class NominationService:
                     level=desk,
                 )
                 await self._tell(tx, current, desk, notice, f"withdrawn:{nomination_id}", now)
-        self._reviewing.woke()
+        self._messages.woke()
         return await self.page(telegram_user_id, nomination_id=nomination_id)
 
     # -- objections during the notice -----------------------------------------------------------
@@ -210,7 +197,7 @@ class NominationService:
                 await self._record_objection(tx, chat.user_id, target, cleaned)
         finally:
             await self.cancel_objection(chat)
-        self._reviewing.woke()
+        self._messages.woke()
         return target
 
     async def cancel_objection(self, chat: Chat) -> bool:
@@ -258,8 +245,8 @@ class NominationService:
         now: datetime,
     ) -> None:
         """The notice to whoever reviews the nomination at `level`, in the transaction."""
-        reviewers = await self._reviewing.reviewers(nomination, level)
-        await self._reviewing.tell(tx, reviewers, notice, dedupe=dedupe, now=now)
+        reviewers = await self._messages.reviewers(nomination, level)
+        await self._messages.tell(tx, reviewers, notice, dedupe=dedupe, now=now)
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:

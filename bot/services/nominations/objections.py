@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.nominations.review import Objection, ObjectionState, Resolved, clean_comment
 from bot.domain.nominations.state import Nomination, NominationState, Step
 from bot.services.nominations.desk import ReviewDesk
@@ -15,26 +14,25 @@ from bot.services.nominations.messages import NominationMessages
 from bot.services.nominations.notice import PublicNotice
 from bot.services.nominations.refusals import ObjectionSettled
 from bot.services.nominations.transitions import Transitions
+from bot.services.shared import Shared, UseCase
 from storage.store import Store
 
 
-class Objections:
+class Objections(UseCase):
     def __init__(
         self,
+        shared: Shared,
         *,
-        store: Store,
         desk: ReviewDesk,
         transitions: Transitions,
         notice: PublicNotice,
         messages: NominationMessages,
-        clock: Clock,
     ) -> None:
-        self._store = store
+        super().__init__(shared)
         self._desk = desk
         self._transitions = transitions
         self._notice = notice
         self._messages = messages
-        self._clock = clock
 
     async def resolve(
         self, telegram_user_id: int, *, objection_id: int, uphold: bool, comment: str

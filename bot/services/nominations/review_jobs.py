@@ -5,9 +5,7 @@ above). Handlers are `(tx, reminder, late)`, in the scheduler's transaction."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.models import Reminder
 from bot.domain.nominations.notices import NoticeKind, WaitingKind, WaitingLine, WaitingNotice
 from bot.domain.nominations.state import NominationState, awaiting
@@ -15,6 +13,7 @@ from bot.services.admin.digest import next_daily
 from bot.services.nominations.desk import campaigns_of
 from bot.services.nominations.messages import NominationMessages
 from bot.services.nominations.notice import PublicNotice
+from bot.services.shared import Shared, UseCase
 from storage.database import NotFound
 from storage.store import Store
 
@@ -24,23 +23,19 @@ CHECK_TARGET = "nominations"
 Recipients = dict[int, list[WaitingLine]]
 
 
-class ReviewJobs:
+class ReviewJobs(UseCase):
     def __init__(
         self,
+        shared: Shared,
         *,
-        store: Store,
         notice: PublicNotice,
         messages: NominationMessages,
-        clock: Clock,
-        timezone: ZoneInfo,
         check_at: time,
     ) -> None:
         """`check_at` is the local time of the daily check (the digest's)."""
-        self._store = store
+        super().__init__(shared)
         self._notice = notice
         self._messages = messages
-        self._clock = clock
-        self._tz = timezone
         self._check_at = check_at
 
     async def ensure_scheduled(self) -> None:

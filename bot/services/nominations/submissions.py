@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.authz import LEVEL_ROLES
 from bot.domain.models import Account, OutgoingMessage
 from bot.domain.nominations.application import (
@@ -28,6 +27,7 @@ from bot.services.nominations.campaigns import (
     CampaignService,
     NotEligible,
 )
+from bot.services.shared import Shared, UseCase
 from storage.database import Conflict, NotFound
 from storage.store import Store
 
@@ -60,23 +60,15 @@ class ChangedMeanwhile(ServiceError):
     code = "application.changed_meanwhile"
 
 
-class Submissions:
+class Submissions(UseCase):
     """Creates a nomination from a form, or resubmits the returned one it revises."""
 
     def __init__(
-        self,
-        *,
-        store: Store,
-        campaigns: CampaignService,
-        notices: CampaignNotices,
-        clock: Clock,
-        admins: frozenset[int],
+        self, shared: Shared, *, campaigns: CampaignService, notices: CampaignNotices
     ) -> None:
-        self._store = store
+        super().__init__(shared)
         self._campaigns = campaigns
         self._notices = notices
-        self._clock = clock
-        self._admins = admins
 
     async def create(self, telegram_user_id: int, form: ApplicationDraft) -> Submitted:
         """A new nomination (an application or a cadre's pick), if it may still be made."""

@@ -12,13 +12,13 @@ from bot.domain.training_views import Admission, CheckIn, CheckInOutcome, Notice
 from bot.domain.trainings import EnrolmentState, Training, TrainingState
 from bot.domain.validation import InvalidInput
 from bot.services.errors import StaleButton
-from bot.services.trainings.common import Common, UseCase, audit, move
+from bot.services.trainings.common import Common, TrainingUseCase, audit, move
 from bot.services.trainings.errors import CheckinUnknown, TrainingNotOpen
 from storage.database import NotFound
 from storage.store import Store
 
 
-class CheckInService(UseCase):
+class CheckInService(TrainingUseCase):
     def __init__(self, common: Common, *, settings: TrainingSettings) -> None:
         super().__init__(common)
         self._opens_before = timedelta(minutes=settings.checkin_opens_minutes)

@@ -11,7 +11,7 @@ from bot.domain import trainings as rules
 from bot.domain.models import Reminder
 from bot.domain.training_views import NoticeKind
 from bot.domain.trainings import EnrolmentState, NewTraining, Training, TrainingState
-from bot.services.trainings.common import Common, UseCase, audit, move
+from bot.services.trainings.common import Common, TrainingUseCase, audit, move
 from bot.services.trainings.waitlist import KIND_OFFER_EXPIRY, WaitlistService
 from storage.database import NotFound
 from storage.store import Store
@@ -22,7 +22,7 @@ KIND_CLOSE = "training.close"
 __all__ = ["KIND_CLOSE", "KIND_OFFER_EXPIRY", "KIND_REMINDER", "TrainingJobs"]
 
 
-class TrainingJobs(UseCase):
+class TrainingJobs(TrainingUseCase):
     def __init__(
         self, common: Common, *, waitlist: WaitlistService, settings: TrainingSettings
     ) -> None:

@@ -4,39 +4,20 @@ pressed it and their enrolment, and the training's page as that person sees it."
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.authz import Action, decide
 from bot.domain.models import Member, OrgUnit
 from bot.domain.training_views import TrainingView
 from bot.domain.trainings import Enrolment, EnrolmentState, Training
-from bot.services.access import AccessService
-from bot.services.orgs import OrgService
+from bot.services.shared import UseCase
 from bot.services.trainings.errors import NotAMember, NotSignedUp, TrainingGone
 from storage.database import NotFound
-from storage.store import Store
 
 
-class Lookups:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        access: AccessService,
-        orgs: OrgService,
-        clock: Clock,
-        timezone: ZoneInfo,
-    ) -> None:
-        self._store = store
-        self._access = access
-        self._orgs = orgs
-        self._clock = clock
-        self.timezone = timezone
-
+class Lookups(UseCase):
     def local(self, moment: datetime) -> str:
         """A moment as the committee's clock shows it, e.g. 2026-12-05 14:00."""
-        return moment.astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
+        return moment.astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
 
     async def training(self, training_id: int) -> Training:
         """The training; TrainingGone when there is none (a forged or very old button)."""

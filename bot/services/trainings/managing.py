@@ -20,9 +20,7 @@ from bot.domain.training_views import (
     TrainingView,
 )
 from bot.domain.trainings import EnrolmentState, Field, Training, TrainingDraft, TrainingState
-from bot.services.access import AccessService
-from bot.services.orgs import OrgService
-from bot.services.trainings.common import Common, UseCase, audit
+from bot.services.trainings.common import Common, TrainingUseCase, audit
 from bot.services.trainings.errors import EditedMeanwhile, TrainingNotOpen
 from bot.services.trainings.jobs import TrainingJobs
 from bot.services.trainings.service import PAGE_SIZE, pages_of
@@ -35,19 +33,9 @@ _TOLD_OF_CANCELLING = [EnrolmentState.ENROLLED, EnrolmentState.OFFERED, Enrolmen
 _TOLD_OF_CHANGES = [EnrolmentState.ENROLLED, EnrolmentState.OFFERED]
 
 
-class ManagedTrainingService(UseCase):
-    def __init__(
-        self,
-        common: Common,
-        *,
-        access: AccessService,
-        orgs: OrgService,
-        waitlist: WaitlistService,
-        jobs: TrainingJobs,
-    ) -> None:
+class ManagedTrainingService(TrainingUseCase):
+    def __init__(self, common: Common, *, waitlist: WaitlistService, jobs: TrainingJobs) -> None:
         super().__init__(common)
-        self._access = access
-        self._orgs = orgs
         self._waitlist = waitlist
         self._jobs = jobs
 

@@ -9,14 +9,14 @@ from bot.config import TrainingSettings
 from bot.domain import trainings as rules
 from bot.domain.training_views import NoticeKind, TrainingView
 from bot.domain.trainings import Enrolment, EnrolmentState, Training, TrainingState
-from bot.services.trainings.common import Common, UseCase, move
+from bot.services.trainings.common import Common, TrainingUseCase, move
 from bot.services.trainings.errors import OfferGone
 from storage.store import Store
 
 KIND_OFFER_EXPIRY = "training.offer_expiry"
 
 
-class WaitlistService(UseCase):
+class WaitlistService(TrainingUseCase):
     def __init__(self, common: Common, *, settings: TrainingSettings) -> None:
         super().__init__(common)
         self._hold = timedelta(hours=settings.offer_hold_hours)

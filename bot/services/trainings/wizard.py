@@ -13,10 +13,9 @@ from bot.domain.training_views import Confirmed
 from bot.domain.trainings import Field, Mode, TrainingDraft
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import ServiceError
-from bot.services.orgs import OrgLevel, OrgService
-from bot.services.trainings.common import Common, UseCase
+from bot.services.orgs import OrgLevel
+from bot.services.trainings.common import Common, TrainingUseCase
 from bot.services.trainings.managing import ManagedTrainingService
 from bot.services.wizard import Chat
 
@@ -32,25 +31,10 @@ class AudienceLevel(BaseModel):
     path: list[str]
 
 
-class TrainingWizardService(UseCase):
-    def __init__(
-        self,
-        common: Common,
-        *,
-        access: AccessService,
-        orgs: OrgService,
-        managing: ManagedTrainingService,
-    ) -> None:
+class TrainingWizardService(TrainingUseCase):
+    def __init__(self, common: Common, *, managing: ManagedTrainingService) -> None:
         super().__init__(common)
-        self.wizards = kit.Drafts(
-            journey=JOURNEY,
-            draft=TrainingDraft,
-            steps=Field,
-            drafts=self._store.drafts,
-            clock=self._clock,
-        )
-        self._access = access
-        self._orgs = orgs
+        self.wizards = self._drafts(JOURNEY, TrainingDraft, Field)
         self._managing = managing
 
     async def start(self, chat: Chat) -> TrainingWizard:
@@ -88,9 +72,7 @@ class TrainingWizardService(UseCase):
         if wizard.step not in rules.TEXT_FIELDS:
             raise InvalidInput("trainings.use_buttons")
         now = self._clock.now()
-        changed = rules.apply_text(
-            wizard.draft, wizard.step, text, tz=self._lookups.timezone, now=now
-        )
+        changed = rules.apply_text(wizard.draft, wizard.step, text, tz=self._tz, now=now)
         return await self.wizards.save(chat, wizard, changed)
 
     async def skip_description(self, chat: Chat, *, nonce: str) -> TrainingWizard:
