@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.membership.registration import AgeRange
+from bot.domain.models import Member
 from bot.services.access import AccessService
 from bot.services.orgs import OrgService
 from bot.services.outbox import OutboxService
 from bot.services.wizard import D, Drafts, Layout, S
+from storage.database import NotFound
 from storage.drafts import StoredDraft
 from storage.store import Store
 
@@ -90,6 +92,13 @@ class UseCase:
         self._admins = shared.admins
         self._ages = shared.ages
         self._wake_scheduler = shared.wake_scheduler
+
+    async def _member_or_none(self, telegram_user_id: int) -> Member | None:
+        """The member this Telegram user is, or None for someone not registered."""
+        try:
+            return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
+        except NotFound:
+            return None
 
     def _drafts(
         self,

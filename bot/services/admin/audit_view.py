@@ -99,10 +99,5 @@ class AuditViewService(UseCase):
         return None, AuditSubject()
 
     async def _name_of(self, telegram_user_id: int) -> str | None:
-        try:
-            member = await self._store.members.get_by_telegram_user(
-                telegram_user_id=telegram_user_id
-            )
-        except NotFound:
-            return None
-        return member.name
+        member = await self._member_or_none(telegram_user_id)
+        return member.name if member is not None else None

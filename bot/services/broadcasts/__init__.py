@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.common import Common
 from bot.services.broadcasts.controls import ControlService
 from bot.services.broadcasts.launch import LaunchService
 from bot.services.broadcasts.outcomes import OutcomeService, ReportRenderer
@@ -33,20 +34,14 @@ class BroadcastServices:
     @classmethod
     def create(cls, shared: Shared, *, report: ReportRenderer) -> BroadcastServices:
         """`report` words the author's final report (the handlers' layer provides it)."""
-        audiences = AudienceService(shared)
-        outcomes = OutcomeService(shared, report=report)
-        launch = LaunchService(shared, audiences=audiences, outcomes=outcomes)
-        wizard = BroadcastWizardService(
-            shared,
-            audiences=audiences,
-            launch=launch,
-            quiet_hours=shared.settings.quiet_hours,
-        )
-        controls = ControlService(shared, audiences=audiences, outcomes=outcomes)
+        common = Common(shared, AudienceService(shared), OutcomeService(shared, report=report))
+        launch = LaunchService(common)
         return cls(
-            wizard=wizard,
+            wizard=BroadcastWizardService(
+                common, launch=launch, quiet_hours=shared.settings.quiet_hours
+            ),
             launch=launch,
-            controls=controls,
-            outcomes=outcomes,
-            scheduled=ScheduledStart(shared, audiences=audiences, outcomes=outcomes),
+            controls=ControlService(common),
+            outcomes=common.outcomes,
+            scheduled=ScheduledStart(common),
         )

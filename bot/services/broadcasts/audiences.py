@@ -3,24 +3,15 @@ by the rule that enqueues it."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from bot.domain.authz import Action, Actor
 from bot.domain.broadcasts import Audience, AudienceView
 from bot.domain.models import OrgUnit
 from bot.services.errors import StaleButton
-from bot.services.orgs import OrgLevel
+from bot.services.orgs import OrgChoice, OrgLevel
 from bot.services.shared import UseCase
 from storage.database import NotFound
 
 PICKER_PAGE_SIZE = 8
-
-
-class UnitChoice(BaseModel):
-    """One level of the org tree, limited to the author's scope, for choosing the unit."""
-
-    level: OrgLevel
-    path: list[str]
 
 
 class AudienceService(UseCase):
@@ -43,7 +34,7 @@ class AudienceService(UseCase):
             scope_units=await self._scope_roots(actor),
         )
 
-    async def level(self, telegram_user_id: int, *, parent_id: int, page: int) -> UnitChoice:
+    async def level(self, telegram_user_id: int, *, parent_id: int, page: int) -> OrgChoice:
         """A level of the tree inside the author's scope; 0 is the top of that scope."""
         actor = await self._access.require_any(telegram_user_id, Action.BROADCAST)
         roots = await self._scope_roots(actor)
@@ -58,9 +49,7 @@ class AudienceService(UseCase):
             level = _roots_page(roots, page)
         if not actor.configured_admin:
             level = _within_scope(level, roots)
-        parent = level.parent
-        path = await self._orgs.path_names(unit_id=parent.id) if parent else []
-        return UnitChoice(level=level, path=path)
+        return await self._orgs.choice(level)
 
     async def unit_for(self, telegram_user_id: int, unit_id: int) -> OrgUnit:
         """The unit, if the author may broadcast to it (a refusal is audited)."""

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from bot.domain.authz import Action
 from bot.domain.broadcasts import Broadcast, BroadcastCard, BroadcastPage, BroadcastState, Command
-from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.common import BroadcastUseCase
 from bot.services.broadcasts.moves import move
-from bot.services.broadcasts.outcomes import OutcomeService
 from bot.services.broadcasts.scheduled import REMINDER_KIND
 from bot.services.errors import ServiceError
-from bot.services.shared import Shared, UseCase
 from storage.database import NotFound
 
 PAGE_SIZE = 5
@@ -22,14 +20,7 @@ class BroadcastNotFound(ServiceError):
     code = "broadcast.not_found"
 
 
-class ControlService(UseCase):
-    def __init__(
-        self, shared: Shared, *, audiences: AudienceService, outcomes: OutcomeService
-    ) -> None:
-        super().__init__(shared)
-        self._audiences = audiences
-        self._outcomes = outcomes
-
+class ControlService(BroadcastUseCase):
     async def mine(self, telegram_user_id: int, *, page: int = 0) -> BroadcastPage:
         """One page of the author's broadcasts, newest first, with live counters."""
         total = await self._store.broadcasts.count_by_author(author_user_id=telegram_user_id)

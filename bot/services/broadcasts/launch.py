@@ -7,21 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.broadcasts import Audience, Broadcast, BroadcastState, Command, DraftKey, next_state
-from bot.services.broadcasts.audiences import AudienceService
-from bot.services.broadcasts.outcomes import OutcomeService
+from bot.services.broadcasts.common import BroadcastUseCase
 from bot.services.broadcasts.scheduled import REMINDER_KIND
 from bot.services.errors import StaleButton
-from bot.services.shared import Shared, UseCase
 
 
-class LaunchService(UseCase):
-    def __init__(
-        self, shared: Shared, *, audiences: AudienceService, outcomes: OutcomeService
-    ) -> None:
-        super().__init__(shared)
-        self._audiences = audiences
-        self._outcomes = outcomes
-
+class LaunchService(BroadcastUseCase):
     async def create(
         self,
         author_user_id: int,

@@ -8,10 +8,8 @@ import logging
 from bot.domain.authz import Action, decide
 from bot.domain.broadcasts import BroadcastState, Command
 from bot.domain.models import Reminder
-from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.common import BroadcastUseCase
 from bot.services.broadcasts.moves import move
-from bot.services.broadcasts.outcomes import OutcomeService
-from bot.services.shared import Shared, UseCase
 from storage.database import NotFound
 from storage.store import Store
 
@@ -21,14 +19,7 @@ _LOGGER = logging.getLogger(__name__)
 REMINDER_KIND = "broadcast.start"
 
 
-class ScheduledStart(UseCase):
-    def __init__(
-        self, shared: Shared, *, audiences: AudienceService, outcomes: OutcomeService
-    ) -> None:
-        super().__init__(shared)
-        self._audiences = audiences
-        self._outcomes = outcomes
-
+class ScheduledStart(BroadcastUseCase):
     async def on_due(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """A scheduled broadcast's time has come: starts it inside the scheduler's
         transaction, so it starts exactly once."""

@@ -26,10 +26,10 @@ from bot.domain.broadcasts import (
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.broadcasts.audiences import AudienceService, UnitChoice
+from bot.services.broadcasts.common import BroadcastUseCase, Common
 from bot.services.broadcasts.launch import LaunchService
 from bot.services.errors import StaleButton
-from bot.services.shared import Shared, UseCase
+from bot.services.orgs import OrgChoice
 from bot.services.wizard import Chat
 from storage.drafts import StoredDraft
 
@@ -43,18 +43,10 @@ def _with_step(stored: StoredDraft) -> dict[str, Any]:
     return {"step": stored.step, **stored.data["draft"]}
 
 
-class BroadcastWizardService(UseCase):
-    def __init__(
-        self,
-        shared: Shared,
-        *,
-        audiences: AudienceService,
-        launch: LaunchService,
-        quiet_hours: QuietHours,
-    ) -> None:
-        super().__init__(shared)
+class BroadcastWizardService(BroadcastUseCase):
+    def __init__(self, common: Common, *, launch: LaunchService, quiet_hours: QuietHours) -> None:
+        super().__init__(common)
         self.wizards = self._drafts(JOURNEY, BroadcastDraft, Step, legacy=_with_step)
-        self._audiences = audiences
         self._launch = launch
         self.quiet_hours = quiet_hours
 
@@ -112,7 +104,7 @@ class BroadcastWizardService(UseCase):
         wizard = await self.wizards.pressed(chat, nonce, at=Step.AUDIENCE)
         return await self._narrow(chat, wizard, review=review)
 
-    async def unit_level(self, chat: Chat, *, nonce: str, parent_id: int, page: int) -> UnitChoice:
+    async def unit_level(self, chat: Chat, *, nonce: str, parent_id: int, page: int) -> OrgChoice:
         """A level of the tree inside the author's scope; 0 is the top of that scope."""
         await self.wizards.pressed(chat, nonce, at=Step.AUDIENCE)
         return await self._audiences.level(chat.user_id, parent_id=parent_id, page=page)

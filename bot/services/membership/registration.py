@@ -52,10 +52,7 @@ class RegistrationService(UseCase):
         return await self.wizards.current(chat)
 
     async def member_or_none(self, telegram_user_id: int) -> Member | None:
-        try:
-            return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
-        except NotFound:
-            return None
+        return await self._member_or_none(telegram_user_id)
 
     async def accept_consent(self, chat: Chat, *, nonce: str) -> Wizard:
         """Records consent to the privacy notice."""

@@ -267,12 +267,9 @@ class TransferService(UseCase):
     # Helpers.
 
     async def _member(self, telegram_user_id: int) -> tuple[Member, int]:
-        try:
-            member = await self._store.members.get_by_telegram_user(
-                telegram_user_id=telegram_user_id
-            )
-        except NotFound:
-            raise NotRegisteredForTransfer() from None
+        member = await self._member_or_none(telegram_user_id)
+        if member is None:
+            raise NotRegisteredForTransfer()
         if member.org_unit_id is None:
             raise NoBranchYet()
         return member, member.org_unit_id

@@ -18,6 +18,7 @@ from bot.services.nominations.nominee import NominationService
 from bot.services.nominations.notice import PublicNotice
 from bot.services.nominations.objections import Objections
 from bot.services.nominations.review import Review
+from bot.services.nominations.review_common import Common
 from bot.services.nominations.review_jobs import ReviewJobs
 from bot.services.nominations.submissions import Submissions
 from bot.services.nominations.transitions import Transitions
@@ -54,30 +55,25 @@ class NominationServices:
 
 
 def _review(shared: Shared, messages: NominationMessages, wording: Wording) -> Review:
-    """The review's use cases, each given the collaborators it calls: the desk's lookups and
-    checks, the transitions a decision makes, the public notice those may open."""
-    desk = ReviewDesk(shared)
+    """The review's use cases over the collaborators they share (review_common): the desk's
+    lookups and checks, the messages, the transitions a decision makes and the public notice
+    those may open."""
     notice = PublicNotice(shared, messages=messages, wording=wording)
-    transitions = Transitions(shared, messages=messages, notice=notice)
-    objections = Objections(
-        shared, desk=desk, transitions=transitions, notice=notice, messages=messages
+    common = Common(
+        shared,
+        desk=ReviewDesk(shared),
+        messages=messages,
+        notice=notice,
+        transitions=Transitions(shared, messages=messages, notice=notice),
+        wording=wording,
     )
+    objections = Objections(common)
     return Review(
-        desk=desk,
-        decisions=Decisions(
-            shared,
-            desk=desk,
-            transitions=transitions,
-            objections=objections,
-            messages=messages,
-        ),
-        meeting=BranchMeeting(
-            shared, desk=desk, transitions=transitions, messages=messages, wording=wording
-        ),
+        desk=common.desk,
+        decisions=Decisions(common, objections=objections),
+        meeting=BranchMeeting(common),
         objections=objections,
-        export=NominationExport(shared, desk=desk),
-        jobs=ReviewJobs(
-            shared, notice=notice, messages=messages, check_at=shared.settings.digest.time
-        ),
+        export=NominationExport(common),
+        jobs=ReviewJobs(common, check_at=shared.settings.digest.time),
         timezone=shared.timezone,
     )

@@ -27,6 +27,8 @@ from bot.services.nominations.campaigns import CampaignNotOpen, CampaignService,
 from bot.services.nominations.submissions import (
     AlreadySubmitted,
     ChangedMeanwhile,
+    NominateSelf,
+    NotReturned,
     NotYours,
     SelfApplyClosed,
     Submissions,
@@ -39,18 +41,6 @@ JOURNEY = "application"
 
 # Where the person is in the form, what they entered, and the buttons' nonce.
 ApplicationForm = kit.Wizard[ApplicationDraft, FormStep]
-
-
-class NominateSelf(ServiceError):
-    """A cadre nominating themselves: they apply like every member."""
-
-    code = "application.nominate_self"
-
-
-class NotReturned(ServiceError):
-    """The nomination is not waiting for a revision (any more)."""
-
-    code = "application.not_returned"
 
 
 class ApplicationService(UseCase):

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
-
 from bot.domain.authz import Action
 from bot.domain.nominations.campaigns import Campaign, CampaignKind, parse_campaign_file
 from bot.domain.nominations.forms import (
@@ -25,7 +23,7 @@ from bot.domain.validation import InvalidInput, parse_date
 from bot.services import wizard as kit
 from bot.services.errors import ServiceError, StaleButton
 from bot.services.nominations.campaigns import CampaignService
-from bot.services.orgs import OrgLevel
+from bot.services.orgs import OrgChoice
 from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 
@@ -33,13 +31,6 @@ JOURNEY = "campaign_wizard"
 
 # Where the admin is: the step to ask, what they entered, the buttons' nonce.
 CampaignWizard = kit.Wizard[CampaignDraft, Field]
-
-
-class ScopeLevel(BaseModel):
-    """One level of the org tree to choose the campaign's scope from."""
-
-    level: OrgLevel
-    path: list[str]
 
 
 class CampaignWizardService(UseCase):
@@ -91,16 +82,14 @@ class CampaignWizardService(UseCase):
 
     async def scope_level(
         self, chat: Chat, *, nonce: str | None = None, parent_id: int | None, page: int = 0
-    ) -> ScopeLevel:
+    ) -> OrgChoice:
         """A level of the tree to pick the scope from (the top: the district)."""
         if nonce is None:
             if (await self.current(chat)).step is not Field.SCOPE:
                 raise StaleButton("scope picker of another step")
         else:
             await self.wizards.pressed(chat, nonce, at=Field.SCOPE)
-        level = await self._orgs.level(parent_id=parent_id, page=page)
-        path = await self._orgs.path_names(unit_id=level.parent.id) if level.parent else []
-        return ScopeLevel(level=level, path=path)
+        return await self._orgs.choice(await self._orgs.level(parent_id=parent_id, page=page))
 
     async def choose_scope(self, chat: Chat, *, nonce: str, unit_id: int) -> CampaignWizard:
         """Stores the scope, if the admin may open campaigns there."""

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.authz import PERMISSIONS, Action, Actor, Role
-from bot.domain.models import Member, OrgKind, OrgUnit
+from bot.domain.models import OrgKind, OrgUnit
 from bot.domain.nominations.campaigns import (
     Campaign,
     CampaignSpec,
@@ -341,12 +341,6 @@ class CampaignService(UseCase):
             path.startswith(campaign.scope_path) or campaign.scope_path.startswith(path)
             for path in self._nominate_paths(actor)
         )
-
-    async def _member_or_none(self, telegram_user_id: int) -> Member | None:
-        try:
-            return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
-        except NotFound:
-            return None
 
     async def _unit_of(self, unit_id: int | None) -> OrgUnit | None:
         return await self._store.org_units.get(unit_id=unit_id) if unit_id is not None else None

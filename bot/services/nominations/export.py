@@ -16,23 +16,18 @@ from bot.domain.nominations.review import (
     ReviewerTitle,
 )
 from bot.domain.nominations.state import Event, Nomination
-from bot.services.nominations.desk import ReviewDesk
-from bot.services.shared import Shared, UseCase
+from bot.services.nominations.review_common import ReviewUseCase
 
 # Posts by rank: a reviewer who is not a member is named by the highest they hold.
 _RANK = [Role.ADMIN, Role.COMMITTEE_CADRE, Role.BRANCH_SECRETARY]
 
 
-class NominationExport(UseCase):
-    def __init__(self, shared: Shared, *, desk: ReviewDesk) -> None:
-        super().__init__(shared)
-        self._desk = desk
-
+class NominationExport(ReviewUseCase):
     async def of_campaign(self, telegram_user_id: int, *, campaign_id: int) -> ExportData:
         """The campaign's nominations in this cadre's scope, for the Party branch's file."""
         actor = await self._access.require_any(telegram_user_id, Action.EXPORT_NOMINATIONS)
         campaign = await self._desk.campaign(campaign_id)
-        paths = self._desk.paths(actor, Action.EXPORT_NOMINATIONS)
+        paths = self._access.paths(actor, Action.EXPORT_NOMINATIONS)
         branches = [
             ExportBranch(
                 figures=figures, quota=branch_quota(campaign.rules, figures.league_members)

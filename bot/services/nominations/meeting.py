@@ -26,11 +26,9 @@ from bot.domain.nominations.state import Nomination, Step
 from bot.services import wizard as kit
 from bot.services.access import AccessDenied
 from bot.services.errors import StaleButton
-from bot.services.nominations.desk import ReviewDesk
-from bot.services.nominations.messages import NominationMessages, Wording, nominee_of
+from bot.services.nominations.messages import nominee_of
 from bot.services.nominations.refusals import CandidatesChanged, NoCandidates
-from bot.services.nominations.transitions import Transitions
-from bot.services.shared import Shared, UseCase
+from bot.services.nominations.review_common import Common, ReviewUseCase
 from bot.services.wizard import Chat
 from storage.store import Store
 
@@ -40,30 +38,18 @@ MEETING_JOURNEY = "meeting"
 Run = kit.Wizard[MeetingDraft, MeetingStep]
 
 
-class BranchMeeting(UseCase):
-    def __init__(
-        self,
-        shared: Shared,
-        *,
-        desk: ReviewDesk,
-        transitions: Transitions,
-        messages: NominationMessages,
-        wording: Wording,
-    ) -> None:
-        super().__init__(shared)
+class BranchMeeting(ReviewUseCase):
+    def __init__(self, common: Common) -> None:
+        super().__init__(common)
         # Stored bare, as before the wizard kit: recordings open across an upgrade resume.
         self.wizards = self._drafts(
             MEETING_JOURNEY, MeetingDraft, MeetingStep, layout=kit.Layout.BARE
         )
-        self._desk = desk
-        self._transitions = transitions
-        self._messages = messages
-        self._wording = wording
 
     async def choices(self, telegram_user_id: int) -> list[MeetingChoice]:
         """Branches of this cadre with candidates waiting for a meeting, per campaign."""
         actor = await self._access.require_any(telegram_user_id, Action.REVIEW_NOMINATION)
-        paths = self._desk.paths(actor, Action.REVIEW_NOMINATION)
+        paths = self._access.paths(actor, Action.REVIEW_NOMINATION)
         choices: list[MeetingChoice] = []
         for group in await self._store.review.meeting_groups(paths=paths):
             campaign = await self._store.campaigns.get(campaign_id=group.campaign_id)

@@ -164,7 +164,10 @@ class NominationService(UseCase):
                     campaign=campaign,
                     level=desk,
                 )
-                await self._tell(tx, current, desk, notice, f"withdrawn:{nomination_id}", now)
+                dedupe = f"withdrawn:{nomination_id}"
+                await self._messages.tell_reviewers(
+                    tx, current, desk, notice, dedupe=dedupe, now=now
+                )
         self._messages.woke()
         return await self.page(telegram_user_id, nomination_id=nomination_id)
 
@@ -233,20 +236,8 @@ class NominationService(UseCase):
             objection=await tx.review.objection(objection_id=objection_id),
         )
         last = target.campaign.rules.review_levels[-1]
-        await self._tell(tx, current, last, notice, f"objection:{objection_id}", now)
-
-    async def _tell(
-        self,
-        tx: Store,
-        nomination: Nomination,
-        level: ReviewLevel,
-        notice: NominationNotice,
-        dedupe: str,
-        now: datetime,
-    ) -> None:
-        """The notice to whoever reviews the nomination at `level`, in the transaction."""
-        reviewers = await self._messages.reviewers(nomination, level)
-        await self._messages.tell(tx, reviewers, notice, dedupe=dedupe, now=now)
+        dedupe = f"objection:{objection_id}"
+        await self._messages.tell_reviewers(tx, current, last, notice, dedupe=dedupe, now=now)
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:
@@ -263,10 +254,8 @@ class NominationService(UseCase):
             raise ChangedMeanwhile(f"nomination {page.nomination.id}")
 
     async def _objectable(self, telegram_user_id: int, nomination_id: int) -> ObjectionTarget:
-        try:
-            await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
-        except NotFound:
-            raise NotRegisteredToObject() from None
+        if await self._member_or_none(telegram_user_id) is None:
+            raise NotRegisteredToObject()
         nomination = await self._nomination(nomination_id)
         if nomination.nominee_user_id == telegram_user_id:
             raise OwnObjection(f"nomination {nomination_id}")

@@ -9,31 +9,12 @@ from datetime import datetime
 
 from bot.domain.nominations.review import Objection, ObjectionState, Resolved, clean_comment
 from bot.domain.nominations.state import Nomination, NominationState, Step
-from bot.services.nominations.desk import ReviewDesk
-from bot.services.nominations.messages import NominationMessages
-from bot.services.nominations.notice import PublicNotice
 from bot.services.nominations.refusals import ObjectionSettled
-from bot.services.nominations.transitions import Transitions
-from bot.services.shared import Shared, UseCase
+from bot.services.nominations.review_common import ReviewUseCase
 from storage.store import Store
 
 
-class Objections(UseCase):
-    def __init__(
-        self,
-        shared: Shared,
-        *,
-        desk: ReviewDesk,
-        transitions: Transitions,
-        notice: PublicNotice,
-        messages: NominationMessages,
-    ) -> None:
-        super().__init__(shared)
-        self._desk = desk
-        self._transitions = transitions
-        self._notice = notice
-        self._messages = messages
-
+class Objections(ReviewUseCase):
     async def resolve(
         self, telegram_user_id: int, *, objection_id: int, uphold: bool, comment: str
     ) -> Resolved:

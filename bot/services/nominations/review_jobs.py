@@ -11,9 +11,7 @@ from bot.domain.nominations.notices import NoticeKind, WaitingKind, WaitingLine,
 from bot.domain.nominations.state import NominationState, awaiting
 from bot.services.admin.digest import next_daily
 from bot.services.nominations.desk import campaigns_of
-from bot.services.nominations.messages import NominationMessages
-from bot.services.nominations.notice import PublicNotice
-from bot.services.shared import Shared, UseCase
+from bot.services.nominations.review_common import Common, ReviewUseCase
 from storage.database import NotFound
 from storage.store import Store
 
@@ -23,19 +21,10 @@ CHECK_TARGET = "nominations"
 Recipients = dict[int, list[WaitingLine]]
 
 
-class ReviewJobs(UseCase):
-    def __init__(
-        self,
-        shared: Shared,
-        *,
-        notice: PublicNotice,
-        messages: NominationMessages,
-        check_at: time,
-    ) -> None:
+class ReviewJobs(ReviewUseCase):
+    def __init__(self, common: Common, *, check_at: time) -> None:
         """`check_at` is the local time of the daily check (the digest's)."""
-        super().__init__(shared)
-        self._notice = notice
-        self._messages = messages
+        super().__init__(common)
         self._check_at = check_at
 
     async def ensure_scheduled(self) -> None:

@@ -2,7 +2,8 @@
 transaction (the campaign is open, the member is eligible and has no nomination yet; for a
 revision, the version the nominee was shown), the nomination is created or resubmitted, and
 the notices to the reviewers (and to a nominated member) go into the outbox in the same
-transaction."""
+transaction. The refusals of the form (application.*) are declared here, for the form's steps
+(applications) as for its sending."""
 
 from __future__ import annotations
 
@@ -58,6 +59,18 @@ class ChangedMeanwhile(ServiceError):
     """The nomination changed after the nominee opened the revision."""
 
     code = "application.changed_meanwhile"
+
+
+class NominateSelf(ServiceError):
+    """A cadre nominating themselves: they apply like every member."""
+
+    code = "application.nominate_self"
+
+
+class NotReturned(ServiceError):
+    """The nomination is not waiting for a revision (any more)."""
+
+    code = "application.not_returned"
 
 
 class Submissions(UseCase):

@@ -32,15 +32,14 @@ class TrainingServices:
     @classmethod
     def create(cls, shared: Shared, *, render: NoticeRenderer) -> TrainingServices:
         """`render` words the notices about a training (the handlers' layer provides it)."""
-        settings = shared.settings.trainings
         common = Common(shared, Lookups(shared), Notices(shared, render=render))
-        waitlist = WaitlistService(common, settings=settings)
-        jobs = TrainingJobs(common, waitlist=waitlist, settings=settings)
+        waitlist = WaitlistService(common)
+        jobs = TrainingJobs(common, waitlist=waitlist)
         managing = ManagedTrainingService(common, waitlist=waitlist, jobs=jobs)
         return cls(
             trainings=TrainingService(common, waitlist=waitlist),
             waitlist=waitlist,
-            checkins=CheckInService(common, settings=settings),
+            checkins=CheckInService(common),
             managing=managing,
             wizard=TrainingWizardService(common, managing=managing),
             jobs=jobs,

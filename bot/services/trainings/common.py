@@ -1,6 +1,6 @@
 """What every trainings use-case works with: what every use case reads (bot.services.shared),
-the lookups and the notices (the family's builder makes them once, bot.services.trainings, and
-hands them to each); and the audit of what they change."""
+the trainings' settings, the lookups and the notices (the family's builder makes them once,
+bot.services.trainings, and hands them to each); and the audit of what they change."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class TrainingUseCase(UseCase):
         super().__init__(common.shared)
         self._lookups = common.lookups
         self._notices = common.notices
+        self._settings = common.shared.settings.trainings
 
 
 async def audit(

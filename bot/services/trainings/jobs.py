@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.config import TrainingSettings
 from bot.domain import trainings as rules
 from bot.domain.models import Reminder
 from bot.domain.training_views import NoticeKind
@@ -23,19 +22,17 @@ __all__ = ["KIND_CLOSE", "KIND_OFFER_EXPIRY", "KIND_REMINDER", "TrainingJobs"]
 
 
 class TrainingJobs(TrainingUseCase):
-    def __init__(
-        self, common: Common, *, waitlist: WaitlistService, settings: TrainingSettings
-    ) -> None:
+    def __init__(self, common: Common, *, waitlist: WaitlistService) -> None:
         super().__init__(common)
         self._waitlist = waitlist
-        self._offsets = settings.reminder_offsets_hours
 
     async def schedule(
         self, tx: Store, training_id: int, training: NewTraining, now: datetime
     ) -> None:
         """The reminders before the start (those still ahead) and the closing after the end."""
         target = _target(training_id)
-        for offset, due in rules.reminder_times(training.starts_at, self._offsets, now=now):
+        offsets = self._settings.reminder_offsets_hours
+        for offset, due in rules.reminder_times(training.starts_at, offsets, now=now):
             await tx.reminders.schedule(
                 kind=KIND_REMINDER,
                 target=target,

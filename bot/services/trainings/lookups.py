@@ -34,15 +34,9 @@ class Lookups(UseCase):
         )
         return training
 
-    async def member_or_none(self, telegram_user_id: int) -> Member | None:
-        try:
-            return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
-        except NotFound:
-            return None
-
     async def member(self, telegram_user_id: int) -> tuple[Member, OrgUnit]:
         """The member and their unit; NotAMember for a visitor or a member without one."""
-        member = await self.member_or_none(telegram_user_id)
+        member = await self._member_or_none(telegram_user_id)
         if member is None or member.org_unit_id is None:
             raise NotAMember(f"{telegram_user_id} is not a member with a unit")
         return member, await self._store.org_units.get(unit_id=member.org_unit_id)
@@ -69,7 +63,7 @@ class Lookups(UseCase):
     async def view(self, telegram_user_id: int, *, training_id: int) -> TrainingView:
         """The training's page for this person: figures, their enrolment, what they may do."""
         training = await self.training(training_id)
-        member = await self.member_or_none(telegram_user_id)
+        member = await self._member_or_none(telegram_user_id)
         enrolment = None
         position = None
         in_audience = False

@@ -5,7 +5,6 @@ each telling the members concerned once, through the outbox, in the change's tra
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from datetime import datetime
 
 from bot.domain import trainings as rules
@@ -42,11 +41,7 @@ class ManagedTrainingService(TrainingUseCase):
     async def managed(self, telegram_user_id: int, *, page: int = 0) -> TrainingPage:
         """The trainings of the cadre's subtrees: running and upcoming first, then past ones."""
         actor = await self._access.require_any(telegram_user_id, Action.MANAGE_TRAINING)
-        paths = (
-            ["/"]
-            if actor.configured_admin
-            else _widest(g.unit_path for g in self._access.scopes(actor, Action.MANAGE_TRAINING))
-        )
+        paths = self._access.paths(actor, Action.MANAGE_TRAINING)
         total = await self._store.trainings.count_managed(paths=paths)
         pages = pages_of(total)
         page = min(max(page, 0), pages - 1)
@@ -231,12 +226,3 @@ def _check_open(training: Training, now: datetime) -> None:
     """A training is changed only while it is published and not over."""
     if training.state is not TrainingState.PUBLISHED or now >= training.ends_at:
         raise TrainingNotOpen(f"training {training.id} is {training.state}")
-
-
-def _widest(paths: Iterable[str]) -> list[str]:
-    """Nested subtrees would list a training twice: keep only the widest of each."""
-    widest: list[str] = []
-    for path in sorted(set(paths), key=len):
-        if not any(path.startswith(kept) for kept in widest):
-            widest.append(path)
-    return widest

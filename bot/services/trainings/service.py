@@ -92,7 +92,7 @@ class TrainingService(TrainingUseCase):
 
     async def record(self, telegram_user_id: int) -> TrainingRecord:
         """Hours credited to the member and the trainings they came from (none for a visitor)."""
-        member = await self._lookups.member_or_none(telegram_user_id)
+        member = await self._member_or_none(telegram_user_id)
         if member is None:
             return TrainingRecord(total_tenths=0, trainings=[])
         credited = await self._store.trainings.credited(member_id=member.id)
