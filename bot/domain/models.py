@@ -45,6 +45,8 @@ class ReviewState(StrEnum):
 
 
 class Record(BaseModel):
+    """An immutable model: a stored row, or a value the rules compute or compare."""
+
     model_config = ConfigDict(frozen=True)
 
 
