@@ -12,10 +12,8 @@ from storage.database import NotFound
 from storage.store import Store
 
 
-class AccessDenied(ServiceError):
+class AccessDenied(ServiceError, code="access.denied"):
     """The actor may not do this here; the attempt was written to the audit log."""
-
-    code = "access.denied"
 
 
 class AccessService:

@@ -24,10 +24,8 @@ class InvitationUnusable(ServiceError):
         self.code = f"cadres.invitation_{reason}"
 
 
-class CadreGone(ServiceError):
+class CadreGone(ServiceError, code="cadres.role_gone"):
     """The cadre's role has ended, or is not one the actor may see."""
-
-    code = "cadres.role_gone"
 
 
 class CadreService(UseCase):

@@ -32,16 +32,12 @@ _FILE_FORBIDDEN = re.compile(r"[\\/:*?\"<>|\s]+")
 _LOGGER = logging.getLogger(__name__)
 
 
-class ExportTooLarge(ServiceError):
+class ExportTooLarge(ServiceError, code="export.too_large"):
     """The file would be over Telegram's 50 MB limit for documents."""
 
-    code = "export.too_large"
 
-
-class ExportFailed(ServiceError):
+class ExportFailed(ServiceError, code="export.failed"):
     """The process that builds export files stopped before the file was made."""
-
-    code = "export.failed"
 
 
 async def _built(job: ExportJob) -> BuiltFile:

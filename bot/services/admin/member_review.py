@@ -10,10 +10,8 @@ from bot.services.shared import UseCase
 from storage.database import Conflict, NotFound
 
 
-class AlreadyDecided(ServiceError):
+class AlreadyDecided(ServiceError, code="review.already_decided"):
     """Someone already confirmed or sent back this registration."""
-
-    code = "review.already_decided"
 
 
 class MemberReviewService(UseCase):

@@ -116,10 +116,8 @@ def _rows_as_csv(rows: list[SheetRow]) -> str:
     return buffer.getvalue()
 
 
-class ImportDenied(AccessDenied):
+class ImportDenied(AccessDenied, code="imports.denied"):
     """Someone who may not import over the whole tree sent a file or /import (audited)."""
-
-    code = "imports.denied"
 
 
 class RosterImportService(UseCase):

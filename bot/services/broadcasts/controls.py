@@ -14,10 +14,8 @@ from storage.database import NotFound
 PAGE_SIZE = 5
 
 
-class BroadcastNotFound(ServiceError):
+class BroadcastNotFound(ServiceError, code="broadcast.not_found"):
     """The button names a broadcast that does not exist."""
-
-    code = "broadcast.not_found"
 
 
 class ControlService(BroadcastUseCase):

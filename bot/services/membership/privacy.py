@@ -29,10 +29,8 @@ _BACKLOG_PAUSE = timedelta(minutes=1)
 _LOGGER = logging.getLogger(__name__)
 
 
-class NothingToErase(ServiceError):
+class NothingToErase(ServiceError, code="privacy.already_erased"):
     """The confirmation was pressed for data that is already erased (or for someone else)."""
-
-    code = "privacy.already_erased"
 
 
 class PrivacyService(UseCase):

@@ -38,38 +38,28 @@ PAGE_SIZE = 5
 ReasonWizard = kit.Wizard[AwaitedReason, ReasonStep]
 
 
-class NotRegisteredForTransfer(NotRegistered):
+class NotRegisteredForTransfer(NotRegistered, code="transfer.not_registered"):
     """Only a registered member has a branch to move from."""
 
-    code = "transfer.not_registered"
 
-
-class NoBranchYet(ServiceError):
+class NoBranchYet(ServiceError, code="transfer.no_branch"):
     """The member's record names no branch (an incomplete roster row), so nothing can move."""
 
-    code = "transfer.no_branch"
 
-
-class AlreadySettled(ServiceError):
+class AlreadySettled(ServiceError, code="transfer.already_settled"):
     """The request was approved, rejected or withdrawn before this press."""
-
-    code = "transfer.already_settled"
 
     def __init__(self, card: TransferCard) -> None:
         super().__init__(f"transfer {card.transfer.id} is {card.transfer.state}")
         self.card = card
 
 
-class DecidingOwnRequest(ServiceError):
+class DecidingOwnRequest(ServiceError, code="transfer.own_request"):
     """A cadre pressed a decision on the move of their own membership."""
 
-    code = "transfer.own_request"
 
-
-class MemberMovedMeanwhile(ServiceError):
+class MemberMovedMeanwhile(ServiceError, code="transfer.member_moved"):
     """The member changed branch after asking, so the request no longer says where from."""
-
-    code = "transfer.member_moved"
 
 
 class TargetChoice(BaseModel):

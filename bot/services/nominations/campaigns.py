@@ -44,22 +44,16 @@ PAGE_SIZE = 8
 PartyDate = kit.Wizard[PartyDateQuestion, PartyDateStep]
 
 
-class CampaignGone(StaleButton):
+class CampaignGone(StaleButton, code="campaigns.gone"):
     """The campaign a button names does not exist."""
 
-    code = "campaigns.gone"
 
-
-class CampaignNotOpen(ServiceError):
+class CampaignNotOpen(ServiceError, code="campaigns.not_open"):
     """The campaign has not opened yet, has closed, or was cancelled."""
 
-    code = "campaigns.not_open"
 
-
-class NotEligible(ServiceError):
+class NotEligible(ServiceError, code="campaigns.not_eligible"):
     """The member fails some of the campaign's rules; `failures` says which and why."""
-
-    code = "campaigns.not_eligible"
 
     def __init__(self, failures: list[Failure], *, name: str = "") -> None:
         super().__init__(f"{len(failures)} rules failed")

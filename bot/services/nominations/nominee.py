@@ -39,40 +39,32 @@ OBJECTION_JOURNEY = "objection"
 Objection = kit.Wizard[ObjectionDraft, ObjectionStep]
 
 
-class NominationGone(StaleButton):
-    code = "nominations.gone"
+class NominationGone(StaleButton, code="nominations.gone"):
+    """The button names a nomination that does not exist (any more)."""
 
 
-class NotYours(ServiceError):
+class NotYours(ServiceError, code="nominations.not_yours"):
     """Only the nominee (and whoever nominated them) opens a nomination's page here."""
 
-    code = "nominations.not_yours"
 
-
-class NotWithdrawable(ServiceError):
+class NotWithdrawable(ServiceError, code="nominations.not_withdrawable"):
     """The result is final already: approved, rejected or withdrawn."""
 
-    code = "nominations.not_withdrawable"
 
-
-class ChangedMeanwhile(ServiceError):
+class ChangedMeanwhile(ServiceError, code="nominations.changed"):
     """A reviewer decided after the page was opened; the nominee should look again."""
 
-    code = "nominations.changed"
 
-
-class ObjectionClosed(ServiceError):
+class ObjectionClosed(ServiceError, code="nominations.objection_closed"):
     """The nomination is not (or no longer) in its public notice."""
 
-    code = "nominations.objection_closed"
+
+class OwnObjection(ServiceError, code="nominations.objection_own"):
+    """A nominee objecting to their own nomination."""
 
 
-class OwnObjection(ServiceError):
-    code = "nominations.objection_own"
-
-
-class NotRegisteredToObject(NotRegistered):
-    code = "nominations.objection_register"
+class NotRegisteredToObject(NotRegistered, code="nominations.objection_register"):
+    """Only a registered member objects; the answer says to register first."""
 
 
 class NominationService(UseCase):

@@ -33,44 +33,32 @@ from storage.database import Conflict, NotFound
 from storage.store import Store
 
 
-class AlreadySubmitted(ServiceError):
+class AlreadySubmitted(ServiceError, code="application.already_submitted"):
     """The member already has a nomination in this campaign (or the form was sent already)."""
-
-    code = "application.already_submitted"
 
     def __init__(self, nomination_id: int | None = None) -> None:
         super().__init__(f"nomination {nomination_id}")
         self.nomination_id = nomination_id
 
 
-class SelfApplyClosed(ServiceError):
+class SelfApplyClosed(ServiceError, code="application.self_apply_closed"):
     """In this campaign the branch cadre nominates; members do not apply themselves."""
 
-    code = "application.self_apply_closed"
 
-
-class NotYours(ServiceError):
+class NotYours(ServiceError, code="application.not_yours"):
     """Only the nominee revises their nomination."""
 
-    code = "application.not_yours"
 
-
-class ChangedMeanwhile(ServiceError):
+class ChangedMeanwhile(ServiceError, code="application.changed_meanwhile"):
     """The nomination changed after the nominee opened the revision."""
 
-    code = "application.changed_meanwhile"
 
-
-class NominateSelf(ServiceError):
+class NominateSelf(ServiceError, code="application.nominate_self"):
     """A cadre nominating themselves: they apply like every member."""
 
-    code = "application.nominate_self"
 
-
-class NotReturned(ServiceError):
+class NotReturned(ServiceError, code="application.not_returned"):
     """The nomination is not waiting for a revision (any more)."""
-
-    code = "application.not_returned"
 
 
 class Submissions(UseCase):
