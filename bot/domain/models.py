@@ -189,3 +189,7 @@ class Reminder(BaseModel):
     target: str
     due_at: datetime
     payload: dict[str, Any]
+
+    def target_id(self, kind: str) -> int:
+        """The id of a target written "<kind>:<id>"; ValueError when it names none."""
+        return int(self.target.removeprefix(f"{kind}:"))

@@ -96,8 +96,7 @@ class CampaignNotices(UseCase):
 
     async def _scheduled(self, tx: Store, reminder: Reminder) -> Campaign | None:
         try:
-            campaign_id = int(reminder.target.removeprefix("campaign:"))
-            campaign = await tx.campaigns.get(campaign_id=campaign_id)
+            campaign = await tx.campaigns.get(campaign_id=reminder.target_id("campaign"))
         except (NotFound, ValueError):
             return None
         # A campaign cancelled, or over while the bot was down, has nothing left to say.

@@ -39,9 +39,7 @@ class ReviewJobs(ReviewUseCase):
         """A notice's end fell due: it ends, if the nomination is still in that notice (a
         withdrawal or an upheld objection ended it sooner)."""
         try:
-            current = await tx.nominations.get(
-                nomination_id=int(reminder.target.removeprefix("nomination:"))
-            )
+            current = await tx.nominations.get(nomination_id=reminder.target_id("nomination"))
         except (NotFound, ValueError):
             return
         if (

@@ -72,7 +72,7 @@ class TrainingJobs(TrainingUseCase):
         """An offer nobody answered in time: the place goes to the next on the waitlist."""
         try:
             enrolment = await tx.trainings.enrolment_by_id(
-                enrolment_id=int(reminder.target.removeprefix("enrolment:"))
+                enrolment_id=reminder.target_id("enrolment")
             )
         except (NotFound, ValueError):
             return
@@ -121,9 +121,7 @@ class TrainingJobs(TrainingUseCase):
     async def _scheduled_training(self, reminder: Reminder, moment: str) -> Training | None:
         """The published training a reminder is for, unless its time moved since."""
         try:
-            training = await self._store.trainings.get(
-                training_id=int(reminder.target.removeprefix("training:"))
-            )
+            training = await self._store.trainings.get(training_id=reminder.target_id("training"))
         except (NotFound, ValueError):
             return None
         if training.state is not TrainingState.PUBLISHED:
