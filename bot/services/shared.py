@@ -41,26 +41,6 @@ class Shared:
     # Tells the scheduler that something was scheduled (a broadcast, a campaign's notices).
     wake_scheduler: Wake
 
-    @classmethod
-    def create(
-        cls,
-        *,
-        store: Store,
-        clock: Clock,
-        settings: Settings,
-        wake_delivery: Wake,
-        wake_scheduler: Wake,
-    ) -> Shared:
-        return cls(
-            store=store,
-            clock=clock,
-            settings=settings,
-            access=AccessService(store=store, admins=frozenset(settings.bot.admins), clock=clock),
-            orgs=OrgService(store=store),
-            outbox=OutboxService(store=store, clock=clock, wake=wake_delivery),
-            wake_scheduler=wake_scheduler,
-        )
-
     @property
     def timezone(self) -> ZoneInfo:
         """The committee's time zone: days, deadlines and local times are counted in it."""
