@@ -32,7 +32,6 @@ class Wording(Protocol):
 
 class NominationMessages(UseCase):
     def __init__(self, shared: Shared, *, wording: Wording) -> None:
-        """The district's configured admins (`_admins`) review at every level."""
         super().__init__(shared)
         self._wording = wording
 
@@ -170,6 +169,8 @@ class NominationMessages(UseCase):
         ]
 
     async def _admin_ids(self, nomination: Nomination) -> list[int]:
+        """The admins: those holding the role, and the district's configured admins (they
+        review at every level)."""
         return [*await self._holders(nomination, Role.ADMIN), *sorted(self._admins)]
 
 
