@@ -18,7 +18,6 @@ from tornado.httpserver import HTTPServer
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotData, LeagueContext
-from bot.domain.quiet_hours import QuietHours
 from bot.i18n import Translator
 from bot.infra.delivery import DeliveryEngine
 from bot.infra.draft_persistence import DraftPersistence
@@ -160,11 +159,7 @@ def _engines(
         accounts=store.accounts,
         clock=clock,
         settings=settings_.delivery,
-        quiet_hours=QuietHours(
-            start=settings_.delivery.quiet_start,
-            end=settings_.delivery.quiet_end,
-            timezone=settings_.bot.timezone,
-        ),
+        quiet_hours=settings_.quiet_hours,
     )
     scheduler = Scheduler(store=store, clock=clock, job_queue=app.job_queue)
     # Reminders put messages in the outbox; the engine sends them after each round.

@@ -11,13 +11,16 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.infra.protection import hide_in_logs, private_files, warn_if_shared
 from storage.database import CannotOpen
+
+if TYPE_CHECKING:
+    from bot.domain.admin.imports import ImportRefused
 
 EXIT_CONFIG = 2
 # The sandbox wires itself to the bot (sandbox/__main__.py), never the other way round: these
@@ -181,10 +184,7 @@ async def _import_orgs(settings: Settings, path: Path) -> int:
                 repo=OrgUnitRepository(db), path=path, now=SystemClock().now()
             )
         except OrgImportError as exc:
-            print(f"{path}: nothing imported, {len(exc.problems)} problem(s):", file=sys.stderr)
-            for problem in exc.problems:
-                print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
-            return 1
+            return _refused(path, exc)
     counts = ", ".join(f"{n} {kind.value}" for kind, n in report.created.items() if n)
     print(f"{path}: imported {report.total} org unit(s): {counts or 'none'}")
     return 0
@@ -202,16 +202,21 @@ async def _import_members(settings: Settings, path: Path) -> int:
         try:
             report = await services.roster_import.import_roster_file(path=path)
         except RosterImportError as exc:
-            print(f"{path}: nothing imported, {len(exc.problems)} problem(s):", file=sys.stderr)
-            for problem in exc.problems:
-                print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
-            return 1
+            return _refused(path, exc)
     counts = ", ".join(f"{n} {status.value}" for status, n in report.by_status.items() if n)
     print(
         f"{path}: imported {report.total} member(s) into {len(report.by_branch)} branch(es):"
         f" {counts or 'none'}"
     )
     return 0
+
+
+def _refused(path: Path, refused: ImportRefused) -> int:
+    """Says why an import took nothing; the command's exit status."""
+    print(f"{path}: nothing imported, {len(refused.problems)} problem(s):", file=sys.stderr)
+    for problem in refused.problems:
+        print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
+    return 1
 
 
 def _backup(settings: Settings, path: Path, *, force: bool) -> int:

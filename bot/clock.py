@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -26,37 +27,54 @@ class SystemClock:
         """Real time flows; the scheduler's timers notice it."""
 
 
-class ManualClock:
-    """A clock that tests and the sandbox move forward instead of sleeping."""
+class _MovedByHand(ABC):
+    """A clock that tests or the sandbox move forward; whoever listens is told of each move."""
 
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("ManualClock needs an aware datetime")
-        self._now = start.astimezone(UTC)
+    def __init__(self) -> None:
         self._listeners: list[Callable[[], None]] = []
 
-    def now(self) -> datetime:
-        return self._now
+    @abstractmethod
+    def now(self) -> datetime: ...
+
+    @abstractmethod
+    def _move(self, delta: timedelta) -> None:
+        """Moves the time this clock tells forward by `delta`."""
 
     def advance(self, delta: timedelta) -> datetime:
         """Moves time forward by delta and returns the new time."""
         if delta < timedelta(0):
             raise ValueError("time only moves forward")
-        self._now += delta
+        self._move(delta)
         for listener in list(self._listeners):
             listener()
-        return self._now
+        return self.now()
 
     def on_change(self, callback: Callable[[], None]) -> None:
         """The scheduler and the sender wake when the test or the sandbox moves time."""
         self._listeners.append(callback)
+
+
+class ManualClock(_MovedByHand):
+    """A clock that tests and the sandbox move forward instead of sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        super().__init__()
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def _move(self, delta: timedelta) -> None:
+        self._now += delta
 
     def set(self, moment: datetime) -> None:
         """Jumps to an aware moment that is not in the past."""
         self.advance(moment.astimezone(UTC) - self._now)
 
 
-class OffsetClock:
+class OffsetClock(_MovedByHand):
     """Real time plus an offset that only grows: time flows, and the sandbox can jump it ahead.
 
     `leaguebot sandbox` runs the bot on this clock so that a person trying the bot sees real
@@ -66,8 +84,8 @@ class OffsetClock:
     def __init__(self, offset: timedelta = timedelta(0)) -> None:
         if offset < timedelta(0):
             raise ValueError("the offset only moves forward")
+        super().__init__()
         self._offset = offset
-        self._listeners: list[Callable[[], None]] = []
 
     @property
     def offset(self) -> timedelta:
@@ -77,15 +95,5 @@ class OffsetClock:
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
 
-    def advance(self, delta: timedelta) -> datetime:
-        """Moves time forward by delta and returns the new time."""
-        if delta < timedelta(0):
-            raise ValueError("time only moves forward")
+    def _move(self, delta: timedelta) -> None:
         self._offset += delta
-        for listener in list(self._listeners):
-            listener()
-        return self.now()
-
-    def on_change(self, callback: Callable[[], None]) -> None:
-        """The scheduler and the sender wake when the sandbox moves time."""
-        self._listeners.append(callback)

@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from bot.domain.models import Language
+from bot.domain.quiet_hours import QuietHours
 
 ENV_PREFIX = "LEAGUEBOT_"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -230,6 +231,15 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The file's values arrive as init arguments; the environment overrides them.
         return (env_settings, init_settings)
+
+    @property
+    def quiet_hours(self) -> QuietHours:
+        """The delivery's quiet hours, in the committee's time zone."""
+        return QuietHours(
+            start=self.delivery.quiet_start,
+            end=self.delivery.quiet_end,
+            timezone=self.bot.timezone,
+        )
 
 
 class _WithoutEnvironment(Settings):

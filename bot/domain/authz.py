@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
-from bot.domain.models import OrgKind
+from bot.domain.models import OrgKind, Record
 from bot.domain.nominations.campaigns import ReviewLevel
 
 
@@ -71,10 +69,8 @@ ROLE_UNIT_KINDS: dict[Role, frozenset[OrgKind]] = {
 }
 
 
-class Grant(BaseModel):
+class Grant(Record):
     """One role on one unit, with the unit's path for scope checks."""
-
-    model_config = ConfigDict(frozen=True)
 
     role: Role
     unit_id: int
@@ -84,10 +80,8 @@ class Grant(BaseModel):
         return target_path.startswith(self.unit_path)
 
 
-class Actor(BaseModel):
+class Actor(Record):
     """Whoever is acting, with every role they hold now."""
-
-    model_config = ConfigDict(frozen=True)
 
     telegram_user_id: int
     grants: tuple[Grant, ...] = ()
@@ -112,9 +106,7 @@ class Actor(BaseModel):
         return sorted({grant.unit_path for grant in self.grants if grant.role in allowed})
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Decision(Record):
     allowed: bool
     reason: str
 

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from bot.domain.models import MemberStatus, OrgUnit, ReviewState
+from bot.domain.models import MemberStatus, OrgUnit, Record, ReviewState
 from bot.domain.validation import InvalidInput
 
 # Telegram's limit for a message's text after its formatting has been parsed, in UTF-16 units.
@@ -135,11 +135,9 @@ _REVIEW_STATES = {
 }
 
 
-class Audience(BaseModel):
+class Audience(Record):
     """Who a broadcast goes to: the members of a unit and everything below it, narrowed by
     status and registration. Only members linked to a Telegram account can receive it."""
-
-    model_config = ConfigDict(frozen=True)
 
     unit_id: int
     status: StatusFilter = StatusFilter.ALL

@@ -45,6 +45,8 @@ class ReviewState(StrEnum):
 
 
 class Record(BaseModel):
+    """An immutable model: a stored row, or a value the rules compute or compare."""
+
     model_config = ConfigDict(frozen=True)
 
 
@@ -187,3 +189,7 @@ class Reminder(BaseModel):
     target: str
     due_at: datetime
     payload: dict[str, Any]
+
+    def target_id(self, kind: str) -> int:
+        """The id of a target written "<kind>:<id>"; ValueError when it names none."""
+        return int(self.target.removeprefix(f"{kind}:"))

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from bot.domain.models import Record
 
 
-class QuietHours(BaseModel):
+class QuietHours(Record):
     """A daily window in local time; start after end means it spans midnight (22:00–08:00)."""
-
-    model_config = ConfigDict(frozen=True)
 
     start: time = time(22, 0)
     end: time = time(8, 0)

@@ -4,7 +4,6 @@ waitlist, the check-in window, overlaps, and what an edit changed. No I/O and no
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -13,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from bot.domain.models import Record
-from bot.domain.validation import InvalidInput
+from bot.domain.validation import InvalidInput, clean_text
 
 MAX_TITLE = 60
 MAX_PLACE = 100
@@ -230,31 +229,25 @@ def tenths_to_hours(tenths: int) -> Decimal:
 
 def clean_line(text: str, *, max_length: int, what: str) -> str:
     """A title or a place: one line, trimmed, no control characters, not too long."""
-    stripped = " ".join(text.split())
-    if not stripped:
-        raise InvalidInput(f"trainings.{what}_empty")
-    if any(unicodedata.category(char) in {"Cc", "Cf"} for char in stripped):
-        raise InvalidInput("trainings.text_control")
-    if len(stripped) > max_length:
-        raise InvalidInput(
-            f"trainings.{what}_too_long", {"max": max_length, "length": len(stripped)}
-        )
-    return stripped
+    return clean_text(
+        text,
+        max_length=max_length,
+        empty=f"trainings.{what}_empty",
+        control="trainings.text_control",
+        too_long=f"trainings.{what}_too_long",
+    )
 
 
 def clean_description(text: str) -> str:
     """Several lines are fine; other control characters and very long texts are not."""
-    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-    cleaned = "\n".join(lines).strip()
-    if not cleaned:
-        raise InvalidInput("trainings.description_empty")
-    if any(unicodedata.category(c) in {"Cc", "Cf"} for c in cleaned.replace("\n", "")):
-        raise InvalidInput("trainings.text_control")
-    if len(cleaned) > MAX_DESCRIPTION:
-        raise InvalidInput(
-            "trainings.description_too_long", {"max": MAX_DESCRIPTION, "length": len(cleaned)}
-        )
-    return cleaned
+    return clean_text(
+        text,
+        max_length=MAX_DESCRIPTION,
+        empty="trainings.description_empty",
+        control="trainings.text_control",
+        too_long="trainings.description_too_long",
+        lines=True,
+    )
 
 
 # Times.

@@ -231,6 +231,25 @@ def clean_name(text: str, *, max_length: int = 30) -> str:
     return name
 
 
+def clean_text(
+    text: str, *, max_length: int, empty: str, control: str, too_long: str, lines: bool = False
+) -> str:
+    """Typed text, trimmed and its white space folded (within each line, where `lines` allows
+    several); refused by the key given when it is empty, holds a control or format character, or
+    is longer than `max_length` (the refusal says how long it was)."""
+    if lines:
+        cleaned = "\n".join(" ".join(line.split()) for line in text.strip().splitlines()).strip()
+    else:
+        cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InvalidInput(empty)
+    if any(unicodedata.category(char) in {"Cc", "Cf"} for char in cleaned.replace("\n", "")):
+        raise InvalidInput(control)
+    if len(cleaned) > max_length:
+        raise InvalidInput(too_long, {"max": max_length, "length": len(cleaned)})
+    return cleaned
+
+
 def _is_control(char: str) -> bool:
     return char in _BIDI_CONTROLS or unicodedata.category(char) in _CONTROL_CATEGORIES
 

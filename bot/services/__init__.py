@@ -105,11 +105,13 @@ class Services:
         (an erasure gives up places), nominations before admin (the digest counts what waits
         for review). The wake-ups reach the engines of a running bot (bot.app), or nothing
         (bot.services.shared.asleep: a command-line import, a test of the services)."""
-        shared = Shared.create(
+        shared = Shared(
             store=store,
             clock=clock,
             settings=settings,
-            wake_delivery=wake_delivery,
+            access=AccessService(store=store, admins=frozenset(settings.bot.admins), clock=clock),
+            orgs=OrgService(store=store),
+            outbox=OutboxService(store=store, clock=clock, wake=wake_delivery),
             wake_scheduler=wake_scheduler,
         )
         trainings = TrainingServices.create(shared, render=renderers.training_notice)
@@ -121,7 +123,7 @@ class Services:
             shared, digest=renderers.digest, nominations=nominations.review.desk.waiting_count
         )
         return cls(
-            accounts=AccountService(store=store, clock=clock),
+            accounts=AccountService(shared),
             access=shared.access,
             orgs=shared.orgs,
             outbox=shared.outbox,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action, Actor, Grant, Role, decide
 from bot.domain.models import OrgUnit
@@ -10,10 +12,8 @@ from storage.database import NotFound
 from storage.store import Store
 
 
-class AccessDenied(ServiceError):
+class AccessDenied(ServiceError, code="access.denied"):
     """The actor may not do this here; the attempt was written to the audit log."""
-
-    code = "access.denied"
 
 
 class AccessService:
@@ -67,6 +67,13 @@ class AccessService:
         """The actor's grants that allow the action: the subtrees they may do it in."""
         return [grant for grant in actor.grants if grant.role in PERMISSIONS[action]]
 
+    def paths(self, actor: Actor, action: Action) -> list[str]:
+        """The subtrees the actor may do the action in, the widest of nested ones only (nested
+        subtrees would list a record twice); the whole tree for configured admins."""
+        if actor.configured_admin:
+            return ["/"]
+        return _widest(grant.unit_path for grant in self.scopes(actor, action))
+
     async def scope_units(self, actor: Actor, action: Action) -> list[OrgUnit]:
         """The top units of the actor's scope for an action; the roots for configured admins."""
         if actor.configured_admin:
@@ -85,3 +92,11 @@ class AccessService:
             after={"action": action.value},
             comment=reason,
         )
+
+
+def _widest(paths: Iterable[str]) -> list[str]:
+    widest: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(kept) for kept in widest):
+            widest.append(path)
+    return widest

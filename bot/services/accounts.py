@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.domain.models import Account, Language
+from bot.services.shared import UseCase
 from storage.database import NotFound
-from storage.store import Store
 
 
-class AccountService:
-    def __init__(self, *, store: Store, clock: Clock) -> None:
-        self._store = store
-        self._clock = clock
-
+class AccountService(UseCase):
     async def seen(self, *, telegram_user_id: int, chat_id: int, language: Language) -> Account:
         """Records contact with the user; their first language is the one Telegram reports."""
         return await self._store.accounts.seen(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.models import Member
 from storage.database import Unavailable
 
@@ -11,40 +13,36 @@ StorageUnavailable = Unavailable
 
 
 class ServiceError(Exception):
-    """A use-case refused; `code` is the translation key of the answer."""
+    """A use-case refused; `code` is the translation key of the answer, given where a refusal
+    is declared: `class StaleButton(ServiceError, code="errors.stale_button")`."""
 
     code = "errors.generic"
 
+    def __init_subclass__(cls, *, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
 
-class StaleButton(ServiceError):
+
+class StaleButton(ServiceError, code="errors.stale_button"):
     """A button from a wizard that has finished or been restarted was pressed."""
 
-    code = "errors.stale_button"
 
-
-class NoWizard(ServiceError):
+class NoWizard(ServiceError, code="errors.no_wizard"):
     """There is no wizard in progress for this chat."""
 
-    code = "errors.no_wizard"
 
-
-class NotRegistered(ServiceError):
+class NotRegistered(ServiceError, code="errors.not_registered"):
     """The user has not registered yet."""
 
-    code = "errors.not_registered"
 
-
-class AlreadyRegistered(ServiceError):
+class AlreadyRegistered(ServiceError, code="registration.already_registered"):
     """The user is already a member; registration does not start again."""
-
-    code = "registration.already_registered"
 
     def __init__(self, member: Member) -> None:
         super().__init__(f"member {member.id}")
         self.member = member
 
 
-class ProfileChangedMeanwhile(ServiceError):
+class ProfileChangedMeanwhile(ServiceError, code="profile.changed_meanwhile"):
     """The profile was changed elsewhere after this edit began."""
-
-    code = "profile.changed_meanwhile"

@@ -19,6 +19,13 @@ class OrgLevel(BaseModel):
     pages: int
 
 
+class OrgChoice(BaseModel):
+    """One level of the org tree and the names from the top down to it, for choosing a unit."""
+
+    level: OrgLevel
+    path: list[str]
+
+
 class OrgService:
     def __init__(self, *, store: Store, page_size: int = 8) -> None:
         self._store = store
@@ -48,6 +55,11 @@ class OrgService:
             page=page,
             pages=pages,
         )
+
+    async def choice(self, level: OrgLevel) -> OrgChoice:
+        """The level with the names of the units above it."""
+        path = await self.path_names(unit_id=level.parent.id) if level.parent else []
+        return OrgChoice(level=level, path=path)
 
     async def get(self, *, unit_id: int) -> OrgUnit:
         return await self._store.org_units.get(unit_id=unit_id)

@@ -30,8 +30,8 @@ from bot.domain.broadcasts import (
 from bot.domain.models import Language
 from bot.domain.quiet_hours import QuietHours
 from bot.i18n import Raw, Translator
-from bot.services.broadcasts.audiences import UnitChoice
 from bot.services.broadcasts.outcomes import ReportRenderer
+from bot.services.orgs import OrgChoice
 from handlers.broadcasts import buttons
 from handlers.kit import org_picker
 from handlers.kit.buttons import CallbackData
@@ -134,7 +134,7 @@ def audience_screen(context: LeagueContext, nonce: str, view: AudienceView) -> S
     return text, InlineKeyboardMarkup(rows)
 
 
-def unit_picker(context: LeagueContext, nonce: str, choice: UnitChoice) -> Screen:
+def unit_picker(context: LeagueContext, nonce: str, choice: OrgChoice) -> Screen:
     """The org picker over the author's scope; any unit can be chosen (with what is below)."""
     text, markup = org_picker.render(
         context,

@@ -32,20 +32,18 @@ def question(
     *,
     journey: str,
     step: str,
-    waiting: Waiting | None,
+    waiting: Waiting,
     finish: Finish,
     cancelled: str,
     hint: str,
     button: type[CallbackData],
 ) -> WizardRoutes[Any]:
     """The routes of a question stored under `journey` at `step`; `button` is what asks it
-    (pressed again while it is open: a stale button). Without a `waiting` lookup the question
-    is open whenever the conversation is at its step, and a refusal ends it."""
+    (pressed again while it is open: a stale button); `waiting` looks up the open question."""
 
     def current(services: Services) -> Callable[[Chat], Awaitable[OpenQuestion]]:
         async def look_up(chat: Chat) -> OpenQuestion:
-            if waiting is not None:
-                await waiting(services)(chat)
+            await waiting(services)(chat)
             return OpenQuestion(step)
 
         return look_up
@@ -61,7 +59,6 @@ def question(
         hint=lambda run, message: hint,
         buttons=button,
         ask_again=lambda step: False,
-        refusal_ends=waiting is None,
     )
 
 

@@ -93,8 +93,7 @@ class WizardRoutes(Generic[S]):
     step; `hint` names the text for input a step cannot take; `ask_again` says after which
     steps the question is asked again below a hint or a stale button (`ask_again_after_stale`,
     when given, for a stale button), and `hint_params` fill the hint's placeholders. A wizard
-    entered from buttons only has no `command` (and so no resume); `refusal_ends` is for a run
-    the service keeps no lookup of: after a refusal it is finished and the conversation ends."""
+    entered from buttons only has no `command` (and so no resume)."""
 
     def __init__(
         self,
@@ -112,7 +111,6 @@ class WizardRoutes(Generic[S]):
         ask_again: Callable[[S], bool] = lambda step: True,
         ask_again_after_stale: Callable[[S], bool] | None = None,
         remove_keyboard_on_cancel: bool = False,
-        refusal_ends: bool = False,
     ) -> None:
         self.journey = journey
         self._command = command
@@ -127,7 +125,7 @@ class WizardRoutes(Generic[S]):
         self._ask_again = ask_again
         self._ask_again_after_stale = ask_again_after_stale or ask_again
         self._remove_keyboard = remove_keyboard_on_cancel
-        self.guard = WizardGuard(self._finished if refusal_ends else self._stored_step)
+        self.guard = WizardGuard(self._stored_step)
 
     def press(
         self,
@@ -199,11 +197,6 @@ class WizardRoutes(Generic[S]):
             return (await self.current(update, context)).step
         except NoWizard:
             return END
-
-    async def _finished(self, update: Update, context: LeagueContext) -> object:
-        """After a refusal in a wizard with `refusal_ends`: the run is forgotten."""
-        await self._finish(context.services)(chat_of(update))
-        return END
 
     async def _cancel(self, said: Said, context: LeagueContext) -> object:
         """/cancel: leaves the wizard and forgets what was entered."""

@@ -11,7 +11,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.context import LeagueContext
 from bot.domain.nominations.campaigns import CampaignKind, CampaignRules
 from bot.domain.nominations.forms import EDITABLE, LEVEL_CHOICES, CampaignDraft, Field, Setting
-from bot.services.nominations.campaign_wizard import CampaignWizard, ScopeLevel
+from bot.services.nominations.campaign_wizard import CampaignWizard
+from bot.services.orgs import OrgChoice
 from handlers.kit import org_picker
 from handlers.kit.buttons import CallbackData, Nonce
 from handlers.nominations.buttons import (
@@ -75,7 +76,7 @@ def text_question(t: T, step: Field, today: date) -> str:
     return t(f"campaigns.wizard.ask.{step.value}", today=day(today))
 
 
-def scope_picker(context: LeagueContext, nonce: Nonce, choice: ScopeLevel) -> tuple[str, Keyboard]:
+def scope_picker(context: LeagueContext, nonce: Nonce, choice: OrgChoice) -> tuple[str, Keyboard]:
     """A level of the tree: any unit (not only a branch) can be the scope."""
     return org_picker.render(
         context,

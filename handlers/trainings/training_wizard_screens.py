@@ -11,7 +11,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.context import LeagueContext
 from bot.domain.models import OrgUnit
 from bot.domain.trainings import Field, Mode, TrainingDraft
-from bot.services.trainings.wizard import AudienceLevel, TrainingWizard
+from bot.services.orgs import OrgChoice
+from bot.services.trainings.wizard import TrainingWizard
 from handlers.kit import org_picker
 from handlers.trainings.buttons import (
     TrainingWizardButton,
@@ -75,7 +76,7 @@ def question(
 
 
 def audience_picker(
-    context: LeagueContext, nonce: str, choice: AudienceLevel
+    context: LeagueContext, nonce: str, choice: OrgChoice
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One level of the cadre's part of the tree; any unit can be the audience."""
 

@@ -5,26 +5,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from bot.domain.models import AuditEntry
+from bot.domain.models import AuditEntry, Record
 
 PAGE_SIZE = 10
 
 
-class PersonFilter(BaseModel):
+class PersonFilter(Record):
     """Entries done by these Telegram users or about them (their member records, their roles)."""
-
-    model_config = ConfigDict(frozen=True)
 
     user_ids: tuple[int, ...] = ()
     member_ids: tuple[int, ...] = ()
 
 
-class UnitFilter(BaseModel):
+class UnitFilter(Record):
     """Entries about the unit at `path` and below: its members, the units, roles, invitations."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: str
 
@@ -61,10 +57,8 @@ class AuditScope(StrEnum):
     UNIT = "o"  # key: an org unit id, standing for the unit and everything below it
 
 
-class AuditView(BaseModel):
+class AuditView(Record):
     """A filter small enough to travel in button data, resolved again on every page."""
-
-    model_config = ConfigDict(frozen=True)
 
     scope: AuditScope = AuditScope.ALL
     key: int = 0

@@ -8,7 +8,9 @@ import io
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
+
+from bot.domain.models import Record
 
 # English texts for the command line; the chat translates `code` with `params` instead.
 REASONS: dict[str, str] = {
@@ -101,14 +103,12 @@ REASONS: dict[str, str] = {
 }
 
 
-class Problem(BaseModel):
+class Problem(Record):
     """One reason an import is refused: where (`line 7`, `unit[0].children[2]`) and why."""
-
-    model_config = ConfigDict(frozen=True)
 
     where: str
     code: str
-    params: dict[str, str | int] = {}
+    params: dict[str, str | int] = Field(default_factory=dict)
     reason: str
 
     @classmethod

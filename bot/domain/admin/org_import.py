@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from bot.domain.admin.imports import (
     CsvSyntax,
@@ -22,7 +22,7 @@ from bot.domain.admin.imports import (
     csv_rows,
     decode_csv,
 )
-from bot.domain.models import OrgKind, OrgUnit
+from bot.domain.models import OrgKind, OrgUnit, Record
 from bot.domain.validation import NameEmpty, NameHasControlCharacters, NameTooLong, clean_name
 
 __all__ = [
@@ -91,10 +91,8 @@ class OrgImportError(ImportRefused):
     holds = "org tree"
 
 
-class OrgRow(BaseModel):
+class OrgRow(Record):
     """A validated unit to create; its parent is named by code and is created before it."""
-
-    model_config = ConfigDict(frozen=True)
 
     code: str
     name: str

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from bot.domain.admin.imports import (
     CsvSyntax,
@@ -20,7 +20,7 @@ from bot.domain.admin.imports import (
     csv_rows,
     decode_csv,
 )
-from bot.domain.models import MemberStatus
+from bot.domain.models import MemberStatus, Record
 from bot.domain.validation import (
     AgeOutOfRange,
     DateInFuture,
@@ -137,10 +137,8 @@ class SheetRow:
         return all(cell_text(cell) == "" for cell in self.cells)
 
 
-class BranchRef(BaseModel):
+class BranchRef(Record):
     """A branch a roster row may name: by code, by name, or by the names on its path."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: int
     code: str
@@ -156,10 +154,8 @@ class BranchRef(BaseModel):
         return f"{'/'.join(self.path_names[-2:])} ({self.code})"
 
 
-class RosterRow(BaseModel):
+class RosterRow(Record):
     """A validated member to create, with the line it came from."""
-
-    model_config = ConfigDict(frozen=True)
 
     line: int
     name: str

@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from bot.domain.models import Member, OrgUnit
+from bot.domain.models import Member, OrgUnit, Record
 from bot.domain.validation import InvalidInput
 
 REASON_MAX_LENGTH = 200
@@ -43,10 +43,8 @@ _SETTLES_TO = {
 }
 
 
-class Transfer(BaseModel):
+class Transfer(Record):
     """One request to move a member's League membership from one branch to another."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: int
     member_id: int

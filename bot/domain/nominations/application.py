@@ -7,8 +7,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, model_validator
 
+from bot.domain.models import Record
 from bot.domain.nominations.campaigns import MAX_ATTACHMENTS, Campaign
 from bot.domain.nominations.state import Nomination
 from bot.domain.validation import InvalidInput
@@ -77,18 +78,14 @@ class FormAttachment(BaseModel):
     file_name: str = ""
 
 
-class RevisionTarget(BaseModel):
+class RevisionTarget(Record):
     """A revision submits the returned nomination."""
-
-    model_config = ConfigDict(frozen=True)
 
     nomination_id: int
 
 
-class NewTarget(BaseModel):
+class NewTarget(Record):
     """An application or a cadre's pick submits the member's nomination in the campaign."""
-
-    model_config = ConfigDict(frozen=True)
 
     campaign_id: int
     member_id: int

@@ -184,10 +184,8 @@ class Rule(StrEnum):
     OUTSIDE_SCOPE = "outside_scope"
 
 
-class Facts(BaseModel):
+class Facts(Record):
     """What the rules look at about one member, on one day."""
-
-    model_config = ConfigDict(frozen=True)
 
     confirmed: bool
     in_scope: bool
@@ -198,13 +196,11 @@ class Facts(BaseModel):
     training_hours: float
 
 
-class Failure(BaseModel):
+class Failure(Record):
     """A rule the member does not meet, with the facts its message shows."""
 
-    model_config = ConfigDict(frozen=True)
-
     rule: Rule
-    params: dict[str, str] = {}
+    params: dict[str, str] = Field(default_factory=dict)
 
 
 def add_months(day: date, months: int) -> date:
@@ -306,16 +302,12 @@ class MeetingInvalid(InvalidInput):
     """The figures of a branch meeting do not add up; the code names which."""
 
 
-class Vote(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Vote(Record):
     nomination_id: int
     yes: int
 
 
-class VoteResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class VoteResult(Record):
     nomination_id: int
     yes: int
     # more than half of those entitled to attend voted yes
@@ -326,9 +318,7 @@ class VoteResult(BaseModel):
     over_quota: bool
 
 
-class MeetingOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class MeetingOutcome(Record):
     entitled: int
     present: int
     quorum: bool
@@ -536,11 +526,9 @@ def _file_error(error: ValidationError, *, prefix: str) -> CampaignFileError:
     )
 
 
-class Participant(BaseModel):
+class Participant(Record):
     """A member as a campaign sees them: the facts its rules check, where they belong, how to
     reach them, and their nomination in the campaign if they have one."""
-
-    model_config = ConfigDict(frozen=True)
 
     member_id: int
     telegram_user_id: int | None

@@ -4,7 +4,6 @@ draft moves from step to step. No I/O and no text here: refusals are InvalidInpu
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -22,7 +21,7 @@ from bot.domain.nominations.campaigns import (
     ReviewLevel,
     preset,
 )
-from bot.domain.validation import InvalidInput, parse_date
+from bot.domain.validation import InvalidInput, clean_text, parse_date
 
 
 class Field(StrEnum):
@@ -265,16 +264,13 @@ def _off(value: str) -> bool:
 
 def clean_line(text: str, *, what: str) -> str:
     """A title or an honour's name: one line, trimmed, no control characters, not too long."""
-    stripped = " ".join(text.split())
-    if not stripped:
-        raise InvalidInput(f"campaigns.wizard.{what}_empty")
-    if any(unicodedata.category(char) in {"Cc", "Cf"} for char in stripped):
-        raise InvalidInput("campaigns.wizard.text_control")
-    if len(stripped) > MAX_TITLE:
-        raise InvalidInput(
-            f"campaigns.wizard.{what}_too_long", {"max": MAX_TITLE, "length": len(stripped)}
-        )
-    return stripped
+    return clean_text(
+        text,
+        max_length=MAX_TITLE,
+        empty=f"campaigns.wizard.{what}_empty",
+        control="campaigns.wizard.text_control",
+        too_long=f"campaigns.wizard.{what}_too_long",
+    )
 
 
 def parse_age_range(text: str) -> tuple[int | None, int | None]:
@@ -385,14 +381,11 @@ def apply_setting(draft: CampaignDraft, setting: Setting, text: str) -> Campaign
 def clean_reason(text: str) -> str:
     """An application's reason: several lines are fine; control characters, empty and overlong
     texts are not (the refusal says how long it was)."""
-    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-    cleaned = "\n".join(lines).strip()
-    if not cleaned:
-        raise InvalidInput("application.reason_empty")
-    if any(unicodedata.category(c) in {"Cc", "Cf"} for c in cleaned.replace("\n", "")):
-        raise InvalidInput("application.reason_control")
-    if len(cleaned) > MAX_REASON:
-        raise InvalidInput(
-            "application.reason_too_long", {"length": len(cleaned), "max": MAX_REASON}
-        )
-    return cleaned
+    return clean_text(
+        text,
+        max_length=MAX_REASON,
+        empty="application.reason_empty",
+        control="application.reason_control",
+        too_long="application.reason_too_long",
+        lines=True,
+    )

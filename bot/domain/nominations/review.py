@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from bot.domain.authz import Role
+from bot.domain.models import Record
 from bot.domain.nominations.campaigns import MAX_COMMENT, Campaign, Participant, ReviewLevel
 from bot.domain.nominations.state import Attachment, Event, Nomination, Step
 from bot.domain.validation import InvalidInput
@@ -30,10 +31,8 @@ class MeetingVerdict(StrEnum):
     NO_QUORUM = "no_quorum"
 
 
-class MeetingVote(BaseModel):
+class MeetingVote(Record):
     """One candidate's figures at one branch meeting."""
-
-    model_config = ConfigDict(frozen=True)
 
     meeting_id: int
     nomination_id: int
@@ -56,9 +55,7 @@ class ObjectionState(StrEnum):
     CLOSED = "closed"
 
 
-class Objection(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Objection(Record):
     id: int
     nomination_id: int
     objector_user_id: int
@@ -72,10 +69,8 @@ class Objection(BaseModel):
     resolution: str
 
 
-class MeetingGroup(BaseModel):
+class MeetingGroup(Record):
     """A branch with candidates waiting for its meeting in one campaign."""
-
-    model_config = ConfigDict(frozen=True)
 
     campaign_id: int
     branch_id: int
@@ -84,10 +79,8 @@ class MeetingGroup(BaseModel):
     candidates: int
 
 
-class BranchFigures(BaseModel):
+class BranchFigures(Record):
     """One line of the export's summary sheet."""
-
-    model_config = ConfigDict(frozen=True)
 
     branch_id: int
     name: str

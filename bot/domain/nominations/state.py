@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
 from bot.domain.models import Record
 from bot.domain.nominations.campaigns import CampaignRules, ReviewLevel, add_months
 
@@ -165,10 +163,8 @@ class Nomination(Record):
     state_since: datetime | None = None
 
 
-class Decision(BaseModel):
+class Decision(Record):
     """A reviewer's press, carrying the version they were shown."""
-
-    model_config = ConfigDict(frozen=True)
 
     nomination_id: int
     step: Step
@@ -176,10 +172,8 @@ class Decision(BaseModel):
     comment: str = ""
 
 
-class Event(BaseModel):
+class Event(Record):
     """One step on a nominee's timeline."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: int
     at: datetime
@@ -192,9 +186,7 @@ class Event(BaseModel):
     version: int
 
 
-class Attachment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Attachment(Record):
     id: int
     kind: str
     file_id: str

@@ -33,38 +33,17 @@ class AdminServices:
     ) -> AdminServices:
         """`digest` words the daily digest (the handlers' layer provides it); `nominations`
         counts the nominations waiting for a cadre (the review service)."""
-        store, clock, access, tz = shared.store, shared.clock, shared.access, shared.timezone
         settings = shared.settings
         return cls(
-            audit=AuditViewService(store=store, orgs=shared.orgs, access=access),
+            audit=AuditViewService(shared),
             cadres=CadreService(
-                store=store,
-                access=access,
-                clock=clock,
-                invitation_ttl=timedelta(hours=settings.bot.invitation_hours),
+                shared, invitation_ttl=timedelta(hours=settings.bot.invitation_hours)
             ),
-            member_review=MemberReviewService(store=store, access=access, clock=clock),
+            member_review=MemberReviewService(shared),
             digest=DigestService(
-                store=store,
-                access=access,
-                clock=clock,
-                timezone=tz,
-                at=settings.digest.time,
-                render=digest,
-                nominations=nominations,
+                shared, at=settings.digest.time, render=digest, nominations=nominations
             ),
-            roster_import=RosterImportService(
-                store=store, access=access, clock=clock, timezone=tz, ages=shared.ages
-            ),
-            stats=StatsService(
-                store=store, orgs=shared.orgs, access=access, clock=clock, timezone=tz
-            ),
-            exports=ExportService(
-                store=store,
-                db_path=settings.storage.path,
-                orgs=shared.orgs,
-                access=access,
-                clock=clock,
-                timezone=tz,
-            ),
+            roster_import=RosterImportService(shared),
+            stats=StatsService(shared),
+            exports=ExportService(shared, db_path=settings.storage.path),
         )

@@ -16,11 +16,10 @@ from bot.domain.admin.audit import (
 )
 from bot.domain.authz import Action
 from bot.domain.validation import InvalidInput
-from bot.services.access import AccessService
 from bot.services.errors import StaleButton
-from bot.services.orgs import OrgLevel, OrgService
+from bot.services.orgs import OrgLevel
+from bot.services.shared import UseCase
 from storage.database import NotFound
-from storage.store import Store
 
 # Telegram user ids are positive integers well below 2**52.
 _USER_ID = re.compile(r"[0-9]{1,15}")
@@ -33,18 +32,7 @@ class NoSuchPerson(InvalidInput):
         super().__init__("audit.no_such_person", {"name": name})
 
 
-class AuditViewService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        orgs: OrgService,
-        access: AccessService,
-    ) -> None:
-        self._store = store
-        self._orgs = orgs
-        self._access = access
-
+class AuditViewService(UseCase):
     async def authorise(self, telegram_user_id: int) -> None:
         """Refuses (and audits) anyone who may not read the log; every screen asks again."""
         await self._access.require_any(telegram_user_id, Action.VIEW_AUDIT)
@@ -111,10 +99,5 @@ class AuditViewService:
         return None, AuditSubject()
 
     async def _name_of(self, telegram_user_id: int) -> str | None:
-        try:
-            member = await self._store.members.get_by_telegram_user(
-                telegram_user_id=telegram_user_id
-            )
-        except NotFound:
-            return None
-        return member.name
+        member = await self._member_or_none(telegram_user_id)
+        return member.name if member is not None else None

@@ -5,14 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from bot.clock import Clock
 from bot.domain.admin.cadres import CadreRole, Invitation
 from bot.domain.authz import Action, Role, role_fits_unit
 from bot.domain.validation import InvalidInput
-from bot.services.access import AccessService
 from bot.services.errors import ServiceError
+from bot.services.shared import Shared, UseCase
 from storage.database import Conflict, NotFound
-from storage.store import Store
 
 # Deep-link payloads may hold A-Z a-z 0-9 _ - and at most 64 characters.
 INVITE_PREFIX = "inv_"
@@ -26,24 +24,13 @@ class InvitationUnusable(ServiceError):
         self.code = f"cadres.invitation_{reason}"
 
 
-class CadreGone(ServiceError):
+class CadreGone(ServiceError, code="cadres.role_gone"):
     """The cadre's role has ended, or is not one the actor may see."""
 
-    code = "cadres.role_gone"
 
-
-class CadreService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        access: AccessService,
-        clock: Clock,
-        invitation_ttl: timedelta,
-    ) -> None:
-        self._store = store
-        self._access = access
-        self._clock = clock
+class CadreService(UseCase):
+    def __init__(self, shared: Shared, *, invitation_ttl: timedelta) -> None:
+        super().__init__(shared)
         self._ttl = invitation_ttl
 
     async def invite(self, telegram_user_id: int, *, unit_id: int, role: Role) -> Invitation:

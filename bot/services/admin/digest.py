@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.admin.digest import Digest, DigestRenderer
 from bot.domain.admin.stats import widest_paths
 from bot.domain.authz import Action, Actor
 from bot.domain.models import OutgoingMessage, Reminder, ReviewState
-from bot.services.access import AccessService
+from bot.services.shared import Shared, UseCase
 from storage.database import NotFound
 from storage.store import Store
 
@@ -32,22 +31,16 @@ def next_daily(after: datetime, at: time, timezone: ZoneInfo) -> datetime:
     return moment.astimezone(after.tzinfo)
 
 
-class DigestService:
+class DigestService(UseCase):
     def __init__(
         self,
+        shared: Shared,
         *,
-        store: Store,
-        access: AccessService,
-        clock: Clock,
-        timezone: ZoneInfo,
         at: time,
         render: DigestRenderer,
         nominations: NominationCounter | None = None,
     ) -> None:
-        self._store = store
-        self._access = access
-        self._clock = clock
-        self._tz = timezone
+        super().__init__(shared)
         self._at = at
         self._render = render
         self._nominations = nominations

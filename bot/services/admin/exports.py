@@ -15,20 +15,16 @@ import logging
 import re
 import tempfile
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.admin.exports import ExportFile, ExportKind, ExportScope, ExportWording
 from bot.domain.admin.stats import widest_paths
 from bot.domain.authz import Action
 from bot.domain.models import OrgUnit
 from bot.infra.idle_process import Abandoned, WorkerStopped, run_idle
-from bot.services.access import AccessService
 from bot.services.admin.export_job import BuiltFile, ExportJob, build_file
 from bot.services.errors import ServiceError
-from bot.services.orgs import OrgService
+from bot.services.shared import Shared, UseCase
 from storage.exports import PAGE_SIZE
-from storage.store import Store
 
 # Telegram bots may send documents up to 50 MB.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -36,22 +32,16 @@ _FILE_FORBIDDEN = re.compile(r"[\\/:*?\"<>|\s]+")
 _LOGGER = logging.getLogger(__name__)
 
 
-class ExportTooLarge(ServiceError):
+class ExportTooLarge(ServiceError, code="export.too_large"):
     """The file would be over Telegram's 50 MB limit for documents."""
 
-    code = "export.too_large"
 
-
-class ExportFailed(ServiceError):
+class ExportFailed(ServiceError, code="export.failed"):
     """The process that builds export files stopped before the file was made."""
 
-    code = "export.failed"
 
-
-class ExportAbandoned(ServiceError):
+class ExportAbandoned(ServiceError, code="export.abandoned"):
     """The bot stopped while the file was being built; it was given up, not waited for."""
-
-    code = "export.abandoned"
 
 
 async def _built(job: ExportJob) -> BuiltFile:
@@ -79,24 +69,11 @@ async def _built(job: ExportJob) -> BuiltFile:
     return built
 
 
-class ExportService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        db_path: Path,
-        orgs: OrgService,
-        access: AccessService,
-        clock: Clock,
-        timezone: ZoneInfo,
-    ) -> None:
+class ExportService(UseCase):
+    def __init__(self, shared: Shared, *, db_path: Path) -> None:
         """`db_path` is the database's file, which the export process reads on its own."""
-        self._store = store
+        super().__init__(shared)
         self._db_path = db_path
-        self._orgs = orgs
-        self._access = access
-        self._clock = clock
-        self._tz = timezone
 
     async def scope(self, telegram_user_id: int) -> ExportScope:
         """/export: the cadre's units (AccessDenied, audited, for anyone else)."""

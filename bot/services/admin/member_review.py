@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.domain.admin.member_review import PAGE_SIZE, RejectReason, RosterPage
 from bot.domain.authz import Action, Actor
 from bot.domain.models import Member, ReviewState
-from bot.services.access import AccessService
 from bot.services.errors import ServiceError
+from bot.services.shared import UseCase
 from storage.database import Conflict, NotFound
-from storage.store import Store
 
 
-class AlreadyDecided(ServiceError):
+class AlreadyDecided(ServiceError, code="review.already_decided"):
     """Someone already confirmed or sent back this registration."""
 
-    code = "review.already_decided"
 
-
-class MemberReviewService:
-    def __init__(self, *, store: Store, access: AccessService, clock: Clock) -> None:
-        self._store = store
-        self._access = access
-        self._clock = clock
-
+class MemberReviewService(UseCase):
     async def roster(
         self,
         telegram_user_id: int,

@@ -11,12 +11,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from bot.clock import Clock
 from bot.domain.admin.imports import Problem
 from bot.domain.admin.org_import import ImportFormat, decode_org_toml
 from bot.domain.admin.org_import import ImportReport as OrgImportReport
@@ -34,13 +32,12 @@ from bot.domain.admin.roster_import import (
     read_csv_rows,
 )
 from bot.domain.authz import Action
-from bot.domain.membership.registration import AgeRange
 from bot.domain.models import MemberProfile, MemberStatus, OrgUnit
 from bot.infra.idle_process import Abandoned, WorkerStopped, run_idle
-from bot.services.access import AccessDenied, AccessService
+from bot.services.access import AccessDenied
 from bot.services.admin.org_import import import_orgs_text
+from bot.services.shared import UseCase
 from storage.database import Conflict
-from storage.store import Store
 
 __all__ = ["MAX_DOCUMENT_BYTES", "ImportDenied", "RosterImportService", "read_sheet"]
 
@@ -170,28 +167,11 @@ def _read_sheet_job(job: tuple[bytes, str]) -> list[SheetRow]:
     return read_sheet(*job)
 
 
-class ImportDenied(AccessDenied):
+class ImportDenied(AccessDenied, code="imports.denied"):
     """Someone who may not import over the whole tree sent a file or /import (audited)."""
 
-    code = "imports.denied"
 
-
-class RosterImportService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        access: AccessService,
-        clock: Clock,
-        timezone: ZoneInfo,
-        ages: AgeRange,
-    ) -> None:
-        self._store = store
-        self._access = access
-        self._clock = clock
-        self._tz = timezone
-        self._ages = ages
-
+class RosterImportService(UseCase):
     async def authorise(self, telegram_user_id: int) -> None:
         """Refuses (ImportDenied, audited) anyone who may not import over the whole tree."""
         roots = await self._store.org_units.children(parent_id=None)

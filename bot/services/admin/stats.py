@@ -3,9 +3,6 @@ nominations), one unit at a time, with the units below it to drill into."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from bot.clock import Clock
 from bot.domain.admin.stats import (
     STAGE_ORDER,
     BandCount,
@@ -19,27 +16,10 @@ from bot.domain.admin.stats import (
 )
 from bot.domain.authz import Action, decide
 from bot.domain.models import OrgUnit
-from bot.services.access import AccessService
-from bot.services.orgs import OrgService
-from storage.store import Store
+from bot.services.shared import UseCase
 
 
-class StatsService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        orgs: OrgService,
-        access: AccessService,
-        clock: Clock,
-        timezone: ZoneInfo,
-    ) -> None:
-        self._store = store
-        self._orgs = orgs
-        self._access = access
-        self._clock = clock
-        self._tz = timezone
-
+class StatsService(UseCase):
     async def open(self, telegram_user_id: int) -> StatsScreen | ScopeChoice:
         """/stats: the figures of the viewer's scope, or the choice of unit for a cadre of
         several separate units."""

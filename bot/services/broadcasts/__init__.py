@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.quiet_hours import QuietHours
 from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.common import Common
 from bot.services.broadcasts.controls import ControlService
 from bot.services.broadcasts.launch import LaunchService
 from bot.services.broadcasts.outcomes import OutcomeService, ReportRenderer
@@ -34,40 +34,14 @@ class BroadcastServices:
     @classmethod
     def create(cls, shared: Shared, *, report: ReportRenderer) -> BroadcastServices:
         """`report` words the author's final report (the handlers' layer provides it)."""
-        store, access, clock = shared.store, shared.access, shared.clock
-        audiences = AudienceService(store=store, orgs=shared.orgs, access=access)
-        outcomes = OutcomeService(store=store, outbox=shared.outbox, clock=clock, report=report)
-        launch = LaunchService(
-            store=store,
-            audiences=audiences,
-            outcomes=outcomes,
-            outbox=shared.outbox,
-            clock=clock,
-            wake_scheduler=shared.wake_scheduler,
-        )
-        settings = shared.settings
-        wizard = BroadcastWizardService(
-            store=store,
-            access=access,
-            audiences=audiences,
-            launch=launch,
-            clock=clock,
-            timezone=shared.timezone,
-            quiet_hours=QuietHours(
-                start=settings.delivery.quiet_start,
-                end=settings.delivery.quiet_end,
-                timezone=settings.bot.timezone,
-            ),
-        )
-        controls = ControlService(
-            store=store, access=access, audiences=audiences, outcomes=outcomes, clock=clock
-        )
+        common = Common(shared, AudienceService(shared), OutcomeService(shared, report=report))
+        launch = LaunchService(common)
         return cls(
-            wizard=wizard,
-            launch=launch,
-            controls=controls,
-            outcomes=outcomes,
-            scheduled=ScheduledStart(
-                access=access, audiences=audiences, outcomes=outcomes, clock=clock
+            wizard=BroadcastWizardService(
+                common, launch=launch, quiet_hours=shared.settings.quiet_hours
             ),
+            launch=launch,
+            controls=ControlService(common),
+            outcomes=common.outcomes,
+            scheduled=ScheduledStart(common),
         )

@@ -3,33 +3,18 @@ by the rule that enqueues it."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from bot.domain.authz import Action, Actor
 from bot.domain.broadcasts import Audience, AudienceView
 from bot.domain.models import OrgUnit
-from bot.services.access import AccessService
 from bot.services.errors import StaleButton
-from bot.services.orgs import OrgLevel, OrgService
+from bot.services.orgs import OrgChoice, OrgLevel
+from bot.services.shared import UseCase
 from storage.database import NotFound
-from storage.store import Store
 
 PICKER_PAGE_SIZE = 8
 
 
-class UnitChoice(BaseModel):
-    """One level of the org tree, limited to the author's scope, for choosing the unit."""
-
-    level: OrgLevel
-    path: list[str]
-
-
-class AudienceService:
-    def __init__(self, *, store: Store, orgs: OrgService, access: AccessService) -> None:
-        self._store = store
-        self._orgs = orgs
-        self._access = access
-
+class AudienceService(UseCase):
     async def default(self, telegram_user_id: int) -> Audience:
         """Everyone in the widest unit of the author's scope (cadres only)."""
         actor = await self._access.require_any(telegram_user_id, Action.BROADCAST)
@@ -49,7 +34,7 @@ class AudienceService:
             scope_units=await self._scope_roots(actor),
         )
 
-    async def level(self, telegram_user_id: int, *, parent_id: int, page: int) -> UnitChoice:
+    async def level(self, telegram_user_id: int, *, parent_id: int, page: int) -> OrgChoice:
         """A level of the tree inside the author's scope; 0 is the top of that scope."""
         actor = await self._access.require_any(telegram_user_id, Action.BROADCAST)
         roots = await self._scope_roots(actor)
@@ -64,9 +49,7 @@ class AudienceService:
             level = _roots_page(roots, page)
         if not actor.configured_admin:
             level = _within_scope(level, roots)
-        parent = level.parent
-        path = await self._orgs.path_names(unit_id=parent.id) if parent else []
-        return UnitChoice(level=level, path=path)
+        return await self._orgs.choice(level)
 
     async def unit_for(self, telegram_user_id: int, unit_id: int) -> OrgUnit:
         """The unit, if the author may broadcast to it (a refusal is audited)."""

@@ -3,43 +3,22 @@ broadcast, authorised again on every press."""
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.broadcasts import Broadcast, BroadcastCard, BroadcastPage, BroadcastState, Command
-from bot.services.access import AccessService
-from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.common import BroadcastUseCase
 from bot.services.broadcasts.moves import move
-from bot.services.broadcasts.outcomes import OutcomeService
 from bot.services.broadcasts.scheduled import REMINDER_KIND
 from bot.services.errors import ServiceError
 from storage.database import NotFound
-from storage.store import Store
 
 PAGE_SIZE = 5
 
 
-class BroadcastNotFound(ServiceError):
+class BroadcastNotFound(ServiceError, code="broadcast.not_found"):
     """The button names a broadcast that does not exist."""
 
-    code = "broadcast.not_found"
 
-
-class ControlService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        access: AccessService,
-        audiences: AudienceService,
-        outcomes: OutcomeService,
-        clock: Clock,
-    ) -> None:
-        self._store = store
-        self._access = access
-        self._audiences = audiences
-        self._outcomes = outcomes
-        self._clock = clock
-
+class ControlService(BroadcastUseCase):
     async def mine(self, telegram_user_id: int, *, page: int = 0) -> BroadcastPage:
         """One page of the author's broadcasts, newest first, with live counters."""
         # Access ends with the role: an author who lost it no longer sees their broadcasts.

@@ -3,39 +3,16 @@ recipient) or scheduling its start."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.clock import Clock
 from bot.domain.broadcasts import Audience, Broadcast, BroadcastState, Command, DraftKey, next_state
-from bot.services.broadcasts.audiences import AudienceService
-from bot.services.broadcasts.outcomes import OutcomeService
+from bot.services.broadcasts.common import BroadcastUseCase
 from bot.services.broadcasts.scheduled import REMINDER_KIND
 from bot.services.errors import StaleButton
-from bot.services.outbox import OutboxService
-from storage.store import Store
 
 
-class LaunchService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        audiences: AudienceService,
-        outcomes: OutcomeService,
-        outbox: OutboxService,
-        clock: Clock,
-        wake_scheduler: Callable[[], None],
-    ) -> None:
-        """`wake_scheduler` tells the scheduler that a broadcast was scheduled."""
-        self._store = store
-        self._audiences = audiences
-        self._outcomes = outcomes
-        self._outbox = outbox
-        self._clock = clock
-        self._wake_scheduler = wake_scheduler
-
+class LaunchService(BroadcastUseCase):
     async def create(
         self,
         author_user_id: int,

@@ -10,11 +10,9 @@ from bot.services.errors import ServiceError
 from storage.store import Store
 
 
-class BroadcastMovedOn(ServiceError):
+class BroadcastMovedOn(ServiceError, code="broadcast.moved_on"):
     """The broadcast changed state since its message was shown (finished, or someone else
     paused or cancelled it)."""
-
-    code = "broadcast.moved_on"
 
 
 async def move(

@@ -7,10 +7,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.broadcasts import BroadcastReport, BroadcastState, Command, excerpt
 from bot.domain.models import Delivery, DeliveryState, Language, OutgoingMessage
-from bot.services.outbox import OutboxService
+from bot.services.shared import Shared, UseCase
 from storage.database import NotFound, StorageError
 from storage.store import Store
 
@@ -20,14 +19,10 @@ _LOGGER = logging.getLogger(__name__)
 ReportRenderer = Callable[[Language, BroadcastReport], str]
 
 
-class OutcomeService:
-    def __init__(
-        self, *, store: Store, outbox: OutboxService, clock: Clock, report: ReportRenderer
-    ) -> None:
+class OutcomeService(UseCase):
+    def __init__(self, shared: Shared, *, report: ReportRenderer) -> None:
         """`report` words the author's final report (the handlers' layer provides it)."""
-        self._store = store
-        self._outbox = outbox
-        self._clock = clock
+        super().__init__(shared)
         self._render = report
 
     async def on_outcome(self, delivery: Delivery, state: DeliveryState) -> None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from bot.clock import Clock
 from bot.domain.authz import Action, decide
 from bot.domain.broadcasts import BroadcastState, Command
 from bot.domain.models import Reminder
-from bot.services.access import AccessService
-from bot.services.broadcasts.audiences import AudienceService
+from bot.services.broadcasts.common import BroadcastUseCase
 from bot.services.broadcasts.moves import move
-from bot.services.broadcasts.outcomes import OutcomeService
 from storage.database import NotFound
 from storage.store import Store
 
@@ -22,20 +19,7 @@ _LOGGER = logging.getLogger(__name__)
 REMINDER_KIND = "broadcast.start"
 
 
-class ScheduledStart:
-    def __init__(
-        self,
-        *,
-        access: AccessService,
-        audiences: AudienceService,
-        outcomes: OutcomeService,
-        clock: Clock,
-    ) -> None:
-        self._access = access
-        self._audiences = audiences
-        self._outcomes = outcomes
-        self._clock = clock
-
+class ScheduledStart(BroadcastUseCase):
     async def on_due(self, tx: Store, reminder: Reminder, late: bool) -> None:
         """A scheduled broadcast's time has come: starts it inside the scheduler's
         transaction, so it starts exactly once."""

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.broadcasts import (
     BACK_TO,
@@ -28,13 +26,12 @@ from bot.domain.broadcasts import (
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.access import AccessService
-from bot.services.broadcasts.audiences import AudienceService, UnitChoice
+from bot.services.broadcasts.common import BroadcastUseCase, Common
 from bot.services.broadcasts.launch import LaunchService
 from bot.services.errors import StaleButton
+from bot.services.orgs import OrgChoice
 from bot.services.wizard import Chat
 from storage.drafts import StoredDraft
-from storage.store import Store
 
 JOURNEY = "broadcast"
 
@@ -46,31 +43,11 @@ def _with_step(stored: StoredDraft) -> dict[str, Any]:
     return {"step": stored.step, **stored.data["draft"]}
 
 
-class BroadcastWizardService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        access: AccessService,
-        audiences: AudienceService,
-        launch: LaunchService,
-        clock: Clock,
-        timezone: ZoneInfo,
-        quiet_hours: QuietHours,
-    ) -> None:
-        self.wizards = kit.Drafts(
-            journey=JOURNEY,
-            draft=BroadcastDraft,
-            steps=Step,
-            drafts=store.drafts,
-            clock=clock,
-            legacy=_with_step,
-        )
-        self._access = access
-        self._audiences = audiences
+class BroadcastWizardService(BroadcastUseCase):
+    def __init__(self, common: Common, *, launch: LaunchService, quiet_hours: QuietHours) -> None:
+        super().__init__(common)
+        self.wizards = self._drafts(JOURNEY, BroadcastDraft, Step, legacy=_with_step)
         self._launch = launch
-        self._clock = clock
-        self._tz = timezone
         self.quiet_hours = quiet_hours
 
     def example_time(self) -> datetime:
@@ -127,7 +104,7 @@ class BroadcastWizardService:
         wizard = await self.wizards.pressed(chat, nonce, at=Step.AUDIENCE)
         return await self._narrow(chat, wizard, review=review)
 
-    async def unit_level(self, chat: Chat, *, nonce: str, parent_id: int, page: int) -> UnitChoice:
+    async def unit_level(self, chat: Chat, *, nonce: str, parent_id: int, page: int) -> OrgChoice:
         """A level of the tree inside the author's scope; 0 is the top of that scope."""
         await self.wizards.pressed(chat, nonce, at=Step.AUDIENCE)
         return await self._audiences.level(chat.user_id, parent_id=parent_id, page=page)

@@ -23,21 +23,9 @@ class MembershipServices:
     @classmethod
     def create(cls, shared: Shared, *, trainings: TrainingService) -> MembershipServices:
         """`trainings` gives up an erased member's places, so the next in line is offered them."""
-        store, clock = shared.store, shared.clock
         return cls(
-            registration=RegistrationService(
-                store=store,
-                clock=clock,
-                timezone=shared.timezone,
-                ages=shared.ages,
-            ),
-            transfers=TransferService(
-                store=store,
-                orgs=shared.orgs,
-                access=shared.access,
-                clock=clock,
-                admins=shared.admins,
-            ),
+            registration=RegistrationService(shared),
+            transfers=TransferService(shared),
             privacy=_privacy(shared, trainings),
         )
 
@@ -47,10 +35,8 @@ def _privacy(shared: Shared, trainings: TrainingService) -> PrivacyService:
     words = Translator(shared.settings.bot.default_language)
     language: Language = shared.settings.bot.default_language
     return PrivacyService(
-        store=shared.store,
+        shared,
         trainings=trainings,
-        clock=shared.clock,
-        timezone=shared.timezone,
         retention_days=shared.settings.privacy.retention_days,
         run_at=shared.settings.privacy.retention_time,
         placeholder=lambda member_id: words.t(language, "privacy.erased_name", id=member_id),

@@ -7,9 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.membership import privacy as rules
 from bot.domain.membership.privacy import Erased, ErasurePlan, MyData, Person
 from bot.domain.models import Reminder
@@ -17,6 +15,7 @@ from bot.domain.nominations.campaigns import CampaignRules
 from bot.domain.nominations.state import WITHDRAWABLE, Step, next_state
 from bot.domain.validation import InvalidInput
 from bot.services.errors import ServiceError
+from bot.services.shared import Shared, UseCase
 from bot.services.trainings.service import TrainingService
 from storage.store import Store
 
@@ -30,29 +29,23 @@ _BACKLOG_PAUSE = timedelta(minutes=1)
 _LOGGER = logging.getLogger(__name__)
 
 
-class NothingToErase(ServiceError):
+class NothingToErase(ServiceError, code="privacy.already_erased"):
     """The confirmation was pressed for data that is already erased (or for someone else)."""
 
-    code = "privacy.already_erased"
 
-
-class PrivacyService:
+class PrivacyService(UseCase):
     def __init__(
         self,
+        shared: Shared,
         *,
-        store: Store,
         trainings: TrainingService,
-        clock: Clock,
-        timezone: ZoneInfo,
         retention_days: int,
         run_at: time,
         placeholder: Callable[[int], str],
         mark: str,
     ) -> None:
-        self._store = store
+        super().__init__(shared)
         self._trainings = trainings
-        self._clock = clock
-        self._tz = timezone
         self._retention = timedelta(days=retention_days)
         self._run_at = run_at
         self._placeholder = placeholder

@@ -4,41 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.membership import registration as rules
-from bot.domain.membership.registration import AgeRange, Mode, RegistrationDraft, Step
+from bot.domain.membership.registration import Mode, RegistrationDraft, Step
 from bot.domain.models import Member, MemberProfile, MemberStatus
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
 from bot.services.errors import AlreadyRegistered, NoWizard, ProfileChangedMeanwhile, StaleButton
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
-from storage.store import Store
 
 JOURNEY = "registration"
 
 Wizard = kit.Wizard[RegistrationDraft, Step]
 
 
-class RegistrationService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        clock: Clock,
-        timezone: ZoneInfo,
-        ages: AgeRange,
-    ) -> None:
-        self.wizards = kit.Drafts(
-            journey=JOURNEY, draft=RegistrationDraft, steps=Step, drafts=store.drafts, clock=clock
-        )
-        self._members = store.members
-        self._units = store.org_units
-        self._clock = clock
-        self._tz = timezone
-        self._ages = ages
+class RegistrationService(UseCase):
+    def __init__(self, shared: Shared) -> None:
+        super().__init__(shared)
+        self.wizards = self._drafts(JOURNEY, RegistrationDraft, Step)
 
     def today(self) -> date:
         """The calendar date where the committee is, which is what ages are counted against."""
@@ -67,10 +52,7 @@ class RegistrationService:
         return await self.wizards.current(chat)
 
     async def member_or_none(self, telegram_user_id: int) -> Member | None:
-        try:
-            return await self._members.get_by_telegram_user(telegram_user_id=telegram_user_id)
-        except NotFound:
-            return None
+        return await self._member_or_none(telegram_user_id)
 
     async def accept_consent(self, chat: Chat, *, nonce: str) -> Wizard:
         """Records consent to the privacy notice."""
@@ -112,14 +94,14 @@ class RegistrationService:
         if draft.phone is None:
             return None
         try:
-            return await self._members.roster_by_phone(phone=draft.phone)
+            return await self._store.members.roster_by_phone(phone=draft.phone)
         except NotFound:
             return None
 
     async def choose_branch(self, chat: Chat, *, nonce: str, unit_id: int) -> Wizard:
         """Stores the chosen branch after checking that it exists and is a branch."""
         try:
-            unit = await self._units.get(unit_id=unit_id)
+            unit = await self._store.org_units.get(unit_id=unit_id)
         except NotFound:
             raise StaleButton(f"unit {unit_id} is gone") from None
         if not unit.is_branch:
@@ -158,7 +140,7 @@ class RegistrationService:
         now = self._clock.now()
         try:
             if draft.mode is Mode.REGISTER and draft.roster_member_id is not None:
-                member = await self._members.link_roster(
+                member = await self._store.members.link_roster(
                     member_id=draft.roster_member_id,
                     telegram_user_id=chat.user_id,
                     profile=profile,
@@ -166,7 +148,7 @@ class RegistrationService:
                     now=now,
                 )
             elif draft.mode is Mode.REGISTER:
-                member = await self._members.register(
+                member = await self._store.members.register(
                     telegram_user_id=chat.user_id,
                     profile=profile,
                     consent_at=draft.consent_at,
@@ -174,7 +156,7 @@ class RegistrationService:
                 )
             else:
                 assert draft.member_id is not None and wizard.version is not None
-                member = await self._members.update_profile(
+                member = await self._store.members.update_profile(
                     member_id=draft.member_id,
                     expected_version=wizard.version,
                     profile=profile,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action
 from bot.domain.membership import transfers as rules
 from bot.domain.membership.transfers import (
@@ -23,12 +22,11 @@ from bot.domain.membership.transfers import (
 from bot.domain.models import Member
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
-from bot.services.orgs import OrgLevel, OrgService
+from bot.services.orgs import OrgLevel
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
-from storage.store import Store
 from storage.transfers import MemberMoved
 
 # The drafts journey (and PTB conversation) of a cadre writing the reason for a rejection.
@@ -40,38 +38,28 @@ PAGE_SIZE = 5
 ReasonWizard = kit.Wizard[AwaitedReason, ReasonStep]
 
 
-class NotRegisteredForTransfer(NotRegistered):
+class NotRegisteredForTransfer(NotRegistered, code="transfer.not_registered"):
     """Only a registered member has a branch to move from."""
 
-    code = "transfer.not_registered"
 
-
-class NoBranchYet(ServiceError):
+class NoBranchYet(ServiceError, code="transfer.no_branch"):
     """The member's record names no branch (an incomplete roster row), so nothing can move."""
 
-    code = "transfer.no_branch"
 
-
-class AlreadySettled(ServiceError):
+class AlreadySettled(ServiceError, code="transfer.already_settled"):
     """The request was approved, rejected or withdrawn before this press."""
-
-    code = "transfer.already_settled"
 
     def __init__(self, card: TransferCard) -> None:
         super().__init__(f"transfer {card.transfer.id} is {card.transfer.state}")
         self.card = card
 
 
-class DecidingOwnRequest(ServiceError):
+class DecidingOwnRequest(ServiceError, code="transfer.own_request"):
     """A cadre pressed a decision on the move of their own membership."""
 
-    code = "transfer.own_request"
 
-
-class MemberMovedMeanwhile(ServiceError):
+class MemberMovedMeanwhile(ServiceError, code="transfer.member_moved"):
     """The member changed branch after asking, so the request no longer says where from."""
-
-    code = "transfer.member_moved"
 
 
 class TargetChoice(BaseModel):
@@ -83,29 +71,12 @@ class TargetChoice(BaseModel):
     path: list[str]
 
 
-class TransferService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        orgs: OrgService,
-        access: AccessService,
-        clock: Clock,
-        admins: frozenset[int],
-    ) -> None:
-        self.reasons = kit.Drafts(
-            journey=REASON_JOURNEY,
-            draft=AwaitedReason,
-            steps=ReasonStep,
-            drafts=store.drafts,
-            clock=clock,
-            layout=kit.Layout.BARE,
+class TransferService(UseCase):
+    def __init__(self, shared: Shared) -> None:
+        super().__init__(shared)
+        self.reasons = self._drafts(
+            REASON_JOURNEY, AwaitedReason, ReasonStep, layout=kit.Layout.BARE
         )
-        self._store = store
-        self._orgs = orgs
-        self._access = access
-        self._clock = clock
-        self._admins = admins
 
     # The member's side.
 
@@ -286,12 +257,9 @@ class TransferService:
     # Helpers.
 
     async def _member(self, telegram_user_id: int) -> tuple[Member, int]:
-        try:
-            member = await self._store.members.get_by_telegram_user(
-                telegram_user_id=telegram_user_id
-            )
-        except NotFound:
-            raise NotRegisteredForTransfer() from None
+        member = await self._member_or_none(telegram_user_id)
+        if member is None:
+            raise NotRegisteredForTransfer()
         if member.org_unit_id is None:
             raise NoBranchYet()
         return member, member.org_unit_id

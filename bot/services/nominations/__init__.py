@@ -18,6 +18,7 @@ from bot.services.nominations.nominee import NominationService
 from bot.services.nominations.notice import PublicNotice
 from bot.services.nominations.objections import Objections
 from bot.services.nominations.review import Review
+from bot.services.nominations.review_common import Common
 from bot.services.nominations.review_jobs import ReviewJobs
 from bot.services.nominations.submissions import Submissions
 from bot.services.nominations.transitions import Transitions
@@ -39,94 +40,40 @@ class NominationServices:
     ) -> NominationServices:
         """`render` words the campaigns' notices and `wording` the review's messages (the
         handlers' layer provides both)."""
-        store, clock = shared.store, shared.clock
-        campaigns = CampaignService(
-            store=store,
-            orgs=shared.orgs,
-            access=shared.access,
-            clock=clock,
-            timezone=shared.timezone,
-            wake_scheduler=shared.wake_scheduler,
-        )
-        notices = CampaignNotices(store=store, campaigns=campaigns, clock=clock, render=render)
-        messages = NominationMessages(
-            store=store, outbox=shared.outbox, wording=wording, admins=shared.admins
-        )
+        campaigns = CampaignService(shared)
+        notices = CampaignNotices(shared, campaigns=campaigns, render=render)
+        messages = NominationMessages(shared, wording=wording)
+        submissions = Submissions(shared, campaigns=campaigns, notices=notices)
         return cls(
             campaigns=campaigns,
             campaign_notices=notices,
-            campaign_wizard=CampaignWizardService(
-                store=store,
-                campaigns=campaigns,
-                access=shared.access,
-                orgs=shared.orgs,
-                clock=clock,
-            ),
-            applications=ApplicationService(
-                store=store,
-                campaigns=campaigns,
-                submissions=Submissions(
-                    store=store,
-                    campaigns=campaigns,
-                    notices=notices,
-                    clock=clock,
-                    admins=shared.admins,
-                ),
-                access=shared.access,
-                outbox=shared.outbox,
-                clock=clock,
-            ),
-            nominations=NominationService(
-                store=store, access=shared.access, reviewing=messages, clock=clock
-            ),
+            campaign_wizard=CampaignWizardService(shared, campaigns=campaigns),
+            applications=ApplicationService(shared, campaigns=campaigns, submissions=submissions),
+            nominations=NominationService(shared, messages=messages),
             review=_review(shared, messages, wording),
         )
 
 
 def _review(shared: Shared, messages: NominationMessages, wording: Wording) -> Review:
-    """The review's use cases, each given the collaborators it calls: the desk's lookups and
-    checks, the transitions a decision makes, the public notice those may open."""
-    store, clock, access, tz = shared.store, shared.clock, shared.access, shared.timezone
-    desk = ReviewDesk(store=store, access=access, clock=clock)
-    notice = PublicNotice(messages=messages, wording=wording, timezone=tz)
-    transitions = Transitions(messages=messages, notice=notice)
-    objections = Objections(
-        store=store,
-        desk=desk,
-        transitions=transitions,
-        notice=notice,
+    """The review's use cases over the collaborators they share (review_common): the desk's
+    lookups and checks, the messages, the transitions a decision makes and the public notice
+    those may open."""
+    notice = PublicNotice(shared, messages=messages, wording=wording)
+    common = Common(
+        shared,
+        desk=ReviewDesk(shared),
         messages=messages,
-        clock=clock,
+        notice=notice,
+        transitions=Transitions(shared, messages=messages, notice=notice),
+        wording=wording,
     )
+    objections = Objections(common)
     return Review(
-        desk=desk,
-        decisions=Decisions(
-            store=store,
-            desk=desk,
-            transitions=transitions,
-            objections=objections,
-            messages=messages,
-            clock=clock,
-        ),
-        meeting=BranchMeeting(
-            store=store,
-            access=access,
-            desk=desk,
-            transitions=transitions,
-            messages=messages,
-            wording=wording,
-            clock=clock,
-            timezone=tz,
-        ),
+        desk=common.desk,
+        decisions=Decisions(common, objections=objections),
+        meeting=BranchMeeting(common),
         objections=objections,
-        export=NominationExport(store=store, access=access, desk=desk, clock=clock),
-        jobs=ReviewJobs(
-            store=store,
-            notice=notice,
-            messages=messages,
-            clock=clock,
-            timezone=tz,
-            check_at=shared.settings.digest.time,
-        ),
-        timezone=tz,
+        export=NominationExport(common),
+        jobs=ReviewJobs(common, check_at=shared.settings.digest.time),
+        timezone=shared.timezone,
     )

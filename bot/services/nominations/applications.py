@@ -6,7 +6,6 @@ answers, so a restart resumes the form where it was; sending it is `submissions`
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.nominations.application import (
     ApplicationDraft,
@@ -24,20 +23,20 @@ from bot.domain.nominations.forms import clean_reason
 from bot.domain.nominations.state import Nomination, NominationState
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
 from bot.services.nominations.campaigns import CampaignNotOpen, CampaignService, NotEligible
 from bot.services.nominations.submissions import (
     AlreadySubmitted,
     ChangedMeanwhile,
+    NominateSelf,
+    NotReturned,
     NotYours,
     SelfApplyClosed,
     Submissions,
 )
-from bot.services.outbox import OutboxService
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.database import NotFound
-from storage.store import Store
 
 JOURNEY = "application"
 
@@ -45,41 +44,14 @@ JOURNEY = "application"
 ApplicationForm = kit.Wizard[ApplicationDraft, FormStep]
 
 
-class NominateSelf(ServiceError):
-    """A cadre nominating themselves: they apply like every member."""
-
-    code = "application.nominate_self"
-
-
-class NotReturned(ServiceError):
-    """The nomination is not waiting for a revision (any more)."""
-
-    code = "application.not_returned"
-
-
-class ApplicationService:
+class ApplicationService(UseCase):
     def __init__(
-        self,
-        *,
-        store: Store,
-        campaigns: CampaignService,
-        submissions: Submissions,
-        access: AccessService,
-        outbox: OutboxService,
-        clock: Clock,
+        self, shared: Shared, *, campaigns: CampaignService, submissions: Submissions
     ) -> None:
-        self.wizards = kit.Drafts(
-            journey=JOURNEY,
-            draft=ApplicationDraft,
-            steps=FormStep,
-            drafts=store.drafts,
-            clock=clock,
-        )
-        self._store = store
+        super().__init__(shared)
+        self.wizards = self._drafts(JOURNEY, ApplicationDraft, FormStep)
         self._campaigns = campaigns
         self._submissions = submissions
-        self._access = access
-        self._outbox = outbox
 
     # Opening the form.
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.authz import Role
 from bot.domain.models import Account, Language, OutgoingMessage, Reminder
 from bot.domain.nominations.campaigns import Campaign, Participant
 from bot.domain.nominations.participation import Notice, NoticeKind
 from bot.services.nominations.campaigns import CampaignService
+from bot.services.shared import Shared, UseCase
 from storage.database import NotFound
 from storage.store import Store
 
@@ -27,19 +27,13 @@ _BATCH = 500
 NoticeRenderer = Callable[[Notice], tuple[str, dict[str, object] | None]]
 
 
-class CampaignNotices:
+class CampaignNotices(UseCase):
     def __init__(
-        self,
-        *,
-        store: Store,
-        campaigns: CampaignService,
-        clock: Clock,
-        render: NoticeRenderer,
+        self, shared: Shared, *, campaigns: CampaignService, render: NoticeRenderer
     ) -> None:
         """`render` words the notices (the handlers' layer provides it)."""
-        self._store = store
+        super().__init__(shared)
         self._campaigns = campaigns
-        self._clock = clock
         self._render = render
 
     async def on_open(self, tx: Store, reminder: Reminder, late: bool) -> None:
@@ -102,8 +96,7 @@ class CampaignNotices:
 
     async def _scheduled(self, tx: Store, reminder: Reminder) -> Campaign | None:
         try:
-            campaign_id = int(reminder.target.removeprefix("campaign:"))
-            campaign = await tx.campaigns.get(campaign_id=campaign_id)
+            campaign = await tx.campaigns.get(campaign_id=reminder.target_id("campaign"))
         except (NotFound, ValueError):
             return None
         # A campaign cancelled, or over while the bot was down, has nothing left to say.

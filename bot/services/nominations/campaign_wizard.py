@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
-
-from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.nominations.campaigns import Campaign, CampaignKind, parse_campaign_file
 from bot.domain.nominations.forms import (
@@ -24,12 +21,11 @@ from bot.domain.nominations.forms import (
 )
 from bot.domain.validation import InvalidInput, parse_date
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import ServiceError, StaleButton
 from bot.services.nominations.campaigns import CampaignService
-from bot.services.orgs import OrgLevel, OrgService
+from bot.services.orgs import OrgChoice
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
-from storage.store import Store
 
 JOURNEY = "campaign_wizard"
 
@@ -37,29 +33,11 @@ JOURNEY = "campaign_wizard"
 CampaignWizard = kit.Wizard[CampaignDraft, Field]
 
 
-class ScopeLevel(BaseModel):
-    """One level of the org tree to choose the campaign's scope from."""
-
-    level: OrgLevel
-    path: list[str]
-
-
-class CampaignWizardService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        campaigns: CampaignService,
-        access: AccessService,
-        orgs: OrgService,
-        clock: Clock,
-    ) -> None:
-        self.wizards = kit.Drafts(
-            journey=JOURNEY, draft=CampaignDraft, steps=Field, drafts=store.drafts, clock=clock
-        )
+class CampaignWizardService(UseCase):
+    def __init__(self, shared: Shared, *, campaigns: CampaignService) -> None:
+        super().__init__(shared)
+        self.wizards = self._drafts(JOURNEY, CampaignDraft, Field)
         self._campaigns = campaigns
-        self._access = access
-        self._orgs = orgs
 
     async def start(self, chat: Chat) -> CampaignWizard:
         """Resumes an open wizard, or starts a new campaign for someone who may open one."""
@@ -104,16 +82,14 @@ class CampaignWizardService:
 
     async def scope_level(
         self, chat: Chat, *, nonce: str | None = None, parent_id: int | None, page: int = 0
-    ) -> ScopeLevel:
+    ) -> OrgChoice:
         """A level of the tree to pick the scope from (the top: the district)."""
         if nonce is None:
             if (await self.current(chat)).step is not Field.SCOPE:
                 raise StaleButton("scope picker of another step")
         else:
             await self.wizards.pressed(chat, nonce, at=Field.SCOPE)
-        level = await self._orgs.level(parent_id=parent_id, page=page)
-        path = await self._orgs.path_names(unit_id=level.parent.id) if level.parent else []
-        return ScopeLevel(level=level, path=path)
+        return await self._orgs.choice(await self._orgs.level(parent_id=parent_id, page=page))
 
     async def choose_scope(self, chat: Chat, *, nonce: str, unit_id: int) -> CampaignWizard:
         """Stores the scope, if the admin may open campaigns there."""

@@ -6,13 +6,11 @@ conversation); branch cadres find whom they may nominate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.authz import PERMISSIONS, Action, Actor, Role
-from bot.domain.models import Member, OrgKind, OrgUnit
+from bot.domain.models import OrgKind, OrgUnit
 from bot.domain.nominations.campaigns import (
     Campaign,
     CampaignSpec,
@@ -32,12 +30,10 @@ from bot.domain.nominations.participation import (
 )
 from bot.domain.validation import DateInFuture, InvalidInput, parse_date
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, NoWizard, ServiceError, StaleButton
-from bot.services.orgs import OrgService
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.database import NotFound
-from storage.store import Store
 
 KIND_OPEN = "campaign.open"
 KIND_CLOSING = "campaign.closing"
@@ -48,22 +44,16 @@ PAGE_SIZE = 8
 PartyDate = kit.Wizard[PartyDateQuestion, PartyDateStep]
 
 
-class CampaignGone(StaleButton):
+class CampaignGone(StaleButton, code="campaigns.gone"):
     """The campaign a button names does not exist."""
 
-    code = "campaigns.gone"
 
-
-class CampaignNotOpen(ServiceError):
+class CampaignNotOpen(ServiceError, code="campaigns.not_open"):
     """The campaign has not opened yet, has closed, or was cancelled."""
 
-    code = "campaigns.not_open"
 
-
-class NotEligible(ServiceError):
+class NotEligible(ServiceError, code="campaigns.not_eligible"):
     """The member fails some of the campaign's rules; `failures` says which and why."""
-
-    code = "campaigns.not_eligible"
 
     def __init__(self, failures: list[Failure], *, name: str = "") -> None:
         super().__init__(f"{len(failures)} rules failed")
@@ -75,31 +65,10 @@ def _pages(total: int, size: int = PAGE_SIZE) -> int:
     return max(1, -(-total // size))
 
 
-class CampaignService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        orgs: OrgService,
-        access: AccessService,
-        clock: Clock,
-        timezone: ZoneInfo,
-        wake_scheduler: Callable[[], None],
-    ) -> None:
-        """`wake_scheduler` tells the scheduler that a campaign's notices were scheduled."""
-        self._store = store
-        self.party_dates = kit.Drafts(
-            journey=PARTY_DATE_JOURNEY,
-            draft=PartyDateQuestion,
-            steps=PartyDateStep,
-            drafts=store.drafts,
-            clock=clock,
-        )
-        self._orgs = orgs
-        self._access = access
-        self._clock = clock
-        self._tz = timezone
-        self._wake_scheduler = wake_scheduler
+class CampaignService(UseCase):
+    def __init__(self, shared: Shared) -> None:
+        super().__init__(shared)
+        self.party_dates = self._drafts(PARTY_DATE_JOURNEY, PartyDateQuestion, PartyDateStep)
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -366,12 +335,6 @@ class CampaignService:
             path.startswith(campaign.scope_path) or campaign.scope_path.startswith(path)
             for path in self._nominate_paths(actor)
         )
-
-    async def _member_or_none(self, telegram_user_id: int) -> Member | None:
-        try:
-            return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
-        except NotFound:
-            return None
 
     async def _unit_of(self, unit_id: int | None) -> OrgUnit | None:
         return await self._store.org_units.get(unit_id=unit_id) if unit_id is not None else None

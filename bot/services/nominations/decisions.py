@@ -5,7 +5,6 @@ the version of the nomination the cadre saw, once."""
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.domain.nominations.review import (
     CommentDone,
     CommentKind,
@@ -17,44 +16,23 @@ from bot.domain.nominations.review import (
 )
 from bot.domain.nominations.state import Decision, IllegalStep, Step
 from bot.services import wizard as kit
-from bot.services.nominations.desk import ReviewDesk
-from bot.services.nominations.messages import NominationMessages
 from bot.services.nominations.objections import Objections
 from bot.services.nominations.refusals import AlreadyDecided
-from bot.services.nominations.transitions import Transitions
+from bot.services.nominations.review_common import Common, ReviewUseCase
 from bot.services.wizard import Chat
-from storage.store import Store
 
 # The comment's conversation: its drafts (and PTB's conversation) are stored under this name.
 COMMENT_JOURNEY = "review_comment"
 
 
-class Decisions:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        desk: ReviewDesk,
-        transitions: Transitions,
-        objections: Objections,
-        messages: NominationMessages,
-        clock: Clock,
-    ) -> None:
+class Decisions(ReviewUseCase):
+    def __init__(self, common: Common, *, objections: Objections) -> None:
+        super().__init__(common)
         # Stored bare, as before the wizard kit: comments awaited across an upgrade are kept.
-        self.comments = kit.Drafts(
-            journey=COMMENT_JOURNEY,
-            draft=PendingComment,
-            steps=CommentStep,
-            drafts=store.drafts,
-            clock=clock,
-            layout=kit.Layout.BARE,
+        self.comments = self._drafts(
+            COMMENT_JOURNEY, PendingComment, CommentStep, layout=kit.Layout.BARE
         )
-        self._store = store
-        self._desk = desk
-        self._transitions = transitions
         self._objections = objections
-        self._messages = messages
-        self._clock = clock
 
     async def decide(self, telegram_user_id: int, decision: Decision) -> Decided:
         """Applies 通过 / 退回修改 / 不通过 to the version the cadre saw, once."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable
 from typing import TypeVar
 
-from bot.clock import Clock
 from bot.domain.authz import Action, Actor, may_review
 from bot.domain.nominations.campaigns import Campaign, Participant, ReviewLevel
 from bot.domain.nominations.review import (
@@ -26,7 +25,7 @@ from bot.domain.nominations.state import (
     Step,
     awaiting,
 )
-from bot.services.access import AccessDenied, AccessService
+from bot.services.access import AccessDenied
 from bot.services.nominations.refusals import (
     AlreadyDecided,
     DecidedByYou,
@@ -36,18 +35,14 @@ from bot.services.nominations.refusals import (
     RevisedMeanwhile,
     UseMeeting,
 )
+from bot.services.shared import UseCase
 from storage.database import NotFound
 from storage.store import Store
 
 T = TypeVar("T")
 
 
-class ReviewDesk:
-    def __init__(self, *, store: Store, access: AccessService, clock: Clock) -> None:
-        self._store = store
-        self._access = access
-        self._clock = clock
-
+class ReviewDesk(UseCase):
     # -- the queue ------------------------------------------------------------------------------
 
     async def queue(self, telegram_user_id: int, *, page: int = 0) -> ReviewQueue:
@@ -59,7 +54,7 @@ class ReviewDesk:
         exports = [
             await self._store.campaigns.get(campaign_id=campaign_id)
             for campaign_id in await self._store.review.campaigns_in_scope(
-                paths=self.paths(actor, Action.EXPORT_NOMINATIONS)
+                paths=self._access.paths(actor, Action.EXPORT_NOMINATIONS)
             )
         ]
         return ReviewQueue(
@@ -75,7 +70,7 @@ class ReviewDesk:
         return len(await self._queue_items(actor))
 
     async def _queue_items(self, actor: Actor) -> list[QueueItem]:
-        paths = self.paths(actor, Action.REVIEW_NOMINATION)
+        paths = self._access.paths(actor, Action.REVIEW_NOMINATION)
         if not paths:
             return []
         found = await self._store.review.waiting(paths=paths)
@@ -171,12 +166,6 @@ class ReviewDesk:
         return await _or_gone(lookup, f"objection {objection_id}")
 
     # -- who may press --------------------------------------------------------------------------
-
-    def paths(self, actor: Actor, action: Action) -> list[str]:
-        """The subtrees `actor` may act in, the widest of nested ones only."""
-        if actor.configured_admin:
-            return ["/"]
-        return _widest(grant.unit_path for grant in self._access.scopes(actor, action))
 
     async def reviewer(self, telegram_user_id: int, nomination: Nomination) -> Actor:
         """The cadre, if the nomination's branch is in their review scope and it is not their
@@ -278,12 +267,3 @@ def _decides(actor: Actor, level: ReviewLevel, nomination: Nomination) -> bool:
         branch_path=nomination.branch_path,
         nominee_user_id=nomination.nominee_user_id,
     )
-
-
-def _widest(paths: Iterable[str]) -> list[str]:
-    """Nested subtrees would list a nomination twice: keep only the widest of each."""
-    widest: list[str] = []
-    for path in sorted(set(paths), key=len):
-        if not any(path.startswith(kept) for kept in widest):
-            widest.append(path)
-    return widest

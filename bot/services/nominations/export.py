@@ -5,7 +5,6 @@ every level's decision, limited to the cadre's scope. The file itself is the han
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.domain.authz import Action, Role
 from bot.domain.nominations.campaigns import Campaign, ReviewLevel, branch_quota
 from bot.domain.nominations.review import (
@@ -17,28 +16,18 @@ from bot.domain.nominations.review import (
     ReviewerTitle,
 )
 from bot.domain.nominations.state import Event, Nomination
-from bot.services.access import AccessService
-from bot.services.nominations.desk import ReviewDesk
-from storage.store import Store
+from bot.services.nominations.review_common import ReviewUseCase
 
 # Posts by rank: a reviewer who is not a member is named by the highest they hold.
 _RANK = [Role.ADMIN, Role.COMMITTEE_CADRE, Role.BRANCH_SECRETARY]
 
 
-class NominationExport:
-    def __init__(
-        self, *, store: Store, access: AccessService, desk: ReviewDesk, clock: Clock
-    ) -> None:
-        self._store = store
-        self._access = access
-        self._desk = desk
-        self._clock = clock
-
+class NominationExport(ReviewUseCase):
     async def of_campaign(self, telegram_user_id: int, *, campaign_id: int) -> ExportData:
         """The campaign's nominations in this cadre's scope, for the Party branch's file."""
         actor = await self._access.require_any(telegram_user_id, Action.EXPORT_NOMINATIONS)
         campaign = await self._desk.campaign(campaign_id)
-        paths = self._desk.paths(actor, Action.EXPORT_NOMINATIONS)
+        paths = self._access.paths(actor, Action.EXPORT_NOMINATIONS)
         branches = [
             ExportBranch(
                 figures=figures, quota=branch_quota(campaign.rules, figures.league_members)

@@ -6,9 +6,7 @@ places, and confirms; the meeting, its votes and the decisions they make are sav
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.authz import Action, may_review
 from bot.domain.nominations.campaigns import Campaign, MeetingOutcome, ReviewLevel, branch_quota
 from bot.domain.nominations.meeting import (
@@ -26,12 +24,11 @@ from bot.domain.nominations.notices import NominationNotice, NoticeKind
 from bot.domain.nominations.review import MeetingVerdict
 from bot.domain.nominations.state import Nomination, Step
 from bot.services import wizard as kit
-from bot.services.access import AccessDenied, AccessService
+from bot.services.access import AccessDenied
 from bot.services.errors import StaleButton
-from bot.services.nominations.desk import ReviewDesk
-from bot.services.nominations.messages import NominationMessages, Wording, nominee_of
+from bot.services.nominations.messages import nominee_of
 from bot.services.nominations.refusals import CandidatesChanged, NoCandidates
-from bot.services.nominations.transitions import Transitions
+from bot.services.nominations.review_common import Common, ReviewUseCase
 from bot.services.wizard import Chat
 from storage.store import Store
 
@@ -41,41 +38,18 @@ MEETING_JOURNEY = "meeting"
 Run = kit.Wizard[MeetingDraft, MeetingStep]
 
 
-class BranchMeeting:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        access: AccessService,
-        desk: ReviewDesk,
-        transitions: Transitions,
-        messages: NominationMessages,
-        wording: Wording,
-        clock: Clock,
-        timezone: ZoneInfo,
-    ) -> None:
+class BranchMeeting(ReviewUseCase):
+    def __init__(self, common: Common) -> None:
+        super().__init__(common)
         # Stored bare, as before the wizard kit: recordings open across an upgrade resume.
-        self.wizards = kit.Drafts(
-            journey=MEETING_JOURNEY,
-            draft=MeetingDraft,
-            steps=MeetingStep,
-            drafts=store.drafts,
-            clock=clock,
-            layout=kit.Layout.BARE,
+        self.wizards = self._drafts(
+            MEETING_JOURNEY, MeetingDraft, MeetingStep, layout=kit.Layout.BARE
         )
-        self._store = store
-        self._access = access
-        self._desk = desk
-        self._transitions = transitions
-        self._messages = messages
-        self._wording = wording
-        self._clock = clock
-        self._tz = timezone
 
     async def choices(self, telegram_user_id: int) -> list[MeetingChoice]:
         """Branches of this cadre with candidates waiting for a meeting, per campaign."""
         actor = await self._access.require_any(telegram_user_id, Action.REVIEW_NOMINATION)
-        paths = self._desk.paths(actor, Action.REVIEW_NOMINATION)
+        paths = self._access.paths(actor, Action.REVIEW_NOMINATION)
         choices: list[MeetingChoice] = []
         for group in await self._store.review.meeting_groups(paths=paths):
             campaign = await self._store.campaigns.get(campaign_id=group.campaign_id)

@@ -15,7 +15,7 @@ from bot.domain.nominations.campaigns import Campaign, ReviewLevel
 from bot.domain.nominations.notices import Audience, NominationNotice, Notice, NoticeKind
 from bot.domain.nominations.review import MeetingVerdict, Objection
 from bot.domain.nominations.state import Nomination
-from bot.services.outbox import OutboxService
+from bot.services.shared import Shared, UseCase
 from storage.database import NotFound
 from storage.store import Store
 
@@ -30,15 +30,10 @@ class Wording(Protocol):
     ) -> str: ...
 
 
-class NominationMessages:
-    def __init__(
-        self, *, store: Store, outbox: OutboxService, wording: Wording, admins: frozenset[int]
-    ) -> None:
-        """`admins` are the district's configured admins (they review at every level)."""
-        self._store = store
-        self._outbox = outbox
+class NominationMessages(UseCase):
+    def __init__(self, shared: Shared, *, wording: Wording) -> None:
+        super().__init__(shared)
         self._wording = wording
-        self._admins = admins
 
     async def tell(
         self,
@@ -174,6 +169,8 @@ class NominationMessages:
         ]
 
     async def _admin_ids(self, nomination: Nomination) -> list[int]:
+        """The admins: those holding the role, and the district's configured admins (they
+        review at every level)."""
         return [*await self._holders(nomination, Role.ADMIN), *sorted(self._admins)]
 
 

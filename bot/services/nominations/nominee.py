@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.authz import Action
 from bot.domain.models import Language
 from bot.domain.nominations.campaigns import ReviewLevel
@@ -28,9 +27,9 @@ from bot.domain.nominations.state import (
 )
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
 from bot.services.nominations.messages import NominationMessages
+from bot.services.shared import Shared, UseCase
 from bot.services.wizard import Chat
 from storage.database import Conflict, NotFound
 from storage.store import Store
@@ -41,62 +40,39 @@ OBJECTION_JOURNEY = "objection"
 Objection = kit.Wizard[ObjectionDraft, ObjectionStep]
 
 
-class NominationGone(StaleButton):
-    code = "nominations.gone"
+class NominationGone(StaleButton, code="nominations.gone"):
+    """The button names a nomination that does not exist (any more)."""
 
 
-class NotYours(ServiceError):
+class NotYours(ServiceError, code="nominations.not_yours"):
     """Only the nominee (and whoever nominated them) opens a nomination's page here."""
 
-    code = "nominations.not_yours"
 
-
-class NotWithdrawable(ServiceError):
+class NotWithdrawable(ServiceError, code="nominations.not_withdrawable"):
     """The result is final already: approved, rejected or withdrawn."""
 
-    code = "nominations.not_withdrawable"
 
-
-class ChangedMeanwhile(ServiceError):
+class ChangedMeanwhile(ServiceError, code="nominations.changed"):
     """A reviewer decided after the page was opened; the nominee should look again."""
 
-    code = "nominations.changed"
 
-
-class ObjectionClosed(ServiceError):
+class ObjectionClosed(ServiceError, code="nominations.objection_closed"):
     """The nomination is not (or no longer) in its public notice."""
 
-    code = "nominations.objection_closed"
+
+class OwnObjection(ServiceError, code="nominations.objection_own"):
+    """A nominee objecting to their own nomination."""
 
 
-class OwnObjection(ServiceError):
-    code = "nominations.objection_own"
+class NotRegisteredToObject(NotRegistered, code="nominations.objection_register"):
+    """Only a registered member objects; the answer says to register first."""
 
 
-class NotRegisteredToObject(NotRegistered):
-    code = "nominations.objection_register"
-
-
-class NominationService:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        access: AccessService,
-        reviewing: NominationMessages,
-        clock: Clock,
-    ) -> None:
-        self._store = store
-        self._access = access
-        self.objections = kit.Drafts(
-            journey=OBJECTION_JOURNEY,
-            draft=ObjectionDraft,
-            steps=ObjectionStep,
-            drafts=store.drafts,
-            clock=clock,
-        )
-        self._reviewing = reviewing
-        self._clock = clock
+class NominationService(UseCase):
+    def __init__(self, shared: Shared, *, messages: NominationMessages) -> None:
+        super().__init__(shared)
+        self.objections = self._drafts(OBJECTION_JOURNEY, ObjectionDraft, ObjectionStep)
+        self._messages = messages
 
     async def mine(self, telegram_user_id: int) -> list[NominationItem]:
         """The member's nominations, newest first."""
@@ -177,7 +153,7 @@ class NominationService:
             desk = page.level
             if current.state is NominationState.IN_NOTICE:
                 desk = campaign.rules.review_levels[-1]
-                await self._reviewing.tell_closed_objections(tx, withdrawn, campaign, now)
+                await self._messages.tell_closed_objections(tx, withdrawn, campaign, now)
             if desk is not None:
                 notice = NominationNotice(
                     kind=NoticeKind.WITHDRAWN,
@@ -186,8 +162,11 @@ class NominationService:
                     campaign=campaign,
                     level=desk,
                 )
-                await self._tell(tx, current, desk, notice, f"withdrawn:{nomination_id}", now)
-        self._reviewing.woke()
+                dedupe = f"withdrawn:{nomination_id}"
+                await self._messages.tell_reviewers(
+                    tx, current, desk, notice, dedupe=dedupe, now=now
+                )
+        self._messages.woke()
         return await self.page(telegram_user_id, nomination_id=nomination_id)
 
     # -- objections during the notice -----------------------------------------------------------
@@ -219,7 +198,7 @@ class NominationService:
                 await self._record_objection(tx, chat.user_id, target, cleaned)
         finally:
             await self.cancel_objection(chat)
-        self._reviewing.woke()
+        self._messages.woke()
         return target
 
     async def cancel_objection(self, chat: Chat) -> bool:
@@ -255,20 +234,8 @@ class NominationService:
             objection=await tx.review.objection(objection_id=objection_id),
         )
         last = target.campaign.rules.review_levels[-1]
-        await self._tell(tx, current, last, notice, f"objection:{objection_id}", now)
-
-    async def _tell(
-        self,
-        tx: Store,
-        nomination: Nomination,
-        level: ReviewLevel,
-        notice: NominationNotice,
-        dedupe: str,
-        now: datetime,
-    ) -> None:
-        """The notice to whoever reviews the nomination at `level`, in the transaction."""
-        reviewers = await self._reviewing.reviewers(nomination, level)
-        await self._reviewing.tell(tx, reviewers, notice, dedupe=dedupe, now=now)
+        dedupe = f"objection:{objection_id}"
+        await self._messages.tell_reviewers(tx, current, last, notice, dedupe=dedupe, now=now)
 
     async def _nomination(self, nomination_id: int) -> Nomination:
         try:
@@ -285,10 +252,8 @@ class NominationService:
             raise ChangedMeanwhile(f"nomination {page.nomination.id}")
 
     async def _objectable(self, telegram_user_id: int, nomination_id: int) -> ObjectionTarget:
-        try:
-            await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
-        except NotFound:
-            raise NotRegisteredToObject() from None
+        if await self._member_or_none(telegram_user_id) is None:
+            raise NotRegisteredToObject()
         nomination = await self._nomination(nomination_id)
         if nomination.nominee_user_id == telegram_user_id:
             raise OwnObjection(f"nomination {nomination_id}")

@@ -6,25 +6,23 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from bot.domain.models import Language
 from bot.domain.nominations.campaigns import Campaign, notice_end
 from bot.domain.nominations.notices import NominationNotice, NoticeKind
 from bot.domain.nominations.state import Nomination, Step, next_state, valid_until
 from bot.services.nominations.messages import NominationMessages, Wording
+from bot.services.shared import Shared, UseCase
 from storage.store import Store
 
 KIND_NOTICE_END = "nomination.notice_end"
 
 
-class PublicNotice:
-    def __init__(
-        self, *, messages: NominationMessages, wording: Wording, timezone: ZoneInfo
-    ) -> None:
+class PublicNotice(UseCase):
+    def __init__(self, shared: Shared, *, messages: NominationMessages, wording: Wording) -> None:
+        super().__init__(shared)
         self._messages = messages
         self._wording = wording
-        self._tz = timezone
 
     def ends(self, campaign: Campaign, now: datetime) -> datetime:
         """When a notice published now ends (local midnight after its working days)."""

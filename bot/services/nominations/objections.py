@@ -7,35 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.nominations.review import Objection, ObjectionState, Resolved, clean_comment
 from bot.domain.nominations.state import Nomination, NominationState, Step
-from bot.services.nominations.desk import ReviewDesk
-from bot.services.nominations.messages import NominationMessages
-from bot.services.nominations.notice import PublicNotice
 from bot.services.nominations.refusals import ObjectionSettled
-from bot.services.nominations.transitions import Transitions
+from bot.services.nominations.review_common import ReviewUseCase
 from storage.store import Store
 
 
-class Objections:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        desk: ReviewDesk,
-        transitions: Transitions,
-        notice: PublicNotice,
-        messages: NominationMessages,
-        clock: Clock,
-    ) -> None:
-        self._store = store
-        self._desk = desk
-        self._transitions = transitions
-        self._notice = notice
-        self._messages = messages
-        self._clock = clock
-
+class Objections(ReviewUseCase):
     async def resolve(
         self, telegram_user_id: int, *, objection_id: int, uphold: bool, comment: str
     ) -> Resolved:

@@ -5,16 +5,13 @@ above). Handlers are `(tx, reminder, late)`, in the scheduler's transaction."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.models import Reminder
 from bot.domain.nominations.notices import NoticeKind, WaitingKind, WaitingLine, WaitingNotice
 from bot.domain.nominations.state import NominationState, awaiting
 from bot.services.admin.digest import next_daily
 from bot.services.nominations.desk import campaigns_of
-from bot.services.nominations.messages import NominationMessages
-from bot.services.nominations.notice import PublicNotice
+from bot.services.nominations.review_common import Common, ReviewUseCase
 from storage.database import NotFound
 from storage.store import Store
 
@@ -24,23 +21,10 @@ CHECK_TARGET = "nominations"
 Recipients = dict[int, list[WaitingLine]]
 
 
-class ReviewJobs:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        notice: PublicNotice,
-        messages: NominationMessages,
-        clock: Clock,
-        timezone: ZoneInfo,
-        check_at: time,
-    ) -> None:
+class ReviewJobs(ReviewUseCase):
+    def __init__(self, common: Common, *, check_at: time) -> None:
         """`check_at` is the local time of the daily check (the digest's)."""
-        self._store = store
-        self._notice = notice
-        self._messages = messages
-        self._clock = clock
-        self._tz = timezone
+        super().__init__(common)
         self._check_at = check_at
 
     async def ensure_scheduled(self) -> None:
@@ -55,9 +39,7 @@ class ReviewJobs:
         """A notice's end fell due: it ends, if the nomination is still in that notice (a
         withdrawal or an upheld objection ended it sooner)."""
         try:
-            current = await tx.nominations.get(
-                nomination_id=int(reminder.target.removeprefix("nomination:"))
-            )
+            current = await tx.nominations.get(nomination_id=reminder.target_id("nomination"))
         except (NotFound, ValueError):
             return
         if (

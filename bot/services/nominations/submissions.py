@@ -2,13 +2,13 @@
 transaction (the campaign is open, the member is eligible and has no nomination yet; for a
 revision, the version the nominee was shown), the nomination is created or resubmitted, and
 the notices to the reviewers (and to a nominated member) go into the outbox in the same
-transaction."""
+transaction. The refusals of the form (application.*) are declared here, for the form's steps
+(applications) as for its sending."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.authz import LEVEL_ROLES
 from bot.domain.models import Account, OutgoingMessage
 from bot.domain.nominations.application import (
@@ -28,55 +28,48 @@ from bot.services.nominations.campaigns import (
     CampaignService,
     NotEligible,
 )
+from bot.services.shared import Shared, UseCase
 from storage.database import Conflict, NotFound
 from storage.store import Store
 
 
-class AlreadySubmitted(ServiceError):
+class AlreadySubmitted(ServiceError, code="application.already_submitted"):
     """The member already has a nomination in this campaign (or the form was sent already)."""
-
-    code = "application.already_submitted"
 
     def __init__(self, nomination_id: int | None = None) -> None:
         super().__init__(f"nomination {nomination_id}")
         self.nomination_id = nomination_id
 
 
-class SelfApplyClosed(ServiceError):
+class SelfApplyClosed(ServiceError, code="application.self_apply_closed"):
     """In this campaign the branch cadre nominates; members do not apply themselves."""
 
-    code = "application.self_apply_closed"
 
-
-class NotYours(ServiceError):
+class NotYours(ServiceError, code="application.not_yours"):
     """Only the nominee revises their nomination."""
 
-    code = "application.not_yours"
 
-
-class ChangedMeanwhile(ServiceError):
+class ChangedMeanwhile(ServiceError, code="application.changed_meanwhile"):
     """The nomination changed after the nominee opened the revision."""
 
-    code = "application.changed_meanwhile"
+
+class NominateSelf(ServiceError, code="application.nominate_self"):
+    """A cadre nominating themselves: they apply like every member."""
 
 
-class Submissions:
+class NotReturned(ServiceError, code="application.not_returned"):
+    """The nomination is not waiting for a revision (any more)."""
+
+
+class Submissions(UseCase):
     """Creates a nomination from a form, or resubmits the returned one it revises."""
 
     def __init__(
-        self,
-        *,
-        store: Store,
-        campaigns: CampaignService,
-        notices: CampaignNotices,
-        clock: Clock,
-        admins: frozenset[int],
+        self, shared: Shared, *, campaigns: CampaignService, notices: CampaignNotices
     ) -> None:
-        self._store = store
+        super().__init__(shared)
         self._campaigns = campaigns
         self._notices = notices
-        self._clock = clock
-        self._admins = admins
 
     async def create(self, telegram_user_id: int, form: ApplicationDraft) -> Submitted:
         """A new nomination (an application or a cadre's pick), if it may still be made."""

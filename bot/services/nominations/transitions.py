@@ -12,12 +12,16 @@ from bot.domain.nominations.state import Nomination, NominationState, Step, awai
 from bot.services.nominations.messages import NominationMessages, nominee_of
 from bot.services.nominations.notice import PublicNotice
 from bot.services.nominations.refusals import AlreadyDecided
+from bot.services.shared import Shared, UseCase
 from storage.database import Conflict
 from storage.store import Store
 
 
-class Transitions:
-    def __init__(self, *, messages: NominationMessages, notice: PublicNotice) -> None:
+class Transitions(UseCase):
+    def __init__(
+        self, shared: Shared, *, messages: NominationMessages, notice: PublicNotice
+    ) -> None:
+        super().__init__(shared)
         self._messages = messages
         self._notice = notice
 

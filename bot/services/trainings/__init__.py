@@ -32,21 +32,15 @@ class TrainingServices:
     @classmethod
     def create(cls, shared: Shared, *, render: NoticeRenderer) -> TrainingServices:
         """`render` words the notices about a training (the handlers' layer provides it)."""
-        store, clock, settings = shared.store, shared.clock, shared.settings.trainings
-        access, orgs, tz = shared.access, shared.orgs, shared.timezone
-        lookups = Lookups(store=store, access=access, orgs=orgs, clock=clock, timezone=tz)
-        notices = Notices(outbox=shared.outbox, render=render)
-        common = Common(store=store, clock=clock, lookups=lookups, notices=notices)
-        waitlist = WaitlistService(common, settings=settings)
-        jobs = TrainingJobs(common, waitlist=waitlist, settings=settings)
-        managing = ManagedTrainingService(
-            common, access=access, orgs=orgs, waitlist=waitlist, jobs=jobs
-        )
+        common = Common(shared, Lookups(shared), Notices(shared, render=render))
+        waitlist = WaitlistService(common)
+        jobs = TrainingJobs(common, waitlist=waitlist)
+        managing = ManagedTrainingService(common, waitlist=waitlist, jobs=jobs)
         return cls(
             trainings=TrainingService(common, waitlist=waitlist),
             waitlist=waitlist,
-            checkins=CheckInService(common, settings=settings),
+            checkins=CheckInService(common),
             managing=managing,
-            wizard=TrainingWizardService(common, access=access, orgs=orgs, managing=managing),
+            wizard=TrainingWizardService(common, managing=managing),
             jobs=jobs,
         )

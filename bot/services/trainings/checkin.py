@@ -5,27 +5,24 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.config import TrainingSettings
 from bot.domain import trainings as rules
 from bot.domain.models import Member
 from bot.domain.training_views import Admission, CheckIn, CheckInOutcome, NoticeKind
 from bot.domain.trainings import EnrolmentState, Training, TrainingState
 from bot.domain.validation import InvalidInput
 from bot.services.errors import StaleButton
-from bot.services.trainings.common import Common, UseCase, audit, move
+from bot.services.trainings.common import TrainingUseCase, audit, move
 from bot.services.trainings.errors import CheckinUnknown, TrainingNotOpen
 from storage.database import NotFound
 from storage.store import Store
 
 
-class CheckInService(UseCase):
-    def __init__(self, common: Common, *, settings: TrainingSettings) -> None:
-        super().__init__(common)
-        self._opens_before = timedelta(minutes=settings.checkin_opens_minutes)
-
+class CheckInService(TrainingUseCase):
     def checkin_window(self, training: Training) -> tuple[datetime, datetime]:
         """When the QR code checks people in: a little before the start until the end."""
-        return rules.checkin_window(training, opens_before=self._opens_before)
+        return rules.checkin_window(
+            training, opens_before=timedelta(minutes=self._settings.checkin_opens_minutes)
+        )
 
     async def check_in(self, telegram_user_id: int, *, token: str) -> CheckIn:
         """The member scanned the QR code: checked in during the session window; twice is

@@ -1,6 +1,6 @@
-"""What every trainings use-case works with: the store, the clock, the lookups and the notices
-(the family's builder makes them once, bot.services.trainings, and hands them to each); and
-the audit of what they change."""
+"""What every trainings use-case works with: what every use case reads (bot.services.shared),
+the trainings' settings, the lookups and the notices (the family's builder makes them once,
+bot.services.trainings, and hands them to each); and the audit of what they change."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock
 from bot.domain.trainings import Enrolment, EnrolmentState
+from bot.services.shared import Shared, UseCase
 from bot.services.trainings.lookups import Lookups
 from bot.services.trainings.notices import Notices
 from storage.store import Store
@@ -17,20 +17,19 @@ from storage.store import Store
 
 @dataclass(frozen=True)
 class Common:
-    store: Store
-    clock: Clock
+    shared: Shared
     lookups: Lookups
     notices: Notices
 
 
-class UseCase:
+class TrainingUseCase(UseCase):
     """A use-case of trainings: its collaborators beyond these come as keyword arguments."""
 
     def __init__(self, common: Common) -> None:
-        self._store = common.store
-        self._clock = common.clock
+        super().__init__(common.shared)
         self._lookups = common.lookups
         self._notices = common.notices
+        self._settings = common.shared.settings.trainings
 
 
 async def audit(

@@ -6,58 +6,40 @@ from bot.domain.trainings import Training
 from bot.services.errors import NotRegistered, ServiceError, StaleButton
 
 
-class NotAMember(NotRegistered):
+class NotAMember(NotRegistered, code="trainings.not_registered"):
     """Only a registered member belongs to a unit, and audiences are units."""
 
-    code = "trainings.not_registered"
 
-
-class TrainingGone(StaleButton):
+class TrainingGone(StaleButton, code="trainings.gone"):
     """The training a button or link names does not exist."""
 
-    code = "trainings.gone"
 
-
-class TrainingNotOpen(ServiceError):
+class TrainingNotOpen(ServiceError, code="trainings.not_open"):
     """The training was cancelled or is over, so it cannot be changed any more."""
 
-    code = "trainings.not_open"
 
-
-class AlreadySignedUp(ServiceError):
+class AlreadySignedUp(ServiceError, code="trainings.already_signed_up"):
     """The member is enrolled, waitlisted or offered a place already."""
 
-    code = "trainings.already_signed_up"
 
-
-class NotSignedUp(ServiceError):
+class NotSignedUp(ServiceError, code="trainings.not_signed_up"):
     """There is nothing of the member's to cancel in this training."""
 
-    code = "trainings.not_signed_up"
 
-
-class OfferGone(ServiceError):
+class OfferGone(ServiceError, code="trainings.offer_gone"):
     """The offered place was accepted, declined or expired before this press."""
 
-    code = "trainings.offer_gone"
 
-
-class EditedMeanwhile(ServiceError):
+class EditedMeanwhile(ServiceError, code="trainings.changed_meanwhile"):
     """Someone changed the training after this edit began."""
 
-    code = "trainings.changed_meanwhile"
 
-
-class CheckinUnknown(ServiceError):
+class CheckinUnknown(ServiceError, code="trainings.checkin_unknown"):
     """The check-in link names no training (mistyped, or from another bot)."""
 
-    code = "trainings.checkin_unknown"
 
-
-class Overlaps(ServiceError):
+class Overlaps(ServiceError, code="trainings.overlap"):
     """The member goes to (or waits for) another training at the same time; they decide."""
-
-    code = "trainings.overlap"
 
     def __init__(self, trainings: list[Training]) -> None:
         super().__init__(f"{len(trainings)} overlapping trainings")

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.config import TrainingSettings
 from bot.domain import trainings as rules
 from bot.domain.models import Reminder
 from bot.domain.training_views import NoticeKind
 from bot.domain.trainings import EnrolmentState, NewTraining, Training, TrainingState
-from bot.services.trainings.common import Common, UseCase, audit, move
+from bot.services.trainings.common import Common, TrainingUseCase, audit, move
 from bot.services.trainings.waitlist import KIND_OFFER_EXPIRY, WaitlistService
 from storage.database import NotFound
 from storage.store import Store
@@ -22,20 +21,18 @@ KIND_CLOSE = "training.close"
 __all__ = ["KIND_CLOSE", "KIND_OFFER_EXPIRY", "KIND_REMINDER", "TrainingJobs"]
 
 
-class TrainingJobs(UseCase):
-    def __init__(
-        self, common: Common, *, waitlist: WaitlistService, settings: TrainingSettings
-    ) -> None:
+class TrainingJobs(TrainingUseCase):
+    def __init__(self, common: Common, *, waitlist: WaitlistService) -> None:
         super().__init__(common)
         self._waitlist = waitlist
-        self._offsets = settings.reminder_offsets_hours
 
     async def schedule(
         self, tx: Store, training_id: int, training: NewTraining, now: datetime
     ) -> None:
         """The reminders before the start (those still ahead) and the closing after the end."""
         target = _target(training_id)
-        for offset, due in rules.reminder_times(training.starts_at, self._offsets, now=now):
+        offsets = self._settings.reminder_offsets_hours
+        for offset, due in rules.reminder_times(training.starts_at, offsets, now=now):
             await tx.reminders.schedule(
                 kind=KIND_REMINDER,
                 target=target,
@@ -75,7 +72,7 @@ class TrainingJobs(UseCase):
         """An offer nobody answered in time: the place goes to the next on the waitlist."""
         try:
             enrolment = await tx.trainings.enrolment_by_id(
-                enrolment_id=int(reminder.target.removeprefix("enrolment:"))
+                enrolment_id=reminder.target_id("enrolment")
             )
         except (NotFound, ValueError):
             return
@@ -124,9 +121,7 @@ class TrainingJobs(UseCase):
     async def _scheduled_training(self, reminder: Reminder, moment: str) -> Training | None:
         """The published training a reminder is for, unless its time moved since."""
         try:
-            training = await self._store.trainings.get(
-                training_id=int(reminder.target.removeprefix("training:"))
-            )
+            training = await self._store.trainings.get(training_id=reminder.target_id("training"))
         except (NotFound, ValueError):
             return None
         if training.state is not TrainingState.PUBLISHED:

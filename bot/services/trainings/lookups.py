@@ -4,39 +4,20 @@ pressed it and their enrolment, and the training's page as that person sees it."
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.domain.authz import Action, decide
 from bot.domain.models import Member, OrgUnit
 from bot.domain.training_views import TrainingView
 from bot.domain.trainings import Enrolment, EnrolmentState, Training
-from bot.services.access import AccessService
-from bot.services.orgs import OrgService
+from bot.services.shared import UseCase
 from bot.services.trainings.errors import NotAMember, NotSignedUp, TrainingGone
 from storage.database import NotFound
-from storage.store import Store
 
 
-class Lookups:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        access: AccessService,
-        orgs: OrgService,
-        clock: Clock,
-        timezone: ZoneInfo,
-    ) -> None:
-        self._store = store
-        self._access = access
-        self._orgs = orgs
-        self._clock = clock
-        self.timezone = timezone
-
+class Lookups(UseCase):
     def local(self, moment: datetime) -> str:
         """A moment as the committee's clock shows it, e.g. 2026-12-05 14:00."""
-        return moment.astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
+        return moment.astimezone(self._tz).strftime("%Y-%m-%d %H:%M")
 
     async def training(self, training_id: int) -> Training:
         """The training; TrainingGone when there is none (a forged or very old button)."""
@@ -53,15 +34,9 @@ class Lookups:
         )
         return training
 
-    async def member_or_none(self, telegram_user_id: int) -> Member | None:
-        try:
-            return await self._store.members.get_by_telegram_user(telegram_user_id=telegram_user_id)
-        except NotFound:
-            return None
-
     async def member(self, telegram_user_id: int) -> tuple[Member, OrgUnit]:
         """The member and their unit; NotAMember for a visitor or a member without one."""
-        member = await self.member_or_none(telegram_user_id)
+        member = await self._member_or_none(telegram_user_id)
         if member is None or member.org_unit_id is None:
             raise NotAMember(f"{telegram_user_id} is not a member with a unit")
         return member, await self._store.org_units.get(unit_id=member.org_unit_id)
@@ -88,7 +63,7 @@ class Lookups:
     async def view(self, telegram_user_id: int, *, training_id: int) -> TrainingView:
         """The training's page for this person: figures, their enrolment, what they may do."""
         training = await self.training(training_id)
-        member = await self.member_or_none(telegram_user_id)
+        member = await self._member_or_none(telegram_user_id)
         enrolment = None
         position = None
         in_audience = False

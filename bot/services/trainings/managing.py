@@ -5,7 +5,6 @@ each telling the members concerned once, through the outbox, in the change's tra
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from datetime import datetime
 
 from bot.domain import trainings as rules
@@ -20,9 +19,7 @@ from bot.domain.training_views import (
     TrainingView,
 )
 from bot.domain.trainings import EnrolmentState, Field, Training, TrainingDraft, TrainingState
-from bot.services.access import AccessService
-from bot.services.orgs import OrgService
-from bot.services.trainings.common import Common, UseCase, audit
+from bot.services.trainings.common import Common, TrainingUseCase, audit
 from bot.services.trainings.errors import EditedMeanwhile, TrainingNotOpen
 from bot.services.trainings.jobs import TrainingJobs
 from bot.services.trainings.service import PAGE_SIZE, pages_of
@@ -35,30 +32,16 @@ _TOLD_OF_CANCELLING = [EnrolmentState.ENROLLED, EnrolmentState.OFFERED, Enrolmen
 _TOLD_OF_CHANGES = [EnrolmentState.ENROLLED, EnrolmentState.OFFERED]
 
 
-class ManagedTrainingService(UseCase):
-    def __init__(
-        self,
-        common: Common,
-        *,
-        access: AccessService,
-        orgs: OrgService,
-        waitlist: WaitlistService,
-        jobs: TrainingJobs,
-    ) -> None:
+class ManagedTrainingService(TrainingUseCase):
+    def __init__(self, common: Common, *, waitlist: WaitlistService, jobs: TrainingJobs) -> None:
         super().__init__(common)
-        self._access = access
-        self._orgs = orgs
         self._waitlist = waitlist
         self._jobs = jobs
 
     async def managed(self, telegram_user_id: int, *, page: int = 0) -> TrainingPage:
         """The trainings of the cadre's subtrees: running and upcoming first, then past ones."""
         actor = await self._access.require_any(telegram_user_id, Action.MANAGE_TRAINING)
-        paths = (
-            ["/"]
-            if actor.configured_admin
-            else _widest(g.unit_path for g in self._access.scopes(actor, Action.MANAGE_TRAINING))
-        )
+        paths = self._access.paths(actor, Action.MANAGE_TRAINING)
         total = await self._store.trainings.count_managed(paths=paths)
         pages = pages_of(total)
         page = min(max(page, 0), pages - 1)
@@ -247,12 +230,3 @@ def _check_open(training: Training, now: datetime) -> None:
     """A training is changed only while it is published and not over."""
     if training.state is not TrainingState.PUBLISHED or now >= training.ends_at:
         raise TrainingNotOpen(f"training {training.id} is {training.state}")
-
-
-def _widest(paths: Iterable[str]) -> list[str]:
-    """Nested subtrees would list a training twice: keep only the widest of each."""
-    widest: list[str] = []
-    for path in sorted(set(paths), key=len):
-        if not any(path.startswith(kept) for kept in widest):
-            widest.append(path)
-    return widest

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.domain.models import OutgoingMessage
 from bot.domain.training_views import Notice, NoticeKind, NoticeRenderer
 from bot.domain.trainings import Enrolment, Training
-from bot.services.outbox import OutboxService
+from bot.services.shared import Shared, UseCase
 from storage.database import NotFound
 from storage.store import Store
 
@@ -17,10 +17,10 @@ from storage.store import Store
 URGENT_WITHIN = timedelta(hours=12)
 
 
-class Notices:
-    def __init__(self, *, outbox: OutboxService, render: NoticeRenderer) -> None:
+class Notices(UseCase):
+    def __init__(self, shared: Shared, *, render: NoticeRenderer) -> None:
         """`render` words the notices (the handlers' layer provides it)."""
-        self._outbox = outbox
+        super().__init__(shared)
         self._render = render
 
     async def tell(

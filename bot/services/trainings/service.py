@@ -23,7 +23,7 @@ from bot.domain.training_views import (
 from bot.domain.trainings import CANCELLABLE, HOLDS_PLACE, EnrolmentState, Training, TrainingState
 from bot.domain.validation import InvalidInput
 from bot.services.errors import StaleButton
-from bot.services.trainings.common import Common, UseCase, audit, move
+from bot.services.trainings.common import Common, TrainingUseCase, audit, move
 from bot.services.trainings.errors import AlreadySignedUp, NotSignedUp, Overlaps, TrainingNotOpen
 from bot.services.trainings.waitlist import WaitlistService
 
@@ -32,14 +32,14 @@ _AHEAD = frozenset({EnrolmentState.ENROLLED, EnrolmentState.WAITLISTED, Enrolmen
 _DONE = frozenset({EnrolmentState.ATTENDED, EnrolmentState.NO_SHOW})
 
 
-class TrainingService(UseCase):
+class TrainingService(TrainingUseCase):
     def __init__(self, common: Common, *, waitlist: WaitlistService) -> None:
         super().__init__(common)
         self._waitlist = waitlist
 
     @property
     def timezone(self) -> ZoneInfo:
-        return self._lookups.timezone
+        return self._tz
 
     def now(self) -> datetime:
         return self._clock.now()
@@ -92,7 +92,7 @@ class TrainingService(UseCase):
 
     async def record(self, telegram_user_id: int) -> TrainingRecord:
         """Hours credited to the member and the trainings they came from (none for a visitor)."""
-        member = await self._lookups.member_or_none(telegram_user_id)
+        member = await self._member_or_none(telegram_user_id)
         if member is None:
             return TrainingRecord(total_tenths=0, trainings=[])
         credited = await self._store.trainings.credited(member_id=member.id)

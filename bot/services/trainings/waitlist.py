@@ -5,22 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.config import TrainingSettings
 from bot.domain import trainings as rules
 from bot.domain.training_views import NoticeKind, TrainingView
 from bot.domain.trainings import Enrolment, EnrolmentState, Training, TrainingState
-from bot.services.trainings.common import Common, UseCase, move
+from bot.services.trainings.common import TrainingUseCase, move
 from bot.services.trainings.errors import OfferGone
 from storage.store import Store
 
 KIND_OFFER_EXPIRY = "training.offer_expiry"
 
 
-class WaitlistService(UseCase):
-    def __init__(self, common: Common, *, settings: TrainingSettings) -> None:
-        super().__init__(common)
-        self._hold = timedelta(hours=settings.offer_hold_hours)
-
+class WaitlistService(TrainingUseCase):
     async def accept_offer(self, telegram_user_id: int, *, training_id: int) -> TrainingView:
         """Takes the offered place, if the hold has not ended."""
         await self._answer(
@@ -67,7 +62,8 @@ class WaitlistService(UseCase):
         wanted = rules.places_to_offer(counts, capacity=training.capacity)
         if wanted == 0:
             return
-        expires = rules.offer_deadline(now, hold=self._hold, starts_at=training.starts_at)
+        hold = timedelta(hours=self._settings.offer_hold_hours)
+        expires = rules.offer_deadline(now, hold=hold, starts_at=training.starts_at)
         for enrolment in await tx.trainings.first_waitlisted(training_id=training.id, count=wanted):
             await move(
                 tx,

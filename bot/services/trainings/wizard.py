@@ -5,18 +5,15 @@ typed. Its steps are bot.domain.trainings.Field; a draft is stored under journey
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from bot.domain import trainings as rules
 from bot.domain.authz import Action
 from bot.domain.training_views import Confirmed
 from bot.domain.trainings import Field, Mode, TrainingDraft
 from bot.domain.validation import InvalidInput
 from bot.services import wizard as kit
-from bot.services.access import AccessService
 from bot.services.errors import ServiceError
-from bot.services.orgs import OrgLevel, OrgService
-from bot.services.trainings.common import Common, UseCase
+from bot.services.orgs import OrgChoice
+from bot.services.trainings.common import Common, TrainingUseCase
 from bot.services.trainings.managing import ManagedTrainingService
 from bot.services.wizard import Chat
 
@@ -25,32 +22,10 @@ JOURNEY = "training_wizard"
 TrainingWizard = kit.Wizard[TrainingDraft, Field]
 
 
-class AudienceLevel(BaseModel):
-    """One level of the org tree to choose the audience from."""
-
-    level: OrgLevel
-    path: list[str]
-
-
-class TrainingWizardService(UseCase):
-    def __init__(
-        self,
-        common: Common,
-        *,
-        access: AccessService,
-        orgs: OrgService,
-        managing: ManagedTrainingService,
-    ) -> None:
+class TrainingWizardService(TrainingUseCase):
+    def __init__(self, common: Common, *, managing: ManagedTrainingService) -> None:
         super().__init__(common)
-        self.wizards = kit.Drafts(
-            journey=JOURNEY,
-            draft=TrainingDraft,
-            steps=Field,
-            drafts=self._store.drafts,
-            clock=self._clock,
-        )
-        self._access = access
-        self._orgs = orgs
+        self.wizards = self._drafts(JOURNEY, TrainingDraft, Field)
         self._managing = managing
 
     async def start(self, chat: Chat) -> TrainingWizard:
@@ -88,9 +63,7 @@ class TrainingWizardService(UseCase):
         if wizard.step not in rules.TEXT_FIELDS:
             raise InvalidInput("trainings.use_buttons")
         now = self._clock.now()
-        changed = rules.apply_text(
-            wizard.draft, wizard.step, text, tz=self._lookups.timezone, now=now
-        )
+        changed = rules.apply_text(wizard.draft, wizard.step, text, tz=self._tz, now=now)
         return await self.wizards.save(chat, wizard, changed)
 
     async def skip_description(self, chat: Chat, *, nonce: str) -> TrainingWizard:
@@ -99,15 +72,13 @@ class TrainingWizardService(UseCase):
 
     async def audience_level(
         self, chat: Chat, *, nonce: str, parent_id: int | None, page: int = 0
-    ) -> AudienceLevel:
+    ) -> OrgChoice:
         """A level of the tree to pick the audience from (None: the cadre's own scope);
         StaleButton unless the run of `nonce` is at the audience step."""
         await self.pressed(chat, nonce, at=Field.AUDIENCE)
         if parent_id is None:
             parent_id = await self._scope_root(chat.user_id)
-        level = await self._orgs.level(parent_id=parent_id, page=page)
-        path = await self._orgs.path_names(unit_id=level.parent.id) if level.parent else []
-        return AudienceLevel(level=level, path=path)
+        return await self._orgs.choice(await self._orgs.level(parent_id=parent_id, page=page))
 
     async def choose_audience(self, chat: Chat, *, nonce: str, unit_id: int) -> TrainingWizard:
         """Stores the audience, if the cadre may manage trainings there."""
