@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
 from telegram import CallbackQuery, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import LeagueContext
 from bot.domain.validation import InvalidInput
@@ -139,7 +146,25 @@ def _said(update: Update, context: LeagueContext) -> Said:
     return Said(update=update, message=message, chat=chat_of(update), args=context.args or [])
 
 
-class SaidCommandHandler(CommandHandler[LeagueContext, object]):
+class _SaidHandler(BaseHandler[Update, LeagueContext, object]):
+    """What the two message handlers share: the callback receives a `Said`, under the guard."""
+
+    _said: SaidCallback
+    _guard: Guard
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application[Any, LeagueContext, Any, Any, Any, Any],
+        check_result: object,
+        context: LeagueContext,
+    ) -> object:
+        self.collect_additional_context(context, update, application, check_result)
+        said = _said(update, context)
+        return await self._guard.run(update, context, lambda: self._said(said, context))
+
+
+class SaidCommandHandler(_SaidHandler, CommandHandler[LeagueContext, object]):
     def __init__(
         self, command: str, callback: SaidCallback, *, filters: filters.BaseFilter, guard: Guard
     ) -> None:
@@ -147,36 +172,14 @@ class SaidCommandHandler(CommandHandler[LeagueContext, object]):
         self._guard = guard
         super().__init__(command, _not_called, filters=filters)
 
-    async def handle_update(
-        self,
-        update: Update,
-        application: Application[Any, LeagueContext, Any, Any, Any, Any],
-        check_result: object,
-        context: LeagueContext,
-    ) -> object:
-        self.collect_additional_context(context, update, application, check_result)  # type: ignore[arg-type]
-        said = _said(update, context)
-        return await self._guard.run(update, context, lambda: self._said(said, context))
 
-
-class SaidMessageHandler(MessageHandler[LeagueContext, object]):
+class SaidMessageHandler(_SaidHandler, MessageHandler[LeagueContext, object]):
     def __init__(
         self, filters: filters.BaseFilter, callback: SaidCallback, *, guard: Guard
     ) -> None:
         self._said = callback
         self._guard = guard
         super().__init__(filters, _not_called)
-
-    async def handle_update(
-        self,
-        update: Update,
-        application: Application[Any, LeagueContext, Any, Any, Any, Any],
-        check_result: object,
-        context: LeagueContext,
-    ) -> object:
-        self.collect_additional_context(context, update, application, check_result)  # type: ignore[arg-type]
-        said = _said(update, context)
-        return await self._guard.run(update, context, lambda: self._said(said, context))
 
 
 def on_press(
