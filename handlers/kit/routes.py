@@ -99,7 +99,28 @@ class Guard:
 PLAIN = Guard()
 
 
-class PressHandler(CallbackQueryHandler[LeagueContext, object], Generic[B]):
+class _Guarded(BaseHandler[Update, LeagueContext, object]):
+    """A handler whose callback runs under its guard, given what the update carries."""
+
+    _guard: Guard
+
+    def _call(
+        self, update: Update, context: LeagueContext, check_result: object
+    ) -> Callable[[], Awaitable[object]]:
+        raise NotImplementedError
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application[Any, LeagueContext, Any, Any, Any, Any],
+        check_result: object,
+        context: LeagueContext,
+    ) -> object:
+        self.collect_additional_context(context, update, application, check_result)
+        return await self._guard.run(update, context, self._call(update, context, check_result))
+
+
+class PressHandler(_Guarded, CallbackQueryHandler[LeagueContext, object], Generic[B]):
     """Takes presses of one button class (and, with `when`, only some of them)."""
 
     def __init__(
@@ -123,13 +144,9 @@ class PressHandler(CallbackQueryHandler[LeagueContext, object], Generic[B]):
             return button
         return None
 
-    async def handle_update(
-        self,
-        update: Update,
-        application: Application[Any, LeagueContext, Any, Any, Any, Any],
-        check_result: object,
-        context: LeagueContext,
-    ) -> object:
+    def _call(
+        self, update: Update, context: LeagueContext, check_result: object
+    ) -> Callable[[], Awaitable[object]]:
         # CallbackQueryHandler only matches updates with a query, and _match only buttons.
         press = Press(
             update=update,
@@ -137,7 +154,7 @@ class PressHandler(CallbackQueryHandler[LeagueContext, object], Generic[B]):
             button=cast(B, check_result),
             chat=chat_of(update),
         )
-        return await self._guard.run(update, context, lambda: self._pressed(press, context))
+        return lambda: self._pressed(press, context)
 
 
 def _said(update: Update, context: LeagueContext) -> Said:
@@ -146,22 +163,16 @@ def _said(update: Update, context: LeagueContext) -> Said:
     return Said(update=update, message=message, chat=chat_of(update), args=context.args or [])
 
 
-class _SaidHandler(BaseHandler[Update, LeagueContext, object]):
-    """What the two message handlers share: the callback receives a `Said`, under the guard."""
+class _SaidHandler(_Guarded):
+    """What the two message handlers share: the callback receives a `Said`."""
 
     _said: SaidCallback
-    _guard: Guard
 
-    async def handle_update(
-        self,
-        update: Update,
-        application: Application[Any, LeagueContext, Any, Any, Any, Any],
-        check_result: object,
-        context: LeagueContext,
-    ) -> object:
-        self.collect_additional_context(context, update, application, check_result)
+    def _call(
+        self, update: Update, context: LeagueContext, check_result: object
+    ) -> Callable[[], Awaitable[object]]:
         said = _said(update, context)
-        return await self._guard.run(update, context, lambda: self._said(said, context))
+        return lambda: self._said(said, context)
 
 
 class SaidCommandHandler(_SaidHandler, CommandHandler[LeagueContext, object]):
