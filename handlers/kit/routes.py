@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
 from telegram import CallbackQuery, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -82,7 +83,11 @@ SaidCallback = Callable[[Said, LeagueContext], Awaitable[object]]
 
 class Guard:
     """Plain handlers: a refusal is answered and nothing else happens; anything else goes to
-    the one error handler."""
+    the one error handler. A subclass may go on after a refusal, or after a reply Telegram
+    did not take (`after_refusal`, `reports_replies`)."""
+
+    # Whether a reply Telegram refused is reported and the handler goes on (a wizard's step).
+    reports_replies = False
 
     async def run(
         self, update: Update, context: LeagueContext, call: Callable[[], Awaitable[object]]
@@ -91,8 +96,16 @@ class Guard:
             return await call()
         except InvalidInput as exc:
             await answer_invalid(update, context, exc)
+            return None
         except ServiceError as exc:
             await answer_refusal(update, context, exc)
+        except TelegramError as exc:
+            if not self.reports_replies:
+                raise
+            await context.application.process_error(update, exc)
+        return await self.after_refusal(update, context)
+
+    async def after_refusal(self, update: Update, context: LeagueContext) -> object:
         return None
 
 

@@ -18,17 +18,15 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ConversationHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from bot.context import LeagueContext
-from bot.domain.validation import InvalidInput
 from bot.services import Services
-from bot.services.errors import NoWizard, ServiceError, StaleButton
+from bot.services.errors import NoWizard, StaleButton
 from bot.services.wizard import Chat
 from handlers.kit.buttons import CallbackData
-from handlers.kit.replies import answer_invalid, answer_refusal, chat_of, send
+from handlers.kit.replies import answer_refusal, chat_of, send
 from handlers.kit.routes import (
     PRIVATE,
     Guard,
@@ -69,21 +67,12 @@ class WizardGuard(Guard):
     arrived) or a reply Telegram did not take (reported), the conversation goes on from the
     step the draft holds, or ends when the refusal ended the draft."""
 
+    reports_replies = True
+
     def __init__(self, stored_step: Callable[[Update, LeagueContext], Awaitable[object]]) -> None:
         self._stored_step = stored_step
 
-    async def run(
-        self, update: Update, context: LeagueContext, call: Callable[[], Awaitable[object]]
-    ) -> object:
-        try:
-            return await call()
-        except InvalidInput as exc:
-            await answer_invalid(update, context, exc)
-            return None
-        except ServiceError as exc:
-            await answer_refusal(update, context, exc)
-        except TelegramError as exc:
-            await context.application.process_error(update, exc)
+    async def after_refusal(self, update: Update, context: LeagueContext) -> object:
         return await self._stored_step(update, context)
 
 
