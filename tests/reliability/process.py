@@ -29,6 +29,7 @@ def write_config(folder: Path, *, base_url: str, db_path: Path) -> Path:
         '[logging]\nlevel = "WARNING"\n',
         encoding="utf-8",
     )
+    config.chmod(0o600)  # it holds the token: the bot warns about a config others can read
     return config
 
 
