@@ -24,6 +24,7 @@ from bot.infra.draft_persistence import DraftPersistence
 from bot.infra.idle_process import abandon_idle_jobs, stop_idle_process
 from bot.infra.scheduler import Scheduler
 from bot.infra.telegram_http import TransportRequest, proxy_for
+from bot.infra.update_journal import JournaledQueue
 from bot.infra.update_processing import PerChatUpdateProcessor, RetryAfterLimiter
 from bot.services import Renderers, Services
 from bot.services.admin.digest import KIND as DIGEST_KIND
@@ -60,7 +61,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
     """The PTB application over a connected, migrated database, with its delivery engine, its
     scheduler and its services, each built whole; nothing is started yet."""
     store = Store(db)
-    app = _application(settings_, store)
+    app = _application(settings_, store, clock)
     translator = Translator(settings_.bot.default_language)
     delivery, scheduler = _engines(app, settings_, store=store, clock=clock)
     services = Services.create(
@@ -85,6 +86,8 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
     assert isinstance(processor, PerChatUpdateProcessor)
     too_fast = translator.t(settings_.bot.default_language, "errors.too_fast")
     processor.on_flood = lambda chat_id: _tell_once(app, chat_id, too_fast)
+    assert isinstance(app.update_queue, JournaledQueue)
+    processor.on_handled = app.update_queue.handled
     return app
 
 
@@ -113,7 +116,7 @@ def idle_services(settings_: Settings, *, db: Database, clock: Clock) -> Service
     )
 
 
-def _application(settings_: Settings, store: Store) -> LeagueApp:
+def _application(settings_: Settings, store: Store, clock: Clock) -> LeagueApp:
     """PTB's application: the Bot API server, its connections, the typed context, the
     conversations resumed from the drafts, one ordered processor per chat."""
     proxy = proxy_for(settings_.telegram.api_base, settings_.telegram.proxy)
@@ -142,6 +145,7 @@ def _application(settings_: Settings, store: Store) -> LeagueApp:
         )
         .context_types(ContextTypes(context=LeagueContext, bot_data=BotData))
         .persistence(DraftPersistence(store.drafts))
+        .update_queue(JournaledQueue(store.update_journal, clock))
         .concurrent_updates(PerChatUpdateProcessor())
         .rate_limiter(RetryAfterLimiter())
         .build()
@@ -251,6 +255,9 @@ async def running_bot(
             await publish_cadre_menus(app)
             await app.start()
             await _start_engines(app, settings_)
+            # What arrived before the last stop and was not handled is handled first.
+            assert isinstance(app.update_queue, JournaledQueue)
+            await app.update_queue.replay(app.bot)
             await _start_updates(app, settings_, poll_timeout)
             _LOGGER.info("bot @%s is running", app.bot.username)
             # What start-up built (modules, the application, the catalogues: some 165,000

@@ -34,6 +34,7 @@ from storage.roles import RoleRepository
 from storage.stats import StatsRepository
 from storage.trainings import TrainingRepository
 from storage.transfers import TransferRepository
+from storage.update_journal import UpdateJournalRepository
 
 
 class Store:
@@ -116,3 +117,7 @@ class Store:
     @cached_property
     def transfers(self) -> TransferRepository:
         return TransferRepository(self._sql)
+
+    @cached_property
+    def update_journal(self) -> UpdateJournalRepository:
+        return UpdateJournalRepository(self._sql)

@@ -42,6 +42,10 @@ RATE = 10.0
 MAX_QUEUED = 50
 
 
+async def _nothing(update: object) -> None:
+    """No journal (a processor on its own)."""
+
+
 class TokenBucket:
     """BURST tokens, refilled at RATE a second; an update takes one."""
 
@@ -79,6 +83,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._buckets: dict[int, TokenBucket] = {}
         self._told: set[int] = set()
         self.on_flood: Callable[[int], None] = lambda chat_id: None
+        # Called once an update's handlers ran, or it was dropped: the journal's mark.
+        self.on_handled: Callable[[object], Awaitable[None]] = _nothing
         self.dropped = 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
@@ -86,16 +92,19 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if key is None:
             async with self._slots:
                 await coroutine
+            await self.on_handled(update)
             return
         if not self._admit(key):
             if isinstance(coroutine, Coroutine):
                 coroutine.close()
+            await self.on_handled(update)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock, self._slots:
                 await coroutine
+                await self.on_handled(update)
         finally:
             # Forget idle chats so a long-running bot does not keep a lock per member forever.
             self._users[key] -= 1

@@ -1,0 +1,61 @@
+"""No update lost to a crash: the application's update queue writes each update to the journal
+(storage/update_journal.py) before queueing it. PTB's updater puts an update in the queue
+before its next getUpdates tells Telegram it was received, and the webhook answers Telegram
+only after the put, so an update Telegram counts as delivered is always in the journal. The
+update processor marks it handled once its handlers ran; on start, the bot handles what the
+journal holds unhandled, and an update Telegram sends again is recognised and not handled twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import timedelta
+
+from telegram import Bot, Update
+
+from bot.clock import Clock
+from storage.update_journal import UpdateJournalRepository
+
+_LOGGER = logging.getLogger(__name__)
+# How long the ids of handled updates are kept, to recognise one Telegram sends again.
+KEEP_HANDLED = timedelta(days=7)
+
+
+class JournaledQueue(asyncio.Queue[object]):
+    """PTB's update queue (ApplicationBuilder.update_queue), with the journal in front."""
+
+    def __init__(self, journal: UpdateJournalRepository, clock: Clock) -> None:
+        super().__init__()
+        self._journal = journal
+        self._clock = clock
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            body = json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            if not await self._journal.record(item.update_id, body, now=self._clock.now()):
+                _LOGGER.info("update %s arrived again; it is handled once", item.update_id)
+                return
+        await super().put(item)
+
+    async def handled(self, update: object) -> None:
+        """The update's handlers ran (or it was dropped on purpose): it is not handled again."""
+        if isinstance(update, Update):
+            await self._journal.handled(update.update_id, now=self._clock.now())
+
+    async def replay(self, bot: Bot) -> int:
+        """Queues what the journal holds unhandled (the bot stopped before handling it), and
+        forgets handled updates older than KEEP_HANDLED; how many were queued."""
+        await self._journal.forget_handled(before=self._clock.now() - KEEP_HANDLED)
+        waiting = await self._journal.unhandled()
+        for update_id, body in waiting:
+            update = Update.de_json(json.loads(body), bot)
+            if update is None:
+                _LOGGER.warning("update %s in the journal cannot be read; skipped", update_id)
+                await self._journal.handled(update_id, now=self._clock.now())
+                continue
+            await super().put(update)
+        if waiting:
+            _LOGGER.info("handling %d update(s) received before the last stop", len(waiting))
+        return len(waiting)

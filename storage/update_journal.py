@@ -1,0 +1,43 @@
+"""The journal of updates received (see migration 0013): what arrived, what was handled."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from storage.database import Sql
+
+_RECORD = """
+INSERT INTO update_journal (update_id, body, received_at) VALUES (?, ?, ?)
+ON CONFLICT (update_id) DO NOTHING
+"""
+_HANDLED = """
+UPDATE update_journal SET handled_at = ?, body = ''
+WHERE update_id = ? AND handled_at IS NULL
+"""
+_UNHANDLED = (
+    "SELECT update_id, body FROM update_journal WHERE handled_at IS NULL ORDER BY update_id"
+)
+_FORGET = "DELETE FROM update_journal WHERE handled_at IS NOT NULL AND handled_at < ?"
+
+
+class UpdateJournalRepository:
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    async def record(self, update_id: int, body: str, *, now: datetime) -> bool:
+        """Writes the update down; False when it was written before (Telegram sent it again)."""
+        return await self._sql.execute(_RECORD, (update_id, body, _at(now))) == 1
+
+    async def handled(self, update_id: int, *, now: datetime) -> None:
+        await self._sql.execute(_HANDLED, (_at(now), update_id))
+
+    async def unhandled(self) -> list[tuple[int, str]]:
+        rows = await self._sql.fetch_all(_UNHANDLED, ())
+        return [(int(row["update_id"]), str(row["body"])) for row in rows]
+
+    async def forget_handled(self, *, before: datetime) -> int:
+        return await self._sql.execute(_FORGET, (_at(before),))
+
+
+def _at(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
