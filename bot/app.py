@@ -87,6 +87,7 @@ def build_application(settings_: Settings, *, db: Database, clock: Clock) -> Lea
     too_fast = translator.t(settings_.bot.default_language, "errors.too_fast")
     processor.on_flood = lambda chat_id: _tell_once(app, chat_id, too_fast)
     assert isinstance(app.update_queue, JournaledQueue)
+    processor.mark_on_first_write = app.update_queue.mark_on_first_write
     processor.on_handled = app.update_queue.handled
     return app
 

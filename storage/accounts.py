@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.domain.models import Account, Language
-from storage.database import Sql
+from storage.database import Sql, not_carrying
 from storage.rows import fetch_model
 
 _GET = (
@@ -47,7 +47,12 @@ class AccountRepository:
         ):
             return Account.model_validate(dict(row))
         stamp = now.isoformat()
-        await self._sql.execute(_UPSERT, (telegram_user_id, chat_id, language.value, stamp, stamp))
+        # Seeing someone is bookkeeping, not what their update asked for: it never carries the
+        # update's journal mark.
+        with not_carrying():
+            await self._sql.execute(
+                _UPSERT, (telegram_user_id, chat_id, language.value, stamp, stamp)
+            )
         return await self.get(telegram_user_id=telegram_user_id)
 
     async def set_language(self, *, telegram_user_id: int, language: Language) -> None:

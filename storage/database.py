@@ -8,11 +8,12 @@ of its own, quick reads on the event loop) or a `Transaction` from `Database.tra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -177,6 +178,47 @@ def utc_now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class RideAlong:
+    """A statement that rides along with the next write its task commits, once (see
+    `ride_along`)."""
+
+    __slots__ = ("done", "params", "sql")
+
+    def __init__(self, sql: str, params: Params) -> None:
+        self.sql = sql
+        self.params = params
+        self.done = False
+
+
+_RIDE_ALONG: ContextVar[RideAlong | None] = ContextVar("ride_along", default=None)
+
+
+def ride_along(sql: str, params: Params) -> RideAlong:
+    """From now on in this task (and the tasks it starts), `sql` is run inside the first write
+    transaction committed, exactly once: a received update's journal mark is written in the
+    transaction of the update's first effects, so a crash leaves both or neither. Whoever set
+    it writes it alone if no write came (`done` says whether one did)."""
+    holder = RideAlong(sql, params)
+    _RIDE_ALONG.set(holder)
+    return holder
+
+
+@contextlib.contextmanager
+def not_carrying() -> Iterator[None]:
+    """Writes in this block carry no ride-along statement: bookkeeping that is not an effect of
+    the update (the account's last-seen time) must not mark it handled."""
+    token = _RIDE_ALONG.set(None)
+    try:
+        yield
+    finally:
+        _RIDE_ALONG.reset(token)
+
+
+def _riding() -> RideAlong | None:
+    holder = _RIDE_ALONG.get()
+    return holder if holder is not None and not holder.done else None
+
+
 def _private(path: Path) -> None:
     """The database and its -wal and -shm are readable by the bot's user only: created so, or
     made so when an older release left them open to others (SQLite gives the -wal and -shm it
@@ -285,11 +327,16 @@ class Database:
                     raise
                 finally:
                     self._current.reset(inside)
+                ride = _riding()
                 try:
+                    if ride is not None:
+                        await conn.execute(ride.sql, ride.params)
                     await conn.execute("COMMIT")
                 except sqlite3.Error:
                     await self._roll_back(conn)
                     raise
+                if ride is not None:
+                    ride.done = True
             except sqlite3.Error as exc:
                 unavailable = _unavailable(exc)
                 if unavailable is None:
@@ -320,6 +367,10 @@ class Database:
         current = self._current.get()
         if current is not None:
             return await current.conn.execute(sql, params)
+        if _riding() is not None:
+            # A statement rides along: the write becomes a transaction that carries it.
+            async with self.transaction() as transaction:
+                return await transaction.conn.execute(sql, params)
         async with self._write_lock:
             try:
                 return await self.conn.execute(sql, params)

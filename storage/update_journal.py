@@ -29,7 +29,12 @@ class UpdateJournalRepository:
         return await self._sql.execute(_RECORD, (update_id, body, _at(now))) == 1
 
     async def handled(self, update_id: int, *, now: datetime) -> None:
-        await self._sql.execute(_HANDLED, (_at(now), update_id))
+        await self._sql.execute(*self.handled_statement(update_id, now=now))
+
+    @staticmethod
+    def handled_statement(update_id: int, *, now: datetime) -> tuple[str, tuple[str, int]]:
+        """The mark as a statement, to ride along with the update's first write."""
+        return _HANDLED, (_at(now), update_id)
 
     async def unhandled(self) -> list[tuple[int, str]]:
         rows = await self._sql.fetch_all(_UNHANDLED, ())

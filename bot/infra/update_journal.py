@@ -2,8 +2,9 @@
 (storage/update_journal.py) before queueing it. PTB's updater puts an update in the queue
 before its next getUpdates tells Telegram it was received, and the webhook answers Telegram
 only after the put, so an update Telegram counts as delivered is always in the journal. The
-update processor marks it handled once its handlers ran; on start, the bot handles what the
-journal holds unhandled, and an update Telegram sends again is recognised and not handled twice.
+mark that an update was handled is committed with its handlers' first write (or written after
+them when they wrote nothing); on start, the bot handles what the journal holds unmarked, and
+an update Telegram sends again is recognised and not handled twice.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import timedelta
 from telegram import Bot, Update
 
 from bot.clock import Clock
+from storage.database import RideAlong, ride_along
 from storage.update_journal import UpdateJournalRepository
 
 _LOGGER = logging.getLogger(__name__)
@@ -39,9 +41,19 @@ class JournaledQueue(asyncio.Queue[object]):
                 return
         await super().put(item)
 
-    async def handled(self, update: object) -> None:
-        """The update's handlers ran (or it was dropped on purpose): it is not handled again."""
-        if isinstance(update, Update):
+    def mark_on_first_write(self, update: object) -> RideAlong | None:
+        """Before the update's handlers run: the mark rides along with their first write, so
+        their first effects and the mark are committed together (a crash keeps both or
+        neither, and an update whose effects began is never handled a second time)."""
+        if not isinstance(update, Update):
+            return None
+        now = self._clock.now()
+        return ride_along(*self._journal.handled_statement(update.update_id, now=now))
+
+    async def handled(self, update: object, ride: RideAlong | None = None) -> None:
+        """The update's handlers ran (or it was dropped on purpose): it is not handled again.
+        Written alone only when no write of the handlers carried it."""
+        if isinstance(update, Update) and (ride is None or not ride.done):
             await self._journal.handled(update.update_id, now=self._clock.now())
 
     async def replay(self, bot: Bot) -> int:

@@ -19,6 +19,7 @@ from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.infra.telegram_http import HTTP_ERRORS
+from storage.database import RideAlong
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ RATE = 10.0
 MAX_QUEUED = 50
 
 
-async def _nothing(update: object) -> None:
+async def _nothing(update: object, ride: RideAlong | None) -> None:
     """No journal (a processor on its own)."""
 
 
@@ -83,28 +84,32 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._buckets: dict[int, TokenBucket] = {}
         self._told: set[int] = set()
         self.on_flood: Callable[[int], None] = lambda chat_id: None
-        # Called once an update's handlers ran, or it was dropped: the journal's mark.
-        self.on_handled: Callable[[object], Awaitable[None]] = _nothing
+        # The journal's mark: set to ride along with the handlers' first write, and written
+        # after them (or for a dropped update) when it did not.
+        self.mark_on_first_write: Callable[[object], RideAlong | None] = lambda update: None
+        self.on_handled: Callable[[object, RideAlong | None], Awaitable[None]] = _nothing
         self.dropped = 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
         key = chat_key(update)
         if key is None:
             async with self._slots:
+                ride = self.mark_on_first_write(update)
                 await coroutine
-            await self.on_handled(update)
+                await self.on_handled(update, ride)
             return
         if not self._admit(key):
             if isinstance(coroutine, Coroutine):
                 coroutine.close()
-            await self.on_handled(update)
+            await self.on_handled(update, None)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock, self._slots:
+                ride = self.mark_on_first_write(update)
                 await coroutine
-                await self.on_handled(update)
+                await self.on_handled(update, ride)
         finally:
             # Forget idle chats so a long-running bot does not keep a lock per member forever.
             self._users[key] -= 1
