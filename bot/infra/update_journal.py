@@ -17,7 +17,7 @@ from datetime import timedelta
 from telegram import Bot, Update
 
 from bot.clock import Clock
-from storage.database import RideAlong, ride_along
+from storage.database import RideAlong, Unavailable, ride_along
 from storage.update_journal import UpdateJournalRepository
 
 _LOGGER = logging.getLogger(__name__)
@@ -36,7 +36,14 @@ class JournaledQueue(asyncio.Queue[object]):
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
             body = json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":"))
-            if not await self._journal.record(item.update_id, body, now=self._clock.now()):
+            try:
+                new = await self._journal.record(item.update_id, body, now=self._clock.now())
+            except Unavailable as exc:
+                # The database cannot take a write now (locked, disk full): the update is
+                # handled unjournaled, so the person still hears that nothing could be saved.
+                _LOGGER.warning("update %s not journaled: %s", item.update_id, exc)
+                new = True
+            if not new:
                 _LOGGER.info("update %s arrived again; it is handled once", item.update_id)
                 return
         await super().put(item)
@@ -54,7 +61,10 @@ class JournaledQueue(asyncio.Queue[object]):
         """The update's handlers ran (or it was dropped on purpose): it is not handled again.
         Written alone only when no write of the handlers carried it."""
         if isinstance(update, Update) and (ride is None or not ride.done):
-            await self._journal.handled(update.update_id, now=self._clock.now())
+            try:
+                await self._journal.handled(update.update_id, now=self._clock.now())
+            except Unavailable as exc:
+                _LOGGER.warning("update %s not marked handled: %s", update.update_id, exc)
 
     async def replay(self, bot: Bot) -> int:
         """Queues what the journal holds unhandled (the bot stopped before handling it), and
