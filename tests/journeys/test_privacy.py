@@ -277,3 +277,38 @@ async def test_the_retention_run_erases_members_who_left_long_enough_ago(
         "SELECT due_at FROM reminders WHERE kind = 'privacy.retention' AND state = 'pending'"
     )
     assert [datetime.fromisoformat(row["due_at"]) for row in pending] == [local("2026-11-30 03:00")]
+
+
+async def test_the_retention_run_drops_what_is_no_longer_needed(
+    telegram: SandboxClient, bot, db, clock
+):
+    visitor = await person(telegram, "路人")
+    await visitor.send("/help")
+    starter = await person(telegram, "半途而废")
+    await starter.send("/start")  # an unfinished registration form
+    ming = await person(telegram, "张晓明")
+    await register(ming)
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+    long_ago = (START - timedelta(days=100)).isoformat()
+    for table, column in (("accounts", "last_seen_at"), ("drafts", "updated_at")):
+        await db.execute(f"UPDATE {table} SET {column} = ?", (long_ago,))
+    await db.execute(
+        "INSERT INTO outbox (chat_id, telegram_user_id, kind, text, state, not_before,"
+        " created_at, sent_at) VALUES"
+        " (?, ?, 'notice', '旧通知', 'sent', ?, ?, ?),"
+        " (?, ?, 'notice', '待发通知', 'pending', ?, ?, NULL),"
+        " (?, ?, 'notice', '新通知', 'sent', ?, ?, ?)",
+        (
+            *(ming.id, ming.id, long_ago, long_ago, long_ago),
+            *(ming.id, ming.id, "2030-01-01T00:00:00+00:00", long_ago),
+            *(ming.id, ming.id, START.isoformat(), START.isoformat(), START.isoformat()),
+        ),
+    )
+    await move_to(bot, clock, local("2026-11-29 03:00"))
+    texts = [row["text"] for row in await db.fetch_all("SELECT text FROM outbox ORDER BY id")]
+    assert texts[-3:] == ["", "待发通知", "新通知"]
+    accounts = {row["telegram_user_id"] for row in await db.fetch_all("SELECT * FROM accounts")}
+    assert visitor.id not in accounts and starter.id not in accounts
+    assert {ming.id, wang.id} <= accounts
+    assert await db.fetch_all("SELECT * FROM drafts WHERE user_id = ?", (starter.id,)) == []

@@ -38,6 +38,8 @@ def _privacy(shared: Shared, trainings: TrainingService) -> PrivacyService:
         shared,
         trainings=trainings,
         retention_days=shared.settings.privacy.retention_days,
+        message_text_days=shared.settings.privacy.message_text_days,
+        abandoned_days=shared.settings.privacy.abandoned_days,
         run_at=shared.settings.privacy.retention_time,
         placeholder=lambda member_id: words.t(language, "privacy.erased_name", id=member_id),
         mark=words.t(language, "privacy.erased_mark"),

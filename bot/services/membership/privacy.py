@@ -40,6 +40,8 @@ class PrivacyService(UseCase):
         *,
         trainings: TrainingService,
         retention_days: int,
+        message_text_days: int,
+        abandoned_days: int,
         run_at: time,
         placeholder: Callable[[int], str],
         mark: str,
@@ -47,6 +49,8 @@ class PrivacyService(UseCase):
         super().__init__(shared)
         self._trainings = trainings
         self._retention = timedelta(days=retention_days)
+        self._message_texts = timedelta(days=message_text_days)
+        self._abandoned = timedelta(days=abandoned_days)
         self._run_at = run_at
         self._placeholder = placeholder
         self._mark = mark
@@ -128,8 +132,19 @@ class PrivacyService(UseCase):
         )
 
     async def retention(self, tx: Store, reminder: Reminder, late: bool) -> None:
-        """The daily run: erases members who left more than the retention period ago."""
+        """The daily run: erases members who left more than the retention period ago, and drops
+        what is no longer needed (texts of messages long sent, abandoned forms and accounts)."""
         now = self._clock.now()
+        cleared = await tx.privacy.clear_message_texts(before=now - self._message_texts)
+        drafts = await tx.privacy.expire_drafts(before=now - self._abandoned)
+        accounts = await tx.privacy.expire_accounts(before=now - self._abandoned, keep=self._admins)
+        if cleared or drafts or accounts:
+            _LOGGER.info(
+                "retention: %d message text(s) cleared, %d form(s) and %d account(s) dropped",
+                cleared,
+                drafts,
+                accounts,
+            )
         due = await tx.privacy.leavers(cutoff=now - self._retention, limit=_BATCH + 1)
         for person in due[:_BATCH]:
             await self._erase(tx, person, reason="retention")
