@@ -168,6 +168,13 @@ UPDATE outbox SET text = '', reply_markup = NULL
 WHERE state IN ('sent', 'failed', 'unreachable', 'cancelled') AND text != ''
   AND COALESCE(sent_at, created_at) < :before
 """
+_HELD_AGAIN = """
+SELECT EXISTS (SELECT 1 FROM members WHERE id = :m AND erased_at IS NULL) AS member,
+       EXISTS (SELECT 1 FROM accounts WHERE telegram_user_id = :u AND first_seen_at < :at)
+    OR EXISTS (
+        SELECT 1 FROM members WHERE telegram_user_id = :u AND created_at < :at AND deleted = 0
+    ) AS account
+"""
 _EXPIRE_DRAFTS = "DELETE FROM drafts WHERE updated_at < :before"
 _EXPIRE_ACCOUNTS = """
 DELETE FROM accounts
@@ -427,6 +434,19 @@ class PrivacyRepository:
         return [
             Person(telegram_user_id=row["telegram_user_id"], member_id=row["id"]) for row in rows
         ]
+
+    async def held_again(self, *, person: Person, erased_at: datetime) -> Person | None:
+        """What of an erased person is in the database again (a backup from before the
+        erasure was restored): their member record unerased, or an account or member record
+        of their Telegram id from before the erasure. None when nothing is."""
+        params = {"m": person.member_id, "u": person.telegram_user_id, "at": erased_at.isoformat()}
+        row = await self._sql.fetch_one(_HELD_AGAIN, params)
+        assert row is not None
+        member_id = person.member_id if row["member"] else None
+        telegram_user_id = person.telegram_user_id if row["account"] else None
+        if member_id is None and telegram_user_id is None:
+            return None
+        return Person(telegram_user_id=telegram_user_id, member_id=member_id)
 
     async def clear_message_texts(self, *, before: datetime) -> int:
         """The text of messages done with (sent, failed, unreachable, cancelled) before

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from bot.app import running_bot
 from bot.domain.authz import Role
 from handlers.membership.buttons import PrivacyErase
 from sandbox.client import ChatUser, SandboxClient
+from storage.backup import backup
 from storage.database import Database
 from storage.store import Store
-from tests.conftest import START
+from tests.conftest import START, bot_settings, settle_with
 from tests.journeys.cadre_steps import admin, appoint
 from tests.journeys.figures_steps import add_campaign, add_members, add_training, nominate
 from tests.journeys.steps import person, register
@@ -312,3 +316,50 @@ async def test_the_retention_run_drops_what_is_no_longer_needed(
     assert visitor.id not in accounts and starter.id not in accounts
     assert {ming.id, wang.id} <= accounts
     assert await db.fetch_all("SELECT * FROM drafts WHERE user_id = ?", (starter.id,)) == []
+
+
+def _restore(copy: Path, database: Path) -> None:
+    """As docs/operations.md has it: the copy in place, the old -wal and -shm removed."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.copy(copy, database)
+
+
+async def test_a_restored_backup_does_not_bring_an_erased_member_back(
+    sandbox, demo_db: Path, clock, tmp_path: Path
+):
+    settings = bot_settings(sandbox.url, demo_db)
+
+    async def names() -> list[str]:
+        async with Database(demo_db) as db:
+            return [row["name"] for row in await db.fetch_all("SELECT name FROM members")]
+
+    async with running_bot(settings, clock=clock, poll_timeout=1) as app:
+        telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+        ming = await person(telegram, "张晓明")
+        await register(ming)
+        backup(demo_db, tmp_path / "before.db")
+        await ming.send("/deleteme")
+        await ming.press("⚠️ 确认注销并删除")
+        await telegram.close()
+    # The operator restores last night's backup, from before the erasure.
+    _restore(tmp_path / "before.db", demo_db)
+    assert await names() == [NAME]
+    async with running_bot(settings, clock=clock, poll_timeout=1) as app:
+        assert (await names())[0].startswith("已注销成员#")
+        # Registering again afterwards is a new start, and the next restart keeps it.
+        clock.advance(timedelta(minutes=5))
+        telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+        ming = await person(telegram, "张晓明")
+        await register(ming)
+        await telegram.close()
+    async with running_bot(settings, clock=clock, poll_timeout=1):
+        assert NAME in await names()
+    async with Database(demo_db) as db:
+        reasons = [
+            json.loads(row["after"])["reason"]
+            for row in await db.fetch_all(
+                "SELECT after FROM audit_log WHERE action = 'member.erased' ORDER BY id"
+            )
+        ]
+    assert reasons == ["restored"]

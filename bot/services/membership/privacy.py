@@ -4,6 +4,7 @@ the retention rule (personal data of members who left is erased after a set peri
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
@@ -17,6 +18,7 @@ from bot.domain.validation import InvalidInput
 from bot.services.errors import ServiceError
 from bot.services.shared import Shared, UseCase
 from bot.services.trainings.service import TrainingService
+from storage.erasure_ledger import Erasure, ErasureLedger
 from storage.store import Store
 
 RETENTION_KIND = "privacy.retention"
@@ -45,6 +47,7 @@ class PrivacyService(UseCase):
         run_at: time,
         placeholder: Callable[[int], str],
         mark: str,
+        ledger: ErasureLedger,
     ) -> None:
         super().__init__(shared)
         self._trainings = trainings
@@ -54,6 +57,7 @@ class PrivacyService(UseCase):
         self._run_at = run_at
         self._placeholder = placeholder
         self._mark = mark
+        self._ledger = ledger
 
     # /mydata
 
@@ -103,6 +107,11 @@ class PrivacyService(UseCase):
 
     async def _erase(self, tx: Store, person: Person, *, reason: str) -> Erased:
         now = self._clock.now()
+        # In the ledger first, outside the database: a restored backup is erased again.
+        entry = Erasure(
+            member_id=person.member_id, telegram_user_id=person.telegram_user_id, at=now
+        )
+        await asyncio.to_thread(self._ledger.add, entry)
         if person.member_id is not None:
             await _withdraw_open(tx, person.member_id, now)
         return await tx.privacy.erase(
@@ -112,6 +121,22 @@ class PrivacyService(UseCase):
             reason=reason,
             now=now,
         )
+
+    async def erase_again(self) -> int:
+        """At start: everyone in the erasure ledger whose data is in the database again (a
+        backup from before the erasure was restored) is erased again; how many were."""
+        again = 0
+        for entry in await asyncio.to_thread(self._ledger.entries):
+            ledgered = Person(telegram_user_id=entry.telegram_user_id, member_id=entry.member_id)
+            person = await self._store.privacy.held_again(person=ledgered, erased_at=entry.at)
+            if person is None:
+                continue
+            async with self._store.transaction() as tx:
+                await self._erase(tx, person, reason="restored")
+            again += 1
+        if again:
+            _LOGGER.warning("erasure ledger: %d person(s) erased again after a restore", again)
+        return again
 
     # Retention
 
