@@ -291,6 +291,8 @@ async def _start_engines(app: LeagueApp, settings_: Settings) -> None:
     if settings_.digest.enabled:
         await services.digest.ensure_scheduled()
     await services.privacy.ensure_scheduled()
+    # A backup restored from before an erasure must not bring the person back.
+    await services.privacy.erase_again()
     await services.review.jobs.ensure_scheduled()
     await app.bot_data.scheduler.start()
 

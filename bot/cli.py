@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
     copy.add_argument("path", type=Path, metavar="PATH")
+    copy.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="then delete all but the N newest backups named like PATH in its folder",
+    )
     copy.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     # Their options are the sandbox's own: `leaguebot sandbox --help` shows them.
     commands.add_parser(
@@ -159,7 +165,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "import-members":
         return asyncio.run(_import_members(settings, args.file))
     if args.command == "backup":
-        return _backup(settings, args.path, force=args.force)
+        return _backup(settings, args.path, force=args.force, keep=args.keep)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -219,8 +225,12 @@ def _refused(path: Path, refused: ImportRefused) -> int:
     return 1
 
 
-def _backup(settings: Settings, path: Path, *, force: bool) -> int:
-    from storage.backup import BackupExists, BackupFailed, backup
+def _backup(settings: Settings, path: Path, *, force: bool, keep: int | None) -> int:
+    from storage.backup import BackupExists, BackupFailed, backup, rotate
+
+    if keep is not None and keep < 1:
+        print("backup: --keep must be at least 1", file=sys.stderr)
+        return 2
 
     try:
         report = backup(
@@ -240,6 +250,14 @@ def _backup(settings: Settings, path: Path, *, force: bool) -> int:
         f" {report.size_bytes / 1_048_576:.1f} MB, {report.tables} tables, integrity ok,"
         f" {report.seconds:.1f} s"
     )
+    if keep is not None:
+        gone = rotate(report.path, keep=keep)
+        print(
+            f"kept the {keep} newest backups; deleted {len(gone)}: "
+            + ", ".join(p.name for p in gone)
+            if gone
+            else f"kept the {keep} newest backups; none to delete"
+        )
     return 0
 
 

@@ -190,6 +190,12 @@ class PrivacySettings(Section):
     contact: str = Field(default="请通过所在团支部书记联系", min_length=1, max_length=120)
     # Personal data of members who left is erased this many days after they left.
     retention_days: int = Field(default=365, ge=1, le=3650)
+    # The text of a message the bot sent on its own (a notice, a reminder, a broadcast) is
+    # cleared this many days after it went out; the row and its outcome stay.
+    message_text_days: int = Field(default=90, ge=1, le=3650)
+    # Unfinished forms, and the accounts of people who wrote but never registered, are dropped
+    # after this many days without a word from them.
+    abandoned_days: int = Field(default=30, ge=1, le=3650)
     # When the daily retention run happens, in bot.timezone.
     retention_time: dt.time = dt.time(3, 0)
 

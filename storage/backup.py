@@ -85,3 +85,28 @@ def _copy(source: Path, partial: Path, busy_timeout_ms: int) -> int:
     with partial.open("rb") as handle:
         os.fsync(handle.fileno())
     return int(tables[0])
+
+
+def rotate(latest: Path, *, keep: int) -> list[Path]:
+    """Keeps the `keep` newest backups beside `latest` and deletes the older ones; the deleted.
+
+    The backups of a series are the files in `latest`'s folder named like it: the same start up
+    to its first digit (`leaguebot-` of `leaguebot-2026-12-08.db`) and the same suffix. Newest
+    is by name (a date in the name sorts by time), `latest` always kept."""
+    stem = latest.name
+    start = next((i for i, c in enumerate(stem) if c.isdigit()), len(latest.stem))
+    prefix = stem[:start]
+    series = sorted(
+        (
+            path
+            for path in latest.parent.iterdir()
+            if path.is_file() and path.name.startswith(prefix) and path.suffix == latest.suffix
+        ),
+        key=lambda path: path.name,
+        reverse=True,
+    )
+    kept = [latest, *[p for p in series if p != latest]][: max(keep, 1)]
+    gone = [path for path in series if path not in kept]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return gone

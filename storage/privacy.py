@@ -161,6 +161,31 @@ UPDATE outbox SET state = CASE WHEN state IN ('pending', 'sending') THEN 'cancel
 WHERE telegram_user_id = :u OR chat_id = :u
 """
 _DROP_ACCOUNT = "DELETE FROM accounts WHERE telegram_user_id = :u"
+# Kept only as long as needed: the texts of messages done with, forms left unfinished, and the
+# accounts of people who wrote once and never registered.
+_CLEAR_TEXTS = """
+UPDATE outbox SET text = '', reply_markup = NULL
+WHERE state IN ('sent', 'failed', 'unreachable', 'cancelled') AND text != ''
+  AND COALESCE(sent_at, created_at) < :before
+"""
+_HELD_AGAIN = """
+SELECT EXISTS (SELECT 1 FROM members WHERE id = :m AND erased_at IS NULL) AS member,
+       EXISTS (SELECT 1 FROM accounts WHERE telegram_user_id = :u AND first_seen_at < :at)
+    OR EXISTS (
+        SELECT 1 FROM members WHERE telegram_user_id = :u AND created_at < :at AND deleted = 0
+    ) AS account
+"""
+_EXPIRE_DRAFTS = "DELETE FROM drafts WHERE updated_at < :before"
+_EXPIRE_ACCOUNTS = """
+DELETE FROM accounts
+WHERE last_seen_at < :before
+  AND telegram_user_id NOT IN (SELECT value FROM json_each(:keep))
+  AND NOT EXISTS (SELECT 1 FROM members m WHERE m.telegram_user_id = accounts.telegram_user_id)
+  AND NOT EXISTS (
+      SELECT 1 FROM roles r WHERE r.telegram_user_id = accounts.telegram_user_id
+        AND r.revoked_at IS NULL
+  )
+"""
 _DROP_DRAFTS = "DELETE FROM drafts WHERE user_id = :u OR chat_id = :u"
 _COUNT_KEPT = """
 SELECT (SELECT COUNT(*) FROM nominations WHERE member_id = :m) AS nominations,
@@ -409,6 +434,34 @@ class PrivacyRepository:
         return [
             Person(telegram_user_id=row["telegram_user_id"], member_id=row["id"]) for row in rows
         ]
+
+    async def held_again(self, *, person: Person, erased_at: datetime) -> Person | None:
+        """What of an erased person is in the database again (a backup from before the
+        erasure was restored): their member record unerased, or an account or member record
+        of their Telegram id from before the erasure. None when nothing is."""
+        params = {"m": person.member_id, "u": person.telegram_user_id, "at": erased_at.isoformat()}
+        row = await self._sql.fetch_one(_HELD_AGAIN, params)
+        assert row is not None
+        member_id = person.member_id if row["member"] else None
+        telegram_user_id = person.telegram_user_id if row["account"] else None
+        if member_id is None and telegram_user_id is None:
+            return None
+        return Person(telegram_user_id=telegram_user_id, member_id=member_id)
+
+    async def clear_message_texts(self, *, before: datetime) -> int:
+        """The text of messages done with (sent, failed, unreachable, cancelled) before
+        `before` is cleared; the row and its outcome stay."""
+        return await self._sql.execute(_CLEAR_TEXTS, {"before": before.isoformat()})
+
+    async def expire_drafts(self, *, before: datetime) -> int:
+        """Unfinished forms last touched before `before` are dropped."""
+        return await self._sql.execute(_EXPIRE_DRAFTS, {"before": before.isoformat()})
+
+    async def expire_accounts(self, *, before: datetime, keep: frozenset[int]) -> int:
+        """Accounts of people who never registered, hold no role, are not in `keep` and were
+        last seen before `before` are dropped (they are made again if the person writes)."""
+        params = {"before": before.isoformat(), "keep": json.dumps(sorted(keep))}
+        return await self._sql.execute(_EXPIRE_ACCOUNTS, params)
 
     async def member_of(self, *, telegram_user_id: int) -> Person:
         """The person behind a Telegram account, with their member record if they have one."""

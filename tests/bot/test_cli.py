@@ -70,3 +70,36 @@ def test_import_orgs_with_bad_rows_imports_nothing_and_names_each_line(tmp_path)
     assert "NOPE" in lines[2]
     with sqlite3.connect(tmp_path / "bot.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM org_units").fetchone() == (0,)
+
+
+def test_backup_keeps_the_newest_n_of_its_series(tmp_path):
+    config = _config(tmp_path)
+    assert _cli("migrate", "--config", str(config), cwd=tmp_path).returncode == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in ("05", "06", "07"):
+        (folder / f"leaguebot-2026-12-{day}.db").write_bytes(b"an older backup")
+    (folder / "notes.db").write_bytes(b"not a backup of this series")
+    result = _cli(
+        "backup",
+        str(folder / "leaguebot-2026-12-08.db"),
+        "--keep",
+        "2",
+        "--config",
+        str(config),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "kept the 2 newest backups; deleted 2: leaguebot-2026-12-06.db, leaguebot-2026-12-05.db"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "leaguebot-2026-12-07.db",
+        "leaguebot-2026-12-08.db",
+        "notes.db",
+    ]
+    refused = _cli(
+        "backup", str(folder / "x.db"), "--keep", "0", "--config", str(config), cwd=tmp_path
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "backup: --keep must be at least 1"

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from bot.app import running_bot
 from bot.domain.authz import Role
 from handlers.membership.buttons import PrivacyErase
 from sandbox.client import ChatUser, SandboxClient
+from storage.backup import backup
 from storage.database import Database
 from storage.store import Store
-from tests.conftest import START
+from tests.conftest import START, bot_settings, settle_with
 from tests.journeys.cadre_steps import admin, appoint
 from tests.journeys.figures_steps import add_campaign, add_members, add_training, nominate
 from tests.journeys.steps import person, register
@@ -277,3 +281,85 @@ async def test_the_retention_run_erases_members_who_left_long_enough_ago(
         "SELECT due_at FROM reminders WHERE kind = 'privacy.retention' AND state = 'pending'"
     )
     assert [datetime.fromisoformat(row["due_at"]) for row in pending] == [local("2026-11-30 03:00")]
+
+
+async def test_the_retention_run_drops_what_is_no_longer_needed(
+    telegram: SandboxClient, bot, db, clock
+):
+    visitor = await person(telegram, "路人")
+    await visitor.send("/help")
+    starter = await person(telegram, "半途而废")
+    await starter.send("/start")  # an unfinished registration form
+    ming = await person(telegram, "张晓明")
+    await register(ming)
+    wang = await person(telegram, "王书记")
+    await appoint(db, wang, "S01-01", Role.BRANCH_SECRETARY)
+    long_ago = (START - timedelta(days=100)).isoformat()
+    for table, column in (("accounts", "last_seen_at"), ("drafts", "updated_at")):
+        await db.execute(f"UPDATE {table} SET {column} = ?", (long_ago,))
+    await db.execute(
+        "INSERT INTO outbox (chat_id, telegram_user_id, kind, text, state, not_before,"
+        " created_at, sent_at) VALUES"
+        " (?, ?, 'notice', '旧通知', 'sent', ?, ?, ?),"
+        " (?, ?, 'notice', '待发通知', 'pending', ?, ?, NULL),"
+        " (?, ?, 'notice', '新通知', 'sent', ?, ?, ?)",
+        (
+            *(ming.id, ming.id, long_ago, long_ago, long_ago),
+            *(ming.id, ming.id, "2030-01-01T00:00:00+00:00", long_ago),
+            *(ming.id, ming.id, START.isoformat(), START.isoformat(), START.isoformat()),
+        ),
+    )
+    await move_to(bot, clock, local("2026-11-29 03:00"))
+    texts = [row["text"] for row in await db.fetch_all("SELECT text FROM outbox ORDER BY id")]
+    assert texts[-3:] == ["", "待发通知", "新通知"]
+    accounts = {row["telegram_user_id"] for row in await db.fetch_all("SELECT * FROM accounts")}
+    assert visitor.id not in accounts and starter.id not in accounts
+    assert {ming.id, wang.id} <= accounts
+    assert await db.fetch_all("SELECT * FROM drafts WHERE user_id = ?", (starter.id,)) == []
+
+
+def _restore(copy: Path, database: Path) -> None:
+    """As docs/operations.md has it: the copy in place, the old -wal and -shm removed."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.copy(copy, database)
+
+
+async def test_a_restored_backup_does_not_bring_an_erased_member_back(
+    sandbox, demo_db: Path, clock, tmp_path: Path
+):
+    settings = bot_settings(sandbox.url, demo_db)
+
+    async def names() -> list[str]:
+        async with Database(demo_db) as db:
+            return [row["name"] for row in await db.fetch_all("SELECT name FROM members")]
+
+    async with running_bot(settings, clock=clock, poll_timeout=1) as app:
+        telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+        ming = await person(telegram, "张晓明")
+        await register(ming)
+        backup(demo_db, tmp_path / "before.db")
+        await ming.send("/deleteme")
+        await ming.press("⚠️ 确认注销并删除")
+        await telegram.close()
+    # The operator restores last night's backup, from before the erasure.
+    _restore(tmp_path / "before.db", demo_db)
+    assert await names() == [NAME]
+    async with running_bot(settings, clock=clock, poll_timeout=1) as app:
+        assert (await names())[0].startswith("已注销成员#")
+        # Registering again afterwards is a new start, and the next restart keeps it.
+        clock.advance(timedelta(minutes=5))
+        telegram = SandboxClient(sandbox.url, settle=settle_with(app))
+        ming = await person(telegram, "张晓明")
+        await register(ming)
+        await telegram.close()
+    async with running_bot(settings, clock=clock, poll_timeout=1):
+        assert NAME in await names()
+    async with Database(demo_db) as db:
+        reasons = [
+            json.loads(row["after"])["reason"]
+            for row in await db.fetch_all(
+                "SELECT after FROM audit_log WHERE action = 'member.erased' ORDER BY id"
+            )
+        ]
+    assert reasons == ["restored"]

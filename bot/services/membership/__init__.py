@@ -12,6 +12,7 @@ from bot.services.membership.registration import RegistrationService
 from bot.services.membership.transfers import TransferService
 from bot.services.shared import Shared
 from bot.services.trainings.service import TrainingService
+from storage.erasure_ledger import ErasureLedger
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,10 @@ def _privacy(shared: Shared, trainings: TrainingService) -> PrivacyService:
         shared,
         trainings=trainings,
         retention_days=shared.settings.privacy.retention_days,
+        message_text_days=shared.settings.privacy.message_text_days,
+        abandoned_days=shared.settings.privacy.abandoned_days,
         run_at=shared.settings.privacy.retention_time,
         placeholder=lambda member_id: words.t(language, "privacy.erased_name", id=member_id),
         mark=words.t(language, "privacy.erased_mark"),
+        ledger=ErasureLedger.beside(shared.settings.storage.path),
     )

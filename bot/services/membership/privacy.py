@@ -4,6 +4,7 @@ the retention rule (personal data of members who left is erased after a set peri
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
@@ -17,6 +18,7 @@ from bot.domain.validation import InvalidInput
 from bot.services.errors import ServiceError
 from bot.services.shared import Shared, UseCase
 from bot.services.trainings.service import TrainingService
+from storage.erasure_ledger import Erasure, ErasureLedger
 from storage.store import Store
 
 RETENTION_KIND = "privacy.retention"
@@ -40,16 +42,22 @@ class PrivacyService(UseCase):
         *,
         trainings: TrainingService,
         retention_days: int,
+        message_text_days: int,
+        abandoned_days: int,
         run_at: time,
         placeholder: Callable[[int], str],
         mark: str,
+        ledger: ErasureLedger,
     ) -> None:
         super().__init__(shared)
         self._trainings = trainings
         self._retention = timedelta(days=retention_days)
+        self._message_texts = timedelta(days=message_text_days)
+        self._abandoned = timedelta(days=abandoned_days)
         self._run_at = run_at
         self._placeholder = placeholder
         self._mark = mark
+        self._ledger = ledger
 
     # /mydata
 
@@ -99,6 +107,11 @@ class PrivacyService(UseCase):
 
     async def _erase(self, tx: Store, person: Person, *, reason: str) -> Erased:
         now = self._clock.now()
+        # In the ledger first, outside the database: a restored backup is erased again.
+        entry = Erasure(
+            member_id=person.member_id, telegram_user_id=person.telegram_user_id, at=now
+        )
+        await asyncio.to_thread(self._ledger.add, entry)
         if person.member_id is not None:
             await _withdraw_open(tx, person.member_id, now)
         return await tx.privacy.erase(
@@ -108,6 +121,22 @@ class PrivacyService(UseCase):
             reason=reason,
             now=now,
         )
+
+    async def erase_again(self) -> int:
+        """At start: everyone in the erasure ledger whose data is in the database again (a
+        backup from before the erasure was restored) is erased again; how many were."""
+        again = 0
+        for entry in await asyncio.to_thread(self._ledger.entries):
+            ledgered = Person(telegram_user_id=entry.telegram_user_id, member_id=entry.member_id)
+            person = await self._store.privacy.held_again(person=ledgered, erased_at=entry.at)
+            if person is None:
+                continue
+            async with self._store.transaction() as tx:
+                await self._erase(tx, person, reason="restored")
+            again += 1
+        if again:
+            _LOGGER.warning("erasure ledger: %d person(s) erased again after a restore", again)
+        return again
 
     # Retention
 
@@ -128,8 +157,19 @@ class PrivacyService(UseCase):
         )
 
     async def retention(self, tx: Store, reminder: Reminder, late: bool) -> None:
-        """The daily run: erases members who left more than the retention period ago."""
+        """The daily run: erases members who left more than the retention period ago, and drops
+        what is no longer needed (texts of messages long sent, abandoned forms and accounts)."""
         now = self._clock.now()
+        cleared = await tx.privacy.clear_message_texts(before=now - self._message_texts)
+        drafts = await tx.privacy.expire_drafts(before=now - self._abandoned)
+        accounts = await tx.privacy.expire_accounts(before=now - self._abandoned, keep=self._admins)
+        if cleared or drafts or accounts:
+            _LOGGER.info(
+                "retention: %d message text(s) cleared, %d form(s) and %d account(s) dropped",
+                cleared,
+                drafts,
+                accounts,
+            )
         due = await tx.privacy.leavers(cutoff=now - self._retention, limit=_BATCH + 1)
         for person in due[:_BATCH]:
             await self._erase(tx, person, reason="retention")
