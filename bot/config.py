@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -221,6 +221,8 @@ class Settings(BaseSettings):
     trainings: TrainingSettings = Field(default_factory=TrainingSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    # Whether LEAGUEBOT_* variables override the file (not for the sandbox).
+    from_environment: ClassVar[bool] = True
 
     def secrets(self) -> list[str]:
         """What must never be written to a log: the token, and the webhook's secret."""
@@ -236,7 +238,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The file's values arrive as init arguments; the environment overrides them.
-        return (env_settings, init_settings)
+        if cls.from_environment:
+            return (env_settings, init_settings)
+        return (init_settings,)
 
     @property
     def quiet_hours(self) -> QuietHours:
@@ -252,16 +256,7 @@ class _WithoutEnvironment(Settings):
     """Settings from the file and the overrides only (the sandbox: a production database or
     token in the environment must never reach it)."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    from_environment: ClassVar[bool] = False
 
 
 def load_settings(
