@@ -173,6 +173,11 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
+def utc_text(moment: datetime) -> str:
+    """A moment as stored text: UTC, ISO 8601."""
+    return moment.astimezone(UTC).isoformat()
+
+
 def utc_now_text() -> str:
     """The current UTC time as stored text, for bookkeeping columns only."""
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from storage.database import Sql
+from storage.database import Sql, utc_text
 
 _RECORD = """
 INSERT INTO update_journal (update_id, body, received_at) VALUES (?, ?, ?)
@@ -26,7 +26,7 @@ class UpdateJournalRepository:
 
     async def record(self, update_id: int, body: str, *, now: datetime) -> bool:
         """Writes the update down; False when it was written before (Telegram sent it again)."""
-        return await self._sql.execute(_RECORD, (update_id, body, _at(now))) == 1
+        return await self._sql.execute(_RECORD, (update_id, body, utc_text(now))) == 1
 
     async def handled(self, update_id: int, *, now: datetime) -> None:
         await self._sql.execute(*self.handled_statement(update_id, now=now))
@@ -34,15 +34,11 @@ class UpdateJournalRepository:
     @staticmethod
     def handled_statement(update_id: int, *, now: datetime) -> tuple[str, tuple[str, int]]:
         """The mark as a statement, to ride along with the update's first write."""
-        return _HANDLED, (_at(now), update_id)
+        return _HANDLED, (utc_text(now), update_id)
 
     async def unhandled(self) -> list[tuple[int, str]]:
         rows = await self._sql.fetch_all(_UNHANDLED, ())
         return [(int(row["update_id"]), str(row["body"])) for row in rows]
 
     async def forget_handled(self, *, before: datetime) -> int:
-        return await self._sql.execute(_FORGET, (_at(before),))
-
-
-def _at(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+        return await self._sql.execute(_FORGET, (utc_text(before),))

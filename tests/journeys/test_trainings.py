@@ -15,7 +15,15 @@ from sandbox.client import SandboxClient
 from tests.journeys.cadre_steps import appoint
 from tests.journeys.steps import person, register
 from tests.journeys.test_privacy import member_id_of
-from tests.journeys.training_steps import file_of, local, move_to, publish, texts, unfold
+from tests.journeys.training_steps import (
+    checkin_command,
+    file_of,
+    local,
+    move_to,
+    publish,
+    texts,
+    unfold,
+)
 
 TITLE = "2026年团校第一期"
 
@@ -202,13 +210,9 @@ async def test_only_a_member_who_asked_at_the_door_can_be_admitted_and_forged_id
     await register(na, name="李娜", phone="13900139000")
     zhao = await person(telegram, "赵六")
     await register(zhao, name="赵六", phone="13700137000")
-    await wang.send("/roster")
-    await wang.press(f"1. {TITLE}")
-    await wang.press("📷 签到二维码")
-    caption = wang.last_message().caption or ""
-    link = next(word for word in caption.split() if "?start=ck_" in word)
+    command = await checkin_command(wang, TITLE)
     await move_to(bot, clock, local("2026-12-05 13:40"))
-    await na.send("/start " + link.split("?start=")[1])
+    await na.send(command)
     await wang.refresh()
     ask = next(m for m in wang.messages() if "李娜 扫码签到" in m.text)
 
@@ -239,17 +243,10 @@ async def test_a_new_session_time_gets_a_new_check_in_code_and_the_old_photo_fai
     await register(ming)
     await ming.send(f"/start tr_{training.id}")
     await ming.press("✍️ 报名")
-
-    async def code_on_screen() -> str:
-        await wang.send("/roster")
-        await wang.press(f"1. {TITLE}")
-        await wang.press("📷 签到二维码")
-        caption = wang.last_message().caption or ""
-        link = next(word for word in caption.split() if "?start=ck_" in word)
-        return "/start " + link.split("?start=")[1]
-
-    photographed = await code_on_screen()
-    assert await code_on_screen() == photographed  # the code stays the same for the session
+    photographed = await checkin_command(wang, TITLE)
+    assert (
+        await checkin_command(wang, TITLE) == photographed
+    )  # the code stays the same for the session
     moved = TrainingDraft.from_training(training).model_copy(
         update={
             "starts_at": local("2026-12-12 14:00"),
@@ -260,7 +257,7 @@ async def test_a_new_session_time_gets_a_new_check_in_code_and_the_old_photo_fai
     await bot.bot_data.services.managed_trainings.apply_edit(
         wang.id, moved, expected_version=training.version
     )
-    current = await code_on_screen()
+    current = await checkin_command(wang, TITLE)
     assert current != photographed
     await move_to(bot, clock, local("2026-12-12 14:10"))
     await ming.send(photographed)

@@ -112,3 +112,13 @@ def unfold(ics: bytes) -> list[str]:
         else:
             lines.append(raw)
     return lines
+
+
+async def checkin_command(cadre: ChatUser, title: str) -> str:
+    """The `/start ck_…` a member's phone sends on scanning the code the cadre shows now."""
+    await cadre.send("/roster")
+    await cadre.press(f"1. {title}")
+    await cadre.press("📷 签到二维码")
+    caption = cadre.last_message().caption or ""
+    link = next(word for word in caption.split() if "?start=ck_" in word)
+    return "/start " + link.split("?start=")[1]

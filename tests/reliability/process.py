@@ -33,6 +33,11 @@ def write_config(folder: Path, *, base_url: str, db_path: Path) -> Path:
     return config
 
 
+async def no_settle(client: SandboxClient, update_id: int) -> None:
+    """Hands the action over and returns: for sending many at once, or an answer that comes
+    only later."""
+
+
 class BotProcess:
     """`python -m bot.cli run --config ...`, started and stopped by the test."""
 

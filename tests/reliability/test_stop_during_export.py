@@ -14,10 +14,7 @@ from sandbox.server import SandboxServer
 from storage.database import Database
 from tests.conftest import ADMIN_ID, bot_settings
 from tests.journeys.figures_steps import add_members
-
-
-async def _no_settle(client: SandboxClient, update_id: int) -> None:
-    """The press is only handed over: its answer comes when the export ends."""
+from tests.reliability.process import no_settle
 
 
 async def test_a_stop_gives_up_the_export_and_tells_the_cadre_to_ask_again(
@@ -32,7 +29,7 @@ async def test_a_stop_gives_up_the_export_and_tells_the_cadre_to_ask_again(
     async with running_bot(bot_settings(sandbox.url, demo_db), clock=clock, poll_timeout=1):
         boss = await telegram.user("区团委管理员", user_id=ADMIN_ID)
         await boss.send("/export")
-        boss.client.settle = _no_settle
+        boss.client.settle = no_settle
         await boss.press("👥 团员名册")
         for _ in range(500):  # the worker has started on the file
             if multiprocessing.active_children():

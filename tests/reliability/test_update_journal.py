@@ -9,13 +9,9 @@ from pathlib import Path
 
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
-from tests.reliability.process import BotProcess, write_config
+from tests.reliability.process import BotProcess, no_settle, write_config
 
 PEOPLE = 300
-
-
-async def _no_settle(client: SandboxClient, update_id: int) -> None:
-    """Sent at once, all of them: the bot is not waited for."""
 
 
 async def test_updates_confirmed_before_a_kill_are_handled_after_the_restart(
@@ -24,7 +20,7 @@ async def test_updates_confirmed_before_a_kill_are_handled_after_the_restart(
     state = sandbox.state
     config = write_config(tmp_path, base_url=sandbox.url, db_path=demo_db)
     bot = BotProcess(config, sandbox, tmp_path / "bot.log")
-    telegram = SandboxClient(sandbox.url, settle=_no_settle)
+    telegram = SandboxClient(sandbox.url, settle=no_settle)
     try:
         await bot.start()
         people = [await telegram.user(f"用户{i}") for i in range(PEOPLE)]

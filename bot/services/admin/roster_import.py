@@ -84,7 +84,7 @@ def _read_xlsx(data: bytes) -> list[SheetRow]:
         raise _unreadable(exc) from None
     if unpacked > MAX_UNPACKED_BYTES:
         megabytes = {"size": unpacked // 1024 // 1024, "max": MAX_UNPACKED_BYTES // 1024 // 1024}
-        raise _too_large("roster_import.unpacks_too_large", megabytes)
+        raise _refused("roster_import.unpacks_too_large", megabytes)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -95,7 +95,7 @@ def _read_xlsx(data: bytes) -> list[SheetRow]:
         finally:
             workbook.close()
     except MemoryError:
-        raise _too_large("roster_import.too_large_in_memory", {}) from None
+        raise _refused("roster_import.too_large_in_memory", {}) from None
     except _UNREADABLE_WORKBOOK as exc:
         raise _unreadable(exc) from None
 
@@ -112,7 +112,7 @@ def _rows_with_data(rows: Iterable[tuple[object, ...]]) -> list[SheetRow]:
         if all(cell is None or cell == "" for cell in cells):
             continue
         if len(kept) == MAX_ROWS:
-            raise _too_large("roster_import.too_many_rows", {"max": MAX_ROWS})
+            raise _refused("roster_import.too_many_rows", {"max": MAX_ROWS})
         kept.append(SheetRow(line=line, cells=_trimmed(cells)))
     return kept
 
@@ -124,7 +124,7 @@ def _trimmed(cells: tuple[object, ...]) -> tuple[object, ...]:
     return cells[:end]
 
 
-def _too_large(code: str, params: Mapping[str, str | int]) -> RosterImportError:
+def _refused(code: str, params: Mapping[str, str | int]) -> RosterImportError:
     return RosterImportError([Problem.of("file", code, params)])
 
 
@@ -158,9 +158,9 @@ async def _read_apart(data: bytes, file_name: str) -> list[SheetRow]:
     try:
         return await run_idle(_read_sheet_job, (data, file_name))
     except Abandoned:
-        raise _too_large("roster_import.interrupted", {}) from None
+        raise _refused("roster_import.interrupted", {}) from None
     except WorkerStopped:
-        raise _too_large("roster_import.too_large_in_memory", {}) from None
+        raise _refused("roster_import.too_large_in_memory", {}) from None
 
 
 def _read_sheet_job(job: tuple[bytes, str]) -> list[SheetRow]:
